@@ -1,0 +1,50 @@
+"""Run the whole suite on SQLite, then on PostgreSQL.
+
+PostgreSQL is 127.0.0.1:5432 on the project's machines. Where it is absent the PostgreSQL run is
+skipped with a loud reason, never silently; set OTCSMS_REQUIRE_POSTGRES=1 to make its absence fail.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+PG_URL = os.environ.get("OTCSMS_TEST_PG_URL", "postgres://root@127.0.0.1:5432/test")
+
+
+def pytest(env_extra: dict[str, str], label: str) -> int:
+    env = {**os.environ, **env_extra}
+    print(f"\n===== test suite on {label} =====", flush=True)
+    cmd = [sys.executable, "-m", "pytest", "-n", os.environ.get("OTCSMS_TEST_WORKERS", "2"), "-q", *sys.argv[1:]]
+    return subprocess.call(cmd, env=env)
+
+
+def postgres_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def main() -> int:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    os.environ.clear()
+    os.environ.update(env)
+    code = pytest({}, "SQLite")
+    if postgres_reachable(PG_URL):
+        code = pytest({"DATABASE_URL": PG_URL}, f"PostgreSQL ({PG_URL})") or code
+    else:
+        message = f"PostgreSQL suite SKIPPED: nothing listens at {PG_URL}"
+        print(f"\n{'!' * 80}\n{message}\n{'!' * 80}", flush=True)
+        if os.environ.get("OTCSMS_REQUIRE_POSTGRES") == "1":
+            return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

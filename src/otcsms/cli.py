@@ -1,0 +1,312 @@
+"""The `otcsms` command line. Exit codes: 0 success, 1 problems found, 2 bad usage or bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="otcsms",
+    help="Cybersecurity Management System for industrial operators (ISA/IEC 62443, NIST SP 800-82, NERC CIP).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Users and their site roles.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", envvar="OTCSMS_DATA_DIR", help="Instance data directory (default ./otcsms-data)."
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on standard output.")]
+
+DEMO_PASSWORD = "otcsms-demo-2026"
+
+
+def fail(reason: str, code: int = 2) -> NoReturn:
+    """Stop with a one-line reason on standard error."""
+    err.print(f"otcsms: {reason}", highlight=False, markup=False)
+    raise typer.Exit(code)
+
+
+def setup_django(data_dir: Path | None) -> None:
+    if data_dir is not None:
+        os.environ["OTCSMS_DATA_DIR"] = str(data_dir.expanduser().absolute())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otcsms.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        fail(f"configuration error: {exc}")
+
+
+def require_initialised() -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    if not settings.SECRET_KEY_PERSISTENT:
+        fail(f"no instance in {settings.DATA_DIR}: run `otcsms init` first")
+    try:
+        tables = connection.introspection.table_names()
+    except OperationalError as exc:
+        fail(f"cannot open the database: {exc}")
+    if "core_auditchainhead" not in tables:
+        fail("the database is not initialised: run `otcsms init` first")
+
+
+def prepare_data_dir(data_dir: Path | None) -> Path:
+    """Create the data directory and its secret key (mode 0600) before Django reads its settings."""
+    root = (data_dir or Path(os.environ.get("OTCSMS_DATA_DIR") or "otcsms-data")).expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        fail(f"{root} exists and is not a directory")
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key_file = root / "secret_key"
+    if not os.environ.get("OTCSMS_SECRET_KEY") and not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return root
+
+
+def initialise(
+    data_dir: Path | None, admin_username: str, admin_password: str | None, organisation: str
+) -> tuple[str, str | None]:
+    """Create or upgrade the instance; returns (admin username, password if one was created)."""
+    root = prepare_data_dir(data_dir)
+    setup_django(root)
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.core.models import User
+    from otcsms.core.users import UserInputError, create_user
+    from otcsms.org.models import Organisation
+
+    call_command("migrate", interactive=False, verbosity=0)
+    created_password = None
+    with acting_as(cli_actor()), transaction.atomic():
+        if not Organisation.objects.exists():
+            Organisation.objects.create(name=organisation)
+        _load_library()
+        if not User.objects.exists():
+            password = admin_password or os.environ.get("OTCSMS_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+            try:
+                create_user(admin_username, password, is_org_admin=True)
+            except UserInputError as exc:
+                fail(str(exc))
+            created_password = password
+    return admin_username, created_password
+
+
+def _load_library() -> None:
+    """Load or update the shipped framework library (a no-op until the catalogs app is installed)."""
+    from django.apps import apps
+
+    if apps.is_installed("otcsms.catalogs"):
+        from otcsms.catalogs.loader import load_shipped_library
+
+        load_shipped_library()
+
+
+@app.command()
+def init(
+    data_dir: DataDir = None,
+    admin_username: Annotated[str, typer.Option(help="Username of the first organisation admin.")] = "admin",
+    admin_password: Annotated[
+        str | None,
+        typer.Option(help="Password of the first admin (or OTCSMS_ADMIN_PASSWORD); generated if absent."),
+    ] = None,
+    organisation: Annotated[str, typer.Option(help="Name of the organisation.")] = "My organisation",
+) -> None:
+    """Create the database, apply migrations, load the framework library, create the first admin."""
+    username, password = initialise(data_dir, admin_username, admin_password, organisation)
+    from django.conf import settings
+
+    out.print(f"instance ready in {settings.DATA_DIR}", highlight=False)
+    if password is not None:
+        out.print(f"username: {username}", highlight=False)
+        out.print(f"password: {password}", highlight=False)
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the demo operator and exit.")] = False,
+) -> None:
+    """Initialise, load a realistic demo operator (several sites), and serve it."""
+    initialise(
+        data_dir, "admin", os.environ.get("OTCSMS_ADMIN_PASSWORD") or DEMO_PASSWORD, "Northwind Utilities"
+    )
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.demo.operator import load_demo
+
+    with acting_as(cli_actor()):
+        summary = load_demo(password=os.environ.get("OTCSMS_ADMIN_PASSWORD") or DEMO_PASSWORD)
+    out.print(summary.describe(), highlight=False)
+    if no_serve:
+        return
+    out.print(
+        f"otcsms demo: open http://{host}:{port}/ and log in as one of the users above", highlight=False
+    )
+    _serve(host, port, workers=1, threads=8)
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (default loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Threads per worker.")] = 4,
+) -> None:
+    """Run the web UI and API with gunicorn until SIGTERM."""
+    setup_django(data_dir)
+    require_initialised()
+    _serve(host, port, workers=workers, threads=threads)
+
+
+def _serve(host: str, port: int, *, workers: int, threads: int) -> None:
+    from otcsms.server import run_server
+
+    run_server(host, port, workers=workers, threads=threads)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Password (or OTCSMS_USER_PASSWORD).")] = None,
+    email: Annotated[str, typer.Option()] = "",
+    role: Annotated[
+        str | None, typer.Option(help="viewer, contributor, approver, site-admin or auditor")
+    ] = None,
+    site: Annotated[str | None, typer.Option(help="Site code, name or id for --role.")] = None,
+    org_admin: Annotated[
+        bool, typer.Option("--org-admin", help="Administer the whole organisation.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user (or grant an existing user a role on a site)."""
+    setup_django(data_dir)
+    require_initialised()
+    from django.db import transaction
+
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.core.models import User
+    from otcsms.core.roles import SiteRole
+    from otcsms.core.users import UserInputError, create_user, grant_site_role
+
+    if (role is None) != (site is None):
+        fail("--role and --site go together")
+    if role is not None and role not in SiteRole.values:
+        fail(f"unknown role {role!r}; use one of {', '.join(SiteRole.values)}")
+    password = password or os.environ.get("OTCSMS_USER_PASSWORD")
+    with acting_as(cli_actor()), transaction.atomic():
+        target_site = find_site(site) if site is not None else None
+        user = User.objects.filter(username=username).first()
+        try:
+            if user is None:
+                if not password:
+                    fail("a new user needs --password (or OTCSMS_USER_PASSWORD)")
+                user = create_user(username, password, email=email, is_org_admin=org_admin)
+                out.print(f"created user {username}", highlight=False)
+            elif org_admin and not user.is_org_admin:
+                user.is_org_admin = True
+                user.save()
+            if target_site is not None:
+                grant_site_role(user, target_site, role)
+                out.print(f"{username} is {role} on {target_site.name}", highlight=False)
+        except UserInputError as exc:
+            fail(str(exc))
+
+
+def find_site(ref: str):
+    from django.db.models import Q
+
+    from otcsms.org.models import Site
+
+    query = Q(code=ref) | Q(name=ref)
+    if ref.isdigit():
+        query |= Q(pk=int(ref))
+    found = Site.objects.filter(query).first()
+    if found is None:
+        fail(f"no site {ref!r} (give its code, name or id)")
+    return found
+
+
+@token_app.command("create")
+def token_create(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    as_json: JsonFlag = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an API token for USERNAME and print it once."""
+    setup_django(data_dir)
+    require_initialised()
+    from django.db import transaction
+
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.core.models import ApiToken, User
+
+    if not name.strip() or len(name) > 100:
+        fail("--name must be 1-100 characters")
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        fail(f"no active user {username!r}")
+    with acting_as(cli_actor(username)), transaction.atomic():
+        token, secret = ApiToken.issue(user, name.strip())
+    if as_json:
+        print(json.dumps({"token": secret, "prefix": token.prefix, "user": username, "name": token.name}))
+    else:
+        out.print(secret, highlight=False, soft_wrap=True)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
+    """Walk the hash chain; exit 1 naming the first bad event if it is broken."""
+    setup_django(data_dir)
+    require_initialised()
+    from otcsms.core.audit import verify_chain
+
+    report = verify_chain()
+    if as_json:
+        print(json.dumps(report.as_dict()))
+    elif report.ok:
+        out.print(f"audit chain intact: {report.events} events, head #{report.head_seq} {report.head_hash}")
+    else:
+        out.print(f"audit chain BROKEN at event #{report.first_bad_seq}: {report.problem}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

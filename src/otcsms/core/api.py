@@ -1,0 +1,212 @@
+"""Platform endpoints: who am I, API tokens, users, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from otcsms.core.audit import to_epoch_us, verify_chain
+from otcsms.core.models import ApiToken, AuditEvent, User
+from otcsms.core.schemas import (
+    AuditEventOut,
+    ChainReportOut,
+    InputSchema,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+)
+from otcsms.core.scoping import is_member
+
+router = Router(tags=["platform"])
+
+
+class MembershipOut(Schema):
+    site_id: int
+    site: str = Field(alias="site.name")
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    email: str
+    is_org_admin: bool
+    memberships: list[MembershipOut]
+
+    @staticmethod
+    def resolve_memberships(obj: User):
+        return list(obj.memberships.select_related("site"))
+
+
+@router.get("/me", response=MeOut, operation_id="me")
+def me(request: HttpRequest):
+    return request.user
+
+
+@router.get("/tokens", response=list[TokenOut], operation_id="tokens_list")
+@paginate(LimitOffsetPagination)
+def list_tokens(request: HttpRequest):
+    return ApiToken.objects.filter(user=request.user)
+
+
+@router.post("/tokens", response={201: TokenCreated}, operation_id="tokens_create")
+def create_token(request: HttpRequest, payload: TokenCreate):
+    if payload.expires_at is not None and payload.expires_at <= timezone.now():
+        raise HttpError(422, "expires_at must be in the future")
+    with transaction.atomic():
+        token, secret = ApiToken.issue(request.user, payload.name, payload.expires_at)
+    out = TokenCreated.model_validate({**TokenOut.from_orm(token).model_dump(), "token": secret})
+    return 201, out
+
+
+@router.post("/tokens/{int:pk}/revoke", response=TokenOut, operation_id="tokens_revoke")
+def revoke_token(request: HttpRequest, pk: int):
+    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    if token is None:
+        raise HttpError(404, f"token {pk} not found")
+    if token.revoked_at is None:
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save()
+    return token
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    is_org_admin: bool
+    last_login: datetime | None
+
+
+class UserCreate(InputSchema):
+    username: str = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
+    password: str = Field(min_length=10, max_length=200)
+    email: str = Field("", max_length=254)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    is_org_admin: bool = False
+
+
+class UserUpdate(InputSchema):
+    email: str | None = Field(None, max_length=254)
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    is_active: bool | None = None
+    is_org_admin: bool | None = None
+
+
+def _users_visible(request: HttpRequest):
+    """Org admins manage every user; members see the accounts (not the passwords) of the organisation."""
+    if not is_member(request.user):
+        raise HttpError(403, "you have no role in this organisation")
+    return User.objects.all()
+
+
+@router.get("/users", response=list[UserOut], operation_id="users_list")
+@paginate(LimitOffsetPagination)
+def list_users(request: HttpRequest, q: str = ""):
+    users = _users_visible(request)
+    if not request.user.is_org_admin:
+        users = users.filter(pk=request.user.pk)
+    return users.filter(username__icontains=q) if q else users
+
+
+@router.post("/users", response={201: UserOut}, operation_id="users_create")
+def create_user(request: HttpRequest, payload: UserCreate):
+    if not request.user.is_org_admin:
+        raise HttpError(403, "only organisation admins create users")
+    from otcsms.core.users import UserInputError
+    from otcsms.core.users import create_user as make_user
+
+    try:
+        with transaction.atomic():
+            user = make_user(**payload.model_dump())
+    except UserInputError as exc:
+        raise HttpError(422, str(exc)) from None
+    return 201, user
+
+
+@router.patch("/users/{int:pk}", response=UserOut, operation_id="users_update")
+def update_user(request: HttpRequest, pk: int, payload: UserUpdate):
+    if not request.user.is_org_admin:
+        raise HttpError(403, "only organisation admins change users")
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise HttpError(404, f"user {pk} not found")
+    data = payload.model_dump(exclude_unset=True)
+    if user.pk == request.user.pk and (data.get("is_org_admin") is False or data.get("is_active") is False):
+        raise HttpError(409, "you cannot remove your own organisation admin role or deactivate yourself")
+    with transaction.atomic():
+        for name, value in data.items():
+            setattr(user, name, value)
+        user.save()
+    return user
+
+
+class AuditFilter(FilterSchema):
+    object_type: str | None = None
+    object_id: str | None = None
+    site_id: int | None = None
+    action: str | None = None
+    actor_kind: str | None = None
+    request_id: str | None = None
+    since: datetime | None = Field(None, description="Events at or after this time (ISO 8601).")
+    until: datetime | None = Field(None, description="Events before this time (ISO 8601).")
+
+    def filter_since(self, value: datetime | None):
+        from django.db.models import Q
+
+        return Q(occurred_us__gte=to_epoch_us(value)) if value else Q()
+
+    def filter_until(self, value: datetime | None):
+        from django.db.models import Q
+
+        return Q(occurred_us__lt=to_epoch_us(value)) if value else Q()
+
+
+@router.get("/audit/events", response=list[AuditEventOut], operation_id="audit_events")
+@paginate(LimitOffsetPagination)
+def audit_events(request: HttpRequest, filters: Query[AuditFilter]):
+    return filters.filter(AuditEvent.objects.for_user(request.user))
+
+
+@router.get("/audit/verify", response=ChainReportOut, operation_id="audit_verify")
+def audit_verify(request: HttpRequest):
+    if not (request.user.is_org_admin or AuditEvent.objects.for_user(request.user).exists()):
+        raise HttpError(403, "only organisation admins and auditors verify the audit trail")
+    return verify_chain().as_dict()
+
+
+class PasswordChange(InputSchema):
+    old_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class Detail(Schema):
+    detail: str
+
+
+@router.post("/me/password", response=Detail, operation_id="me_password")
+def change_password(request: HttpRequest, payload: PasswordChange):
+    from otcsms.core.users import UserInputError, set_password
+
+    if getattr(request, "api_token", None) is not None:
+        raise HttpError(403, "change your password in a browser session, not with an API token")
+    if not request.user.check_password(payload.old_password):
+        raise HttpError(422, "the current password is wrong")
+    try:
+        with transaction.atomic():
+            set_password(request.user, payload.new_password)
+    except UserInputError as exc:
+        raise HttpError(422, str(exc)) from None
+    return {"detail": "password changed"}

@@ -1,0 +1,203 @@
+"""Generated REST endpoints for a model: list, get, create, update, delete and history.
+
+Every app declares its models as ``Resource``s and calls ``register``; the generated handlers are the
+one place that applies site scoping, permission checks, validation and the write transaction, so no
+app repeats them (and the route-enumerating access test covers them all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
+from ninja import FilterSchema, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from otcsms.core.models import AuditEvent
+from otcsms.core.roles import Action
+from otcsms.core.schemas import AuditEventOut
+from otcsms.core.scoping import may_write
+
+CreateHook = Callable[[HttpRequest, dict[str, Any]], models.Model]
+UpdateHook = Callable[[HttpRequest, models.Model, dict[str, Any]], models.Model]
+DeleteHook = Callable[[HttpRequest, models.Model], None]
+
+
+class EmptyFilter(FilterSchema):
+    pass
+
+
+@dataclass(frozen=True)
+class Resource:
+    model: type[models.Model]
+    path: str
+    schema_out: type[Schema]
+    schema_create: type[Schema] | None = None
+    schema_update: type[Schema] | None = None
+    filters: type[FilterSchema] = EmptyFilter
+    write_action: Action = "change"
+    select_related: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ("pk",)
+    deletable: bool = True
+    create_hook: CreateHook | None = None
+    update_hook: UpdateHook | None = None
+    delete_hook: DeleteHook | None = None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.replace("-", "_")
+
+
+def visible(resource: Resource, request: HttpRequest, action: Action = "view") -> models.QuerySet:
+    qs = resource.model.objects.for_user(request.user, action)
+    if resource.select_related:
+        qs = qs.select_related(*resource.select_related)
+    return qs.order_by(*resource.ordering)
+
+
+def get_visible_or_404(resource: Resource, request: HttpRequest, pk: int) -> models.Model:
+    obj = visible(resource, request).filter(pk=pk).first()
+    if obj is None:
+        raise HttpError(404, f"{resource.model._meta.verbose_name} {pk} not found")
+    return obj
+
+
+def require_write(
+    request: HttpRequest, model: type[models.Model], site_id: int | None, action: Action
+) -> None:
+    """403 unless the user may write this kind of row on this site (org-wide rows: org admins only)."""
+    if not may_write(request.user, model, site_id, action):
+        raise HttpError(403, f"you may not {action} {model._meta.verbose_name_plural} here")
+
+
+def check_references(request: HttpRequest, model: type[models.Model], data: dict[str, Any]) -> None:
+    """Every foreign key in the payload must name a row the user can see (same answer as 'does not exist')."""
+    for name, value in data.items():
+        if value is None or not name.endswith("_id"):
+            continue
+        fk = _foreign_key(model, name)
+        if fk is None:
+            continue
+        related = fk.related_model
+        manager = related._default_manager
+        qs = manager.for_user(request.user) if hasattr(manager, "for_user") else manager.all()
+        if not qs.filter(pk=value).exists():
+            raise HttpError(422, f"{name}: no {related._meta.verbose_name} with id {value}")
+
+
+def _foreign_key(model: type[models.Model], attname: str) -> models.ForeignKey | None:
+    for f in model._meta.concrete_fields:
+        if f.attname == attname and isinstance(f, models.ForeignKey):
+            return f
+    return None
+
+
+def validation_detail(exc: ValidationError) -> Any:
+    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+
+
+def save_validated(obj: models.Model) -> models.Model:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise HttpError(422, validation_detail(exc)) from None
+    obj.save()
+    return obj
+
+
+def _default_create(request: HttpRequest, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    return save_validated(model(**data))
+
+
+def _default_update(request: HttpRequest, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    for name, value in data.items():
+        setattr(obj, name, value)
+    return save_validated(obj)
+
+
+def register(router: Router, resource: Resource) -> None:
+    """Add the standard endpoints of ``resource`` to ``router``."""
+    _register_reads(router, resource)
+    if resource.schema_create is not None:
+        _register_create(router, resource)
+    if resource.schema_update is not None:
+        _register_update(router, resource)
+    if resource.deletable:
+        _register_delete(router, resource)
+
+
+def _register_reads(router: Router, r: Resource) -> None:
+    out = r.schema_out
+    filters_cls = r.filters
+
+    @router.get(f"/{r.path}", response=list[out], operation_id=f"{r.name}_list", tags=r.tags)
+    @paginate(LimitOffsetPagination)
+    def list_items(request: HttpRequest, filters: Query[filters_cls]):  # type: ignore[valid-type]
+        return filters.filter(visible(r, request))
+
+    @router.get(f"/{r.path}/{{int:pk}}", response=out, operation_id=f"{r.name}_get", tags=r.tags)
+    def get_item(request: HttpRequest, pk: int):
+        return get_visible_or_404(r, request, pk)
+
+    @router.get(
+        f"/{r.path}/{{int:pk}}/history",
+        response=list[AuditEventOut],
+        operation_id=f"{r.name}_history",
+        tags=r.tags,
+    )
+    @paginate(LimitOffsetPagination)
+    def item_history(request: HttpRequest, pk: int):
+        obj = get_visible_or_404(r, request, pk)
+        return AuditEvent.objects.filter(object_type=r.model._meta.label_lower, object_id=str(obj.pk))
+
+
+def _register_create(router: Router, r: Resource) -> None:
+    schema_in = r.schema_create
+
+    @router.post(f"/{r.path}", response={201: r.schema_out}, operation_id=f"{r.name}_create", tags=r.tags)
+    def create_item(request: HttpRequest, payload: schema_in):  # type: ignore[valid-type]
+        data = payload.model_dump()
+        check_references(request, r.model, data)
+        site_id = data.get("site_id") if r.model._meta.label_lower != "org.site" else None
+        require_write(request, r.model, site_id, r.write_action)
+        with transaction.atomic():
+            obj = (r.create_hook or (lambda req, d: _default_create(req, r.model, d)))(request, data)
+        return 201, obj
+
+
+def _register_update(router: Router, r: Resource) -> None:
+    schema_in = r.schema_update
+
+    @router.patch(
+        f"/{r.path}/{{int:pk}}", response=r.schema_out, operation_id=f"{r.name}_update", tags=r.tags
+    )
+    def update_item(request: HttpRequest, pk: int, payload: schema_in):  # type: ignore[valid-type]
+        obj = get_visible_or_404(r, request, pk)
+        require_write(request, r.model, obj.audit_site_id(), r.write_action)
+        data = payload.model_dump(exclude_unset=True)
+        check_references(request, r.model, data)
+        with transaction.atomic():
+            obj = (r.update_hook or _default_update)(request, obj, data)
+        return obj
+
+
+def _register_delete(router: Router, r: Resource) -> None:
+    @router.delete(
+        f"/{r.path}/{{int:pk}}", response={204: None}, operation_id=f"{r.name}_delete", tags=r.tags
+    )
+    def delete_item(request: HttpRequest, pk: int, reason: str = ""):
+        obj = get_visible_or_404(r, request, pk)
+        require_write(request, r.model, obj.audit_site_id(), r.write_action)
+        with transaction.atomic():
+            if r.delete_hook is not None:
+                r.delete_hook(request, obj)
+            else:
+                obj._audit_reason = reason[:500]
+                obj.delete()
+        return 204, None

@@ -1,0 +1,293 @@
+"""Platform models: users, API tokens, the audit trail, and the mixins every domain model is built from."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
+from django.utils import timezone
+
+from otcsms.core.scoping import OrgScopedQuerySet, SiteScopedQuerySet, default_site_scope_q
+
+
+class UnauditedWriteError(RuntimeError):
+    """A write path that would bypass the audit trail (bulk update of audited fields, raw edits)."""
+
+
+class AuditedQuerySet(models.QuerySet):
+    """Bulk writes that keep the audit trail complete, or refuse."""
+
+    def update(self, **kwargs: Any) -> int:
+        touched = set(kwargs) - set(self.model.audit_ignore_fields)
+        if touched:
+            raise UnauditedWriteError(
+                f"bulk update of audited fields {sorted(touched)} on {self.model._meta.label}: save each object"
+            )
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # Deletion signals record one event per object (cascades included) inside this transaction.
+        with transaction.atomic(using=self.db):
+            return super().delete()
+
+    def bulk_create(self, objs, *args: Any, **kwargs: Any):  # type: ignore[override]
+        from otcsms.core import audit
+
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            for obj in created:
+                audit.record_save(obj, created=True)
+        return created
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise UnauditedWriteError(f"bulk_update on {self.model._meta.label} bypasses the audit trail")
+
+
+class SiteScopedAuditedQuerySet(AuditedQuerySet, SiteScopedQuerySet):
+    pass
+
+
+class OrgScopedAuditedQuerySet(AuditedQuerySet, OrgScopedQuerySet):
+    pass
+
+
+class Audited(models.Model):
+    """Every create, update and delete appends a hash-chained audit event in the same transaction.
+
+    The events are written by signal receivers (core.audit); ``save``/``delete`` only guarantee that the
+    change and its event share one transaction, even when the caller did not open one.
+    """
+
+    audit_ignore_fields: ClassVar[frozenset[str]] = frozenset()
+    audit_secret_fields: ClassVar[frozenset[str]] = frozenset()
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember what was loaded: it is the "before" of the next update, without another query.
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+            return super().delete(*args, **kwargs)
+
+    def audit_site_id(self) -> int | None:
+        """The site this object belongs to, for scoping its events; None for organisation-wide objects."""
+        return getattr(self, "site_id", None)
+
+
+class SiteOwned(Audited):
+    """Belongs to exactly one site; visible only through ``objects.for_user``."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+")
+
+    site_path: ClassVar[str] = "site"
+    objects = SiteScopedAuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def site_scope_q(cls, permitted_sites: models.QuerySet) -> models.Q:
+        return default_site_scope_q(cls, permitted_sites)
+
+
+class OrgWide(Audited):
+    """Organisation-wide reference data: readable by every member, writable by organisation admins."""
+
+    objects = OrgScopedAuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+class User(AbstractUser, Audited):
+    is_org_admin = models.BooleanField(
+        default=False, help_text="Administers the whole organisation: every site, every user."
+    )
+
+    audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"last_login"})
+    audit_secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
+
+    objects = AuditedUserManager()
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_username()
+
+
+TOKEN_PREFIX = "otc_"
+
+
+class ApiToken(Audited):
+    """A bearer token. Only its SHA-256 is stored: the token itself is shown once, at creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True, help_text="Public part, used to find the token.")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"last_used_at"})
+    audit_secret_fields: ClassVar[frozenset[str]] = frozenset({"digest"})
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        # Tokens carry 256 bits of randomness: a fast hash is the right tool (nothing to brute-force).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
+        prefix = secrets.token_hex(4)
+        secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(
+            user=user, name=name, prefix=prefix, digest=cls.digest_of(secret), expires_at=expires_at
+        )
+        return token, secret
+
+    @classmethod
+    def authenticate(cls, presented: str) -> ApiToken | None:
+        """The live token matching ``presented``, or None. Never says which part was wrong."""
+        if not presented.startswith(TOKEN_PREFIX) or len(presented) > 100:
+            return None
+        prefix, _, _rest = presented[len(TOKEN_PREFIX) :].partition("_")
+        token = cls.objects.select_related("user").filter(prefix=prefix).first()
+        if token is None or not hmac.compare_digest(token.digest, cls.digest_of(presented)):
+            return None
+        if not token.is_live() or not token.user.is_active:
+            return None
+        return token
+
+    def is_live(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def touch(self) -> None:
+        now = timezone.now()
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now
+
+    def audit_site_id(self) -> int | None:
+        return None
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise UnauditedWriteError("audit events are append-only")
+
+    def delete(self):
+        raise UnauditedWriteError("audit events are append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise UnauditedWriteError("audit events are append-only")
+
+    def for_user(self, user) -> AuditEventQuerySet:
+        """Events a user may read in the trail: org admins all; auditors and site admins their sites."""
+        from otcsms.core.scoping import sites_where
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_org_admin:
+            return self
+        return self.filter(site_id__in=sites_where(user, "audit"))
+
+
+class AuditEvent(models.Model):
+    """One change to one object. Append-only; each event's hash covers its content and the previous hash."""
+
+    class Action(models.TextChoices):
+        CREATE = "create"
+        UPDATE = "update"
+        DELETE = "delete"
+
+    seq = models.BigIntegerField(unique=True)
+    occurred_us = models.BigIntegerField(help_text="Microseconds since the Unix epoch, UTC.")
+    actor_kind = models.CharField(max_length=10)
+    actor_user_id = models.BigIntegerField(null=True)
+    actor_token_id = models.BigIntegerField(null=True)
+    actor_label = models.CharField(max_length=200)
+    request_id = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    site_id = models.BigIntegerField(null=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    data = models.TextField(help_text="Canonical JSON: before, after, reason.")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["site_id", "seq"]),
+            models.Index(fields=["occurred_us"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise UnauditedWriteError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise UnauditedWriteError("audit events are append-only")
+
+    @property
+    def occurred_at(self):
+        from otcsms.core.audit import from_epoch_us
+
+        return from_epoch_us(self.occurred_us)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        import json
+
+        return json.loads(self.data)
+
+
+class AuditChainHead(models.Model):
+    """The last sequence number and hash: lets verification notice events cut from the end of the chain."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.seq}"
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise UnauditedWriteError("the chain head cannot be deleted")

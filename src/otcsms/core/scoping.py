@@ -1,0 +1,87 @@
+"""Site scoping: the one place that decides which rows a user may see or change.
+
+Every list and get in the UI, the API and exports goes through ``Model.objects.for_user(user, action)``.
+The permitted sites are a subquery, never a Python list of ids, so the database does the filtering at
+any scale.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+from otcsms.core.roles import Action, roles_for
+
+if TYPE_CHECKING:
+    from otcsms.core.models import User
+
+
+def sites_where(user: User, action: Action = "view") -> models.QuerySet:
+    """Subquery of the ids of the sites where ``user`` may perform ``action`` (not for org admins)."""
+    membership = apps.get_model("org", "SiteMembership")
+    return membership.objects.filter(user=user, role__in=roles_for(action)).values("site_id")
+
+
+def is_member(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    membership = apps.get_model("org", "SiteMembership")
+    return user.is_org_admin or membership.objects.filter(user=user).exists()
+
+
+def can(user: User, action: Action, site_id: int | None) -> bool:
+    """May ``user`` perform ``action`` on the site ``site_id`` (None: organisation-wide data)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_org_admin:
+        return True
+    if site_id is None:
+        return action == "view" and is_member(user)
+    membership = apps.get_model("org", "SiteMembership")
+    return membership.objects.filter(user=user, site_id=site_id, role__in=roles_for(action)).exists()
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    """Rows owned by a site. Models name the path to their site in ``site_path`` (default ``site``)."""
+
+    def for_user(self, user: User, action: Action = "view") -> SiteScopedQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_org_admin:
+            return self
+        return self.filter(self.model.site_scope_q(sites_where(user, action)))
+
+    def for_site(self, site_id: int | None) -> SiteScopedQuerySet:
+        """Narrow to one site (the site switcher); None keeps every permitted site."""
+        if site_id is None:
+            return self
+        return self.filter(**{getattr(self.model, "site_path", "site"): site_id})
+
+
+class OrgScopedQuerySet(models.QuerySet):
+    """Organisation-wide rows: every member reads them, only organisation admins change them."""
+
+    def for_user(self, user: User, action: Action = "view") -> OrgScopedQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_org_admin:
+            return self
+        if action == "view" and is_member(user):
+            return self
+        return self.none()
+
+
+def default_site_scope_q(model: type[models.Model], permitted_sites: models.QuerySet) -> Q:
+    return Q(**{f"{getattr(model, 'site_path', 'site')}__in": permitted_sites})
+
+
+def may_write(user: User, model: type[models.Model], site_id: int | None, action: Action = "change") -> bool:
+    """May ``user`` create/change/delete rows of ``model`` on ``site_id``? Org-wide models: org admins only."""
+    from otcsms.core.models import OrgWide
+
+    if issubclass(model, OrgWide):
+        return bool(user.is_authenticated and user.is_active and user.is_org_admin)
+    return can(user, action, site_id)

@@ -1,0 +1,126 @@
+"""REST endpoints of C1, generated from Resources (see core.crud and docs/patterns.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import HttpError
+
+from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
+from otcsms.org import schemas as s
+from otcsms.org import services
+from otcsms.org.models import (
+    CsmsActivity,
+    CsmsRole,
+    Organisation,
+    Person,
+    Responsibility,
+    RoleAssignment,
+    ScopeStatement,
+    Site,
+    SiteMembership,
+)
+
+router = Router(tags=["organisation"])
+
+
+def _create_site(request: HttpRequest, data: dict[str, Any]) -> Site:
+    data["organisation_id"] = data.get("organisation_id") or Organisation.current().pk
+    return save_validated(Site(**data))
+
+
+def _delete_site(request: HttpRequest, site: Site) -> None:
+    if not request.user.is_org_admin:
+        raise HttpError(403, "only organisation admins delete sites")
+    site.delete()
+
+
+def _create_scope(request: HttpRequest, data: dict[str, Any]) -> ScopeStatement:
+    site = Site.objects.get(pk=data.pop("site_id"))
+    try:
+        return services.revise_scope(site, **data)
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from None
+
+
+def _update_scope(request: HttpRequest, scope: ScopeStatement, data: dict[str, Any]) -> ScopeStatement:
+    try:
+        return services.edit_draft(scope, **data)
+    except services.ScopeStateError as exc:
+        raise HttpError(409, str(exc)) from None
+
+
+RESOURCES = [
+    Resource(
+        Site, "sites", s.SiteOut, s.SiteCreate, s.SiteUpdate, filters=s.SiteListFilter,
+        write_action="admin", create_hook=_create_site, delete_hook=_delete_site, tags=["organisation"],
+    ),
+    Resource(
+        SiteMembership, "memberships", s.MembershipOut, s.MembershipCreate, s.MembershipUpdate,
+        filters=s.MembershipFilter, write_action="admin", select_related=("user",), tags=["access"],
+    ),
+    Resource(
+        Person, "people", s.PersonOut, s.PersonCreate, s.PersonUpdate, filters=s.PersonFilter,
+        ordering=("name", "pk"), tags=["organisation"],
+    ),
+    Resource(
+        CsmsRole, "csms-roles", s.CsmsRoleOut, s.CsmsRoleCreate, s.CsmsRoleUpdate, filters=s.SearchFilter,
+        ordering=("name",), tags=["organisation"],
+    ),
+    Resource(
+        CsmsActivity, "csms-activities", s.ActivityOut, s.ActivityCreate, s.ActivityUpdate,
+        filters=s.SearchFilter, ordering=("order", "name"), tags=["organisation"],
+    ),
+    Resource(
+        RoleAssignment, "role-assignments", s.RoleAssignmentOut, s.RoleAssignmentCreate, s.RoleAssignmentUpdate,
+        filters=s.RoleAssignmentFilter, select_related=("role", "person"), tags=["organisation"],
+    ),
+    Resource(
+        Responsibility, "responsibilities", s.ResponsibilityOut, s.ResponsibilityCreate, s.ResponsibilityUpdate,
+        filters=s.ResponsibilityFilter, select_related=("role", "activity"), tags=["organisation"],
+    ),
+    Resource(
+        ScopeStatement, "scope-statements", s.ScopeOut, s.ScopeCreate, s.ScopeUpdate, filters=s.ScopeFilter,
+        ordering=("site_id", "-version"), deletable=False, create_hook=_create_scope,
+        update_hook=_update_scope, tags=["organisation"],
+    ),
+]  # fmt: skip
+
+for resource in RESOURCES:
+    register(router, resource)
+
+SCOPE = next(r for r in RESOURCES if r.model is ScopeStatement)
+
+
+@router.post(
+    "/scope-statements/{int:pk}/approve", response=s.ScopeOut, operation_id="scope_statements_approve"
+)
+def approve_scope(request: HttpRequest, pk: int):
+    scope = get_visible_or_404(SCOPE, request, pk)
+    require_write(request, ScopeStatement, scope.site_id, "approve")
+    try:
+        with transaction.atomic():
+            return services.approve_scope(scope, request.user)
+    except services.ScopeStateError as exc:
+        raise HttpError(409, str(exc)) from None
+
+
+@router.get("/organisation", response=s.OrganisationOut, operation_id="organisation_get")
+def get_organisation(request: HttpRequest):
+    org = Organisation.objects.for_user(request.user).order_by("pk").first()
+    if org is None:
+        raise HttpError(404, "organisation not found")
+    return org
+
+
+@router.patch("/organisation", response=s.OrganisationOut, operation_id="organisation_update")
+def update_organisation(request: HttpRequest, payload: s.OrganisationUpdate):
+    require_write(request, Organisation, None, "change")
+    org = Organisation.current()
+    with transaction.atomic():
+        for name, value in payload.model_dump(exclude_unset=True).items():
+            setattr(org, name, value)
+        return save_validated(org)

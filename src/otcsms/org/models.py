@@ -1,0 +1,253 @@
+"""C1 Organisation and CSMS scope: organisation, sites, people, CSMS roles, RACI, scope statements."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from otcsms.core.models import Audited, OrgWide, SiteOwned, SiteScopedAuditedQuerySet
+from otcsms.core.roles import SiteRole
+
+
+class Organisation(OrgWide):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Organisation:
+        """The instance's organisation (an instance serves one operator)."""
+        org = cls.objects.order_by("pk").first()
+        if org is None:
+            raise cls.DoesNotExist("no organisation yet: run `otcsms init`")
+        return org
+
+
+class Sector(models.TextChoices):
+    WATER = "water", "Water"
+    WASTEWATER = "wastewater", "Wastewater"
+    ELECTRIC_TRANSMISSION = "electric-transmission", "Electric transmission"
+    ELECTRIC_GENERATION = "electric-generation", "Electric generation"
+    ELECTRIC_DISTRIBUTION = "electric-distribution", "Electric distribution"
+    OIL_GAS = "oil-gas", "Oil and gas"
+    CHEMICAL = "chemical", "Chemical"
+    MANUFACTURING = "manufacturing", "Manufacturing"
+    FOOD_BEVERAGE = "food-beverage", "Food and beverage"
+    PHARMACEUTICAL = "pharmaceutical", "Pharmaceutical"
+    OTHER = "other", "Other"
+
+
+class NercImpact(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    NONE = "none", "Not a BES asset"
+
+
+class Site(Audited):
+    """A facility. Sites are the unit of access: every site-owned record is scoped through its site."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(
+        max_length=40, unique=True, help_text="Short identifier used by the CLI (--site)."
+    )
+    sector = models.CharField(max_length=40, choices=Sector.choices, default=Sector.OTHER)
+    location = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True, max_length=5000)
+    nerc_registration = models.CharField(
+        max_length=40, blank=True, help_text="NERC Compliance Registry id of the registered entity, if any."
+    )
+    nerc_impact = models.CharField(
+        max_length=10,
+        choices=NercImpact.choices,
+        blank=True,
+        help_text="CIP-002 impact rating, if a BES asset.",
+    )
+
+    site_path: ClassVar[str] = "pk"
+    objects = SiteScopedAuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def site_scope_q(cls, permitted_sites: models.QuerySet) -> Q:
+        return Q(pk__in=permitted_sites)
+
+    def audit_site_id(self) -> int | None:
+        return self.pk
+
+
+class SiteMembership(SiteOwned):
+    """A user's role on a site: the only source of site access besides organisation admin."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=SiteRole.choices)
+
+    class Meta:
+        ordering = ["site__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="one_role_per_user_and_site")]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.get_role_display()} on {self.site}"
+
+
+class Person(Audited):
+    """Someone with a CSMS responsibility; may or may not have a user account."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.PROTECT, related_name="people",
+        help_text="Home site; empty for organisation-wide staff (visible to every member).",
+    )  # fmt: skip
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    employer = models.CharField(max_length=200, blank=True, help_text="For contractors and vendors.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    active = models.BooleanField(default=True)
+
+    site_path: ClassVar[str] = "site"
+    objects = SiteScopedAuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def site_scope_q(cls, permitted_sites: models.QuerySet) -> Q:
+        return Q(site__in=permitted_sites) | Q(site__isnull=True)
+
+
+class CsmsRole(OrgWide):
+    """A role of the CSMS (CSMS owner, site security lead, OT engineer, incident commander, ...)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "CSMS role"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CsmsActivity(OrgWide):
+    """A recurring activity of the CSMS that someone must be accountable for."""
+
+    name = models.CharField(max_length=160, unique=True)
+    description = models.TextField(blank=True, max_length=5000)
+    reference = models.CharField(
+        max_length=120, blank=True, help_text="e.g. IEC 62443-2-1 element it serves."
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "CSMS activity"
+        verbose_name_plural = "CSMS activities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(SiteOwned):
+    """A person holds a CSMS role at a site."""
+
+    role = models.ForeignKey(CsmsRole, on_delete=models.PROTECT, related_name="assignments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="role_assignments")
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["site__name", "role__name", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "role", "person"], name="one_assignment_per_role_person_site"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.role} at {self.site}"
+
+    def clean(self) -> None:
+        if self.person_id and self.site_id and self.person.site_id not in (None, self.site_id):
+            raise ValidationError({"person_id": "this person belongs to another site"})
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "ends before it starts"})
+
+
+class Raci(models.TextChoices):
+    RESPONSIBLE = "R", "Responsible"
+    ACCOUNTABLE = "A", "Accountable"
+    CONSULTED = "C", "Consulted"
+    INFORMED = "I", "Informed"
+
+
+class Responsibility(SiteOwned):
+    """One cell of a site's RACI chart: for an activity, what a CSMS role is."""
+
+    activity = models.ForeignKey(CsmsActivity, on_delete=models.PROTECT, related_name="responsibilities")
+    role = models.ForeignKey(CsmsRole, on_delete=models.PROTECT, related_name="responsibilities")
+    raci = models.CharField(max_length=1, choices=Raci.choices)
+
+    class Meta:
+        ordering = ["site__name", "activity__order", "role__name"]
+        verbose_name_plural = "responsibilities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "activity", "role"], name="one_raci_per_activity_role_site"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.raci} for {self.activity} at {self.site}"
+
+
+class ScopeStatement(SiteOwned):
+    """One version of a site's CSMS scope. Versions are never edited once approved; a change is a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        SUPERSEDED = "superseded", "Superseded"
+
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    statement = models.TextField(max_length=20000, help_text="What the CSMS covers at this site, and why.")
+    boundaries = models.TextField(blank=True, max_length=20000, help_text="Systems and zones in scope.")
+    exclusions = models.TextField(
+        blank=True, max_length=20000, help_text="What is out of scope, with reasons."
+    )
+    bcp_title = models.CharField(max_length=200, blank=True, help_text="The site's business continuity plan.")
+    bcp_reference = models.CharField(max_length=500, blank=True, help_text="Document id or URL of the BCP.")
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["site__name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["site", "version"], name="one_scope_version_per_site")]
+
+    def __str__(self) -> str:
+        return f"CSMS scope of {self.site} v{self.version}"

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from otcsms.org import views as v
+from otcsms.web.routes import crud_urls
+
+urlpatterns = [
+    *crud_urls("sites", "site", list_view=v.SiteList, create=v.SiteCreate, detail=v.SiteDetail,
+               update=v.SiteUpdate, delete=v.SiteDelete),
+    *crud_urls("people", "person", list_view=v.PersonList, create=v.PersonCreate, detail=v.PersonDetail,
+               update=v.PersonUpdate, delete=v.PersonDelete),
+    *crud_urls("csms-roles", "csmsrole", list_view=v.CsmsRoleList, create=v.CsmsRoleCreate,
+               detail=v.CsmsRoleDetail, update=v.CsmsRoleUpdate, delete=v.CsmsRoleDelete),
+    *crud_urls("activities", "csmsactivity", list_view=v.CsmsActivityList, create=v.CsmsActivityCreate,
+               detail=v.CsmsActivityDetail, update=v.CsmsActivityUpdate, delete=v.CsmsActivityDelete),
+    *crud_urls("role-assignments", "roleassignment", list_view=v.RoleAssignmentList,
+               create=v.RoleAssignmentCreate, detail=v.RoleAssignmentDetail, update=v.RoleAssignmentUpdate,
+               delete=v.RoleAssignmentDelete),
+    *crud_urls("memberships", "membership", list_view=v.MembershipList, create=v.MembershipCreate,
+               detail=v.MembershipDetail, update=v.MembershipUpdate, delete=v.MembershipDelete),
+    path("sites/<int:pk>/raci/", v.raci_matrix, name="raci"),
+    path("sites/<int:pk>/scope/", v.scope_page, name="scope"),
+    path("sites/<int:pk>/scope/revise/", v.scope_revise, name="scope_revise"),
+    path("scope/<int:pk>/approve/", v.scope_approve, name="scope_approve"),
+]  # fmt: skip

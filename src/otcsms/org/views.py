@@ -1,0 +1,332 @@
+"""Pages of C1, built from the generic scoped views (web.generic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from otcsms.core.scoping import may_write
+from otcsms.org import forms, services
+from otcsms.org.models import (
+    CsmsActivity,
+    CsmsRole,
+    Person,
+    Raci,
+    Responsibility,
+    RoleAssignment,
+    ScopeStatement,
+    Site,
+    SiteMembership,
+)
+from otcsms.web import generic
+
+
+# --- sites ----------------------------------------------------------------------------------------
+class SiteViews:
+    model = Site
+    url_base = "web:site"
+    write_action = "admin"
+    form_class = forms.SiteForm
+
+
+class SiteList(SiteViews, generic.ScopedListView):
+    site_filtered = False
+    columns = [("Name", "name"), ("Code", "code"), ("Sector", "sector"), ("Location", "location"),
+               ("NERC impact", "nerc_impact")]  # fmt: skip
+    search_fields = ("name", "code", "location")
+
+
+class SiteDetail(SiteViews, generic.ScopedDetailView):
+    template_name = "org/site_detail.html"
+    fields = [("Code", "code"), ("Sector", "sector"), ("Location", "location"),
+              ("NERC registration", "nerc_registration"), ("NERC impact", "nerc_impact"),
+              ("Description", "description")]  # fmt: skip
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        site = self.object
+        user = self.request.user
+        ctx["assignments"] = (
+            RoleAssignment.objects.for_user(user).filter(site=site).select_related("role", "person")
+        )
+        ctx["memberships"] = SiteMembership.objects.for_user(user).filter(site=site).select_related("user")
+        ctx["people"] = Person.objects.for_user(user).filter(site=site)
+        ctx["scope"] = services.current_scope(site)
+        ctx["can_change"] = may_write(user, RoleAssignment, site.pk)
+        ctx["can_admin"] = may_write(user, SiteMembership, site.pk, "admin")
+        return ctx
+
+
+class SiteCreate(SiteViews, generic.ScopedCreateView):
+    def form_valid(self, form):
+        from otcsms.org.models import Organisation
+
+        form.instance.organisation = Organisation.current()
+        return super().form_valid(form)
+
+
+class SiteUpdate(SiteViews, generic.ScopedUpdateView):
+    pass
+
+
+class SiteDelete(SiteViews, generic.ScopedDeleteView):
+    def get_object(self, queryset=None):
+        if not self.request.user.is_org_admin:
+            raise PermissionDenied("only organisation admins delete sites")
+        return super().get_object(queryset)
+
+
+# --- people ---------------------------------------------------------------------------------------
+class PersonViews:
+    model = Person
+    url_base = "web:person"
+    form_class = forms.PersonForm
+    select_related = ("site",)
+
+
+class PersonList(PersonViews, generic.ScopedListView):
+    columns = [("Name", "name"), ("Job title", "job_title"), ("Employer", "employer"), ("Site", "site"),
+               ("Email", "email")]  # fmt: skip
+    search_fields = ("name", "email", "job_title", "employer")
+
+
+class PersonDetail(PersonViews, generic.ScopedDetailView):
+    fields = [("Site", "site"), ("Email", "email"), ("Job title", "job_title"), ("Employer", "employer"),
+              ("Active", "active"), ("User account", "user")]  # fmt: skip
+
+
+class PersonCreate(PersonViews, generic.ScopedCreateView):
+    def form_valid(self, form):
+        from otcsms.org.models import Organisation
+
+        form.instance.organisation = Organisation.current()
+        return super().form_valid(form)
+
+
+class PersonUpdate(PersonViews, generic.ScopedUpdateView):
+    pass
+
+
+class PersonDelete(PersonViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- CSMS roles and activities --------------------------------------------------------------------
+class CsmsRoleViews:
+    model = CsmsRole
+    url_base = "web:csmsrole"
+    form_class = forms.CsmsRoleForm
+
+
+class CsmsRoleList(CsmsRoleViews, generic.ScopedListView):
+    columns = [("Role", "name"), ("Description", "description")]
+    search_fields = ("name", "description")
+
+
+class CsmsRoleDetail(CsmsRoleViews, generic.ScopedDetailView):
+    template_name = "org/csmsrole_detail.html"
+    fields = [("Description", "description")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["assignments"] = (
+            RoleAssignment.objects.for_user(self.request.user)
+            .filter(role=self.object)
+            .select_related("site", "person")
+        )
+        return ctx
+
+
+class CsmsRoleCreate(CsmsRoleViews, generic.ScopedCreateView):
+    pass
+
+
+class CsmsRoleUpdate(CsmsRoleViews, generic.ScopedUpdateView):
+    pass
+
+
+class CsmsRoleDelete(CsmsRoleViews, generic.ScopedDeleteView):
+    pass
+
+
+class CsmsActivityViews:
+    model = CsmsActivity
+    url_base = "web:csmsactivity"
+    form_class = forms.CsmsActivityForm
+
+
+class CsmsActivityList(CsmsActivityViews, generic.ScopedListView):
+    columns = [("Activity", "name"), ("Reference", "reference"), ("Description", "description")]
+    search_fields = ("name", "reference", "description")
+
+
+class CsmsActivityDetail(CsmsActivityViews, generic.ScopedDetailView):
+    fields = [("Reference", "reference"), ("Order", "order"), ("Description", "description")]
+
+
+class CsmsActivityCreate(CsmsActivityViews, generic.ScopedCreateView):
+    pass
+
+
+class CsmsActivityUpdate(CsmsActivityViews, generic.ScopedUpdateView):
+    pass
+
+
+class CsmsActivityDelete(CsmsActivityViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- role assignments -----------------------------------------------------------------------------
+class RoleAssignmentViews:
+    model = RoleAssignment
+    url_base = "web:roleassignment"
+    form_class = forms.RoleAssignmentForm
+    select_related = ("site", "role", "person")
+
+
+class RoleAssignmentList(RoleAssignmentViews, generic.ScopedListView):
+    columns = [("Person", "person"), ("CSMS role", "role"), ("Site", "site"), ("From", "starts_on"),
+               ("Until", "ends_on")]  # fmt: skip
+    search_fields = ("person__name", "role__name")
+
+
+class RoleAssignmentDetail(RoleAssignmentViews, generic.ScopedDetailView):
+    fields = [("Site", "site"), ("CSMS role", "role"), ("Person", "person"), ("From", "starts_on"),
+              ("Until", "ends_on"), ("Note", "note")]  # fmt: skip
+
+
+class RoleAssignmentCreate(RoleAssignmentViews, generic.ScopedCreateView):
+    pass
+
+
+class RoleAssignmentUpdate(RoleAssignmentViews, generic.ScopedUpdateView):
+    pass
+
+
+class RoleAssignmentDelete(RoleAssignmentViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- memberships (site access) --------------------------------------------------------------------
+class MembershipViews:
+    model = SiteMembership
+    url_base = "web:membership"
+    form_class = forms.MembershipForm
+    write_action = "admin"
+    select_related = ("site", "user")
+
+
+class MembershipList(MembershipViews, generic.ScopedListView):
+    columns = [("User", "user"), ("Site", "site"), ("Role", "role")]
+    search_fields = ("user__username",)
+
+
+class MembershipDetail(MembershipViews, generic.ScopedDetailView):
+    fields = [("User", "user"), ("Site", "site"), ("Role", "role")]
+
+
+class MembershipCreate(MembershipViews, generic.ScopedCreateView):
+    pass
+
+
+class MembershipUpdate(MembershipViews, generic.ScopedUpdateView):
+    pass
+
+
+class MembershipDelete(MembershipViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- RACI matrix ----------------------------------------------------------------------------------
+@login_required
+def raci_matrix(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
+    can_change = may_write(request.user, Responsibility, site.pk)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("you may not change this site's RACI chart")
+        _save_raci_cell(request, site)
+        if request.htmx:
+            return HttpResponse(status=204)
+        return redirect("web:raci", pk=site.pk)
+    activities = list(CsmsActivity.objects.for_user(request.user))
+    roles = list(CsmsRole.objects.for_user(request.user))
+    cells = {
+        (r.activity_id, r.role_id): r.raci
+        for r in Responsibility.objects.for_user(request.user).filter(site=site)
+    }
+    rows = [(a, [(role, cells.get((a.pk, role.pk), "")) for role in roles]) for a in activities]
+    missing_accountable = [a for a in activities if "A" not in {cells.get((a.pk, r.pk)) for r in roles}]
+    return render(request, "org/raci.html", {
+        "site": site, "roles": roles, "rows": rows, "can_change": can_change, "choices": Raci.choices,
+        "missing_accountable": missing_accountable,
+    })  # fmt: skip
+
+
+def _save_raci_cell(request: HttpRequest, site: Site) -> None:
+    activity = get_object_or_404(CsmsActivity.objects.for_user(request.user), pk=request.POST.get("activity"))
+    role = get_object_or_404(CsmsRole.objects.for_user(request.user), pk=request.POST.get("role"))
+    value = request.POST.get("raci", "")
+    if value not in {"", *Raci.values}:
+        raise PermissionDenied("not a RACI value")
+    with transaction.atomic():
+        cell = Responsibility.objects.filter(site=site, activity=activity, role=role).first()
+        if not value:
+            if cell is not None:
+                cell.delete()
+        elif cell is None:
+            Responsibility.objects.create(site=site, activity=activity, role=role, raci=value)
+        elif cell.raci != value:
+            cell.raci = value
+            cell.save()
+
+
+# --- CSMS scope statements ------------------------------------------------------------------------
+@login_required
+def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
+    versions = ScopeStatement.objects.for_user(request.user).filter(site=site).select_related("approved_by")
+    return render(request, "org/scope.html", {
+        "site": site, "versions": versions, "current": services.current_scope(site),
+        "can_change": may_write(request.user, ScopeStatement, site.pk),
+        "can_approve": may_write(request.user, ScopeStatement, site.pk, "approve"),
+    })  # fmt: skip
+
+
+@login_required
+def scope_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
+    if not may_write(request.user, ScopeStatement, site.pk):
+        raise PermissionDenied("you may not change this site's scope")
+    latest = ScopeStatement.objects.filter(site=site).order_by("-version").first()
+    if request.method == "POST":
+        form = forms.ScopeForm(request.POST)
+        if form.is_valid():
+            draft = services.revise_scope(site, **form.cleaned_data)
+            messages.success(request, f"Saved version {draft.version} as a draft.")
+            return redirect("web:scope", pk=site.pk)
+    else:
+        initial = {name: getattr(latest, name) for name in forms.ScopeForm.FIELDS} if latest else {}
+        form = forms.ScopeForm(initial=initial)
+    return render(request, "org/scope_form.html", {"site": site, "form": form, "latest": latest})
+
+
+@login_required
+@require_POST
+def scope_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_object_or_404(ScopeStatement.objects.for_user(request.user), pk=pk)
+    if not may_write(request.user, ScopeStatement, scope.site_id, "approve"):
+        raise PermissionDenied("only approvers approve the CSMS scope")
+    try:
+        services.approve_scope(scope, request.user)
+        messages.success(request, f"Approved version {scope.version}.")
+    except services.ScopeStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("web:scope", pk=scope.site_id)

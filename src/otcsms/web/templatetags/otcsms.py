@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def diff(payload: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for the fields an audit event changed; every field for a create or delete."""
+    before = payload.get("before") or {}
+    after = payload.get("after") or {}
+    if not before:
+        return [(k, None, v) for k, v in sorted(after.items()) if v not in ("", None)]
+    if not after:
+        return [(k, v, None) for k, v in sorted(before.items()) if v not in ("", None)]
+    return [(k, before.get(k), v) for k, v in sorted(after.items()) if before.get(k) != v]

@@ -1,0 +1,163 @@
+"""Platform pages: dashboard, site switcher, object history, audit trail, API tokens, users."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from otcsms.core.audit import verify_chain
+from otcsms.core.models import ApiToken, Audited, AuditEvent, User
+from otcsms.core.users import UserInputError, create_user
+from otcsms.org.models import Person, RoleAssignment, ScopeStatement, Site, SiteMembership
+from otcsms.web.sites import choose_site, current_site_id
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    site_id = current_site_id(request)
+    sites = Site.objects.for_user(user).for_site(site_id)
+    people = Person.objects.for_user(user)
+    assignments = RoleAssignment.objects.for_user(user).for_site(site_id)
+    scopes = ScopeStatement.objects.for_user(user).for_site(site_id)
+    approved_sites = set(scopes.filter(status="approved").values_list("site_id", flat=True))
+    site_rows = [
+        {"site": s, "scope_approved": s.pk in approved_sites,
+         "roles": assignments.filter(site=s).count()}
+        for s in sites
+    ]  # fmt: skip
+    counts = {
+        "sites": sites.count(),
+        "people": (people.filter(site_id=site_id) if site_id else people).count(),
+        "role_assignments": assignments.count(),
+        "sites_without_scope": sum(1 for r in site_rows if not r["scope_approved"]),
+    }
+    recent = AuditEvent.objects.for_user(user)
+    if site_id is not None:
+        recent = recent.filter(site_id=site_id)
+    return render(request, "web/dashboard.html", {
+        "counts": counts, "site_rows": site_rows, "recent_events": recent[:10],
+        "memberships": SiteMembership.objects.filter(user=user).select_related("site"),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def switch_site(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("site", "")
+    site_id = int(raw) if raw.isdigit() else None
+    if (raw and site_id is None) or not choose_site(request, site_id):
+        messages.error(request, "That site is not available to you.")
+    target = request.POST.get("next", "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@login_required
+def history(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
+    """Every audit event of one object the user can see."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        raise Http404("unknown kind of object") from None
+    if not issubclass(model, Audited):
+        raise Http404("this kind of object has no history")
+    manager = model._default_manager
+    visible = (
+        manager.for_user(request.user) if hasattr(manager, "for_user") else _users_only(request, manager)
+    )
+    obj = visible.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("not found")
+    events = AuditEvent.objects.filter(object_type=model._meta.label_lower, object_id=str(pk))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "web/history.html", {"object": obj, "meta": model._meta, "page": page})
+
+
+def _users_only(request: HttpRequest, manager):
+    if request.user.is_org_admin:
+        return manager.all()
+    return manager.filter(pk=request.user.pk) if manager.model is User else manager.none()
+
+
+@login_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.for_user(request.user)
+    site_id = current_site_id(request)
+    if site_id is not None:
+        events = events.filter(site_id=site_id)
+    object_type = request.GET.get("type", "")[:100]
+    if object_type:
+        events = events.filter(object_type=object_type)
+    actor = request.GET.get("actor", "")[:100]
+    if actor:
+        events = events.filter(actor_label__icontains=actor)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    may_verify = request.user.is_org_admin or AuditEvent.objects.for_user(request.user).exists()
+    report = None
+    if request.method == "POST":
+        if not may_verify:
+            raise PermissionDenied("only organisation admins and auditors verify the trail")
+        report = verify_chain()
+    return render(request, "web/audit.html", {
+        "page": page, "report": report, "may_verify": may_verify, "type": object_type, "actor": actor,
+    })  # fmt: skip
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    created_secret = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:100]
+        if not name:
+            messages.error(request, "Give the token a name, e.g. the script that will use it.")
+        else:
+            with transaction.atomic():
+                _token, created_secret = ApiToken.issue(request.user, name)
+    return render(request, "web/tokens.html", {
+        "tokens": ApiToken.objects.filter(user=request.user), "created_secret": created_secret,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    if token is None:
+        raise Http404("no such token")
+    if token.revoked_at is None:
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save()
+        messages.success(request, f"Revoked {token}.")
+    return redirect("web:tokens")
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_org_admin:
+        raise PermissionDenied("only organisation admins manage users")
+    if request.method == "POST":
+        try:
+            user = create_user(
+                request.POST.get("username", "").strip(),
+                request.POST.get("password", ""),
+                email=request.POST.get("email", "").strip(),
+                is_org_admin=request.POST.get("is_org_admin") == "on",
+            )
+            messages.success(request, f"Created user {user}. Grant site roles under Site access.")
+            return redirect("web:users")
+        except UserInputError as exc:
+            messages.error(request, str(exc))
+    return render(request, "web/users.html", {"users": User.objects.prefetch_related("memberships__site")})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,158 @@
+"""Shared fixtures: the persona set every access test uses, API clients, and the acting actor.
+
+Personas (all on two sites, A and B):
+  org_admin      organisation admin
+  a_contributor  contributor on site A
+  b_viewer       viewer on site B
+  auditor        auditor on sites A and B
+  outsider       an active user with no role anywhere
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from otcsms.core.actor import Actor, acting_as
+from otcsms.core.models import ApiToken, AuditEvent, User
+from otcsms.org.models import Organisation, Site, SiteMembership
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_configure(config):
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        # A file, not :memory:, so tests see what production sees: WAL, one writer, real locking.
+        # pytest-django adds the xdist worker id to the name.
+        folder = Path(tempfile.gettempdir()) / "otcsms-tests"
+        folder.mkdir(exist_ok=True)
+        db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _test_actor():
+    """Fixture data is written by a 'system' actor; requests and CLI calls set their own."""
+    with acting_as(Actor(kind="system", label="pytest")) as actor:
+        yield actor
+
+
+@pytest.fixture
+def org(db):
+    return Organisation.objects.create(name="Test Utility")
+
+
+@pytest.fixture
+def site_a(org):
+    return Site.objects.create(organisation=org, name="Plant A", code="plant-a", sector="water")
+
+
+@pytest.fixture
+def site_b(org):
+    return Site.objects.create(
+        organisation=org,
+        name="Substation B",
+        code="sub-b",
+        sector="electric-transmission",
+        nerc_impact="medium",
+    )
+
+
+def make_user(username: str, *, org_admin: bool = False, roles: dict | None = None) -> User:
+    user = User(username=username, email=f"{username}@example.test", is_org_admin=org_admin)
+    user.set_password(PASSWORD)
+    user.save()
+    for site, role in (roles or {}).items():
+        SiteMembership.objects.create(user=user, site=site, role=role)
+    return user
+
+
+@pytest.fixture
+def org_admin(site_a, site_b):
+    return make_user("olivia", org_admin=True)
+
+
+@pytest.fixture
+def a_contributor(site_a):
+    return make_user("alice", roles={site_a: "contributor"})
+
+
+@pytest.fixture
+def b_viewer(site_b):
+    return make_user("bob", roles={site_b: "viewer"})
+
+
+@pytest.fixture
+def auditor(site_a, site_b):
+    return make_user("audrey", roles={site_a: "auditor", site_b: "auditor"})
+
+
+@pytest.fixture
+def outsider(site_a, site_b):
+    return make_user("oscar")
+
+
+@dataclass
+class ApiClient:
+    """JSON calls to /api/v1 as one user, by session (with CSRF enforced) or bearer token."""
+
+    client: Client
+    headers: dict
+
+    def call(self, method: str, path: str, body=None, **params):
+        url = "/api/v1" + path
+        kwargs = {"headers": self.headers}
+        if body is not None:
+            kwargs["data"] = body if isinstance(body, str | bytes) else json.dumps(body)
+            kwargs["content_type"] = "application/json"
+        if params:
+            kwargs["query_params"] = params
+        return getattr(self.client, method.lower())(url, **kwargs)
+
+    def get(self, path: str, **params):
+        return self.call("GET", path, **params)
+
+    def post(self, path: str, body=None):
+        return self.call("POST", path, body if body is not None else {})
+
+    def patch(self, path: str, body):
+        return self.call("PATCH", path, body)
+
+    def delete(self, path: str, **params):
+        return self.call("DELETE", path, **params)
+
+
+def token_client(user: User) -> ApiClient:
+    _token, secret = ApiToken.issue(user, "test")
+    return ApiClient(Client(), {"Authorization": f"Bearer {secret}"})
+
+
+@pytest.fixture
+def api():
+    """api(user) -> a bearer-token client for that user."""
+    return token_client
+
+
+@pytest.fixture
+def session_api():
+    """session_api(user) -> a logged-in browser-session client that enforces CSRF like a real browser."""
+
+    def make(user: User) -> ApiClient:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        return ApiClient(client, {})
+
+    return make
+
+
+def audit_count() -> int:
+    return AuditEvent.objects.count()
