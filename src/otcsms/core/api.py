@@ -1,13 +1,11 @@
 """Platform endpoints: who am I, API tokens, users, the audit trail."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -62,7 +60,7 @@ def create_token(request: HttpRequest, payload: TokenCreate):
     with transaction.atomic():
         token, secret = ApiToken.issue(request.user, payload.name, payload.expires_at)
     out = TokenCreated.model_validate({**TokenOut.from_orm(token).model_dump(), "token": secret})
-    return 201, out
+    return Status(201, out)
 
 
 @router.post("/tokens/{int:pk}/revoke", response=TokenOut, operation_id="tokens_revoke")
@@ -133,7 +131,7 @@ def create_user(request: HttpRequest, payload: UserCreate):
             user = make_user(**payload.model_dump())
     except UserInputError as exc:
         raise HttpError(422, str(exc)) from None
-    return 201, user
+    return Status(201, user)
 
 
 @router.patch("/users/{int:pk}", response=UserOut, operation_id="users_update")

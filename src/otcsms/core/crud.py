@@ -5,8 +5,8 @@ one place that applies site scoping, permission checks, validation and the write
 app repeats them (and the route-enumerating access test covers them all).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the generated handlers need their schema annotations
+# evaluated when they are defined, since ninja reads them to build the request parsers.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
-from ninja import FilterSchema, Query, Router, Schema
+from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -103,10 +103,8 @@ def validation_detail(exc: ValidationError) -> Any:
 
 
 def save_validated(obj: models.Model) -> models.Model:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise HttpError(422, validation_detail(exc)) from None
+    """Validate fields and constraints (a ValidationError becomes a 422 with the field messages), then save."""
+    obj.full_clean()
     obj.save()
     return obj
 
@@ -168,7 +166,7 @@ def _register_create(router: Router, r: Resource) -> None:
         require_write(request, r.model, site_id, r.write_action)
         with transaction.atomic():
             obj = (r.create_hook or (lambda req, d: _default_create(req, r.model, d)))(request, data)
-        return 201, obj
+        return Status(201, obj)
 
 
 def _register_update(router: Router, r: Resource) -> None:
@@ -200,4 +198,4 @@ def _register_delete(router: Router, r: Resource) -> None:
             else:
                 obj._audit_reason = reason[:500]
                 obj.delete()
-        return 204, None
+        return Status(204, None)

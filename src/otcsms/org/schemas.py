@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from ninja import Field, FilterSchema, Schema
+from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from otcsms.core.schemas import InputSchema
 
@@ -21,11 +21,13 @@ LongText = Field("", max_length=5000)
 
 
 class SearchFilter(FilterSchema):
-    q: str | None = Field(None, max_length=200, q=["name__icontains"], description="Search by name.")
+    q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
+        None, max_length=200, description="Search by name."
+    )
 
 
 class SiteFilter(SearchFilter):
-    site_id: int | None = Field(None, q="site_id")
+    site_id: int | None = None
 
 
 # --- sites ----------------------------------------------------------------------------------------

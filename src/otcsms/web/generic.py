@@ -165,6 +165,9 @@ class ScopedUpdateView(_ScopedFormMixin, generic.UpdateView):
 class ScopedDeleteView(ScopedMixin, generic.DeleteView):
     template_name = "web/object_confirm_delete.html"
 
+    def get_form_class(self):
+        return forms.Form  # the confirmation form; the shared view set's form_class is for editing
+
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         if not self.may_write(obj.audit_site_id()):

@@ -1,0 +1,176 @@
+"""The `otcsms` command as a real process, on a real instance (SQLite file or a scratch PostgreSQL database)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+OTCSMS = [sys.executable, "-m", "otcsms.cli"]
+
+
+class Instance:
+    def __init__(self, data_dir: Path, database_url: str | None) -> None:
+        self.data_dir = data_dir
+        self.database_url = database_url
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OTCSMS_SECRET_KEY")}
+        self.env["OTCSMS_DATA_DIR"] = str(data_dir)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+
+    def run(self, *args: str, check: int | None = 0) -> subprocess.CompletedProcess:
+        proc = subprocess.run([*OTCSMS, *args], env=self.env, capture_output=True, text=True, timeout=180)
+        if check is not None:
+            assert proc.returncode == check, f"otcsms {' '.join(args)} -> {proc.returncode}\n{proc.stderr}"
+        return proc
+
+    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url, autocommit=True) as conn:
+                cur = conn.execute(statement, params)
+                return cur.fetchall() if cur.description else []
+        with sqlite3.connect(self.data_dir / "otcsms.sqlite3") as conn:
+            rows = conn.execute(statement.replace("%s", "?"), params).fetchall()
+            conn.commit()
+            return rows
+
+
+@pytest.fixture
+def instance(tmp_path):
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield Instance(tmp_path / "data", None)
+        return
+    import psycopg
+
+    name = f"otcsms_cli_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield Instance(tmp_path / "data", url.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_init_users_tokens_and_audit_verify(instance):
+    first = instance.run("init", "--admin-username", "root-admin")
+    lines = first.stdout.splitlines()
+    assert "username: root-admin" in lines
+    password = next(line.split(": ", 1)[1] for line in lines if line.startswith("password: "))
+    assert len(password) >= 12
+    key = instance.data_dir / "secret_key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    events = instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0]
+
+    again = instance.run("init")
+    assert "password:" not in again.stdout
+    assert instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0] == events
+
+    instance.run("demo", "--no-serve")
+    instance.run("user", "add", "eve", "--password", "a-long-enough-password", "--role", "viewer",
+                 "--site", "harbor-pkg")  # fmt: skip
+    token = json.loads(instance.run("token", "create", "eve", "--json").stdout)["token"]
+    assert token.startswith("otc_")
+    stored = instance.sql("SELECT digest FROM core_apitoken")
+    assert stored and all(token not in row[0] for row in stored)
+
+    report = json.loads(instance.run("audit", "verify", "--json").stdout)
+    assert report["ok"] and report["events"] > events
+    actors = {row[0] for row in instance.sql("SELECT DISTINCT actor_kind FROM core_auditevent")}
+    assert actors == {"cli"}
+
+    target = report["head_seq"] // 2
+    instance.sql("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ("edited by hand", target))
+    broken = instance.run("audit", "verify", check=1)
+    assert f"#{target}" in broken.stdout
+    assert json.loads(instance.run("audit", "verify", "--json", check=1).stdout)["first_bad_seq"] == target
+
+
+@pytest.mark.parametrize(
+    "args,reason",
+    [
+        (("user", "add", "x", "--password", "long-enough-pass"), "otcsms init"),
+        (("audit", "verify"), "otcsms init"),
+        (("token", "create", "nobody"), "otcsms init"),
+    ],
+)
+def test_commands_before_init_exit_2_with_one_line(instance, args, reason):
+    proc = instance.run(*args, check=2)
+    assert reason in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_bad_input_exits_2_and_writes_nothing(instance):
+    instance.run("init", "--admin-password", "an-admin-password")
+    events = instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0]
+    cases = [
+        ("user", "add", "weak", "--password", "123"),
+        ("user", "add", "x", "--password", "long-enough-pass", "--role", "emperor", "--site", "a"),
+        (
+            "user",
+            "add",
+            "x",
+            "--password",
+            "long-enough-pass",
+            "--role",
+            "viewer",
+            "--site",
+            "../../etc/passwd",
+        ),
+        ("user", "add", "x", "--password", "long-enough-pass", "--role", "viewer"),
+        ("token", "create", "ghost"),
+        ("serve", "--port", "99999"),
+    ]
+    for args in cases:
+        proc = instance.run(*args, check=2)
+        assert proc.stderr.strip(), args
+    assert instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0] == events
+
+
+def test_malformed_environment_is_refused(instance):
+    instance.env["OTCSMS_DEBUG"] = "maybe"
+    proc = instance.run("init", check=2)
+    assert "OTCSMS_DEBUG" in proc.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_on_loopback_and_stops_on_sigterm(instance):
+    instance.run("init", "--admin-password", "an-admin-password")
+    port = free_port()
+    proc = subprocess.Popen([*OTCSMS, "serve", "--port", str(port), "--workers", "1"], env=instance.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310
+                    body = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert body == "ok"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as r:  # noqa: S310
+            assert "Content-Security-Policy" in r.headers
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/otcsms/otcsms.css", timeout=5) as r:  # noqa: S310
+            assert r.status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    assert code == 0

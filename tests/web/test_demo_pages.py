@@ -1,0 +1,76 @@
+"""Every page renders on the demo operator, for an org admin and for a single-site contributor."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from otcsms.core.models import User
+from otcsms.demo.operator import load_demo
+from otcsms.org.models import (
+    CsmsActivity,
+    CsmsRole,
+    Organisation,
+    Person,
+    RoleAssignment,
+    Site,
+    SiteMembership,
+)
+
+
+@pytest.fixture
+def demo(db):
+    from tests.conftest import make_user
+
+    Organisation.objects.create(name="My organisation")
+    make_user("admin", org_admin=True)
+    return load_demo(password="demo-password-for-tests")
+
+
+def page_urls() -> list[str]:
+    site = Site.objects.get(code="riverside-wtp")
+    person = Person.objects.filter(site=site).first()
+    urls = [reverse(n) for n in ("web:dashboard", "web:audit", "web:tokens")]
+    for base, obj in [("site", site), ("person", person), ("csmsrole", CsmsRole.objects.first()),
+                      ("csmsactivity", CsmsActivity.objects.first()),
+                      ("roleassignment", RoleAssignment.objects.filter(site=site).first()),
+                      ("membership", SiteMembership.objects.filter(site=site).first())]:  # fmt: skip
+        urls += [reverse(f"web:{base}_list"), reverse(f"web:{base}_detail", args=[obj.pk])]
+        urls.append(reverse("web:history", args=[obj._meta.label_lower, obj.pk]))
+    urls += [reverse("web:raci", args=[site.pk]), reverse("web:scope", args=[site.pk])]
+    return urls
+
+
+def test_demo_loads_three_sectors_and_is_idempotent(demo):
+    assert set(Site.objects.values_list("sector", flat=True)) == {
+        "water",
+        "electric-transmission",
+        "manufacturing",
+    }
+    assert Site.objects.get(code="cedar-ridge-sub").nerc_impact == "medium"
+    count = RoleAssignment.objects.count()
+    again = load_demo(password="demo-password-for-tests")
+    assert not again.created and RoleAssignment.objects.count() == count
+
+
+@pytest.mark.parametrize("username", ["admin", "tom.baker", "audra.auditor"])
+def test_every_page_renders(demo, username):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    for url in page_urls():
+        r = client.get(url)
+        assert r.status_code == 200, f"{username} {url} -> {r.status_code}"
+
+
+def test_edit_forms_render_for_admin(demo):
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    site = Site.objects.get(code="riverside-wtp")
+    for name, obj in [("site", site), ("person", Person.objects.filter(site=site).first()),
+                      ("roleassignment", RoleAssignment.objects.filter(site=site).first())]:  # fmt: skip
+        for kind in ("edit", "delete"):
+            assert client.get(reverse(f"web:{name}_{kind}", args=[obj.pk])).status_code == 200
+        assert client.get(reverse(f"web:{name}_create")).status_code == 200
+    assert client.get(reverse("web:scope_revise", args=[site.pk])).status_code == 200
+    assert client.get(reverse("web:users")).status_code == 200
