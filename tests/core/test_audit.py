@@ -213,3 +213,41 @@ def test_concurrent_writers_keep_one_unbroken_chain(org):
     report = verify_chain()
     assert report.ok and report.events == AuditEvent.objects.count()
     assert CsmsRole.objects.count() == 40
+
+
+def test_chain_head_removed_behind_the_app_is_found_and_blocks_writes(chain):
+    raw("DELETE FROM core_auditchainhead")
+    report = verify_chain()
+    assert not report.ok and report.first_bad_seq == 1
+    with pytest.raises(RuntimeError, match="head is missing"):
+        CsmsRole.objects.create(name="After the cut")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("tamper_seq", [None, 2, 9, 10, 11, 19])
+def test_parallel_verification_finds_the_same_first_bad_event(org, monkeypatch, tamper_seq):
+    from otcsms.core import audit
+
+    for i in range(18):
+        CsmsRole.objects.create(name=f"Role {i}")
+    assert AuditEvent.objects.count() == 19
+    if tamper_seq is not None:
+        raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ["Tampered", tamper_seq])
+    sequential = verify_chain(workers=1)
+    monkeypatch.setattr(audit, "PARALLEL_THRESHOLD", 0)
+    parallel = verify_chain(workers=2)
+    assert parallel == sequential
+    assert parallel.ok is (tamper_seq is None)
+    assert parallel.first_bad_seq == tamper_seq
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_finds_an_event_missing_at_a_boundary(org, monkeypatch):
+    from otcsms.core import audit
+
+    for i in range(19):
+        CsmsRole.objects.create(name=f"Role {i}")
+    raw("DELETE FROM core_auditevent WHERE seq = 11")
+    monkeypatch.setattr(audit, "PARALLEL_THRESHOLD", 0)
+    report = verify_chain(workers=2)
+    assert not report.ok and report.first_bad_seq == 11

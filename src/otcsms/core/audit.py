@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -133,9 +133,7 @@ def append_event(
         # On PostgreSQL the row lock serialises writers until commit; on SQLite the IMMEDIATE
         # transaction already holds the database's single write lock.
         cur.execute(f"SELECT seq, hash FROM {head._meta.db_table} WHERE id = 1{lock}")  # noqa: S608
-        row = cur.fetchone()
-        if row is None:
-            raise RuntimeError("audit chain head missing: run `otcsms init` to apply migrations")
+        row = cur.fetchone() or _start_chain(cur, head._meta.db_table, event._meta.db_table)
         prev_seq, prev_hash = row
         seq = prev_seq + 1
         occurred = now_us()
@@ -156,6 +154,15 @@ def append_event(
         )  # fmt: skip
         cur.execute(f"UPDATE {head._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
     return seq
+
+
+def _start_chain(cur, head_table: str, event_table: str) -> tuple[int, str]:
+    """Create the head of an empty chain (a fresh or flushed database); refuse if events exist without one."""
+    cur.execute(f"SELECT COUNT(*) FROM {event_table}")  # noqa: S608
+    if cur.fetchone()[0]:
+        raise RuntimeError("the audit chain head is missing while events exist: run `otcsms audit verify`")
+    cur.execute(f"INSERT INTO {head_table} (id, seq, hash) VALUES (1, 0, %s)", [GENESIS_HASH])  # noqa: S608
+    return 0, GENESIS_HASH
 
 
 def _pending_reason(instance: models.Model) -> str:
@@ -246,6 +253,15 @@ def audited_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, Audited)]
 
 
+def disconnect_signals() -> None:
+    """Switch the trail off (benchmarks only: measuring what auditing costs)."""
+    for model in audited_models():
+        uid = f"otcsms-audit-{model._meta.label_lower}"
+        pre_save.disconnect(sender=model, dispatch_uid=uid + "-pre")
+        post_save.disconnect(sender=model, dispatch_uid=uid)
+        post_delete.disconnect(sender=model, dispatch_uid=uid + "-del")
+
+
 def connect_signals() -> None:
     for model in audited_models():
         uid = f"otcsms-audit-{model._meta.label_lower}"
@@ -281,60 +297,129 @@ _VERIFY_COLUMNS = (
     "seq, occurred_us, actor_kind, actor_user_id, actor_token_id, actor_label, request_id, "
     "object_type, object_id, object_repr, site_id, action, data, prev_hash, hash"
 )
+PARALLEL_THRESHOLD = 100_000  # below this, starting processes costs more than it saves
 
 
-def _event_rows(batch: int = 20_000) -> Iterator[tuple]:
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """What a walk over events first_seq..last_seq found; segments are checked against each other after."""
+
+    first_seq: int
+    entry_prev: str | None  # the prev_hash stored in the segment's first event
+    exit_hash: str | None  # the hash of its last event
+    count: int
+    bad_seq: int | None = None
+    problem: str = ""
+
+
+def _walk(first_seq: int, last_seq: int) -> _Segment:
+    """Check every event of one contiguous range: its place, its link to the one before, its own hash."""
     table = apps.get_model("core", "AuditEvent")._meta.db_table
+    sha = hashlib.sha256
+    expected, prev, entry, count = first_seq, None, None, 0
     # No transaction: on SQLite it would take the write lock for the whole walk; one SELECT already
     # reads a consistent snapshot, and PostgreSQL's chunked cursor is declared WITH HOLD outside one.
     with connection.chunked_cursor() as cur:
-        cur.execute(f"SELECT {_VERIFY_COLUMNS} FROM {table} ORDER BY seq")  # noqa: S608
-        while rows := cur.fetchmany(batch):
-            yield from rows
-
-
-def verify_chain(progress=None) -> ChainReport:
-    """Walk the chain from the first event; report the first event whose content, link or place is wrong."""
-    head_model = apps.get_model("core", "AuditChainHead")
-    event_model = apps.get_model("core", "AuditEvent")
-    head = head_model.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
-    expected_seq, prev = 1, GENESIS_HASH
-    count = 0
-    sha = hashlib.sha256
-    for row in _event_rows():
-        (seq, occ, kind, uid, tid, label, rid, otype, oid, orepr, site, action, data, prev_hash, digest) = row
-        if seq != expected_seq:
-            if seq > expected_seq:
-                problem = f"event #{expected_seq} is missing (the next stored event is #{seq})"
-                return _broken(count, head, expected_seq, problem)
-            return _broken(count, head, seq, f"event #{seq} is out of order")
-        if prev_hash != prev:
-            return _broken(count, head, seq, f"event #{seq} does not link to event #{seq - 1}")
-        header = (
-            f"{seq}|{occ}|{kind}|{'' if uid is None else uid}|{'' if tid is None else tid}|{len(label)}:{label}|"
-            f"{rid}|{otype}|{len(oid)}:{oid}|{len(orepr)}:{orepr}|{'' if site is None else site}|{action}"
+        cur.execute(
+            f"SELECT {_VERIFY_COLUMNS} FROM {table} WHERE seq >= %s AND seq <= %s ORDER BY seq",  # noqa: S608
+            [first_seq, last_seq],
         )
-        if sha(f"{prev}\n{header}\n{data}".encode()).hexdigest() != digest:
-            return _broken(
-                count, head, seq, f"event #{seq} was altered (its content does not match its hash)"
-            )
-        prev = digest
-        expected_seq += 1
-        count += 1
-        if progress is not None and count % 50_000 == 0:
-            progress(count)
-    last_seq = expected_seq - 1
-    # The head is read after the walk: a write committed meanwhile moves it past what was read.
-    head = head_model.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
-    if head[0] > last_seq:
-        if event_model.objects.filter(seq=last_seq + 1).exists():
-            return ChainReport(ok=True, events=count, head_seq=last_seq, head_hash=prev)
-        problem = f"events #{last_seq + 1} to #{head[0]} are missing from the end of the chain"
-        return _broken(count, head, last_seq + 1, problem)
-    if head[0] < last_seq:
+        while rows := cur.fetchmany(20_000):
+            for (
+                seq,
+                occ,
+                kind,
+                uid,
+                tid,
+                label,
+                rid,
+                otype,
+                oid,
+                orepr,
+                site,
+                action,
+                data,
+                prev_hash,
+                digest,
+            ) in rows:
+                if seq != expected:
+                    return _Segment(first_seq, entry, prev, count, expected, f"event #{expected} is missing")
+                if prev is None:
+                    entry = prev = prev_hash
+                elif prev_hash != prev:
+                    return _Segment(
+                        first_seq, entry, prev, count, seq, f"event #{seq} does not link to #{seq - 1}"
+                    )
+                header = (
+                    f"{seq}|{occ}|{kind}|{'' if uid is None else uid}|{'' if tid is None else tid}|"
+                    f"{len(label)}:{label}|{rid}|{otype}|{len(oid)}:{oid}|{len(orepr)}:{orepr}|"
+                    f"{'' if site is None else site}|{action}"
+                )
+                if sha(f"{prev}\n{header}\n{data}".encode()).hexdigest() != digest:
+                    problem = f"event #{seq} was altered (its content does not match its hash)"
+                    return _Segment(first_seq, entry, prev, count, seq, problem)
+                prev = digest
+                expected += 1
+                count += 1
+    if expected <= last_seq:
+        return _Segment(first_seq, entry, prev, count, expected, f"event #{expected} is missing")
+    return _Segment(first_seq, entry, prev, count)
+
+
+def _walk_range(bounds: tuple[int, int]) -> _Segment:
+    return _walk(*bounds)
+
+
+def _segments(top: int, workers: int) -> list[tuple[int, int]]:
+    size = -(-top // workers)
+    return [(lo, min(lo + size - 1, top)) for lo in range(1, top + 1, size)]
+
+
+def _walk_all(top: int, workers: int) -> list[_Segment]:
+    """Walk 1..top, in several processes when the chain is long: every event's hash depends only on
+    stored columns, so ranges are checked independently and then stitched at their boundaries."""
+    if top == 0:
+        return []
+    if workers <= 1 or top < PARALLEL_THRESHOLD or connection.in_atomic_block:
+        return [_walk(1, top)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    connections.close_all()  # children open their own connections
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_walk_range, _segments(top, workers)))
+
+
+def verify_chain(workers: int | None = None) -> ChainReport:
+    """Check the whole chain; report the first event whose content, link or place is wrong."""
+    head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
+    event_table = apps.get_model("core", "AuditEvent")._meta.db_table
+    with connection.cursor() as cur:
+        # One statement, one snapshot: the head and the highest stored event as of the same moment.
+        cur.execute(
+            f"SELECT (SELECT seq FROM {head_table} WHERE id = 1), (SELECT hash FROM {head_table} WHERE id = 1), "  # noqa: S608
+            f"(SELECT MAX(seq) FROM {event_table})"
+        )
+        head_seq, head_hash, max_seq = cur.fetchone()
+    head = (head_seq or 0, head_hash or GENESIS_HASH)
+    top = max(head[0], max_seq or 0)
+    if head_seq is None and max_seq:
+        return _broken(0, head, 1, "the chain head is missing (event #1 onwards cannot be anchored)")
+    workers = workers or min(4, os.cpu_count() or 1)
+    prev, count = GENESIS_HASH, 0
+    for segment in _walk_all(top, workers):
+        if segment.count and segment.entry_prev != prev:
+            seq = segment.first_seq
+            return _broken(count, head, seq, f"event #{seq} does not link to #{seq - 1}")
+        count += segment.count
+        if segment.bad_seq is not None:
+            return _broken(count, head, segment.bad_seq, segment.problem)
+        prev = segment.exit_hash or prev
+    if top > head[0]:
         return _broken(count, head, head[0] + 1, f"event #{head[0] + 1} was added behind the chain head")
     if head[1] != prev:
-        return _broken(count, head, last_seq, f"event #{last_seq} does not match the chain head")
+        return _broken(count, head, head[0], f"event #{head[0]} does not match the chain head")
     return ChainReport(ok=True, events=count, head_seq=head[0], head_hash=head[1])
 
 

@@ -201,6 +201,13 @@ class ApiToken(Audited):
         return None
 
 
+class RowIdField(models.BigIntegerField):
+    """A 64-bit integer primary key that is SQLite's rowid (no AUTOINCREMENT bookkeeping table)."""
+
+    def db_type(self, connection) -> str:
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
         raise UnauditedWriteError("audit events are append-only")
@@ -230,7 +237,9 @@ class AuditEvent(models.Model):
         UPDATE = "update"
         DELETE = "delete"
 
-    seq = models.BigIntegerField(unique=True)
+    # The sequence number is the primary key: on SQLite the rowid itself, so walking the chain in order
+    # is a plain table scan. The application assigns it (the chain decides the next number).
+    seq = RowIdField(primary_key=True)
     occurred_us = models.BigIntegerField(help_text="Microseconds since the Unix epoch, UTC.")
     actor_kind = models.CharField(max_length=10)
     actor_user_id = models.BigIntegerField(null=True)
@@ -253,7 +262,6 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["site_id", "seq"]),
-            models.Index(fields=["occurred_us"]),
         ]
 
     def __str__(self) -> str:
