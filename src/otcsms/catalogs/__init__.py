@@ -1,0 +1,1 @@
+"""Framework library: catalogs, crosswalks, library file format and OSCAL conversion (no Django)."""

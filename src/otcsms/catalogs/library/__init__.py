@@ -1,0 +1,1 @@
+"""Shipped library files (data only); listed by otcsms.catalogs.libformat.shipped_library_paths()."""

@@ -1,0 +1,328 @@
+"""Mapping sets: inferred from the NIST CSF 1.1 informative references and MITRE ATT&CK for ICS, derived from
+62443 numbering, the SP 800-82 overlay identity, and the otcsms expert mappings to NERC CIP."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from library_build.common import (
+    ATTACK_NOTICE,
+    HAND_WRITTEN,
+    OTCSMS_LICENCE,
+    mapping_set_document,
+    read_tsv,
+    split_list,
+)
+from library_build.iec62443 import COMPONENT_TYPES
+from library_build.nist import CsfReference, Nist80053
+from otcsms.catalogs import libformat
+
+
+@dataclass
+class PairEvidence:
+    """Why two requirements are linked, gathered from every source before one row is written per pair."""
+
+    csf: list[str] = field(default_factory=list)
+    attack: list[str] = field(default_factory=list)
+
+    def strength(self, csf_base: int) -> int:
+        bases = [csf_base] * len(self.csf) + [6] * len(self.attack)
+        # Several independent sources naming the same pair make the link more credible, by one step.
+        return min(10, max(bases) + (1 if len(bases) > 1 else 0))
+
+    def rationale(self) -> str:
+        parts = []
+        if self.csf:
+            noun = "subcategory" if len(self.csf) == 1 else "subcategories"
+            parts.append(f"Both are informative references of NIST CSF 1.1 {noun} {', '.join(self.csf)}")
+        if self.attack:
+            noun = "mitigation" if len(self.attack) == 1 else "mitigations"
+            lead = "both" if parts else "Both"
+            parts.append(f"{lead} are listed for MITRE ATT&CK for ICS {noun} {', '.join(self.attack)}")
+        return (
+            "; ".join(parts)
+            + ", so they address overlapping outcomes (an inferred link, not an equivalence)."
+        )
+
+    def source_ref(self) -> str:
+        refs = []
+        if self.csf:
+            refs.append("NIST CSF 1.1 informative references " + ", ".join(self.csf))
+        if self.attack:
+            refs.append("MITRE ATT&CK for ICS " + ", ".join(self.attack))
+        return "; ".join(refs)
+
+
+def derived_set_fields(
+    set_id: str, source: str, target: str, name: str, description: str, licence: str
+) -> dict:
+    return {
+        "id": set_id,
+        "name": name,
+        "version": "1",
+        "source_framework": source,
+        "target_framework": target,
+        "licence": licence,
+        "description": description,
+    }
+
+
+CSF_LICENCE = OTCSMS_LICENCE + "; derived from NIST CSF 1.1 informative references (public domain)"
+INFERENCE_NOTE = (
+    " Each row is an inference: 'intersect' with strength 4 when both requirements are cited under the same CSF "
+    "subcategory, 6 when both are listed for the same MITRE ATT&CK for ICS mitigation, one step more when "
+    "several sources name the same pair."
+)
+
+
+def rows_from_evidence(pairs: dict[tuple[str, str], PairEvidence], csf_base: int) -> list[tuple]:
+    return [
+        (
+            source,
+            target,
+            "intersect",
+            evidence.strength(csf_base),
+            evidence.rationale(),
+            evidence.source_ref(),
+        )
+        for (source, target), evidence in sorted(pairs.items(), key=lambda item: natural_pair(item[0]))
+    ]
+
+
+def natural_pair(pair: tuple[str, str]) -> tuple:
+    return tuple(libformat.version_sort_key(part) for part in pair)
+
+
+def build_sr_to_800_53(references: list[CsfReference], ref: Path, nist: Nist80053, dropped: dict) -> dict:
+    pairs: dict[tuple[str, str], PairEvidence] = defaultdict(PairEvidence)
+    for reference in references:
+        for sr in reference.isa_3_3:
+            for control in reference.sp800_53:
+                pairs[(sr, control)].csf.append(reference.subcategory)
+    live = nist.live_ids()
+    for row in read_tsv(ref / "crosswalks" / "attack-ics-mitigations_62443_80053.tsv"):
+        label = f"{row['mitigation_id']} {row['mitigation_name']}"
+        for control in split_list(row["nist_800_53r5"]):
+            if control not in live:
+                dropped.setdefault(control, set()).add(
+                    f"ATT&CK {row['mitigation_id']}: not a live Rev. 5 control"
+                )
+                continue
+            for sr in split_list(row["iec62443_3_3_sr"]):
+                pairs[(sr, control)].attack.append(label)
+    description = (
+        "IEC 62443-3-3 system requirements linked to SP 800-53 Rev. 5 controls through the NIST CSF 1.1 "
+        "informative references (Rev. 4 ids kept where the same id is a live Rev. 5 control) and through MITRE "
+        "ATT&CK for ICS mitigations. " + INFERENCE_NOTE + " " + ATTACK_NOTICE
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            "iec62443-3-3_to_nist-sp800-53r5",
+            "iec62443-3-3",
+            "nist-sp800-53r5",
+            "IEC 62443-3-3 to NIST SP 800-53 Rev. 5 (via CSF 1.1 and ATT&CK for ICS)",
+            description,
+            CSF_LICENCE + "; includes data derived from MITRE ATT&CK for ICS (see NOTICE)",
+        ),
+        rows_from_evidence(pairs, 4),
+    )
+
+
+def build_2_1_to_800_53(references: list[CsfReference]) -> dict:
+    pairs: dict[tuple[str, str], PairEvidence] = defaultdict(PairEvidence)
+    for reference in references:
+        for clause in reference.isa_2_1:
+            for control in reference.sp800_53:
+                pairs[(clause, control)].csf.append(reference.subcategory)
+    description = (
+        "IEC 62443-2-1:2010 clauses linked to SP 800-53 Rev. 5 controls cited under the same NIST CSF 1.1 "
+        "subcategory." + INFERENCE_NOTE
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            "iec62443-2-1-2010_to_nist-sp800-53r5",
+            "iec62443-2-1-2010",
+            "nist-sp800-53r5",
+            "IEC 62443-2-1:2010 to NIST SP 800-53 Rev. 5 (via CSF 1.1)",
+            description,
+            CSF_LICENCE,
+        ),
+        rows_from_evidence(pairs, 4),
+    )
+
+
+def direct_reference_rows(references: list[CsfReference], column: str, csf_is_source: bool) -> list[tuple]:
+    rows = []
+    for reference in references:
+        for cited in getattr(reference, column):
+            rationale = f"NIST CSF 1.1 cites {cited} as an informative reference for subcategory {reference.subcategory}."
+            source_ref = f"NIST CSF 1.1 informative references {reference.subcategory}"
+            pair = (reference.subcategory, cited) if csf_is_source else (cited, reference.subcategory)
+            rows.append((*pair, "intersect", 6, rationale, source_ref))
+    return rows
+
+
+def build_2_1_to_csf(references: list[CsfReference]) -> dict:
+    description = (
+        "IEC 62443-2-1:2010 clauses cited as informative references of NIST CSF 1.1 subcategories; each citation "
+        "is one 'intersect' row of strength 6 (the subcategory is an outcome the clause helps achieve)."
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            "iec62443-2-1-2010_to_nist-csf-1-1",
+            "iec62443-2-1-2010",
+            "nist-csf-1-1",
+            "IEC 62443-2-1:2010 to NIST CSF 1.1",
+            description,
+            CSF_LICENCE,
+        ),
+        direct_reference_rows(references, "isa_2_1", csf_is_source=False),
+    )
+
+
+def build_csf_to_3_3(references: list[CsfReference]) -> dict:
+    description = (
+        "NIST CSF 1.1 subcategories and the IEC 62443-3-3 system requirements NIST cites as their informative "
+        "references; each citation is one 'intersect' row of strength 6."
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            "nist-csf-1-1_to_iec62443-3-3",
+            "nist-csf-1-1",
+            "iec62443-3-3",
+            "NIST CSF 1.1 to IEC 62443-3-3",
+            description,
+            CSF_LICENCE,
+        ),
+        direct_reference_rows(references, "isa_3_3", csf_is_source=True),
+    )
+
+
+def build_csf_to_800_53(references: list[CsfReference]) -> dict:
+    description = (
+        "NIST CSF 1.1 subcategories and the SP 800-53 controls NIST cites as their informative references. NIST "
+        "cites Rev. 4 ids; a citation is kept where the same id is a live Rev. 5 control ('-1 controls from all "
+        "families' and 'AU family' expanded). Each citation is one 'intersect' row of strength 6."
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            "nist-csf-1-1_to_nist-sp800-53r5",
+            "nist-csf-1-1",
+            "nist-sp800-53r5",
+            "NIST CSF 1.1 to NIST SP 800-53 Rev. 5",
+            description,
+            CSF_LICENCE,
+        ),
+        direct_reference_rows(references, "sp800_53", csf_is_source=True),
+    )
+
+
+def build_3_3_to_4_2(fw_3_3: dict, fw_4_2: dict) -> dict:
+    component_ids = {r["id"]: r for r in fw_4_2["framework"]["requirements"]}
+    rows = []
+    for row in fw_3_3["framework"]["requirements"]:
+        if row["kind"] != "SR":
+            continue
+        cr = "CR" + row["id"][2:]
+        if cr not in component_ids:
+            continue
+        rows.append(
+            (
+                row["id"],
+                cr,
+                "equal",
+                9,
+                f"IEC 62443-4-2 derives {cr} from {row['id']}: the component requirement asks the same capability of one component.",
+                "IEC 62443-4-2 numbering follows IEC 62443-3-3 (CR x.y derives from SR x.y)",
+            )
+        )
+        for variant in (r for r in component_ids.values() if r["parent"] == cr):
+            kind = variant["kind"]
+            rows.append(
+                (
+                    row["id"],
+                    variant["id"],
+                    "superset",
+                    7,
+                    f"{variant['id']} is the {COMPONENT_TYPES[kind]} form of {row['id']}; the system requirement covers every component type.",
+                    "IEC 62443-4-2 component-specific requirement numbering",
+                )
+            )
+    description = (
+        "System requirements of IEC 62443-3-3 and the component requirements of IEC 62443-4-2 derived from them "
+        "(SR x.y = CR x.y, strength 9; SR x.y superset of its SAR/EDR/HDR/NDR variants, strength 7). "
+        "Requirement enhancements are not mapped because the 4-2 catalog does not list its REs yet."
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            "iec62443-3-3_to_iec62443-4-2",
+            "iec62443-3-3",
+            "iec62443-4-2",
+            "IEC 62443-3-3 to IEC 62443-4-2",
+            description,
+            OTCSMS_LICENCE,
+        ),
+        rows,
+    )
+
+
+def build_overlay_identity(overlay: dict) -> dict:
+    rows = [
+        (
+            r["id"],
+            r["id"],
+            "equal",
+            10,
+            "The SP 800-82 Rev. 3 OT overlay tailors this SP 800-53 Rev. 5 control; it is the same control.",
+            "NIST SP 800-82 Rev. 3 Appendix F OT overlay",
+        )
+        for r in overlay["framework"]["requirements"]
+        if r["kind"] != "family"
+    ]
+    description = (
+        "Each control of the SP 800-82 Rev. 3 OT overlay is the SP 800-53 Rev. 5 control of the same id."
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            "nist-sp800-82r3-overlay_to_nist-sp800-53r5",
+            "nist-sp800-82r3-overlay",
+            "nist-sp800-53r5",
+            "NIST SP 800-82 Rev. 3 OT overlay to SP 800-53 Rev. 5 (identity)",
+            description,
+            "Public domain (US Government work)",
+        ),
+        rows,
+    )
+
+
+def build_expert_nerc(source_framework: str, tsv_name: str, source_name: str) -> dict:
+    rows = [
+        (
+            r["source"],
+            r["target"],
+            r["relationship"],
+            int(r["strength"]),
+            r["rationale"],
+            "otcsms expert mapping",
+        )
+        for r in read_tsv(HAND_WRITTEN / tsv_name)
+    ]
+    description = (
+        f"{source_name} to NERC CIP by topic (account management, perimeters, remote access, malware, patching, "
+        "logging, incident response, recovery, configuration baselines, information protection, supply chain, "
+        "network security monitoring). No public crosswalk exists; this is the otcsms project's own expert "
+        "judgement, with the reason written on each row."
+    )
+    return mapping_set_document(
+        derived_set_fields(
+            f"{source_framework}_to_nerc-cip",
+            source_framework,
+            "nerc-cip",
+            f"{source_name} to NERC CIP (otcsms expert mapping)",
+            description,
+            OTCSMS_LICENCE,
+        ),
+        rows,
+    )
