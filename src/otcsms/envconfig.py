@@ -48,8 +48,6 @@ def env_str(name: str, default: str = "") -> str:
     raw = os.environ.get(name)
     if raw is None:
         return default
-    if "\x00" in raw:
-        raise ImproperlyConfigured(f"{name} contains a NUL byte")
     return raw.strip()
 
 

@@ -174,3 +174,36 @@ def test_session_post_without_csrf_token_is_refused(session_api, org_admin):
 def test_session_get_works_without_token(session_api, b_viewer, site_b):
     r = session_api(b_viewer).get("/sites")
     assert r.status_code == 200 and [s["id"] for s in r.json()["items"]] == [site_b.pk]
+
+
+def test_auditor_reads_everything_granted_and_writes_nothing(api, auditor, site_a, site_b, role, person_a):
+    client = api(auditor)
+    assert {s["id"] for s in client.get("/sites").json()["items"]} == {site_a.pk, site_b.pk}
+    before = audit_count()
+    r = client.post("/role-assignments", {"site_id": site_a.pk, "role_id": role.pk, "person_id": person_a.pk})
+    assert r.status_code == 403
+    assert client.patch(f"/people/{person_a.pk}", {"name": "Renamed"}).status_code == 403
+    assert audit_count() == before
+    assert client.get("/audit/events").json()["count"] > 0
+
+
+def test_site_admin_grants_roles_on_own_site_only(api, site_a, site_b, outsider):
+    from tests.conftest import make_user
+
+    admin_a = make_user("sam", roles={site_a: "site-admin"})
+    client = api(admin_a)
+    r = client.post("/memberships", {"site_id": site_a.pk, "user_id": outsider.pk, "role": "viewer"})
+    assert r.status_code == 201
+    r = client.post("/memberships", {"site_id": site_b.pk, "user_id": outsider.pk, "role": "viewer"})
+    assert (
+        r.status_code == 422
+    )  # site B is invisible to this admin: same answer as a site that does not exist
+    assert client.post("/sites", {"name": "Mine", "code": "mine"}).status_code == 403
+    assert client.delete(f"/sites/{site_a.pk}").status_code == 403
+
+
+def test_contributor_cannot_grant_access(api, a_contributor, site_a, outsider):
+    r = api(a_contributor).post(
+        "/memberships", {"site_id": site_a.pk, "user_id": outsider.pk, "role": "viewer"}
+    )
+    assert r.status_code == 403
