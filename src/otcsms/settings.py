@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",
     "otcsms.core",
     "otcsms.org",
+    "otcsms.catalogs",
     "otcsms.web",
 ]
 
@@ -112,7 +113,10 @@ def _databases() -> dict:
                 # never both read the audit chain head and race to extend it.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;"
+                    "PRAGMA wal_autocheckpoint=10000;PRAGMA cache_size=-65536"
+                ),
             },
         }
     }

@@ -61,7 +61,7 @@ def test_failed_transaction_leaves_no_change_and_no_event(site_a):
 def test_write_without_actor_is_refused_and_nothing_is_written(db):
     token = _current.set(None)
     try:
-        with pytest.raises(MissingActorError):
+        with pytest.raises(MissingActorError), transaction.atomic():
             CsmsRole.objects.create(name="Anonymous role")
     finally:
         _current.reset(token)

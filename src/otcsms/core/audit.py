@@ -109,6 +109,33 @@ def event_hash(
 # --- appending ------------------------------------------------------------------------------------
 
 
+_EVENT_COLUMNS = (
+    "seq, occurred_us, actor_kind, actor_user_id, actor_token_id, actor_label, request_id, "
+    "object_type, object_id, object_repr, site_id, action, data, prev_hash, hash"
+)
+_statements_by_vendor: dict[str, tuple[str, str, str]] = {}
+
+
+def _statements(vendor: str) -> tuple[str, str, str]:
+    """SELECT head, INSERT event, UPDATE head, in the driver's own parameter style (built once per vendor)."""
+    if vendor not in _statements_by_vendor:
+        mark = "?" if vendor == "sqlite" else "%s"
+        lock = " FOR UPDATE" if vendor == "postgresql" else ""
+        head = apps.get_model("core", "AuditChainHead")._meta.db_table
+        event = apps.get_model("core", "AuditEvent")._meta.db_table
+        _statements_by_vendor[vendor] = (
+            f"SELECT seq, hash FROM {head} WHERE id = 1{lock}",  # noqa: S608
+            f"INSERT INTO {event} ({_EVENT_COLUMNS}) VALUES ({', '.join([mark] * 15)})",  # noqa: S608
+            f"UPDATE {head} SET seq = {mark}, hash = {mark} WHERE id = 1",  # noqa: S608
+        )
+    return _statements_by_vendor[vendor]
+
+
+def _text(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and a NUL would make SQLite's length() disagree with Python's len().
+    return value[:200].replace("\x00", "\ufffd")
+
+
 def append_event(
     *,
     object_type: str,
@@ -126,38 +153,42 @@ def append_event(
     if not conn.in_atomic_block:
         raise RuntimeError("audit events must be appended inside the transaction of the change")
     actor = current_actor()
-    head = apps.get_model("core", "AuditChainHead")
-    event = apps.get_model("core", "AuditEvent")
-    lock = " FOR UPDATE" if conn.vendor == "postgresql" else ""
-    with conn.cursor() as cur:
+    select_head, insert_event, update_head = _statements(conn.vendor)
+    # The driver's own cursor: this runs once per change, and Django's cursor wrapper would cost as
+    # much as the three statements themselves.
+    cur = conn.connection.cursor()
+    try:
         # On PostgreSQL the row lock serialises writers until commit; on SQLite the IMMEDIATE
         # transaction already holds the database's single write lock.
-        cur.execute(f"SELECT seq, hash FROM {head._meta.db_table} WHERE id = 1{lock}")  # noqa: S608
-        row = cur.fetchone() or _start_chain(cur, head._meta.db_table, event._meta.db_table)
+        cur.execute(select_head)
+        row = cur.fetchone()
+        if row is None:
+            with conn.cursor() as django_cursor:
+                row = _start_chain(django_cursor)
         prev_seq, prev_hash = row
         seq = prev_seq + 1
         occurred = now_us()
         data = canonical_json({"after": after, "before": before, "reason": reason})
-        object_repr = object_repr[:200]
+        label, object_repr = _text(actor.label), _text(object_repr)
         digest = event_hash(
-            prev_hash, seq, occurred, actor.kind, actor.user_id, actor.token_id, actor.label[:200],
-            actor.request_id, object_type, object_id, object_repr, site_id, action, data,
+            prev_hash, seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
+            object_type, object_id, object_repr, site_id, action, data,
         )  # fmt: skip
         cur.execute(
-            f"INSERT INTO {event._meta.db_table} (seq, occurred_us, actor_kind, actor_user_id, actor_token_id, "  # noqa: S608
-            "actor_label, request_id, object_type, object_id, object_repr, site_id, action, data, prev_hash, hash) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                seq, occurred, actor.kind, actor.user_id, actor.token_id, actor.label[:200], actor.request_id,
-                object_type, object_id, object_repr, site_id, action, data, prev_hash, digest,
-            ],
+            insert_event,
+            (seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
+             object_type, object_id, object_repr, site_id, action, data, prev_hash, digest),
         )  # fmt: skip
-        cur.execute(f"UPDATE {head._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
+        cur.execute(update_head, (seq, digest))
+    finally:
+        cur.close()
     return seq
 
 
-def _start_chain(cur, head_table: str, event_table: str) -> tuple[int, str]:
+def _start_chain(cur) -> tuple[int, str]:
     """Create the head of an empty chain (a fresh or flushed database); refuse if events exist without one."""
+    head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
+    event_table = apps.get_model("core", "AuditEvent")._meta.db_table
     cur.execute(f"SELECT COUNT(*) FROM {event_table}")  # noqa: S608
     if cur.fetchone()[0]:
         raise RuntimeError("the audit chain head is missing while events exist: run `otcsms audit verify`")
@@ -233,6 +264,7 @@ def _load_current(model: type[models.Model], pk: Any, using: str) -> dict[str, A
 
 
 def _on_pre_save(sender, instance, raw=False, using="default", update_fields=None, **kwargs) -> None:
+    current_actor()  # refuse before anything is written, not after
     if not instance._state.adding and getattr(instance, "_audit_loaded", None) is None:
         instance._audit_loaded = _load_current(sender, instance.pk, using)
 
@@ -293,10 +325,7 @@ class ChainReport:
         }
 
 
-_VERIFY_COLUMNS = (
-    "seq, occurred_us, actor_kind, actor_user_id, actor_token_id, actor_label, request_id, "
-    "object_type, object_id, object_repr, site_id, action, data, prev_hash, hash"
-)
+_VERIFY_COLUMNS = _EVENT_COLUMNS
 PARALLEL_THRESHOLD = 100_000  # below this, starting processes costs more than it saves
 
 

@@ -78,11 +78,11 @@ class Audited(models.Model):
         return instance
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+        with transaction.atomic(using=kwargs.get("using") or self._state.db, savepoint=False):
             super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any):
-        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+        with transaction.atomic(using=kwargs.get("using") or self._state.db, savepoint=False):
             return super().delete(*args, **kwargs)
 
     def audit_site_id(self) -> int | None:
