@@ -1,0 +1,213 @@
+"""What an assessment's answers add up to: gaps, coverage, SL-A per zone, redundancy, and change.
+
+Plain functions over plain data (no Django), so the same answers feed the UI, the API, reports and the
+fleet benchmark. An *outcome* is the effective status of one requirement in one scope (a zone, or the site
+for frameworks answered at site level), direct or inferred through the crosswalk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from otcsms.assessments.security_levels import SlRequirement, achieved_sl, sl_gap
+
+ReqKey = tuple[str, str]  # (framework key, requirement ref)
+Scope = Hashable
+Slot = tuple[Scope, ReqKey]  # one requirement in one scope
+
+STATUSES = ("met", "partially_met", "not_met", "not_applicable", "not_assessed")
+GAP_STATUSES = ("not_met", "partially_met")
+_PROGRESS = {"not_met": 0, "partially_met": 1, "met": 2}
+STRONG_RELATIONSHIPS = frozenset({"equal", "superset", "subset"})
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementMeta:
+    key: ReqKey
+    ref: str
+    title: str
+    group: str  # the top-level node it sits under (FR 1, AC, CIP-004, PR.AC, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: str
+    inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    scope: Scope
+    key: ReqKey
+    ref: str
+    title: str
+    group: str
+    status: str
+    inferred: bool
+    sl_needed: int | None
+
+
+def gap_list(
+    outcomes: Mapping[Slot, Outcome],
+    meta: Mapping[ReqKey, RequirementMeta],
+    sl_needed: Mapping[Slot, int] | None = None,
+) -> list[Gap]:
+    """Every requirement not met or partially met: not met first, then by the SL that needs it, then reading order."""
+    gaps = []
+    for (scope, key), outcome in outcomes.items():
+        if outcome.status not in GAP_STATUSES:
+            continue
+        info = meta.get(key) or RequirementMeta(key, key[1], "", "")
+        level = (sl_needed or {}).get((scope, key))
+        gaps.append(
+            Gap(scope, key, info.ref, info.title, info.group, outcome.status, outcome.inferred, level)
+        )
+    order = {ref: i for i, ref in enumerate(m.key for m in meta.values())}
+    gaps.sort(
+        key=lambda g: (g.status != "not_met", g.sl_needed or 0, order.get(g.key, len(order)), str(g.scope))
+    )
+    return gaps
+
+
+@dataclass
+class Counts:
+    met: int = 0
+    partially_met: int = 0
+    not_met: int = 0
+    not_applicable: int = 0
+    not_assessed: int = 0
+
+    def add(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    @property
+    def total(self) -> int:
+        return self.met + self.partially_met + self.not_met + self.not_applicable + self.not_assessed
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
+
+    def share(self, status: str) -> float:
+        """Share of the applicable requirements (N/A neither helps nor hurts), 0.0-1.0."""
+        return getattr(self, status) / self.applicable if self.applicable else 0.0
+
+    def as_dict(self) -> dict[str, int | float]:
+        return {s: getattr(self, s) for s in STATUSES} | {"total": self.total, "met_share": self.share("met")}
+
+
+@dataclass
+class Coverage:
+    framework: str
+    overall: Counts = field(default_factory=Counts)
+    by_group: dict[str, Counts] = field(default_factory=dict)
+
+
+def coverage(
+    universe: Iterable[Slot], outcomes: Mapping[Slot, Outcome], meta: Mapping[ReqKey, RequirementMeta]
+) -> dict[str, Coverage]:
+    """Counts per framework and per top-level group; a slot of the universe with no outcome is not assessed."""
+    result: dict[str, Coverage] = {}
+    for slot in universe:
+        key = slot[1]
+        outcome = outcomes.get(slot)
+        status = outcome.status if outcome is not None else "not_assessed"
+        cov = result.get(key[0])
+        if cov is None:
+            cov = result[key[0]] = Coverage(key[0])
+        cov.overall.add(status)
+        group = meta[key].group if key in meta else ""
+        cov.by_group.setdefault(group, Counts()).add(status)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneLevels:
+    zone: Scope
+    sl_t: tuple[int, ...]
+    sl_a: tuple[int, ...]
+    gap: tuple[int, ...]
+
+
+def sl_heatmap(
+    sl_targets: Mapping[Scope, Sequence[int]],
+    statuses_by_zone: Mapping[Scope, Mapping[str, str]],
+    catalog: Sequence[SlRequirement],
+) -> list[ZoneLevels]:
+    """SL-A per zone per FR from the zone's 62443-3-3 statuses, next to its SL-T (zones x FRs)."""
+    rows = []
+    for zone, target in sl_targets.items():
+        achieved = achieved_sl(statuses_by_zone.get(zone, {}), catalog)
+        rows.append(ZoneLevels(zone, tuple(target), achieved, sl_gap(target, achieved)))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class RedundantSet:
+    """Requirements answered separately although the crosswalk links them: one answer could serve all."""
+
+    scope: Scope
+    keys: tuple[ReqKey, ...]
+
+
+def redundancy(direct: Mapping[Slot, str], reach: Callable[[ReqKey], Sequence]) -> list[RedundantSet]:
+    """Groups of directly answered requirements (per scope) joined by equal/subset/superset mappings."""
+    by_scope: dict[Scope, set[ReqKey]] = defaultdict(set)
+    for (scope, key), status in direct.items():
+        if status not in ("not_assessed", "not_applicable"):
+            by_scope[scope].add(key)
+    found = []
+    for scope, keys in by_scope.items():
+        parent = {k: k for k in keys}
+        for key in keys:
+            for hop in reach(key):
+                if hop.target in parent and hop.relationship in STRONG_RELATIONSHIPS:
+                    parent[_root(parent, hop.target)] = _root(parent, key)
+        groups: dict[ReqKey, list[ReqKey]] = defaultdict(list)
+        for key in keys:
+            groups[_root(parent, key)].append(key)
+        found += [RedundantSet(scope, tuple(sorted(g))) for g in groups.values() if len(g) > 1]
+    found.sort(key=lambda r: (-len(r.keys), str(r.scope), r.keys))
+    return found
+
+
+def _root(parent: dict[ReqKey, ReqKey], key: ReqKey) -> ReqKey:
+    """Union-find root with path halving."""
+    while parent[key] != key:
+        parent[key] = parent[parent[key]]
+        key = parent[key]
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    scope: Scope
+    key: ReqKey
+    before: str
+    after: str
+    direction: str  # improved, regressed, changed
+
+
+def delta(before: Mapping[Slot, str], after: Mapping[Slot, str]) -> list[Change]:
+    """What changed between two assessments of the same scope (a slot missing on one side is not assessed)."""
+    changes = []
+    for slot in sorted(set(before) | set(after), key=lambda s: (str(s[0]), s[1])):
+        old, new = before.get(slot, "not_assessed"), after.get(slot, "not_assessed")
+        if old == new:
+            continue
+        if old in _PROGRESS and new in _PROGRESS:
+            direction = "improved" if _PROGRESS[new] > _PROGRESS[old] else "regressed"
+        elif new == "met" or (old == "not_assessed" and new in _PROGRESS):
+            direction = "improved" if new == "met" else "changed"
+        elif new in ("not_met", "not_assessed") and old in _PROGRESS:
+            direction = "regressed"
+        else:
+            direction = "changed"
+        changes.append(Change(slot[0], slot[1], old, new, direction))
+    return changes
+
+
+def summarise(changes: Iterable[Change]) -> Counter:
+    return Counter(change.direction for change in changes)
