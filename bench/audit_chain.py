@@ -13,30 +13,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-
-def setup(database_url: str | None) -> Path:
-    data_dir = Path(tempfile.mkdtemp(prefix="otcsms-bench-"))
-    os.environ["OTCSMS_DATA_DIR"] = str(data_dir)
-    os.environ["OTCSMS_SECRET_KEY"] = "bench-" + "x" * 40
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otcsms.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    if database_url:
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
-    return data_dir
+from _support import machine_line, setup
 
 
 def timed_writes(n: int) -> float:
@@ -148,14 +128,12 @@ def main() -> int:
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite in a temp dir)")
     args = parser.parse_args()
     setup(args.database_url)
-    from django.db import connection
 
     from otcsms.core import audit
     from otcsms.core.actor import Actor, acting_as
     from otcsms.core.models import AuditEvent
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"database: {connection.vendor}")  # fmt: skip
+    print(machine_line())
     with acting_as(Actor(kind="worker", label="worker:bench")):
         audit.disconnect_signals()
         plain = timed_writes(args.writes)

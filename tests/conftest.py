@@ -22,6 +22,9 @@ from otcsms.org.models import Organisation, Site, SiteMembership
 
 PASSWORD = "correct-horse-battery-staple"
 
+# Fixtures shared beyond their own folder (the browser tests use the small assessment library too).
+pytest_plugins = ["tests.assessments.fixtures"]
+
 
 def pytest_configure(config):
     import tempfile
@@ -34,8 +37,8 @@ def pytest_configure(config):
     if db["ENGINE"].endswith("sqlite3"):
         # A file, not :memory:, so tests see what production sees: WAL, one writer, real locking.
         # pytest-django adds the xdist worker id to the name.
-        folder = Path(tempfile.gettempdir()) / "otcsms-tests"
-        folder.mkdir(exist_ok=True)
+        # One folder per test process: concurrent runs (two checkouts, a developer and CI) never share a file.
+        folder = Path(tempfile.mkdtemp(prefix="otcsms-tests-"))
         db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 

@@ -11,10 +11,13 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from otcsms import __version__
+from otcsms.assessments.api import router as assessments_router
+from otcsms.catalogs.api import router as catalogs_router
 from otcsms.core.api import router as core_router
 from otcsms.core.api_auth import API_AUTH
 from otcsms.core.crud import validation_detail
 from otcsms.org.api import router as org_router
+from otcsms.plant.api import router as plant_router
 
 api = NinjaAPI(
     title="otcsms API",
@@ -26,6 +29,9 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", org_router)
+api.add_router("/", plant_router)
+api.add_router("/", catalogs_router)
+api.add_router("/", assessments_router)
 
 
 def _error(request: HttpRequest, status: int, detail) -> HttpResponse:
@@ -44,7 +50,7 @@ def on_model_validation(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(ProtectedError)
 def on_protected(request: HttpRequest, exc: ProtectedError) -> HttpResponse:
-    kinds = sorted({o._meta.verbose_name_plural for o in exc.protected_objects})
+    kinds = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
     return _error(request, 409, f"still referenced by {', '.join(kinds)}: remove those first")
 
 

@@ -7,10 +7,14 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from otcsms.assessments.cli import gaps
+from otcsms.catalogs.cli import frameworks_app
+from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, out, require_initialised, setup_django
+from otcsms.plant.cli import export_command, import_command
 
 app = typer.Typer(
     name="otcsms",
@@ -25,53 +29,12 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", envvar="OTCSMS_DATA_DIR", help="Instance data directory (default ./otcsms-data)."
-    ),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on standard output.")]
+app.add_typer(frameworks_app, name="frameworks")
+app.command("import")(import_command)
+app.command("export")(export_command)
+app.command("gaps")(gaps)
 
 DEMO_PASSWORD = "otcsms-demo-2026"
-
-
-def fail(reason: str, code: int = 2) -> NoReturn:
-    """Stop with a one-line reason on standard error."""
-    err.print(f"otcsms: {reason}", highlight=False, markup=False)
-    raise typer.Exit(code)
-
-
-def setup_django(data_dir: Path | None) -> None:
-    if data_dir is not None:
-        os.environ["OTCSMS_DATA_DIR"] = str(data_dir.expanduser().absolute())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otcsms.settings")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        django.setup()
-    except ImproperlyConfigured as exc:
-        fail(f"configuration error: {exc}")
-
-
-def require_initialised() -> None:
-    from django.conf import settings
-    from django.db import connection
-    from django.db.utils import OperationalError
-
-    if not settings.SECRET_KEY_PERSISTENT:
-        fail(f"no instance in {settings.DATA_DIR}: run `otcsms init` first")
-    try:
-        tables = connection.introspection.table_names()
-    except OperationalError as exc:
-        fail(f"cannot open the database: {exc}")
-    if "core_auditchainhead" not in tables:
-        fail("the database is not initialised: run `otcsms init` first")
 
 
 def prepare_data_dir(data_dir: Path | None) -> Path:
@@ -119,13 +82,14 @@ def initialise(
 
 
 def _load_library() -> None:
-    """Load or update the shipped framework library (a no-op until the catalogs app is installed)."""
-    from django.apps import apps
+    """Load or update the shipped framework library (nothing to do when it is already loaded)."""
+    from otcsms.catalogs.libformat import LibraryError
+    from otcsms.catalogs.loader import load_shipped_library
 
-    if apps.is_installed("otcsms.catalogs"):
-        from otcsms.catalogs.loader import load_shipped_library
-
+    try:
         load_shipped_library()
+    except LibraryError as exc:
+        fail(f"the shipped framework library cannot be loaded: {exc}")
 
 
 @app.command()
@@ -239,20 +203,6 @@ def user_add(
                 out.print(f"{username} is {role} on {target_site.name}", highlight=False)
         except UserInputError as exc:
             fail(str(exc))
-
-
-def find_site(ref: str):
-    from django.db.models import Q
-
-    from otcsms.org.models import Site
-
-    query = Q(code=ref) | Q(name=ref)
-    if ref.isdigit():
-        query |= Q(pk=int(ref))
-    found = Site.objects.filter(query).first()
-    if found is None:
-        fail(f"no site {ref!r} (give its code, name or id)")
-    return found
 
 
 @token_app.command("create")

@@ -53,7 +53,9 @@ INSTALLED_APPS = [
     "ninja",
     "otcsms.core",
     "otcsms.org",
+    "otcsms.plant",
     "otcsms.catalogs",
+    "otcsms.assessments",
     "otcsms.web",
 ]
 

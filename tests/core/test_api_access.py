@@ -23,7 +23,7 @@ from otcsms.org.models import (
 )
 
 SELF_SERVICE = {"/version", "/me", "/me/password", "/tokens", "/tokens/{pk}/revoke", "/organisation"}
-ORG_WIDE = {"csms-roles", "csms-activities", "users", "audit"}
+ORG_WIDE = {"csms-roles", "csms-activities", "users", "audit", "frameworks", "requirements", "mapping-sets"}
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -54,6 +54,43 @@ def site_a_objects(site_a, a_contributor):
         "scope-statements": ScopeStatement.objects.create(site=site_a, version=1, statement="Scope A").pk,
         "csms-roles": role.pk,
         "csms-activities": activity.pk,
+        **plant_objects(site_a),
+        **assessment_objects(site_a),
+    }
+
+
+def assessment_objects(site) -> dict[str, int]:
+    from otcsms.assessments.models import Assessment, Response
+    from otcsms.catalogs.models import Framework, Requirement
+
+    framework = Framework.objects.create(key="t", version="1", name="T", edition="1", publisher="t", licence="t",
+                                         origin="shipped", content_hash="t")  # fmt: skip
+    requirement = Requirement.objects.create(
+        framework=framework, ref="T-1", title="t", assessable=True, kind="x"
+    )
+    assessment = Assessment.objects.create(site=site, framework=framework, name="Assessment A")
+    response = Response.objects.create(
+        site=site, assessment=assessment, requirement=requirement, status="met"
+    )
+    return {"assessments": assessment.pk, "responses": response.pk}
+
+
+def plant_objects(site) -> dict[str, int]:
+    from otcsms.plant.models import Asset, Conduit, ProtocolEndpoint, SystemUnderConsideration, Zone
+
+    zone = Zone.objects.create(site=site, name="Control A", sl_t=2)
+    dmz = Zone.objects.create(site=site, name="DMZ A")
+    asset = Asset.objects.create(site=site, name="PLC A", zone=zone)
+    system = SystemUnderConsideration.objects.create(site=site, name="SUC A")
+    system.zones.add(zone)
+    return {
+        "zones": zone.pk,
+        "conduits": Conduit.objects.create(site=site, name="DMZ-Control A", zone_a=dmz, zone_b=zone).pk,
+        "assets": asset.pk,
+        "endpoints": ProtocolEndpoint.objects.create(
+            asset=asset, protocol="s7", host="10.0.0.1", port=102
+        ).pk,
+        "systems": system.pk,
     }
 
 

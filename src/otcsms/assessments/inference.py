@@ -24,6 +24,7 @@ when it is asked for, because a scope answered in full has hundreds of thousands
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
@@ -125,9 +126,9 @@ class InferenceEngine:
 
     def __init__(self, graph: Crosswalk) -> None:
         self._graph = graph
-        self._reached: dict[ReqKey, _Reached] = {}
-        # target -> (requirement, carries in full?) for every requirement whose reach is known
-        self._incoming: dict[ReqKey, list[tuple[ReqKey, bool]]] = {}
+        # What an answer reaches depends only on the graph: engines over one graph share it, so a server
+        # holding many assessments asks the crosswalk once per requirement, not once per assessment.
+        self._reached, self._incoming = _shared_reach(graph)
         self._scopes: dict[Scope, _ScopeState] = {}
 
     # ---------------------------------------------------------------------------------------- answering
@@ -278,6 +279,21 @@ class InferenceEngine:
             capped = frozenset(r.target for r in reaches if r.relationship not in FULL_RELATIONSHIPS)
             reached = self._reached[key] = _Reached(reaches, full | capped, full, capped)
         return reached
+
+
+def _shared_reach(graph: Crosswalk) -> tuple[dict[ReqKey, _Reached], dict[ReqKey, list[tuple[ReqKey, bool]]]]:
+    """The reach caches of ``graph`` (kept on the graph object itself, so they die with it).
+
+    ``reached``: requirement -> where its answer goes; ``incoming``: target -> (requirement, carries in
+    full?) for every requirement whose reach is known.
+    """
+    caches = getattr(graph, "_otcsms_inference_caches", None)
+    if caches is None:
+        caches = ({}, {})
+        # A graph with __slots__ refuses the attribute: then this engine keeps its own caches.
+        with contextlib.suppress(AttributeError):
+            graph._otcsms_inference_caches = caches  # type: ignore[attr-defined]
+    return caches
 
 
 def _source(requirement: ReqKey, status: str, reach: ReachLike) -> Source:

@@ -123,6 +123,39 @@ def coverage(
     return result
 
 
+def coverage_of_reached(
+    sizes: Mapping[str, Mapping[str, int]],
+    group_of: Mapping[ReqKey, str],
+    statuses_per_scope: Iterable[Mapping[ReqKey, str]],
+) -> dict[str, Coverage]:
+    """Coverage of whole frameworks from only the requirements that have a status, in one pass.
+
+    ``sizes`` gives, per framework, the number of assessable requirements in each group; ``group_of`` maps
+    each assessable requirement to its group (keys outside it are ignored). Every (scope, requirement)
+    without a status counts as not assessed. Cost follows what was reached, not the size of the catalogs.
+    """
+    tally: Counter = Counter()
+    scopes = 0
+    for statuses in statuses_per_scope:
+        scopes += 1
+        tally.update(
+            (key[0], group_of[key], status)
+            for key, status in statuses.items()
+            if status != "not_assessed" and key in group_of
+        )
+    result = {}
+    for fw, groups in sizes.items():
+        cov = result[fw] = Coverage(fw, by_group={g: Counts() for g in groups})
+        for group, size in groups.items():
+            counts = cov.by_group[group]
+            for status in ("met", "partially_met", "not_met", "not_applicable"):
+                setattr(counts, status, tally.get((fw, group, status), 0))
+            counts.not_assessed = size * scopes - counts.total
+            for status in STATUSES:
+                setattr(cov.overall, status, getattr(cov.overall, status) + getattr(counts, status))
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class ZoneLevels:
     zone: Scope

@@ -136,6 +136,20 @@ def _text(value: str) -> str:
     return value[:200].replace("\x00", "\ufffd")
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change to record: what the event says besides who, when and its place in the chain."""
+
+    object_type: str
+    object_id: str
+    object_repr: str
+    site_id: int | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str = ""
+
+
 def append_event(
     *,
     object_type: str,
@@ -149,13 +163,19 @@ def append_event(
     using: str = "default",
 ) -> int:
     """Append one event to the chain and return its sequence number. Must run inside the change's transaction."""
+    change = Change(object_type, object_id, object_repr, site_id, action, before, after, reason)
+    return append_events([change], using=using)
+
+
+def append_events(changes: list[Change], using: str = "default") -> int:
+    """Append events in order (one head lock, one batch insert); returns the last sequence number."""
     conn = connections[using]
     if not conn.in_atomic_block:
         raise RuntimeError("audit events must be appended inside the transaction of the change")
     actor = current_actor()
     select_head, insert_event, update_head = _statements(conn.vendor)
-    # The driver's own cursor: this runs once per change, and Django's cursor wrapper would cost as
-    # much as the three statements themselves.
+    # The driver's own cursor: this runs for every change, and Django's cursor wrapper would cost as
+    # much as the statements themselves.
     cur = conn.connection.cursor()
     try:
         # On PostgreSQL the row lock serialises writers until commit; on SQLite the IMMEDIATE
@@ -165,21 +185,27 @@ def append_event(
         if row is None:
             with conn.cursor() as django_cursor:
                 row = _start_chain(django_cursor)
-        prev_seq, prev_hash = row
-        seq = prev_seq + 1
+        seq, prev_hash = row
         occurred = now_us()
-        data = canonical_json({"after": after, "before": before, "reason": reason})
-        label, object_repr = _text(actor.label), _text(object_repr)
-        digest = event_hash(
-            prev_hash, seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
-            object_type, object_id, object_repr, site_id, action, data,
-        )  # fmt: skip
-        cur.execute(
-            insert_event,
-            (seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
-             object_type, object_id, object_repr, site_id, action, data, prev_hash, digest),
-        )  # fmt: skip
-        cur.execute(update_head, (seq, digest))
+        label = _text(actor.label)
+        rows = []
+        for change in changes:
+            seq += 1
+            data = canonical_json({"after": change.after, "before": change.before, "reason": change.reason})
+            object_repr = _text(change.object_repr)
+            digest = event_hash(
+                prev_hash, seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
+                change.object_type, change.object_id, object_repr, change.site_id, change.action, data,
+            )  # fmt: skip
+            rows.append((seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
+                         change.object_type, change.object_id, object_repr, change.site_id, change.action, data,
+                         prev_hash, digest))  # fmt: skip
+            prev_hash = digest
+        if len(rows) == 1:
+            cur.execute(insert_event, rows[0])
+        else:
+            cur.executemany(insert_event, rows)
+        cur.execute(update_head, (seq, prev_hash))
     finally:
         cur.close()
     return seq
@@ -207,6 +233,20 @@ def with_reason(instance: models.Model, reason: str) -> models.Model:
 
 
 def record_save(instance: models.Model, *, created: bool, using: str = "default") -> None:
+    change = change_for_save(instance, created=created)
+    if change is not None:
+        append_events([change], using=using)
+
+
+def record_bulk_create(instances: list[models.Model], using: str = "default") -> None:
+    """One event per created object, appended as one batch (bulk imports, library loads)."""
+    changes = [c for c in (change_for_save(obj, created=True) for obj in instances) if c is not None]
+    if changes:
+        append_events(changes, using=using)
+
+
+def change_for_save(instance: models.Model, *, created: bool) -> Change | None:
+    """The event a save of ``instance`` calls for, or None when no audited field changed."""
     model = type(instance)
     secret = getattr(model, "audit_secret_fields", frozenset())
     ignore = getattr(model, "audit_ignore_fields", frozenset())
@@ -218,7 +258,7 @@ def record_save(instance: models.Model, *, created: bool, using: str = "default"
         changed = {k for k, v in current.items() if k not in ignore and loaded.get(k, v) != v}
         if not changed:
             instance._audit_loaded = current
-            return
+            return None
         before = _snapshot(model, loaded, secret)
         for name in secret & changed:
             after[name] = REDACTED_CHANGED
@@ -226,19 +266,14 @@ def record_save(instance: models.Model, *, created: bool, using: str = "default"
         after.pop(name, None)
         if before is not None:
             before.pop(name, None)
-    append_event(
-        object_type=model._meta.label_lower,
-        object_id=str(instance.pk),
-        object_repr=str(instance),
-        site_id=instance.audit_site_id(),
-        action="create" if created else "update",
-        before=before,
-        after=after,
-        reason=_pending_reason(instance),
-        using=using,
-    )
+    reason = _pending_reason(instance)
     instance._audit_loaded = current
     instance._audit_reason = ""
+    action = "create" if created else "update"
+    return Change(
+        model._meta.label_lower, str(instance.pk), str(instance), instance.audit_site_id(), action, before, after,
+        reason,
+    )  # fmt: skip
 
 
 def record_delete(instance: models.Model, *, using: str = "default") -> None:

@@ -39,8 +39,7 @@ class AuditedQuerySet(models.QuerySet):
 
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
-            for obj in created:
-                audit.record_save(obj, created=True)
+            audit.record_bulk_create(created, using=self.db)
         return created
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:

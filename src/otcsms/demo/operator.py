@@ -13,6 +13,7 @@ from django.db import transaction
 
 from otcsms.core.models import User
 from otcsms.core.users import create_user, grant_site_role
+from otcsms.demo.assessments import load_demo_assessments
 from otcsms.org import services
 from otcsms.org.models import (
     CsmsActivity,
@@ -181,8 +182,10 @@ def load_demo(password: str) -> DemoSummary:
                 org.name = "Northwind Utilities"
                 org.save()
             _load_org(org)
+        _load_plant()
         summary = DemoSummary(created=created, password=password)
         _load_users(password, summary)
+        load_demo_assessments()
     return summary
 
 
@@ -225,6 +228,13 @@ def _load_org(org: Organisation) -> None:
         draft = services.revise_scope(sites[code], **spec)
         if approve and approver is not None:
             services.approve_scope(draft, approver)
+
+
+def _load_plant() -> None:
+    """Zones, conduits, assets and systems under consideration of each demo site (skipped where present)."""
+    from otcsms.plant.demo import load_plant
+
+    load_plant()
 
 
 def _load_users(password: str, summary: DemoSummary) -> None:

@@ -346,7 +346,8 @@ def _free_spot(at: tuple[float, float], width: float, height: float, taken: list
     step = height / 2 + 3
     for shift in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6):
         spot = (at[0] - width / 2, at[1] - height / 2 + shift * step, width, height)
-        if not any(_overlaps(spot, other) for other in taken):
+        # a spot above the top edge would be cut off: the drawing starts at y = 0
+        if spot[1] >= 0 and not any(_overlaps(spot, other) for other in taken):
             return spot
     return (at[0] - width / 2, at[1] - height / 2, width, height)
 

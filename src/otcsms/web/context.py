@@ -13,6 +13,10 @@ NAVIGATION = [
     ("People", "web:person_list"),
     ("CSMS roles", "web:csmsrole_list"),
     ("Activities", "web:csmsactivity_list"),
+    ("Zones & conduits", "web:zone_list"),
+    ("Assets", "web:asset_list"),
+    ("Assessments", "web:assessment_list"),
+    ("Frameworks", "web:framework_list"),
     ("Audit trail", "web:audit"),
 ]
 

@@ -181,7 +181,7 @@ class ScopedDeleteView(ScopedMixin, generic.DeleteView):
             with transaction.atomic():
                 obj.delete()
         except ProtectedError as exc:
-            kinds = sorted({o._meta.verbose_name_plural for o in exc.protected_objects})
+            kinds = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
             messages.error(
                 self.request, f"{obj} is still referenced by {', '.join(kinds)}; remove those first."
             )

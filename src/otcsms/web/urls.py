@@ -17,4 +17,7 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("otcsms.org.urls")),
+    path("", include("otcsms.plant.urls")),
+    path("", include("otcsms.catalogs.urls")),
+    path("", include("otcsms.assessments.urls")),
 ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,141 +15,398 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CsmsActivity',
+            name="CsmsActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, unique=True)),
-                ('description', models.TextField(blank=True, max_length=5000)),
-                ('reference', models.CharField(blank=True, help_text='e.g. IEC 62443-2-1 element it serves.', max_length=120)),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, unique=True)),
+                ("description", models.TextField(blank=True, max_length=5000)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, help_text="e.g. IEC 62443-2-1 element it serves.", max_length=120
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'CSMS activity',
-                'verbose_name_plural': 'CSMS activities',
-                'ordering': ['order', 'name'],
+                "verbose_name": "CSMS activity",
+                "verbose_name_plural": "CSMS activities",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CsmsRole',
+            name="CsmsRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, max_length=5000)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True, max_length=5000)),
             ],
             options={
-                'verbose_name': 'CSMS role',
-                'ordering': ['name'],
+                "verbose_name": "CSMS role",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, max_length=5000)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, max_length=5000)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('code', models.SlugField(help_text='Short identifier used by the CLI (--site).', max_length=40, unique=True)),
-                ('sector', models.CharField(choices=[('water', 'Water'), ('wastewater', 'Wastewater'), ('electric-transmission', 'Electric transmission'), ('electric-generation', 'Electric generation'), ('electric-distribution', 'Electric distribution'), ('oil-gas', 'Oil and gas'), ('chemical', 'Chemical'), ('manufacturing', 'Manufacturing'), ('food-beverage', 'Food and beverage'), ('pharmaceutical', 'Pharmaceutical'), ('other', 'Other')], default='other', max_length=40)),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True, max_length=5000)),
-                ('nerc_registration', models.CharField(blank=True, help_text='NERC Compliance Registry id of the registered entity, if any.', max_length=40)),
-                ('nerc_impact', models.CharField(blank=True, choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low'), ('none', 'Not a BES asset')], help_text='CIP-002 impact rating, if a BES asset.', max_length=10)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='org.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short identifier used by the CLI (--site).", max_length=40, unique=True
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("water", "Water"),
+                            ("wastewater", "Wastewater"),
+                            ("electric-transmission", "Electric transmission"),
+                            ("electric-generation", "Electric generation"),
+                            ("electric-distribution", "Electric distribution"),
+                            ("oil-gas", "Oil and gas"),
+                            ("chemical", "Chemical"),
+                            ("manufacturing", "Manufacturing"),
+                            ("food-beverage", "Food and beverage"),
+                            ("pharmaceutical", "Pharmaceutical"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=40,
+                    ),
+                ),
+                ("location", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True, max_length=5000)),
+                (
+                    "nerc_registration",
+                    models.CharField(
+                        blank=True,
+                        help_text="NERC Compliance Registry id of the registered entity, if any.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "nerc_impact",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("high", "High"),
+                            ("medium", "Medium"),
+                            ("low", "Low"),
+                            ("none", "Not a BES asset"),
+                        ],
+                        help_text="CIP-002 impact rating, if a BES asset.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="org.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('job_title', models.CharField(blank=True, max_length=200)),
-                ('employer', models.CharField(blank=True, help_text='For contractors and vendors.', max_length=200)),
-                ('active', models.BooleanField(default=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='org.organisation')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(blank=True, help_text='Home site; empty for organisation-wide staff (visible to every member).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='org.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("job_title", models.CharField(blank=True, max_length=200)),
+                (
+                    "employer",
+                    models.CharField(blank=True, help_text="For contractors and vendors.", max_length=200),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="org.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Home site; empty for organisation-wide staff (visible to every member).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="org.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['name'],
+                "verbose_name_plural": "people",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ScopeStatement',
+            name="ScopeStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('superseded', 'Superseded')], default='draft', max_length=12)),
-                ('statement', models.TextField(help_text='What the CSMS covers at this site, and why.', max_length=20000)),
-                ('boundaries', models.TextField(blank=True, help_text='Systems and zones in scope.', max_length=20000)),
-                ('exclusions', models.TextField(blank=True, help_text='What is out of scope, with reasons.', max_length=20000)),
-                ('bcp_title', models.CharField(blank=True, help_text="The site's business continuity plan.", max_length=200)),
-                ('bcp_reference', models.CharField(blank=True, help_text='Document id or URL of the BCP.', max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved"), ("superseded", "Superseded")],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "statement",
+                    models.TextField(
+                        help_text="What the CSMS covers at this site, and why.", max_length=20000
+                    ),
+                ),
+                (
+                    "boundaries",
+                    models.TextField(blank=True, help_text="Systems and zones in scope.", max_length=20000),
+                ),
+                (
+                    "exclusions",
+                    models.TextField(
+                        blank=True, help_text="What is out of scope, with reasons.", max_length=20000
+                    ),
+                ),
+                (
+                    "bcp_title",
+                    models.CharField(
+                        blank=True, help_text="The site's business continuity plan.", max_length=200
+                    ),
+                ),
+                (
+                    "bcp_reference",
+                    models.CharField(blank=True, help_text="Document id or URL of the BCP.", max_length=500),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.site"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['site__name', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('site', 'version'), name='one_scope_version_per_site')],
+                "ordering": ["site__name", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("site", "version"), name="one_scope_version_per_site")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(blank=True, null=True)),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='org.person')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='org.csmsrole')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True)),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="role_assignments",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="org.csmsrole",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.site"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['site__name', 'role__name', 'person__name'],
-                'constraints': [models.UniqueConstraint(fields=('site', 'role', 'person'), name='one_assignment_per_role_person_site')],
+                "ordering": ["site__name", "role__name", "person__name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("site", "role", "person"), name="one_assignment_per_role_person_site"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Responsibility',
+            name="Responsibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('raci', models.CharField(choices=[('R', 'Responsible'), ('A', 'Accountable'), ('C', 'Consulted'), ('I', 'Informed')], max_length=1)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibilities', to='org.csmsactivity')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibilities', to='org.csmsrole')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "raci",
+                    models.CharField(
+                        choices=[
+                            ("R", "Responsible"),
+                            ("A", "Accountable"),
+                            ("C", "Consulted"),
+                            ("I", "Informed"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsibilities",
+                        to="org.csmsactivity",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsibilities",
+                        to="org.csmsrole",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'responsibilities',
-                'ordering': ['site__name', 'activity__order', 'role__name'],
-                'constraints': [models.UniqueConstraint(fields=('site', 'activity', 'role'), name='one_raci_per_activity_role_site')],
+                "verbose_name_plural": "responsibilities",
+                "ordering": ["site__name", "activity__order", "role__name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("site", "activity", "role"), name="one_raci_per_activity_role_site"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SiteMembership',
+            name="SiteMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('viewer', 'Viewer'), ('contributor', 'Contributor'), ('approver', 'Approver'), ('site-admin', 'Site admin'), ('auditor', 'Auditor')], max_length=20)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("viewer", "Viewer"),
+                            ("contributor", "Contributor"),
+                            ("approver", "Approver"),
+                            ("site-admin", "Site admin"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.site"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['site__name', 'user__username'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'site'), name='one_role_per_user_and_site')],
+                "ordering": ["site__name", "user__username"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "site"), name="one_role_per_user_and_site")
+                ],
             },
         ),
     ]

@@ -17,3 +17,15 @@ def diff(payload: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     if not after:
         return [(k, v, None) for k, v in sorted(before.items()) if v not in ("", None)]
     return [(k, before.get(k), v) for k, v in sorted(after.items()) if before.get(k) != v]
+
+
+@register.filter
+def get_item(mapping: dict, key: Any) -> Any:
+    """``mapping|get_item:key`` for dictionaries keyed by something a template cannot spell."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def words(value: Any) -> str:
+    """``not_met`` -> ``not met``: machine values shown to people."""
+    return str(value).replace("_", " ")

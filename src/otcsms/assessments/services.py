@@ -1,0 +1,344 @@
+"""Assessment workflows: create, answer (one or many), and read the results. Plain values in, models out."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from otcsms.assessments import results, state
+from otcsms.assessments.models import Assessment, AssessmentZone, Response, Status
+from otcsms.assessments.scope import SITE, Slot, is_zone_based, sl_catalog, slots_for
+from otcsms.catalogs.models import Framework, Requirement
+
+ReqKey = tuple[str, str]
+
+
+class AssessmentInputError(ValueError):
+    """An answer or assessment the rules do not allow; the message says why."""
+
+
+# --- scope ----------------------------------------------------------------------------------------
+
+
+def zones_in_scope(assessment: Assessment) -> list:
+    from otcsms.plant.models import Zone
+
+    if not is_zone_based(assessment.framework.key):
+        return []
+    chosen = list(assessment.zones.order_by("name"))
+    return chosen or list(Zone.objects.filter(site_id=assessment.site_id).order_by("name"))
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementRow:
+    pk: int
+    ref: str
+    title: str
+    assessable: bool
+    attributes: dict
+    parent_id: int | None
+
+
+def framework_requirements(framework: Framework) -> tuple[RequirementRow, ...]:
+    """A framework version's requirements in reading order (a loaded version never changes: cached)."""
+    return _requirements_of(framework.pk, framework.loaded_at)
+
+
+@functools.lru_cache(maxsize=32)
+def _requirements_of(framework_id: int, loaded_at) -> tuple[RequirementRow, ...]:
+    rows = Requirement.objects.filter(framework_id=framework_id).order_by("position")
+    return tuple(
+        RequirementRow(*row)
+        for row in rows.values_list("id", "ref", "title", "assessable", "attributes", "parent_id")
+    )
+
+
+def slots(assessment: Assessment) -> list[Slot]:
+    return slots_for(assessment, zones_in_scope(assessment), framework_requirements(assessment.framework))
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def create_assessment(
+    *,
+    site,
+    framework: Framework,
+    name: str,
+    zone_ids: Iterable[int] = (),
+    target_maturity: int | None = None,
+    assessor=None,
+    description: str = "",
+) -> Assessment:
+    from otcsms.plant.models import Zone
+
+    zone_ids = list(zone_ids)
+    zones = list(Zone.objects.filter(site=site, pk__in=zone_ids))
+    if len(zones) != len(set(zone_ids)):
+        raise AssessmentInputError("every zone must belong to the assessment's site")
+    if target_maturity is not None and not has_maturity(framework):
+        raise AssessmentInputError(f"{framework.name} has no maturity levels")
+    assessment = Assessment(
+        site=site, framework=framework, name=name, target_maturity=target_maturity, assessor=assessor,
+        description=description,
+        target_impact=site.nerc_impact if framework.key.startswith("nerc-cip") and site.nerc_impact != "none" else "",
+    )  # fmt: skip
+    with transaction.atomic():
+        assessment.full_clean()
+        assessment.save()
+        for zone in zones:
+            AssessmentZone.objects.create(site=site, assessment=assessment, zone=zone)
+    return assessment
+
+
+def has_maturity(framework: Framework) -> bool:
+    return (framework.levels or {}).get("scheme") == "maturity-level"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    requirement_id: int
+    zone_id: int | None
+    status: str
+    maturity: int | None = None
+    comment: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+def set_response(assessment: Assessment, answer: Answer, user=None) -> Response:
+    """Record one answer (new or changed) and update the inferred results it reaches."""
+    return set_responses(assessment, [answer], user)[0]
+
+
+def set_responses(assessment: Assessment, answers: list[Answer], user=None) -> list[Response]:
+    """Record several answers in one transaction; every one is checked before anything is written."""
+    allowed = {(s.requirement_id, s.zone_id): s for s in slots(assessment)}
+    for answer in answers:
+        _check_answer(assessment, answer, allowed)
+    before = state.responses_revision(assessment.pk)
+    existing = {
+        (r.requirement_id, r.zone_id): r
+        for r in Response.objects.filter(
+            assessment=assessment, requirement_id__in=[a.requirement_id for a in answers]
+        ).select_related("requirement")
+    }
+    saved = []
+    now = timezone.now()
+    with transaction.atomic():
+        for answer in answers:
+            response = existing.get((answer.requirement_id, answer.zone_id)) or Response(
+                site_id=assessment.site_id, assessment=assessment, requirement_id=answer.requirement_id,
+                zone_id=answer.zone_id,
+            )  # fmt: skip
+            response.status = answer.status
+            response.maturity = answer.maturity
+            response.comment = answer.comment
+            response.evidence = list(answer.evidence)
+            response.assessor = user
+            response.answered_at = now
+            response.full_clean(exclude=["assessment", "requirement", "zone", "site"])
+            response.save()
+            saved.append(response)
+    if len(answers) == 1:
+        only = answers[0]
+        ref = allowed[(only.requirement_id, only.zone_id)].ref
+        state.apply_change(assessment, only.zone_id, (assessment.framework.key, ref), only.status, before)
+    return saved
+
+
+def _check_answer(assessment: Assessment, answer: Answer, allowed: dict) -> None:
+    if answer.status not in Status.values:
+        raise AssessmentInputError(f"unknown status {answer.status!r}; use one of {', '.join(Status.values)}")
+    if (answer.requirement_id, answer.zone_id) not in allowed:
+        where = f"zone {answer.zone_id}" if answer.zone_id else "the site"
+        raise AssessmentInputError(
+            f"requirement {answer.requirement_id} is not in this assessment's scope for {where} "
+            "(zone-based frameworks follow each zone's SL-T)"
+        )
+    if answer.maturity is not None:
+        if not has_maturity(assessment.framework):
+            raise AssessmentInputError(f"{assessment.framework.name} has no maturity levels")
+        if not 0 <= answer.maturity <= 4:
+            raise AssessmentInputError("maturity must be 0-4")
+    if answer.status == Status.NOT_APPLICABLE and not answer.comment.strip():
+        raise AssessmentInputError("not applicable needs a reason in the comment")
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def responses_by_slot(assessment: Assessment) -> dict[tuple[int, int | None], Response]:
+    return {
+        (r.requirement_id, r.zone_id): r
+        for r in Response.objects.filter(assessment=assessment).select_related("assessor")
+    }
+
+
+def progress(assessment: Assessment) -> dict[str, int]:
+    total = len(slots(assessment))
+    answered = Response.objects.filter(assessment=assessment).exclude(status=Status.NOT_ASSESSED).count()
+    return {"total": total, "answered": answered, "percent": round(100 * answered / total) if total else 0}
+
+
+def gaps(assessment: Assessment) -> list[results.Gap]:
+    """Requirements of the assessment's own framework that are not met or partially met."""
+    all_slots = slots(assessment)
+    by_id = {(s.requirement_id, s.zone_id): s for s in all_slots}
+    key = assessment.framework.key
+    outcomes = {}
+    sl_needed = {}
+    rows = Response.objects.filter(assessment=assessment, status__in=results.GAP_STATUSES).values_list(
+        "requirement_id", "zone_id", "status"
+    )
+    for requirement_id, zone_id, status in rows:
+        slot = by_id.get((requirement_id, zone_id))
+        if slot is None:  # answered before the zone's SL-T was lowered: no longer required
+            continue
+        outcomes[(zone_id, (key, slot.ref))] = results.Outcome(status)
+        if slot.sl_needed is not None:
+            sl_needed[(zone_id, (key, slot.ref))] = slot.sl_needed
+    return results.gap_list(outcomes, requirement_meta(assessment.framework_id), sl_needed)
+
+
+@functools.lru_cache(maxsize=64)
+def _meta_cached(framework_id: int, loaded_at) -> dict[ReqKey, results.RequirementMeta]:
+    rows = list(
+        Requirement.objects.filter(framework_id=framework_id)
+        .order_by("position")
+        .values_list("id", "framework__key", "ref", "title", "parent_id")
+    )
+    parent = {row[0]: row[4] for row in rows}
+    ref_of = {row[0]: row[2] for row in rows}
+    meta = {}
+    for pk, key, ref, title, _parent in rows:
+        top = pk
+        while parent.get(top) is not None:
+            top = parent[top]
+        meta[(key, ref)] = results.RequirementMeta((key, ref), ref, title, ref_of[top])
+    return meta
+
+
+def requirement_meta(framework_id: int) -> dict[ReqKey, results.RequirementMeta]:
+    loaded_at = Framework.objects.filter(pk=framework_id).values_list("loaded_at", flat=True).first()
+    return _meta_cached(framework_id, loaded_at)
+
+
+def scopes(assessment: Assessment) -> list[int | None]:
+    zones = zones_in_scope(assessment)
+    return [z.pk for z in zones] if zones else [SITE]
+
+
+@dataclass(frozen=True)
+class CatalogIndex:
+    """Assessable requirements of the current frameworks, by group: what coverage counts against."""
+
+    names: dict[str, str]  # framework key -> name
+    sizes: dict[str, dict[str, int]]  # framework key -> group -> assessable requirements
+    group_of: dict[ReqKey, str]
+
+
+@functools.lru_cache(maxsize=4)
+def _catalog_index(revision) -> CatalogIndex:
+    frameworks = list(Framework.objects.filter(is_current=True).order_by("name"))
+    names = {f.key: f.name for f in frameworks}
+    sizes: dict[str, dict[str, int]] = {f.key: {} for f in frameworks}
+    group_of: dict[ReqKey, str] = {}
+    for framework in frameworks:
+        for key, info in requirement_meta(framework.pk).items():
+            if key in _assessable_keys(framework.pk, framework.loaded_at):
+                group_of[key] = info.group
+                sizes[framework.key][info.group] = sizes[framework.key].get(info.group, 0) + 1
+    return CatalogIndex(names, sizes, group_of)
+
+
+@functools.lru_cache(maxsize=64)
+def _assessable_keys(framework_id: int, loaded_at) -> frozenset[ReqKey]:
+    rows = Requirement.objects.filter(framework_id=framework_id, assessable=True).values_list(
+        "framework__key", "ref"
+    )
+    return frozenset(rows)
+
+
+def catalog_index() -> CatalogIndex:
+    from otcsms.catalogs import graph
+
+    return _catalog_index(graph.revision())
+
+
+def coverage_report(assessment: Assessment) -> list[results.Coverage]:
+    """Coverage of the assessment's own framework (direct) and of every other current framework (inferred)."""
+    current = state.state_for(assessment)
+    own = assessment.framework
+    universe = [(slot.zone_id, (own.key, slot.ref)) for slot in slots(assessment)]
+    scope_list = scopes(assessment)
+    outcomes = {
+        (scope, key): results.Outcome(status)
+        for scope in scope_list
+        for key, status in current.engine.direct(scope).items()
+    }
+    report = [
+        results.coverage(universe, outcomes, requirement_meta(own.pk)).get(own.key)
+        or results.Coverage(own.key)
+    ]
+    report[0].framework = own.name
+    index = catalog_index()
+    others = {fw: groups for fw, groups in index.sizes.items() if fw != own.key}
+    inferred = results.coverage_of_reached(
+        others, index.group_of, (current.engine.statuses(scope) for scope in scope_list)
+    )
+    for fw in sorted(inferred, key=lambda k: index.names[k]):
+        inferred[fw].framework = index.names[fw]
+        report.append(inferred[fw])
+    return report
+
+
+def inferred_for(assessment: Assessment, zone_id: int | None, key: ReqKey):
+    """The effective status of any requirement in one scope, with its sources (for the 'why' of a result)."""
+    return state.state_for(assessment).engine.result(zone_id, key)
+
+
+def heatmap(assessment: Assessment) -> list[results.ZoneLevels]:
+    zones = zones_in_scope(assessment)
+    if not zones:
+        return []
+    catalog = sl_catalog(framework_requirements(assessment.framework))
+    answers = state.direct_answers(assessment)
+    statuses = {z.pk: {ref: s for (_fw, ref), s in answers.get(z.pk, {}).items()} for z in zones}
+    targets = {z.pk: z.sl_t for z in zones if z.sl_t is not None}
+    return results.sl_heatmap(targets, statuses, catalog)
+
+
+def redundancy_report(assessment: Assessment) -> list[results.RedundantSet]:
+    """Answers (here and in the site's other assessments) that the crosswalk says are the same control."""
+    index = state.state_for(assessment).index
+    direct: dict = {}
+    for other in Assessment.objects.filter(site_id=assessment.site_id).select_related("framework"):
+        for answers in state.direct_answers(other).values():
+            for key, status in answers.items():
+                direct[("site", key)] = status
+    return results.redundancy(direct, index.reach)
+
+
+def delta_between(older: Assessment, newer: Assessment) -> list[results.Change]:
+    if older.framework.key != newer.framework.key or older.site_id != newer.site_id:
+        raise AssessmentInputError("a delta compares two assessments of the same site and framework")
+
+    def flat(a: Assessment) -> dict:
+        return {
+            (scope, k): s for scope, answers in state.direct_answers(a).items() for k, s in answers.items()
+        }
+
+    return results.delta(flat(older), flat(newer))
+
+
+def latest_assessment(site, framework_key: str) -> Assessment | None:
+    return (
+        Assessment.objects.filter(site=site, framework__key=framework_key)
+        .select_related("framework")
+        .order_by("-started_on", "-pk")
+        .first()
+    )

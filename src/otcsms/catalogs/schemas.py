@@ -1,0 +1,202 @@
+"""API schemas of C3. The library is read-only through the API except for the import workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Field, FilterLookup, FilterSchema, Schema
+
+KindValue = Literal[
+    "FR", "SR", "RE", "SPE", "ZCR", "CR", "SAR", "EDR", "HDR", "NDR", "control", "enhancement", "family",
+    "standard", "requirement", "part", "function", "category", "subcategory", "clause", "element", "group",
+    "constraint",
+]  # fmt: skip
+
+
+class FrameworkRef(Schema):
+    id: int
+    key: str
+    version: str
+    name: str
+    is_current: bool
+
+
+class FrameworkOut(Schema):
+    id: int
+    key: str
+    version: str
+    name: str
+    edition: str
+    publisher: str
+    licence: str
+    copyright_note: str
+    description: str
+    levels: dict[str, Any]
+    provenance: dict[str, Any] | None
+    origin: str
+    is_current: bool
+    content_hash: str
+    requirements_count: int
+    assessable_count: int
+    loaded_at: datetime
+
+
+class FrameworkFilter(FilterSchema):
+    q: Annotated[str | None, FilterLookup(["key__icontains", "name__icontains"])] = Field(
+        None, max_length=200, description="Search the id and the name."
+    )
+    key: str | None = Field(None, max_length=100)
+    publisher: str | None = Field(None, max_length=200)
+    origin: Literal["shipped", "imported"] | None = None
+    is_current: bool | None = None
+
+
+class RequirementRef(Schema):
+    id: int
+    ref: str
+    title: str
+
+
+class RequirementOut(Schema):
+    id: int
+    framework_id: int
+    ref: str
+    parent_id: int | None
+    parent_ref: str | None = None
+    title: str
+    text: str
+    kind: str
+    assessable: bool
+    depth: int
+    position: int
+    attributes: dict[str, Any]
+    provenance: dict[str, Any] | None
+
+
+class MappingSetRef(Schema):
+    id: int
+    key: str
+    version: str
+    name: str
+
+
+class DirectMappingOut(Schema):
+    mapping_id: int
+    direction: Literal["outgoing", "incoming"]
+    relationship: str = Field(description="Read from this requirement: 'this <relationship> other'.")
+    strength: int
+    rationale: str
+    source_ref: str
+    mapping_set: MappingSetRef
+    framework: FrameworkRef
+    requirement: RequirementRef
+
+
+class RequirementDetailOut(RequirementOut):
+    framework: FrameworkRef
+    parent: RequirementRef | None
+    children: list[RequirementRef]
+    mappings: list[DirectMappingOut]
+
+
+class StepOut(Schema):
+    source: str
+    target: str
+    relationship: str
+    strength: int
+    rationale: str
+    source_ref: str
+
+
+class CrosswalkOut(Schema):
+    framework: str = Field(description="Framework id (key) of the requirement reached.")
+    requirement: str = Field(description="The requirement as the standard writes it.")
+    requirement_id: int | None
+    title: str
+    relationship: str
+    strength: int
+    hops: int
+    path: list[str] = Field(description='"framework:requirement" from the start to the requirement reached.')
+    steps: list[StepOut]
+
+
+class CoverageGroupOut(Schema):
+    requirement_id: int
+    ref: str
+    title: str
+    assessable: int
+    covered: int
+    direct: int
+    full: int
+    gaps: int
+    share: float
+
+
+class CoverageOut(Schema):
+    framework: FrameworkRef
+    against: FrameworkRef
+    max_hops: int
+    assessable: int
+    covered: int = Field(description="Assessable requirements that reach the other framework.")
+    direct: int = Field(description="... of which by a direct mapping.")
+    full: int = Field(description="... of which an answer carries fully (equal or superset).")
+    gaps: int
+    share: float
+    groups: list[CoverageGroupOut]
+
+
+class GapOut(Schema):
+    id: int
+    ref: str
+    title: str
+    kind: str
+
+
+class MappingSetOut(Schema):
+    id: int
+    key: str
+    version: str
+    name: str
+    licence: str
+    description: str
+    origin: str
+    is_current: bool
+    content_hash: str
+    mappings_count: int
+    loaded_at: datetime
+    source_framework: FrameworkRef
+    target_framework: FrameworkRef
+
+
+class MappingSetFilter(FilterSchema):
+    q: Annotated[str | None, FilterLookup(["key__icontains", "name__icontains"])] = Field(
+        None, max_length=200
+    )
+    source_framework_id: int | None = None
+    target_framework_id: int | None = None
+    framework_id: Annotated[int | None, FilterLookup(["source_framework_id", "target_framework_id"])] = Field(
+        None, description="Sets with this framework version at either end."
+    )
+    is_current: bool | None = None
+
+
+class ProblemOut(Schema):
+    file: str
+    path: str
+    reason: str
+
+
+class ImportProblemsOut(Schema):
+    detail: list[ProblemOut]
+
+
+class ImportResultOut(Schema):
+    file: str
+    kind: str
+    changed: bool
+    frameworks: list[dict[str, Any]]
+    mapping_sets: list[dict[str, Any]]
+    repointed: list[dict[str, Any]]
+    baseline: str | None
+    seconds: float

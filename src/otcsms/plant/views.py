@@ -1,0 +1,296 @@
+"""Pages of C2: zones, conduits, assets, systems under consideration, the site diagram, import and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from otcsms.core.scoping import may_write
+from otcsms.org.models import Person, Site
+from otcsms.plant import forms, services
+from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected
+from otcsms.plant.models import (
+    Asset,
+    AssetType,
+    Conduit,
+    Criticality,
+    ProtocolEndpoint,
+    SystemUnderConsideration,
+    Zone,
+)
+from otcsms.plant.schemas import asset_search_q
+from otcsms.web import generic
+from otcsms.web.sites import current_site_id
+
+
+class PlantListView(generic.ScopedListView):
+    template_name = "plant/object_list.html"
+
+
+# --- zones ----------------------------------------------------------------------------------------
+class ZoneViews:
+    model = Zone
+    url_base = "web:zone"
+    form_class = forms.ZoneForm
+    select_related = ("site", "parent")
+
+
+class ZoneList(ZoneViews, PlantListView):
+    columns = [("Name", "name"), ("Site", "site"), ("Kind", "kind"), ("SL-T", "sl_t_label"),
+               ("Parent", "parent"), ("Description", "description")]  # fmt: skip
+    search_fields = ("name", "description")
+
+
+class ZoneDetail(ZoneViews, generic.ScopedDetailView):
+    template_name = "plant/zone_detail.html"
+    fields = [("Site", "site"), ("Kind", "kind"), ("Parent zone", "parent"), ("Description", "description")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        zone, user = self.object, self.request.user
+        ctx["assets"] = Asset.objects.for_user(user).filter(zone=zone).prefetch_related("endpoints")
+        ctx["conduits"] = (
+            Conduit.objects.for_user(user)
+            .filter(Q(zone_a=zone) | Q(zone_b=zone))
+            .select_related("zone_a", "zone_b")
+        )
+        ctx["children"] = Zone.objects.for_user(user).filter(parent=zone)
+        ctx["systems"] = SystemUnderConsideration.objects.for_user(user).filter(zones=zone)
+        return ctx
+
+
+class ZoneCreate(ZoneViews, generic.ScopedCreateView):
+    pass
+
+
+class ZoneUpdate(ZoneViews, generic.ScopedUpdateView):
+    pass
+
+
+class ZoneDelete(ZoneViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- conduits -------------------------------------------------------------------------------------
+class ConduitViews:
+    model = Conduit
+    url_base = "web:conduit"
+    form_class = forms.ConduitForm
+    select_related = ("site", "zone_a", "zone_b")
+
+
+class ConduitList(ConduitViews, PlantListView):
+    columns = [("Name", "name"), ("Site", "site"), ("Zone A", "zone_a"), ("Zone B", "zone_b"),
+               ("Protocols", "protocol_list"), ("Security device", "security_device")]  # fmt: skip
+    search_fields = ("name", "security_device", "description")
+
+
+class ConduitDetail(ConduitViews, generic.ScopedDetailView):
+    template_name = "plant/conduit_detail.html"
+    fields = [("Site", "site"), ("Security device", "security_device"), ("Description", "description")]
+
+
+class ConduitCreate(ConduitViews, generic.ScopedCreateView):
+    pass
+
+
+class ConduitUpdate(ConduitViews, generic.ScopedUpdateView):
+    pass
+
+
+class ConduitDelete(ConduitViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- assets ---------------------------------------------------------------------------------------
+class AssetViews:
+    model = Asset
+    url_base = "web:asset"
+    form_class = forms.AssetForm
+    select_related = ("site", "zone")
+
+
+ASSET_FILTERS = ("zone", "type", "criticality", "protocol")
+
+
+class AssetList(AssetViews, PlantListView):
+    template_name = "plant/asset_list.html"
+    columns = [("Name", "name"), ("Zone", "zone"), ("Type", "type"), ("Vendor", "vendor"), ("Model", "model"),
+               ("Firmware", "firmware"), ("Criticality", "criticality"), ("IP", "ip")]  # fmt: skip
+    search_fields = ()
+
+    def get_queryset(self):
+        qs = super().get_queryset().prefetch_related("endpoints")
+        params = self.request.GET
+        q = params.get("q", "").strip()[:200]
+        if q:
+            qs = qs.filter(asset_search_q(q))
+        zone = params.get("zone", "")
+        if zone.isdigit():
+            qs = qs.filter(zone_id=int(zone))
+        elif zone == "none":
+            qs = qs.filter(zone__isnull=True)
+        if params.get("type") in AssetType.values:
+            qs = qs.filter(type=params["type"])
+        if params.get("criticality") in Criticality.values:
+            qs = qs.filter(criticality=params["criticality"])
+        protocol = params.get("protocol", "")[:40]
+        if protocol:
+            qs = qs.filter(pk__in=ProtocolEndpoint.objects.filter(protocol=protocol).values("asset_id"))
+        return qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        zones = Zone.objects.for_user(user).for_site(current_site_id(self.request)).select_related("site")
+        ctx["filters"] = {name: self.request.GET.get(name, "") for name in ASSET_FILTERS}
+        ctx["zone_choices"] = [
+            (str(z.pk), f"{z.name} ({z.site.name})") for z in zones.order_by("site__name", "name")
+        ]
+        ctx["type_choices"] = AssetType.choices
+        ctx["criticality_choices"] = Criticality.choices
+        ctx["protocol_choices"] = PROTOCOLS
+        ctx["show_site"] = current_site_id(self.request) is None and Site.objects.for_user(user).count() > 1
+        return ctx
+
+
+class AssetDetail(AssetViews, generic.ScopedDetailView):
+    template_name = "plant/asset_detail.html"
+    fields = [("Site", "site"), ("Zone", "zone"), ("Type", "type"), ("Vendor", "vendor"), ("Model", "model"),
+              ("Firmware", "firmware"), ("Serial number", "serial"), ("Criticality", "criticality"),
+              ("IP address", "ip"), ("MAC address", "mac"), ("Device profile", "profile"),
+              ("Description", "description")]  # fmt: skip
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["endpoints"] = self.object.endpoints.all()
+        return ctx
+
+
+class AssetCreate(AssetViews, generic.ScopedCreateView):
+    pass
+
+
+class AssetUpdate(AssetViews, generic.ScopedUpdateView):
+    pass
+
+
+class AssetDelete(AssetViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- systems under consideration ------------------------------------------------------------------
+class SystemViews:
+    model = SystemUnderConsideration
+    url_base = "web:system"
+    form_class = forms.SystemForm
+    select_related = ("site",)
+
+
+class SystemList(SystemViews, PlantListView):
+    columns = [("Name", "name"), ("Site", "site"), ("Description", "description")]
+    search_fields = ("name", "description")
+
+
+class SystemDetail(SystemViews, generic.ScopedDetailView):
+    template_name = "plant/system_detail.html"
+    fields = [("Site", "site"), ("Description", "description")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        zones = list(self.object.zones.select_related("parent"))
+        ctx["zones"] = zones
+        ctx["svg"] = services.diagram_for(self.object.site, zones)
+        return ctx
+
+
+class SystemCreate(SystemViews, generic.ScopedCreateView):
+    pass
+
+
+class SystemUpdate(SystemViews, generic.ScopedUpdateView):
+    pass
+
+
+class SystemDelete(SystemViews, generic.ScopedDeleteView):
+    pass
+
+
+# --- diagram, import, export ----------------------------------------------------------------------
+def _chosen_site(request: HttpRequest, sites) -> Site | None:
+    """The site named by ?site=, else the switcher's, else the only one there is."""
+    raw = request.GET.get("site", "")
+    if raw.isdigit():
+        return get_object_or_404(sites, pk=int(raw))
+    site_id = current_site_id(request)
+    if site_id is not None:
+        return sites.filter(pk=site_id).first()
+    return sites.first() if sites.count() == 1 else None
+
+
+@login_required
+def diagram(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.for_user(request.user)
+    site = _chosen_site(request, sites)
+    return render(request, "plant/diagram.html", {
+        "site": site, "sites": sites, "svg": services.diagram_for(site) if site else "",
+    })  # fmt: skip
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a file (for users who may change a site) and download exports (for everyone)."""
+    user = request.user
+    may_import = Site.objects.for_user(user, "change").exists()
+    summary = problems = None
+    form = forms.ImportForm(user=user, initial={"site": current_site_id(request)}) if may_import else None
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied("you may not change any site")
+        form = forms.ImportForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            summary, problems = _run_import(request, form.cleaned_data)
+    return render(request, "plant/import.html", {
+        "form": form, "summary": summary, "problems": problems,
+        "export_form": forms.ExportForm(user=user, initial={"site": current_site_id(request)}),
+    })  # fmt: skip
+
+
+def _run_import(request: HttpRequest, data: dict[str, Any]):
+    """(summary, None) when the file was imported, (None, problems) when it was refused."""
+    user, site, kind, upload = request.user, data["site"], data["kind"], data["file"]
+    if kind == "sites" and not user.is_org_admin:
+        raise PermissionDenied("only organisation admins import sites")
+    if upload.size > MAX_FILE_BYTES:
+        return None, _too_large_problems()
+    try:
+        plan = services.plan_import(kind, upload.read(MAX_FILE_BYTES + 1), upload.name, site)
+        if kind == "people" and not all(
+            may_write(user, Person, site_id) for site_id in services.sites_written_by(plan, site)
+        ):
+            raise PermissionDenied("the file adds people to a site where you may not add them")
+        return services.write_plan(plan, site), None
+    except ImportRejected as exc:
+        return None, exc.problems
+
+
+def _too_large_problems():
+    from otcsms.plant.importfiles import RowProblem
+
+    return [RowProblem(0, "", f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
+
+
+@login_required
+def export_file(request: HttpRequest) -> HttpResponse:
+    form = forms.ExportForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "plant/import.html", {"export_form": form, "form": None}, status=400)
+    site, kind, fmt = form.cleaned_data["site"], form.cleaned_data["kind"], form.cleaned_data["format"]
+    response = HttpResponse(services.export(kind, site, fmt), content_type=services.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{services.export_filename(kind, site, fmt)}"'
+    return response
