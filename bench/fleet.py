@@ -84,6 +84,16 @@ def build(seed: int, n_sites: int, assets_total: int):
 
 
 def full_recompute(assessments) -> float:
+    """Every assessment's inference and coverage of every framework, as a fleet dashboard asks for them."""
+    from otcsms.assessments import services
+
+    start = time.perf_counter()
+    services.recompute_fleet(assessments)
+    return time.perf_counter() - start
+
+
+def one_by_one(assessments) -> float:
+    """The same, one assessment page at a time (each rebuilds its state from the database)."""
     from otcsms.assessments import services, state
 
     state.forget()
@@ -162,6 +172,9 @@ def main() -> int:
         warm = full_recompute(assessments)
         print(f"full inference + coverage recompute, all {len(assessments)} assessments: {cold:.2f} s "
               f"(again: {warm:.2f} s; target < 2 s)")  # fmt: skip
+        print(
+            f"  the same one assessment at a time (each page rebuilding its state): {one_by_one(assessments):.2f} s"
+        )
         inc, with_coverage = incremental(assessments, rng)
         print(f"one response saved + incremental inference: median {statistics.median(inc) * 1000:.1f} ms, "
               f"p95 {pct(inc, 95) * 1000:.1f} ms (target < 50 ms)")  # fmt: skip

@@ -193,3 +193,24 @@ def test_list_and_gap_endpoints_do_not_grow_queries_with_rows(
         assert client.get(f"/assessments/{assessment.pk}/responses", limit=50).json()["count"] == 6
     with django_assert_max_num_queries(16):
         assert client.get(f"/assessments/{assessment.pk}/gaps").json()["count"] == 6
+
+
+def test_fleet_recompute_gives_the_same_coverage_as_each_assessment(assessment, site_a, library, zones):
+    sr = library["sr"]
+    services.set_responses(
+        assessment,
+        [services.Answer(req(sr, "SR 1.1").pk, zones["control"].pk, "met"),
+         services.Answer(req(sr, "SR 5.1").pk, zones["dmz"].pk, "not_met")],
+    )  # fmt: skip
+    nist = services.create_assessment(site=site_a, framework=library["nist"], name="800-53")
+    services.set_response(nist, services.Answer(req(library["nist"], "AC-2").pk, None, "partially_met"))
+    fleet = services.recompute_fleet([assessment, nist])
+
+    def flat(report):
+        return [
+            (c.framework, c.overall.as_dict(), {g: n.as_dict() for g, n in c.by_group.items()})
+            for c in report
+        ]
+
+    assert flat(fleet[assessment.pk]) == flat(services.coverage_report(assessment))
+    assert flat(fleet[nist.pk]) == flat(services.coverage_report(nist))

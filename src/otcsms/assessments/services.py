@@ -12,6 +12,7 @@ from django.utils import timezone
 from otcsms.assessments import results, state
 from otcsms.assessments.models import Assessment, AssessmentZone, Response, Status
 from otcsms.assessments.scope import SITE, Slot, is_zone_based, sl_catalog, slots_for
+from otcsms.catalogs import graph
 from otcsms.catalogs.models import Framework, Requirement
 
 ReqKey = tuple[str, str]
@@ -201,7 +202,7 @@ def gaps(assessment: Assessment) -> list[results.Gap]:
         outcomes[(zone_id, (key, slot.ref))] = results.Outcome(status)
         if slot.sl_needed is not None:
             sl_needed[(zone_id, (key, slot.ref))] = slot.sl_needed
-    return results.gap_list(outcomes, requirement_meta(assessment.framework_id), sl_needed)
+    return results.gap_list(outcomes, requirement_meta(assessment.framework), sl_needed)
 
 
 @functools.lru_cache(maxsize=64)
@@ -222,9 +223,9 @@ def _meta_cached(framework_id: int, loaded_at) -> dict[ReqKey, results.Requireme
     return meta
 
 
-def requirement_meta(framework_id: int) -> dict[ReqKey, results.RequirementMeta]:
-    loaded_at = Framework.objects.filter(pk=framework_id).values_list("loaded_at", flat=True).first()
-    return _meta_cached(framework_id, loaded_at)
+def requirement_meta(framework: Framework) -> dict[ReqKey, results.RequirementMeta]:
+    """Ref, title and top-level group of every requirement of a framework version (cached: versions never change)."""
+    return _meta_cached(framework.pk, framework.loaded_at)
 
 
 def scopes(assessment: Assessment) -> list[int | None]:
@@ -248,7 +249,7 @@ def _catalog_index(revision) -> CatalogIndex:
     sizes: dict[str, dict[str, int]] = {f.key: {} for f in frameworks}
     group_of: dict[ReqKey, str] = {}
     for framework in frameworks:
-        for key, info in requirement_meta(framework.pk).items():
+        for key, info in requirement_meta(framework).items():
             if key in _assessable_keys(framework.pk, framework.loaded_at):
                 group_of[key] = info.group
                 sizes[framework.key][info.group] = sizes[framework.key].get(info.group, 0) + 1
@@ -264,31 +265,70 @@ def _assessable_keys(framework_id: int, loaded_at) -> frozenset[ReqKey]:
 
 
 def catalog_index() -> CatalogIndex:
-    from otcsms.catalogs import graph
-
     return _catalog_index(graph.revision())
 
 
 def coverage_report(assessment: Assessment) -> list[results.Coverage]:
     """Coverage of the assessment's own framework (direct) and of every other current framework (inferred)."""
-    current = state.state_for(assessment)
+    engine = state.state_for(assessment).engine
+    return _coverage(assessment, engine, zones_in_scope(assessment), catalog_index())
+
+
+def recompute_fleet(assessments: list[Assessment]) -> dict[int, list[results.Coverage]]:
+    """Inference and coverage of many assessments at once (fleet dashboards, KPI snapshots): the same
+    answers as ``coverage_report`` for each, from a handful of queries instead of several per assessment."""
+    from otcsms.assessments.inference import InferenceEngine
+    from otcsms.plant.models import Zone
+
+    index, catalog = graph.current_index(), catalog_index()
+    ids = [a.pk for a in assessments]
+    site_zones: dict[int, list] = {}
+    for zone in Zone.objects.filter(site_id__in={a.site_id for a in assessments}).order_by("name"):
+        site_zones.setdefault(zone.site_id, []).append(zone)
+    chosen: dict[int, set[int]] = {}
+    for assessment_id, zone_id in AssessmentZone.objects.filter(assessment_id__in=ids).values_list(
+        "assessment_id", "zone_id"
+    ):
+        chosen.setdefault(assessment_id, set()).add(zone_id)
+    answers: dict[int, dict] = {}
+    rows = Response.objects.filter(assessment_id__in=ids).values_list(
+        "assessment_id", "zone_id", "requirement__framework__key", "requirement__ref", "status"
+    )
+    for assessment_id, zone_id, key, ref, status in rows.iterator(chunk_size=10_000):
+        answers.setdefault(assessment_id, {}).setdefault(zone_id, {})[(key, ref)] = status
+    report = {}
+    for assessment in assessments:
+        engine = InferenceEngine(index)
+        for scope, scope_answers in answers.get(assessment.pk, {}).items():
+            engine.load(scope, scope_answers)
+        zones = []
+        if is_zone_based(assessment.framework.key):
+            zones = site_zones.get(assessment.site_id, [])
+            if assessment.pk in chosen:
+                zones = [z for z in zones if z.pk in chosen[assessment.pk]]
+        report[assessment.pk] = _coverage(assessment, engine, zones, catalog)
+    return report
+
+
+def _coverage(assessment: Assessment, engine, zones: list, index: CatalogIndex) -> list[results.Coverage]:
     own = assessment.framework
-    universe = [(slot.zone_id, (own.key, slot.ref)) for slot in slots(assessment)]
-    scope_list = scopes(assessment)
+    scope_list = [z.pk for z in zones] or [SITE]
+    universe = [
+        (slot.zone_id, (own.key, slot.ref))
+        for slot in slots_for(assessment, zones, framework_requirements(own))
+    ]
     outcomes = {
         (scope, key): results.Outcome(status)
         for scope in scope_list
-        for key, status in current.engine.direct(scope).items()
+        for key, status in engine.direct(scope).items()
     }
     report = [
-        results.coverage(universe, outcomes, requirement_meta(own.pk)).get(own.key)
-        or results.Coverage(own.key)
+        results.coverage(universe, outcomes, requirement_meta(own)).get(own.key) or results.Coverage(own.key)
     ]
     report[0].framework = own.name
-    index = catalog_index()
     others = {fw: groups for fw, groups in index.sizes.items() if fw != own.key}
     inferred = results.coverage_of_reached(
-        others, index.group_of, (current.engine.statuses(scope) for scope in scope_list)
+        others, index.group_of, (engine.statuses(scope) for scope in scope_list)
     )
     for fw in sorted(inferred, key=lambda k: index.names[k]):
         inferred[fw].framework = index.names[fw]

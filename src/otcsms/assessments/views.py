@@ -79,7 +79,7 @@ def answer_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _visible(request, pk)
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     responses = services.responses_by_slot(assessment)
-    meta = services.requirement_meta(assessment.framework_id)
+    meta = services.requirement_meta(assessment.framework)
     key = assessment.framework.key
     zone_filter = request.GET.get("zone", "")
     status_filter = request.GET.get("status", "")
