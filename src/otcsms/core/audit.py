@@ -360,7 +360,6 @@ class ChainReport:
         }
 
 
-_VERIFY_COLUMNS = _EVENT_COLUMNS
 PARALLEL_THRESHOLD = 100_000  # below this, starting processes costs more than it saves
 
 
@@ -376,6 +375,19 @@ class _Segment:
     problem: str = ""
 
 
+# The event header of ``event_hash``, assembled by the database: the walk then reads four columns instead
+# of fifteen and formats nothing per row. Same text on SQLite and PostgreSQL (length() counts characters;
+# NUL never reaches these columns, see _text).
+_HEADER_SQL = (
+    "CAST(seq AS TEXT) || '|' || CAST(occurred_us AS TEXT) || '|' || actor_kind || '|' || "
+    "COALESCE(CAST(actor_user_id AS TEXT), '') || '|' || COALESCE(CAST(actor_token_id AS TEXT), '') || '|' || "
+    "CAST(LENGTH(actor_label) AS TEXT) || ':' || actor_label || '|' || request_id || '|' || object_type || '|' || "
+    "CAST(LENGTH(object_id) AS TEXT) || ':' || object_id || '|' || "
+    "CAST(LENGTH(object_repr) AS TEXT) || ':' || object_repr || '|' || COALESCE(CAST(site_id AS TEXT), '') || "
+    "'|' || action"
+)
+
+
 def _walk(first_seq: int, last_seq: int) -> _Segment:
     """Check every event of one contiguous range: its place, its link to the one before, its own hash."""
     table = apps.get_model("core", "AuditEvent")._meta.db_table
@@ -385,40 +397,19 @@ def _walk(first_seq: int, last_seq: int) -> _Segment:
     # reads a consistent snapshot, and PostgreSQL's chunked cursor is declared WITH HOLD outside one.
     with connection.chunked_cursor() as cur:
         cur.execute(
-            f"SELECT {_VERIFY_COLUMNS} FROM {table} WHERE seq >= %s AND seq <= %s ORDER BY seq",  # noqa: S608
+            f"SELECT seq, {_HEADER_SQL}, data, prev_hash, hash FROM {table} "  # noqa: S608
+            "WHERE seq >= %s AND seq <= %s ORDER BY seq",
             [first_seq, last_seq],
         )
         while rows := cur.fetchmany(20_000):
-            for (
-                seq,
-                occ,
-                kind,
-                uid,
-                tid,
-                label,
-                rid,
-                otype,
-                oid,
-                orepr,
-                site,
-                action,
-                data,
-                prev_hash,
-                digest,
-            ) in rows:
+            for seq, header, data, prev_hash, digest in rows:
                 if seq != expected:
                     return _Segment(first_seq, entry, prev, count, expected, f"event #{expected} is missing")
                 if prev is None:
                     entry = prev = prev_hash
                 elif prev_hash != prev:
-                    return _Segment(
-                        first_seq, entry, prev, count, seq, f"event #{seq} does not link to #{seq - 1}"
-                    )
-                header = (
-                    f"{seq}|{occ}|{kind}|{'' if uid is None else uid}|{'' if tid is None else tid}|"
-                    f"{len(label)}:{label}|{rid}|{otype}|{len(oid)}:{oid}|{len(orepr)}:{orepr}|"
-                    f"{'' if site is None else site}|{action}"
-                )
+                    problem = f"event #{seq} does not link to #{seq - 1}"
+                    return _Segment(first_seq, entry, prev, count, seq, problem)
                 if sha(f"{prev}\n{header}\n{data}".encode()).hexdigest() != digest:
                     problem = f"event #{seq} was altered (its content does not match its hash)"
                     return _Segment(first_seq, entry, prev, count, seq, problem)
