@@ -5,8 +5,6 @@ only on the `reach(start) -> list[Reach]` contract of otcsms.catalogs.crosswalk.
 """
 
 import random
-import statistics
-import time
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 
@@ -486,30 +484,31 @@ def big_crosswalk():
     return keys, TableCrosswalk({key: walker.reach(key) for key in keys})
 
 
-def test_full_load_of_50000_responses_is_well_under_two_seconds(big_crosswalk):
+# Speed at this size is measured by bench/fleet.py; tests check behaviour only (they must not flake).
+
+
+def test_full_load_of_50000_responses(big_crosswalk):
     keys, graph = big_crosswalk
     rng = random.Random(1)
     scopes = {scope: {key: rng.choice(STATUSES) for key in rng.sample(keys, 200)} for scope in range(250)}
     engine = InferenceEngine(graph)
-    started = time.process_time()
     for scope, responses in scopes.items():
         engine.load(scope, responses)
-    elapsed = time.process_time() - started
     assert sum(len(responses) for responses in scopes.values()) == 50_000
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    for scope in (0, 249):
+        answered = {k: v for k, v in scopes[scope].items() if v != "not_assessed"}
+        assert engine.direct(scope) == answered
 
 
-def test_an_incremental_update_takes_under_50_ms(big_crosswalk):
+def test_incremental_updates_on_a_big_graph_keep_direct_answers(big_crosswalk):
     keys, graph = big_crosswalk
     rng = random.Random(2)
     engine = InferenceEngine(graph)
     for scope in range(25):
         engine.load(scope, {key: rng.choice(STATUSES) for key in rng.sample(keys, 2000)})
-    timings = []
     for _ in range(200):
-        scope, key, status = rng.randrange(25), rng.choice(keys), rng.choice(STATUSES)
-        started = time.process_time()
-        engine.set_direct(scope, key, status)
-        timings.append(time.process_time() - started)
-    assert statistics.median(timings) < 0.010
-    assert max(timings) < 0.050, f"{max(timings) * 1000:.1f} ms"
+        scope, key = rng.randrange(25), rng.choice(keys)
+        status = rng.choice([s for s in STATUSES if s != "not_assessed"])
+        changed = engine.set_direct(scope, key, status)
+        assert engine.result(scope, key).status == status and not engine.result(scope, key).inferred
+        assert all(isinstance(k, tuple) for k in changed)
