@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from otcsms.core.scoping import OrgScopedQuerySet, SiteScopedQuerySet, default_site_scope_q
 
@@ -280,8 +281,9 @@ class AuditEvent(models.Model):
 
         return from_epoch_us(self.occurred_us)
 
-    @property
+    @cached_property
     def payload(self) -> dict[str, Any]:
+        """The before/after/reason document (parsed once: events never change)."""
         import json
 
         return json.loads(self.data)

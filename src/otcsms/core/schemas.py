@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
-
-from otcsms.core.audit import from_epoch_us
 
 
 class InputSchema(Schema):
@@ -36,19 +33,19 @@ class AuditEventOut(Schema):
 
     @staticmethod
     def resolve_occurred_at(obj) -> datetime:
-        return from_epoch_us(obj.occurred_us)
+        return obj.occurred_at
 
     @staticmethod
     def resolve_before(obj) -> dict[str, Any] | None:
-        return json.loads(obj.data)["before"]
+        return obj.payload["before"]
 
     @staticmethod
     def resolve_after(obj) -> dict[str, Any] | None:
-        return json.loads(obj.data)["after"]
+        return obj.payload["after"]
 
     @staticmethod
     def resolve_reason(obj) -> str:
-        return json.loads(obj.data).get("reason", "")
+        return obj.payload.get("reason", "")
 
 
 class TokenOut(Schema):

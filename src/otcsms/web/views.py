@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,11 +30,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assignments = RoleAssignment.objects.for_user(user).for_site(site_id)
     scopes = ScopeStatement.objects.for_user(user).for_site(site_id)
     approved_sites = set(scopes.filter(status="approved").values_list("site_id", flat=True))
+    roles_per_site = dict(assignments.values("site_id").annotate(n=Count("id")).values_list("site_id", "n"))
     site_rows = [
-        {"site": s, "scope_approved": s.pk in approved_sites,
-         "roles": assignments.filter(site=s).count()}
+        {"site": s, "scope_approved": s.pk in approved_sites, "roles": roles_per_site.get(s.pk, 0)}
         for s in sites
-    ]  # fmt: skip
+    ]
     counts = {
         "sites": sites.count(),
         "people": (people.filter(site_id=site_id) if site_id else people).count(),
