@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,8 @@ def setup(database_url: str | None) -> Path:
     data_dir = Path(tempfile.mkdtemp(prefix="otcsms-bench-"))
     os.environ["OTCSMS_DATA_DIR"] = str(data_dir)
     os.environ["OTCSMS_SECRET_KEY"] = "bench-" + "x" * 40
+    # the audit chain is keyed (HMAC); a benchmark instance gets a throw-away key
+    os.environ.setdefault("OTCSMS_AUDIT_KEY", secrets.token_hex(32))
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otcsms.settings")

@@ -11,6 +11,7 @@ Personas (all on two sites, A and B):
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -33,7 +34,16 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+    # The audit trail refuses to hash or sign without its keys (production: DATA_DIR/audit_key and
+    # audit_signing_key, or OTCSMS_AUDIT_KEY / OTCSMS_AUDIT_SIGNING_KEY): fixed keys for the whole suite.
+    settings.AUDIT_KEY = bytes(range(32))
+    settings.AUDIT_SIGNING_KEY = bytes(range(32, 64))
     db = settings.DATABASES["default"]
+    suffix = os.environ.get("OTCSMS_TEST_DB_SUFFIX", "")
+    if suffix and db["ENGINE"].endswith("postgresql"):
+        # Separate test databases for concurrent runs on one PostgreSQL server (pytest-django adds the
+        # xdist worker id after this name).
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}"
     if db["ENGINE"].endswith("sqlite3"):
         # A file, not :memory:, so tests see what production sees: WAL, one writer, real locking.
         # pytest-django adds the xdist worker id to the name.
@@ -149,10 +159,17 @@ def api():
 def session_api():
     """session_api(user) -> a logged-in browser-session client that enforces CSRF like a real browser."""
 
-    def make(user: User) -> ApiClient:
+    def make(user: User, *, csrf: bool = False) -> ApiClient:
+        """With ``csrf``, the client carries a CSRF cookie and header as a browser page's script does."""
         client = Client(enforce_csrf_checks=True)
         client.force_login(user)
-        return ApiClient(client, {})
+        if not csrf:
+            return ApiClient(client, {})
+        from django.utils.crypto import get_random_string
+
+        secret = get_random_string(32)
+        client.cookies["csrftoken"] = secret
+        return ApiClient(client, {"X-CSRFToken": secret})
 
     return make
 

@@ -7,7 +7,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from otcsms.assessments.cli import gaps
 from otcsms.catalogs.cli import frameworks_app
 from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, out, require_initialised, setup_django
 from otcsms.plant.cli import export_command, import_command
+
+if TYPE_CHECKING:
+    from otcsms.core.checkpoints import Checkpoint, Verification
 
 app = typer.Typer(
     name="otcsms",
@@ -38,17 +41,25 @@ DEMO_PASSWORD = "otcsms-demo-2026"
 
 
 def prepare_data_dir(data_dir: Path | None) -> Path:
-    """Create the data directory and its secret key (mode 0600) before Django reads its settings."""
+    """Create the data directory and its keys (mode 0600) before Django reads its settings."""
     root = (data_dir or Path(os.environ.get("OTCSMS_DATA_DIR") or "otcsms-data")).expanduser().absolute()
     if root.exists() and not root.is_dir():
         fail(f"{root} exists and is not a directory")
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key_file = root / "secret_key"
-    if not os.environ.get("OTCSMS_SECRET_KEY") and not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(secrets.token_urlsafe(50))
+    _create_key(root / "secret_key", "OTCSMS_SECRET_KEY", secrets.token_urlsafe(50))
+    # The audit trail's keys: the chain's HMAC key and the checkpoints' Ed25519 seed (32 random bytes each).
+    _create_key(root / "audit_key", "OTCSMS_AUDIT_KEY", secrets.token_hex(32))
+    _create_key(root / "audit_signing_key", "OTCSMS_AUDIT_SIGNING_KEY", secrets.token_hex(32))
     return root
+
+
+def _create_key(key_file: Path, variable: str, text: str) -> None:
+    """Write a new key file, mode 0600 from the start, unless the environment gives the key or it exists."""
+    if os.environ.get(variable) or key_file.exists():
+        return
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(text)
 
 
 def initialise(
@@ -233,22 +244,135 @@ def token_create(
         out.print(secret, highlight=False, soft_wrap=True)
 
 
+CheckpointFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--checkpoint",
+        help="A checkpoint file (one checkpoint, or a JSON array of them) the chain must still hold; repeatable.",
+    ),
+]
+PublicKeys = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--public-key",
+        help="Also accept checkpoints signed by this Ed25519 public key (64 hex digits), e.g. made before "
+        "a signing key change; repeatable.",
+    ),
+]
+
+
 @audit_app.command("verify")
-def audit_verify(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
-    """Walk the hash chain; exit 1 naming the first bad event if it is broken."""
+def audit_verify(
+    checkpoint: CheckpointFiles = None,
+    public_key: PublicKeys = None,
+    as_json: JsonFlag = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Walk the hash chain (and check it still holds each --checkpoint); exit 1 naming the first problem."""
     setup_django(data_dir)
     require_initialised()
-    from otcsms.core.audit import verify_chain
+    from django.core.exceptions import ImproperlyConfigured
 
-    report = verify_chain()
+    from otcsms.core.checkpoints import CheckpointError, parse_public_key, verify_with_checkpoints
+
+    try:
+        keys = [parse_public_key(text) for text in public_key or []]
+    except CheckpointError as exc:
+        fail(f"--public-key: {exc}")
+    sources = _read_checkpoints(checkpoint or [])
+    try:
+        verification = verify_with_checkpoints(sources, keys)
+    except CheckpointError as exc:
+        fail(str(exc))  # a checkpoint signed by a key not trusted here (it names the file)
+    except ImproperlyConfigured as exc:
+        fail(f"configuration error: {exc}")
     if as_json:
-        print(json.dumps(report.as_dict()))
-    elif report.ok:
+        print(json.dumps(verification.as_dict()))
+    else:
+        _print_verification(verification)
+    if not verification.ok:
+        raise typer.Exit(1)
+
+
+def _read_checkpoints(paths: list[Path]) -> list[tuple[str, Checkpoint]]:
+    """(file name, checkpoint) for every checkpoint in the files; exit 2 on the first file that is not one."""
+    from otcsms.core.checkpoints import CheckpointError, parse, read_file
+
+    sources: list[tuple[str, Checkpoint]] = []
+    for path in paths:
+        try:
+            sources += [(str(path), cp) for cp in parse(read_file(path))]
+        except CheckpointError as exc:
+            fail(f"{path}: not a valid checkpoint: {exc}")
+    return sources
+
+
+def _print_verification(verification: Verification) -> None:
+    report = verification.chain
+    if report.ok:
         out.print(f"audit chain intact: {report.events} events, head #{report.head_seq} {report.head_hash}")
     else:
         out.print(f"audit chain BROKEN at event #{report.first_bad_seq}: {report.problem}", highlight=False)
-    if not report.ok:
-        raise typer.Exit(1)
+    if report.unkeyed_events:
+        out.print(
+            f"events #1-#{report.unkeyed_events} were recorded before the chain was keyed (plain SHA-256): "
+            "the keyed chain vouches for them from the upgrade on, not before it",
+            highlight=False,
+        )
+    for result in verification.results:
+        cp = result.checkpoint
+        verdict = f"NOT HELD: {result.problem}" if result.problem else "held"
+        out.print(
+            f"checkpoint {result.source} (event #{cp.seq} at {cp.created_at}): {verdict}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write it to this file (keep it where the database's writers cannot reach).",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Verify the chain and print (or write) a signed checkpoint of its head; exit 1 if it is broken."""
+    setup_django(data_dir)
+    require_initialised()
+    from django.core.exceptions import ImproperlyConfigured
+
+    from otcsms.core.checkpoints import ChainBrokenError, current_checkpoint, write_checkpoint
+
+    if output is not None and (output.is_dir() or not output.parent.is_dir()):
+        fail(f"{output}: not a file in an existing directory")
+    try:
+        checkpoint = current_checkpoint() if output is None else write_checkpoint(output)
+    except ImproperlyConfigured as exc:
+        fail(f"configuration error: {exc}")
+    except ChainBrokenError as exc:
+        fail(f"no checkpoint written: {exc}", code=1)
+    except OSError as exc:
+        fail(f"{output}: cannot be written ({exc.strerror or exc.__class__.__name__})")
+    if output is None:
+        print(json.dumps(checkpoint.as_dict(), indent=None if as_json else 2))
+        return
+    summary = {"path": str(output), "seq": checkpoint.seq, "head_hash": checkpoint.head_hash,
+               "key_fingerprint": checkpoint.key_fingerprint, "public_key": checkpoint.public_key}  # fmt: skip
+    if as_json:
+        print(json.dumps(summary))
+        return
+    out.print(
+        f"checkpoint of event #{checkpoint.seq} ({checkpoint.head_hash}) written to {output}",
+        highlight=False,
+        markup=False,
+    )
+    out.print(f"signed by {checkpoint.key_fingerprint}, public key {checkpoint.public_key}", highlight=False)
 
 
 def main() -> None:

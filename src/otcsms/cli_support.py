@@ -62,11 +62,12 @@ def find_site(ref: str):
     """The site with this code, name or id, or exit 2."""
     from django.db.models import Q
 
+    from otcsms.core.inputs import parse_id
     from otcsms.org.models import Site
 
     query = Q(code=ref) | Q(name=ref)
-    if ref.isdigit():
-        query |= Q(pk=int(ref))
+    if (pk := parse_id(ref)) is not None:
+        query |= Q(pk=pk)
     found = Site.objects.filter(query).first()
     if found is None:
         fail(f"no site {ref!r} (give its code, name or id)")

@@ -64,3 +64,14 @@ def env_path(name: str, default: Path) -> Path:
     if path.exists() and not path.is_dir():
         raise ImproperlyConfigured(f"{name}={str(path)!r} exists and is not a directory")
     return path.absolute()
+
+
+def env_file(name: str) -> Path | None:
+    """An existing file named by ``name``, or None when unset."""
+    raw = env_str(name)
+    if not raw:
+        return None
+    path = Path(raw).expanduser().absolute()
+    if not path.is_file():
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a readable file")
+    return path

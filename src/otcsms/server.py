@@ -21,7 +21,13 @@ class OtcsmsServer(BaseApplication):
 
 
 def run_server(host: str, port: int, *, workers: int = 2, threads: int = 4) -> None:
+    from django.conf import settings
+
+    tls = {}
+    if settings.TLS_CERT_FILE is not None:
+        tls = {"certfile": str(settings.TLS_CERT_FILE), "keyfile": str(settings.TLS_KEY_FILE)}
     OtcsmsServer({
+        **tls,
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,

@@ -5,6 +5,9 @@ SQLite in ``OTCSMS_DATA_DIR`` by default; PostgreSQL when ``DATABASE_URL`` is se
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from otcsms.envconfig import env_bool, env_int, env_list, env_path, env_str
+from otcsms.envconfig import env_bool, env_file, env_int, env_list, env_path, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("OTCSMS_DATA_DIR", Path.cwd() / "otcsms-data")
@@ -37,6 +40,50 @@ def _read_secret_key() -> tuple[str, bool]:
 
 
 SECRET_KEY, SECRET_KEY_PERSISTENT = _read_secret_key()
+
+# The audit trail's keys live outside the database, so that whoever can write the database cannot re-hash
+# the chain (AUDIT_KEY, HMAC-SHA256) or sign a checkpoint (AUDIT_SIGNING_KEY, an Ed25519 seed).
+# None before `init`: the trail then refuses to write or verify rather than hash without a key.
+AUDIT_KEY_FILE = DATA_DIR / "audit_key"
+AUDIT_SIGNING_KEY_FILE = DATA_DIR / "audit_signing_key"
+_HEX_TEXT = re.compile(r"(?:[0-9a-fA-F]{2})+")
+_URLSAFE_TEXT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
+def _key_bytes(origin: str, text: str, *, exact: int | None = None) -> bytes:
+    """Decode key text (hex, else urlsafe base64) to at least 32 bytes; never echo the value."""
+    try:
+        if _HEX_TEXT.fullmatch(text):
+            key = bytes.fromhex(text)
+        elif _URLSAFE_TEXT.fullmatch(text):
+            key = base64.urlsafe_b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))
+        else:
+            raise ValueError
+    except (ValueError, binascii.Error):
+        raise ImproperlyConfigured(f"{origin} is neither hex nor urlsafe base64 text") from None
+    if exact is not None and len(key) != exact:
+        raise ImproperlyConfigured(f"{origin} must hold exactly {exact} bytes (it holds {len(key)})")
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{origin} must hold at least 32 bytes of key (it holds {len(key)})")
+    return key
+
+
+def _read_key(variable: str, key_file: Path, *, exact: int | None = None) -> bytes | None:
+    """The key from the environment, else from its file in the data directory, else None."""
+    from_env = env_str(variable)
+    if from_env:
+        return _key_bytes(variable, from_env, exact=exact)
+    if key_file.exists():
+        try:
+            text = key_file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured(f"cannot read {key_file}: {exc.__class__.__name__}") from None
+        return _key_bytes(str(key_file), text, exact=exact)
+    return None
+
+
+AUDIT_KEY = _read_key("OTCSMS_AUDIT_KEY", AUDIT_KEY_FILE)
+AUDIT_SIGNING_KEY = _read_key("OTCSMS_AUDIT_SIGNING_KEY", AUDIT_SIGNING_KEY_FILE, exact=32)
 
 ALLOWED_HOSTS = env_list("OTCSMS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("OTCSMS_CSRF_TRUSTED_ORIGINS", [])
@@ -63,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "otcsms.core.middleware.RequestActorMiddleware",
+    "otcsms.core.middleware.InputHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "otcsms.core.middleware.ContentSecurityPolicyMiddleware",
+    "otcsms.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -159,8 +208,21 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("OTCSMS_SESSION_HOURS", 12, minimum=1) * 3600
-SESSION_COOKIE_SECURE = env_bool("OTCSMS_SECURE_COOKIES", False)
+# TLS: either `otcsms serve` terminates it (certificate and key files), or a reverse proxy does and says so
+# in X-Forwarded-Proto. Served over TLS, cookies are secure and HSTS is on unless switched off explicitly.
+TLS_CERT_FILE = env_file("OTCSMS_TLS_CERT")
+TLS_KEY_FILE = env_file("OTCSMS_TLS_KEY")
+if (TLS_CERT_FILE is None) != (TLS_KEY_FILE is None):
+    raise ImproperlyConfigured("set both OTCSMS_TLS_CERT and OTCSMS_TLS_KEY, or neither")
+BEHIND_TLS_PROXY = env_bool("OTCSMS_BEHIND_TLS_PROXY", False)
+SERVED_OVER_TLS = TLS_CERT_FILE is not None or BEHIND_TLS_PROXY
+if BEHIND_TLS_PROXY:
+    # Only behind a proxy that sets this header itself and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("OTCSMS_SECURE_COOKIES", SERVED_OVER_TLS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("OTCSMS_HSTS_SECONDS", 365 * 24 * 3600 if SERVED_OVER_TLS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OTCSMS_HSTS_INCLUDE_SUBDOMAINS", False)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -23,7 +23,8 @@ class Instance:
     def __init__(self, data_dir: Path, database_url: str | None) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
-        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OTCSMS_SECRET_KEY")}
+        keys = ("DATABASE_URL", "OTCSMS_SECRET_KEY", "OTCSMS_AUDIT_KEY", "OTCSMS_AUDIT_SIGNING_KEY")
+        self.env = {k: v for k, v in os.environ.items() if k not in keys}
         self.env["OTCSMS_DATA_DIR"] = str(data_dir)
         if database_url:
             self.env["DATABASE_URL"] = database_url
@@ -71,8 +72,8 @@ def test_init_users_tokens_and_audit_verify(instance):
     assert "username: root-admin" in lines
     password = next(line.split(": ", 1)[1] for line in lines if line.startswith("password: "))
     assert len(password) >= 12
-    key = instance.data_dir / "secret_key"
-    assert key.stat().st_mode & 0o777 == 0o600
+    for name in ("secret_key", "audit_key", "audit_signing_key"):
+        assert (instance.data_dir / name).stat().st_mode & 0o777 == 0o600, name
     events = instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0]
 
     again = instance.run("init")
@@ -104,6 +105,7 @@ def test_init_users_tokens_and_audit_verify(instance):
     [
         (("user", "add", "x", "--password", "long-enough-pass"), "otcsms init"),
         (("audit", "verify"), "otcsms init"),
+        (("audit", "checkpoint"), "otcsms init"),
         (("token", "create", "nobody"), "otcsms init"),
     ],
 )
@@ -143,6 +145,107 @@ def test_malformed_environment_is_refused(instance):
     instance.env["OTCSMS_DEBUG"] = "maybe"
     proc = instance.run("init", check=2)
     assert "OTCSMS_DEBUG" in proc.stderr
+
+
+def test_malformed_audit_key_is_refused_without_echoing_it(instance):
+    instance.env["OTCSMS_AUDIT_KEY"] = "short-secret"
+    proc = instance.run("init", check=2)
+    assert "OTCSMS_AUDIT_KEY" in proc.stderr and "short-secret" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# --- audit checkpoints and a database writer without the key -----------------------------------------
+
+
+def head_row(instance) -> tuple:
+    return instance.sql("SELECT seq, hash, seal FROM core_auditchainhead WHERE id = 1")[0]
+
+
+def test_checkpoint_catches_a_cut_and_rewound_chain(instance, tmp_path):
+    instance.run("init", "--admin-password", "an-admin-password")
+    old_seq, old_hash, old_seal = head_row(instance)
+    instance.run("user", "add", "eve", "--password", "a-long-enough-password")
+    instance.run("user", "add", "mallory", "--password", "a-long-enough-password")
+
+    saved = tmp_path / "checkpoint.json"
+    written = instance.run("audit", "checkpoint", "-o", str(saved)).stdout
+    checkpoint = json.loads(saved.read_text())
+    assert f"event #{checkpoint['seq']}" in written and checkpoint["public_key"] in written
+    assert checkpoint["seq"] == head_row(instance)[0] > old_seq
+    printed = json.loads(instance.run("audit", "checkpoint").stdout)
+    assert printed["seq"] == checkpoint["seq"] and printed["head_hash"] == checkpoint["head_hash"]
+    held = instance.run("audit", "verify", "--checkpoint", str(saved))
+    assert "held" in held.stdout
+
+    # Cut the last events and put back the head row as it was before them (a backup has it).
+    instance.sql("DELETE FROM core_auditevent WHERE seq > %s", (old_seq,))
+    instance.sql(
+        "UPDATE core_auditchainhead SET seq = %s, hash = %s, seal = %s WHERE id = 1",
+        (old_seq, old_hash, old_seal),
+    )
+    instance.run("audit", "verify")  # undetectable without a checkpoint: docs/audit-trail.md says so
+    cut = instance.run("audit", "verify", "--checkpoint", str(saved), check=1)
+    assert f"event #{checkpoint['seq']}" in cut.stdout and "no longer in the chain" in cut.stdout
+    report = json.loads(instance.run("audit", "verify", "--checkpoint", str(saved), "--json", check=1).stdout)
+    assert report["ok"] is False and report["first_bad_seq"] == checkpoint["seq"]
+    assert report["checkpoints"][0]["ok"] is False
+
+
+def test_edit_rehashed_without_the_key_is_found(instance):
+    import hashlib
+
+    from otcsms.core.audit import event_header
+
+    instance.run("init", "--admin-password", "an-admin-password")
+    target = head_row(instance)[0] // 2
+    instance.sql("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ("edited by hand", target))
+    rows = instance.sql(
+        "SELECT seq, occurred_us, actor_kind, actor_user_id, actor_token_id, actor_label, request_id, "
+        "object_type, object_id, object_repr, site_id, action, data, prev_hash FROM core_auditevent "
+        "WHERE seq >= %s ORDER BY seq",
+        (target,),
+    )
+    prev = rows[0][13]
+    for row in rows:  # re-hash the rest of the chain with plain SHA-256, as the chain used to be hashed
+        digest = hashlib.sha256(f"{prev}\n{event_header(*row[:12])}\n{row[12]}".encode()).hexdigest()
+        instance.sql(
+            "UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s", (prev, digest, row[0])
+        )
+        prev = digest
+    instance.sql("UPDATE core_auditchainhead SET hash = %s WHERE id = 1", (prev,))
+    broken = instance.run("audit", "verify", check=1)
+    assert f"BROKEN at event #{target}" in broken.stdout
+    refused = instance.run("audit", "checkpoint", check=1)
+    assert not refused.stdout and f"#{target}" in refused.stderr
+
+
+def test_invalid_checkpoint_files_exit_2_with_one_line(instance, tmp_path):
+    instance.run("init", "--admin-password", "an-admin-password")
+    good = json.loads(instance.run("audit", "checkpoint").stdout)
+    from otcsms.core.checkpoints import sign
+
+    foreign = sign(bytes(range(64, 96)), good["seq"], good["head_hash"], created_at=good["created_at"])
+    flipped = good["signature"][:-1] + ("0" if good["signature"][-1] != "0" else "1")
+    cases = {
+        "tampered-seq.json": json.dumps({**good, "seq": good["seq"] - 1}),
+        "tampered-signature.json": json.dumps({**good, "signature": flipped}),
+        "foreign-key.json": json.dumps(foreign.as_dict()),
+        "bad.json": "{not json",
+        "fields.json": json.dumps({"seq": good["seq"], "head_hash": good["head_hash"]}),
+        "huge.json": " " * (1024 * 1024 + 1),
+    }
+    paths = []
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        paths.append(tmp_path / name)
+    (tmp_path / "a-directory").mkdir()
+    paths += [tmp_path / "a-directory", tmp_path / "absent.json"]
+    for path in paths:
+        proc = instance.run("audit", "verify", "--checkpoint", str(path), check=2)
+        assert len(proc.stderr.strip().splitlines()) == 1 and str(path) in proc.stderr, proc.stderr
+        assert not proc.stdout
+    proc = instance.run("audit", "checkpoint", "-o", str(tmp_path / "a-directory"), check=2)
+    assert len(proc.stderr.strip().splitlines()) == 1
 
 
 def free_port() -> int:

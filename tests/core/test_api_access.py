@@ -31,7 +31,7 @@ def all_routes() -> list[tuple[str, str]]:
     for prefix, router in ninja_api._routers:
         for path, view in router.path_operations.items():
             full = "/" + "/".join(p for p in (prefix.strip("/"), path.strip("/")) if p)
-            full = re.sub(r"\{int:(\w+)\}", r"{\1}", full)
+            full = re.sub(r"\{(?:int|id):(\w+)\}", r"{\1}", full)
             for op in view.operations:
                 for method in op.methods:
                     routes.append((method, full))

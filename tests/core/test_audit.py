@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 
@@ -9,7 +10,14 @@ import pytest
 from django.db import connection, transaction
 
 from otcsms.core.actor import Actor, MissingActorError, _current, acting_as
-from otcsms.core.audit import GENESIS_HASH, REDACTED_CHANGED, verify_chain, with_reason
+from otcsms.core.audit import (
+    GENESIS_HASH,
+    REDACTED_CHANGED,
+    chain_digest,
+    event_header,
+    verify_chain,
+    with_reason,
+)
 from otcsms.core.models import AuditChainHead, AuditEvent, UnauditedWriteError
 from otcsms.org.models import CsmsRole, Person, Site
 
@@ -251,3 +259,261 @@ def test_parallel_verification_finds_an_event_missing_at_a_boundary(org, monkeyp
     monkeypatch.setattr(audit, "PARALLEL_THRESHOLD", 0)
     report = verify_chain(workers=2)
     assert not report.ok and report.first_bad_seq == 11
+
+
+# --- finding 12: a new instance saved over an existing primary key -----------------------------------
+
+
+def test_new_instance_saved_over_an_existing_pk_is_an_update_with_the_true_before(site_a):
+    before = AuditEvent.objects.count()
+    intruder = Site(pk=site_a.pk, organisation=site_a.organisation, name="Overwritten", code="plant-a")
+    intruder.save()
+    assert Site.objects.get(pk=site_a.pk).name == "Overwritten"
+    assert AuditEvent.objects.count() == before + 1
+    event = events_for(site_a)[-1]
+    assert event.action == "update"
+    assert event.payload["before"]["name"] == "Plant A" and event.payload["after"]["name"] == "Overwritten"
+    assert event.payload["before"]["sector"] == "water" and event.payload["after"]["sector"] == "other"
+    assert verify_chain().ok
+
+
+def test_new_instance_with_a_fresh_pk_is_still_a_create(org):
+    fresh = (Site.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    Site(pk=fresh, organisation=org, name="Fresh", code="fresh").save()
+    events = list(AuditEvent.objects.filter(object_type="org.site", object_id=str(fresh)))
+    assert [e.action for e in events] == ["create"]
+    assert events[0].payload["before"] is None and events[0].payload["after"]["name"] == "Fresh"
+
+
+# --- the keyed chain: someone who can write the database but has no key ------------------------------
+
+
+def event_columns(seq_from: int) -> list[tuple]:
+    """(seq, header columns..., data) of every event from seq_from, as stored."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT seq, occurred_us, actor_kind, actor_user_id, actor_token_id, actor_label, request_id, "
+            "object_type, object_id, object_repr, site_id, action, data FROM core_auditevent "
+            "WHERE seq >= %s ORDER BY seq",
+            [seq_from],
+        )
+        return cur.fetchall()
+
+
+def rehash_from(seq_from: int, key: bytes | None) -> str:
+    """Re-hash every event from seq_from (key None: plain SHA-256, as the chain used to be) and move the
+    head to the result, as a database writer covering an edit would. Returns the new head hash."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT hash FROM core_auditevent WHERE seq = %s", [seq_from - 1])
+        row = cur.fetchone()
+    prev = row[0] if row else GENESIS_HASH
+    for columns in event_columns(seq_from):
+        digest = chain_digest(key, prev, event_header(*columns[:12]), columns[12])
+        raw("UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, digest, columns[0]])
+        prev = digest
+    raw("UPDATE core_auditchainhead SET hash = %s WHERE id = 1", [prev])
+    return prev
+
+
+def test_edit_rehashed_with_plain_sha256_is_found(chain):
+    raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ["Tampered", 4])
+    rehash_from(4, None)
+    report = verify_chain()
+    assert not report.ok and report.first_bad_seq == 4 and "altered" in report.problem
+
+
+def test_edit_rehashed_with_a_guessed_key_is_found(chain):
+    raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ["Tampered", 4])
+    rehash_from(4, b"\x00" * 32)
+    report = verify_chain()
+    assert not report.ok and report.first_bad_seq == 4
+
+
+def test_whole_chain_rehashed_unkeyed_with_keyed_from_moved_is_found(chain):
+    # The writer declares every event "from before keying" and re-hashes them all with plain SHA-256.
+    raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ["Tampered", 4])
+    rehash_from(1, None)
+    raw("UPDATE core_auditchainhead SET keyed_from = seq + 1 WHERE id = 1")
+    report = verify_chain()
+    assert not report.ok and "seal" in report.problem
+
+
+def test_events_cut_from_the_end_and_head_rewound_are_found_by_the_seal(chain):
+    kept = chain.head_seq - 2
+    last_kept = AuditEvent.objects.get(seq=kept)
+    raw("DELETE FROM core_auditevent WHERE seq > %s", [kept])
+    raw("UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [kept, last_kept.hash])
+    report = verify_chain()
+    assert not report.ok and report.first_bad_seq == kept and "seal" in report.problem
+
+
+def test_rewound_head_blocks_writes_instead_of_being_sealed_again(chain):
+    kept = chain.head_seq - 1
+    raw("DELETE FROM core_auditevent WHERE seq > %s", [kept])
+    raw(
+        "UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1",
+        [kept, AuditEvent.objects.get(seq=kept).hash],
+    )
+    with pytest.raises(RuntimeError, match="seal"), transaction.atomic():
+        CsmsRole.objects.create(name="Would launder the cut")
+    assert not CsmsRole.objects.filter(name="Would launder the cut").exists()
+
+
+def test_rewind_to_a_saved_copy_of_an_older_head_row_passes_plain_verify(chain):
+    """The limit without a checkpoint: an old head row (from any backup) is validly sealed."""
+    old = AuditChainHead.objects.values("seq", "hash", "seal").get(pk=1)
+    CsmsRole.objects.create(name="Later 1")
+    CsmsRole.objects.create(name="Later 2")
+    raw("DELETE FROM core_auditevent WHERE seq > %s", [old["seq"]])
+    raw(
+        "UPDATE core_auditchainhead SET seq = %s, hash = %s, seal = %s WHERE id = 1",
+        [old["seq"], old["hash"], old["seal"]],
+    )
+    assert verify_chain().ok  # only a checkpoint catches this (tests/core/test_checkpoints.py)
+
+
+def test_wrong_key_is_named(chain, settings):
+    settings.AUDIT_KEY = b"\x01" * 32
+    report = verify_chain()
+    assert not report.ok and report.first_bad_seq == 1 and "key" in report.problem
+
+
+def test_no_key_fails_loudly_and_writes_nothing(chain, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.AUDIT_KEY = None
+    with pytest.raises(ImproperlyConfigured, match="OTCSMS_AUDIT_KEY"), transaction.atomic():
+        CsmsRole.objects.create(name="Unkeyed")
+    with pytest.raises(ImproperlyConfigured, match="audit chain key"):
+        verify_chain()
+    settings.AUDIT_KEY = bytes(range(32))
+    assert not CsmsRole.objects.filter(name="Unkeyed").exists()
+
+
+# --- an instance upgraded from the unkeyed chain ----------------------------------------------------
+
+
+def upgrade_to_keyed() -> int:
+    """Turn the current chain into one written by the unkeyed version, then run the keying migration."""
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("otcsms.core.migrations.0003_keyed_audit_chain")
+    head = rehash_from(1, None)
+    raw("UPDATE core_auditchainhead SET keyed_from = 1, seal = '' WHERE id = 1")
+    migration.key_the_chain(django_apps, None)
+    head_row = AuditChainHead.objects.get(pk=1)
+    assert head_row.hash == head and head_row.keyed_from == head_row.seq + 1
+    return head_row.seq
+
+
+def test_upgraded_chain_verifies_and_reports_its_unkeyed_events(chain):
+    legacy = upgrade_to_keyed()
+    assert verify_chain().ok and verify_chain().unkeyed_events == legacy
+    CsmsRole.objects.create(name="After the upgrade")
+    report = verify_chain()
+    assert report.ok and report.keyed_from == legacy + 1 and report.unkeyed_events == legacy
+    assert report.events == legacy + 1
+    new = AuditEvent.objects.get(seq=legacy + 1)
+    assert new.hash != chain_digest(
+        None, new.prev_hash, event_header(*event_columns(legacy + 1)[0][:12]), new.data
+    )
+
+
+def test_unkeyed_events_edited_and_rehashed_after_the_upgrade_are_found(chain):
+    legacy = upgrade_to_keyed()
+    CsmsRole.objects.create(name="After the upgrade")
+    raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ["Tampered", 3])
+    with connection.cursor() as cur:
+        cur.execute("SELECT hash FROM core_auditevent WHERE seq = %s", [legacy + 1])
+        keyed_hash = cur.fetchone()[0]
+    rehash_from(3, None)  # re-hashes the keyed event too: it cannot be made to match without the key
+    raw("UPDATE core_auditchainhead SET hash = %s WHERE id = 1", [keyed_hash])
+    report = verify_chain()
+    assert not report.ok and report.first_bad_seq == legacy + 1
+
+
+def test_unkeyed_events_edited_before_any_keyed_event_are_found_by_the_seal(chain):
+    upgrade_to_keyed()
+    raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ["Tampered", 3])
+    rehash_from(3, None)
+    report = verify_chain()
+    assert not report.ok and "seal" in report.problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_across_the_keying_boundary(org, monkeypatch):
+    from otcsms.core import audit
+
+    for i in range(9):
+        CsmsRole.objects.create(name=f"Legacy {i}")
+    legacy = upgrade_to_keyed()
+    for i in range(9):
+        CsmsRole.objects.create(name=f"Keyed {i}")
+    sequential = verify_chain(workers=1)
+    monkeypatch.setattr(audit, "PARALLEL_THRESHOLD", 0)
+    parallel = verify_chain(workers=3)
+    assert parallel == sequential and parallel.ok and parallel.unkeyed_events == legacy
+    raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ["Tampered", legacy + 4])
+    assert verify_chain(workers=3).first_bad_seq == legacy + 4
+
+
+def test_upgrade_without_a_key_refuses_a_chain_with_events_and_leaves_an_empty_one_unsealed(chain, settings):
+    from django.apps import apps as django_apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    migration = importlib.import_module("otcsms.core.migrations.0003_keyed_audit_chain")
+    settings.AUDIT_KEY = None
+    with pytest.raises(ImproperlyConfigured, match="OTCSMS_AUDIT_KEY"):
+        migration.key_the_chain(django_apps, None)
+    raw("DELETE FROM core_auditevent")
+    raw("UPDATE core_auditchainhead SET seq = 0, hash = %s, seal = 'stale' WHERE id = 1", [GENESIS_HASH])
+    migration.key_the_chain(django_apps, None)
+    assert AuditChainHead.objects.values_list("seal", "keyed_from").get(pk=1) == ("", 1)
+    settings.AUDIT_KEY = bytes(range(32))
+    assert verify_chain().ok  # an empty chain has nothing to protect yet...
+    CsmsRole.objects.create(name="First")
+    assert AuditChainHead.objects.get(pk=1).seal  # ...and its first event seals it
+    assert verify_chain().ok
+
+
+# --- the key as configured -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,length",
+    [("ab" * 32, 32), ("AB" * 40, 40), ("A" * 43, 32), ("A" * 43 + "=", 32), ("x-_Y" * 16, 48)],
+)
+def test_audit_key_text_is_hex_or_urlsafe_base64(text, length):
+    from otcsms.settings import _key_bytes
+
+    assert len(_key_bytes("OTCSMS_AUDIT_KEY", text)) == length
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("ab" * 31, "at least 32 bytes"),
+        ("A" * 40, "at least 32 bytes"),
+        ("not a key at all!", "neither hex nor urlsafe"),
+        ("A" * 45, "neither hex nor urlsafe"),
+        ("ab" * 32 + "\u00e9", "neither hex nor urlsafe"),
+    ],
+)
+def test_short_or_garbled_audit_key_is_refused_without_echoing_it(text, reason):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from otcsms.settings import _key_bytes
+
+    with pytest.raises(ImproperlyConfigured, match=reason) as caught:
+        _key_bytes("OTCSMS_AUDIT_KEY", text)
+    assert "OTCSMS_AUDIT_KEY" in str(caught.value) and text not in str(caught.value)
+
+
+def test_signing_key_must_be_exactly_32_bytes():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from otcsms.settings import _key_bytes
+
+    assert len(_key_bytes("OTCSMS_AUDIT_SIGNING_KEY", "cd" * 32, exact=32)) == 32
+    with pytest.raises(ImproperlyConfigured, match="exactly 32"):
+        _key_bytes("OTCSMS_AUDIT_SIGNING_KEY", "cd" * 48, exact=32)

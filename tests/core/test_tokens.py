@@ -14,8 +14,8 @@ def bearer(secret: str) -> dict:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def test_token_is_stored_as_a_hash_and_shown_once(api, a_contributor, site_a):
-    client = api(a_contributor)
+def test_token_is_stored_as_a_hash_and_shown_once(session_api, a_contributor, site_a):
+    client = session_api(a_contributor, csrf=True)
     r = client.post("/tokens", {"name": "historian export"})
     assert r.status_code == 201
     secret = r.json()["token"]
@@ -38,21 +38,21 @@ def test_revoked_and_expired_tokens_are_refused(a_contributor, site_a):
     assert Client().get("/api/v1/sites", headers=bearer(expired)).status_code == 401
 
 
-def test_revoke_through_the_api_is_audited(api, a_contributor, site_a):
-    client = api(a_contributor)
+def test_revoke_through_the_api_is_audited(session_api, a_contributor, site_a):
+    client = session_api(a_contributor, csrf=True)
     other, secret = ApiToken.issue(a_contributor, "to revoke")
     r = client.post(f"/tokens/{other.pk}/revoke")
     assert r.status_code == 200 and r.json()["revoked_at"]
     event = AuditEvent.objects.filter(
         object_type="core.apitoken", object_id=str(other.pk), action="update"
     ).get()
-    assert event.actor_kind == "token" and event.payload["after"]["digest"] == "[redacted]"
+    assert event.actor_kind == "user" and event.payload["after"]["digest"] == "[redacted]"
     assert Client().get("/api/v1/me", headers=bearer(secret)).status_code == 401
 
 
-def test_tokens_of_other_users_cannot_be_revoked(api, a_contributor, b_viewer):
+def test_tokens_of_other_users_cannot_be_revoked(session_api, a_contributor, b_viewer):
     theirs, _ = ApiToken.issue(b_viewer, "bob's")
-    assert api(a_contributor).post(f"/tokens/{theirs.pk}/revoke").status_code == 404
+    assert session_api(a_contributor, csrf=True).post(f"/tokens/{theirs.pk}/revoke").status_code == 404
     assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
 
 
@@ -72,6 +72,8 @@ def test_inactive_user_token_is_refused(a_contributor, site_a):
     assert Client().get("/api/v1/me", headers=bearer(secret)).status_code == 401
 
 
-def test_token_with_expiry_in_the_past_cannot_be_created(api, a_contributor):
-    r = api(a_contributor).post("/tokens", {"name": "x", "expires_at": "2001-01-01T00:00:00Z"})
+def test_token_with_expiry_in_the_past_cannot_be_created(session_api, a_contributor):
+    r = session_api(a_contributor, csrf=True).post(
+        "/tokens", {"name": "x", "expires_at": "2001-01-01T00:00:00Z"}
+    )
     assert r.status_code == 422

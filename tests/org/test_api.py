@@ -35,6 +35,12 @@ def test_contributor_assigns_a_role_and_sees_it_in_history(api, a_contributor, s
     assert [e["action"] for e in history["items"]] == ["update", "create"]
     update = history["items"][0]
     assert update["actor_kind"] == "token" and update["actor_label"].startswith("alice")
+    # the values are the audit trail's content: a contributor sees that it changed, an auditor what changed
+    assert update["values_visible"] is False and update["after"] is None
+    from tests.conftest import make_user
+
+    auditor = make_user("audra", roles={site_a: "auditor"})
+    update = api(auditor).get(f"/role-assignments/{pk}/history").json()["items"][0]
     assert update["before"]["note"] == "" and update["after"]["note"] == "covers night shift"
 
 
@@ -195,9 +201,10 @@ def test_site_admin_grants_roles_on_own_site_only(api, site_a, site_b, outsider)
     r = client.post("/memberships", {"site_id": site_a.pk, "user_id": outsider.pk, "role": "viewer"})
     assert r.status_code == 201
     r = client.post("/memberships", {"site_id": site_b.pk, "user_id": outsider.pk, "role": "viewer"})
-    assert (
-        r.status_code == 422
-    )  # site B is invisible to this admin: same answer as a site that does not exist
+    missing = client.post("/memberships", {"site_id": 10**9, "user_id": outsider.pk, "role": "viewer"})
+    # site B is invisible to this admin: the same answer as a site that does not exist
+    assert r.status_code == missing.status_code == 403
+    assert r.json()["detail"] == missing.json()["detail"]
     assert client.post("/sites", {"name": "Mine", "code": "mine"}).status_code == 403
     assert client.delete(f"/sites/{site_a.pk}").status_code == 403
 

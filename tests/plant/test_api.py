@@ -48,6 +48,11 @@ def test_contributor_creates_a_zone_with_sl_t_and_sees_it_in_history(api, a_cont
     assert client.patch(f"/zones/{zone['id']}", {"sl_t": None}).json()["sl_t"] is None
     history = client.get(f"/zones/{zone['id']}/history").json()["items"]
     assert [e["action"] for e in history] == ["update", "update", "create"]
+    assert all(e["values_visible"] is False for e in history)  # values: the site's auditors
+    from tests.conftest import make_user
+
+    auditor = make_user("audra", roles={site_a: "auditor"})
+    history = api(auditor).get(f"/zones/{zone['id']}/history").json()["items"]
     assert history[1]["before"]["sl_t_4"] == 3 - 0 and history[1]["after"]["sl_t_4"] == 3
     assert history[0]["actor_kind"] == "token" and history[0]["actor_label"].startswith("alice")
 

@@ -411,11 +411,11 @@ def test_export_escapes_formula_cells(fmt):
 
 @given(st.text(max_size=30))
 def test_formula_escape_is_reversed_on_import(text):
-    from otcsms.plant.importfiles import _unescape_formula
+    from otcsms.core.spreadsheet import unescape_formula
 
     escaped = escape_formula(text)
     assert escaped[:1] not in ("=", "+", "-", "@", "\t", "\r")
-    assert _unescape_formula(escaped) == text
+    assert unescape_formula(escaped) == text
 
 
 # -------------------------------------------------------------------------------------------- column rules
@@ -498,8 +498,8 @@ def test_name_rules():
     )
     assert reasons(problems) == [
         (2, "name", "longer than 200 characters (201)"),
-        (3, "name", "contains the control character U+0009"),
-        (4, "name", "contains the control character U+202E"),
+        (3, "name", "must be one line (no tabs or line breaks)"),
+        (4, "name", "contains the bidirectional control U+202E, which makes text read differently"),
     ]
     assert validate_rows("sites", [{"name": "  padded  "}], EMPTY).records[0].name == "padded"
 
@@ -512,7 +512,7 @@ def test_free_text_limit_and_line_breaks():
     )
     assert reasons(problems) == [
         (2, "description", "longer than 2000 characters (2001)"),
-        (3, "location", "contains the control character U+000A"),
+        (3, "location", "must be one line (no tabs or line breaks)"),
     ]
 
 
@@ -898,7 +898,12 @@ def test_write_table_formats_vectors_lists_and_endpoints():
         ZoneRecord(0, "Y", (3,) * 7).as_row(),
     ]
     text = write_table("zones", rows, "csv").decode("utf-8-sig")
-    assert text.splitlines() == ["name,sl_t,parent,description", 'Z,"2,2,1,3,1,1,2",Parent,', "Y,3,,"]
+    # every cell quoted: a spreadsheet that splits on another separator still sees one cell
+    assert text.splitlines() == [
+        '"name","sl_t","parent","description"',
+        '"Z","2,2,1,3,1,1,2","Parent",""',
+        '"Y","3","",""',
+    ]
     asset = AssetRecord(0, "A", endpoints=(Endpoint("modbus-tcp", "10.0.0.1", 502, "", (("unit", 3),)),))
     exported = json.loads(write_table("assets", [asset.as_row()], "json"))
     assert exported[0]["endpoints"] == "modbus+tcp://10.0.0.1:502?unit=3"

@@ -95,6 +95,11 @@ def test_contributor_edits_role_assignment_and_history_shows_it(a_contributor, s
     )
     assert r.status_code == 302, r.content.decode()[:2000]
     page = client.get(reverse("web:history", args=["org.roleassignment", assignment.pk])).content.decode()
+    assert "alice" in page and "night shift" not in page  # who and when; the values are for auditors
+    from tests.conftest import make_user
+
+    auditor = logged_in(make_user("audra", roles={site_a: "auditor"}))
+    page = auditor.get(reverse("web:history", args=["org.roleassignment", assignment.pk])).content.decode()
     assert "night shift" in page and "alice" in page
     event = AuditEvent.objects.filter(object_type="org.roleassignment", action="update").get()
     assert event.actor_kind == "user" and event.actor_label == "alice"

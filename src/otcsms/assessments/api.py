@@ -6,13 +6,16 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from otcsms.assessments import lifecycle, services
 from otcsms.assessments import schemas as s
-from otcsms.assessments import services
 from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Framework
-from otcsms.core.crud import Resource, get_visible_or_404, register, require_write
+from otcsms.core.audit import with_reason
+from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
+from otcsms.core.pagination import Page
+from otcsms.core.schemas import Id
 from otcsms.org.models import Site
 
 router = Router(tags=["assessments"])
@@ -30,14 +33,59 @@ def _create(request: HttpRequest, data: dict[str, Any]) -> Assessment:
         raise HttpError(422, str(exc)) from None
 
 
+def refusal(exc: Exception) -> HttpError:
+    """The API status of a refused assessment workflow: 403 who, 409 state or a concurrent write, 422 input."""
+    if isinstance(exc, services.TransitionForbiddenError):
+        return HttpError(403, str(exc))
+    if isinstance(exc, services.AssessmentStateError | services.AssessmentConflictError):
+        return HttpError(409, str(exc))
+    return HttpError(422, str(exc))
+
+
+REFUSALS = (
+    services.AssessmentInputError, services.AssessmentStateError, services.AssessmentConflictError,
+    services.TransitionForbiddenError,
+)  # fmt: skip
+
+
+def _update(request: HttpRequest, assessment: Assessment, data: dict[str, Any]) -> Assessment:
+    try:
+        services.require_editable(assessment)
+    except services.AssessmentStateError as exc:
+        raise refusal(exc) from None
+    for name, value in data.items():
+        setattr(assessment, name, value)
+    return save_validated(assessment)
+
+
+def _delete(request: HttpRequest, assessment: Assessment) -> None:
+    try:
+        services.require_editable(assessment)
+    except services.AssessmentStateError as exc:
+        raise refusal(exc) from None
+    with_reason(assessment, request.GET.get("reason", "")[:500]).delete()
+
+
+def _update_response(request: HttpRequest, response: Response, data: dict[str, Any]) -> Response:
+    """PATCH /responses/{id}: the same partial answer as POST .../answers, for one response."""
+    assessment = Assessment.objects.select_related("framework").get(pk=response.assessment_id)
+    if "evidence" in data:
+        data = data | {"evidence": tuple(data["evidence"])}
+    answer = services.Answer(response.requirement_id, response.zone_id, **data)
+    try:
+        return services.set_response(assessment, answer, request.user)
+    except REFUSALS as exc:
+        raise refusal(exc) from None
+
+
 ASSESSMENTS = Resource(
     Assessment, "assessments", s.AssessmentOut, s.AssessmentCreate, s.AssessmentUpdate,
     filters=s.AssessmentFilter, select_related=("framework",), ordering=("-started_on", "-pk"),
-    create_hook=_create, tags=["assessments"],
+    create_hook=_create, update_hook=_update, delete_hook=_delete, tags=["assessments"],
 )  # fmt: skip
 RESPONSES = Resource(
-    Response, "responses", s.ResponseOut, filters=s.ResponseFilter, select_related=("requirement",),
-    deletable=False, tags=["assessments"],
+    Response, "responses", s.ResponseOut, schema_update=s.ResponseUpdate, filters=s.ResponseFilter,
+    select_related=("requirement",), update_hook=_update_response, deletable=False, tags=["assessments"],
 )  # fmt: skip
 register(router, ASSESSMENTS)
 register(router, RESPONSES)
@@ -48,34 +96,59 @@ def _assessment(request: HttpRequest, pk: int) -> Assessment:
 
 
 @router.get(
-    "/assessments/{int:pk}/responses", response=list[s.ResponseOut], operation_id="assessment_responses"
+    "/assessments/{id:pk}/responses", response=list[s.ResponseOut], operation_id="assessment_responses"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def assessment_responses(request: HttpRequest, pk: int, filters: Query[s.ResponseFilter]):
     assessment = _assessment(request, pk)
     return filters.filter(Response.objects.filter(assessment=assessment).select_related("requirement"))
 
 
-@router.post("/assessments/{int:pk}/answers", response=list[s.ResponseOut], operation_id="assessment_answer")
+@router.post("/assessments/{id:pk}/answers", response=list[s.ResponseOut], operation_id="assessment_answer")
 def answer(request: HttpRequest, pk: int, payload: s.BulkAnswerIn):
     """Record one or many answers (all checked before any is written). Bulk-set a status by sending many."""
     assessment = _assessment(request, pk)
     require_write(request, Assessment, assessment.site_id, "change")
-    answers = [services.Answer(**a.model_dump() | {"evidence": tuple(a.evidence)}) for a in payload.answers]
+    # Only the fields each answer gives are written: evidence and maturity survive a status change.
+    answers = [services.Answer(a.requirement_id, a.zone_id, **a.changes()) for a in payload.answers]
     try:
         with transaction.atomic():
             return services.set_responses(assessment, answers, request.user)
-    except services.AssessmentInputError as exc:
-        raise HttpError(422, str(exc)) from None
+    except REFUSALS as exc:
+        raise refusal(exc) from None
 
 
-@router.get("/assessments/{int:pk}/progress", response=s.ProgressOut, operation_id="assessment_progress")
+@router.post("/assessments/{id:pk}/complete", response=s.AssessmentOut, operation_id="assessment_complete")
+def complete(request: HttpRequest, pk: int, payload: s.TransitionIn):
+    """Sign off an assessment in progress (approver or site admin, not the one who gave most answers);
+    it then refuses answers until reopened. ``reason`` is an optional note for the audit trail."""
+    return _transition(request, pk, lifecycle.COMPLETE, payload.reason)
+
+
+@router.post("/assessments/{id:pk}/reopen", response=s.AssessmentOut, operation_id="assessment_reopen")
+def reopen(request: HttpRequest, pk: int, payload: s.TransitionIn):
+    """Reopen a completed assessment for answers (approver or site admin); ``reason`` is required."""
+    return _transition(request, pk, lifecycle.REOPEN, payload.reason)
+
+
+def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition, reason: str) -> Assessment:
+    assessment = _assessment(request, pk)
+    run = services.complete_assessment if transition is lifecycle.COMPLETE else services.reopen_assessment
+    try:
+        with transaction.atomic():
+            done = run(assessment, request.user, reason)
+    except REFUSALS as exc:
+        raise refusal(exc) from None
+    return _assessment(request, done.pk)
+
+
+@router.get("/assessments/{id:pk}/progress", response=s.ProgressOut, operation_id="assessment_progress")
 def progress(request: HttpRequest, pk: int):
     return services.progress(_assessment(request, pk))
 
 
-@router.get("/assessments/{int:pk}/gaps", response=list[s.GapOut], operation_id="assessment_gaps")
-@paginate(LimitOffsetPagination)
+@router.get("/assessments/{id:pk}/gaps", response=list[s.GapOut], operation_id="assessment_gaps")
+@paginate(Page)
 def gaps(request: HttpRequest, pk: int):
     return [
         {"zone_id": g.scope, "framework": g.key[0], "requirement": g.ref, "title": g.title, "group": g.group,
@@ -84,9 +157,7 @@ def gaps(request: HttpRequest, pk: int):
     ]  # fmt: skip
 
 
-@router.get(
-    "/assessments/{int:pk}/coverage", response=list[s.CoverageOut], operation_id="assessment_coverage"
-)
+@router.get("/assessments/{id:pk}/coverage", response=list[s.CoverageOut], operation_id="assessment_coverage")
 def coverage(request: HttpRequest, pk: int):
     return [
         {"framework": c.framework, "overall": c.overall.as_dict(),
@@ -96,7 +167,7 @@ def coverage(request: HttpRequest, pk: int):
 
 
 @router.get(
-    "/assessments/{int:pk}/security-levels", response=list[s.ZoneLevelsOut], operation_id="assessment_sl"
+    "/assessments/{id:pk}/security-levels", response=list[s.ZoneLevelsOut], operation_id="assessment_sl"
 )
 def security_levels(request: HttpRequest, pk: int):
     return [
@@ -105,9 +176,9 @@ def security_levels(request: HttpRequest, pk: int):
     ]
 
 
-@router.get("/assessments/{int:pk}/inferred", response=s.InferredOut, operation_id="assessment_inferred")
+@router.get("/assessments/{id:pk}/inferred", response=s.InferredOut, operation_id="assessment_inferred")
 def inferred(
-    request: HttpRequest, pk: int, framework: str = "", requirement: str = "", zone_id: int | None = None
+    request: HttpRequest, pk: int, framework: str = "", requirement: str = "", zone_id: Id | None = None
 ):
     """The effective status of any requirement in this assessment's scope, and where it comes from."""
     assessment = _assessment(request, pk)
@@ -127,7 +198,7 @@ def inferred(
 
 
 @router.get(
-    "/assessments/{int:pk}/delta/{int:other}", response=list[s.ChangeOut], operation_id="assessment_delta"
+    "/assessments/{id:pk}/delta/{id:other}", response=list[s.ChangeOut], operation_id="assessment_delta"
 )
 def delta(request: HttpRequest, pk: int, other: int):
     """Changes from assessment ``other`` (older) to this one."""

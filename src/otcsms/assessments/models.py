@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from otcsms.assessments import lifecycle
 from otcsms.core.models import SiteOwned
 
 
@@ -22,8 +23,8 @@ class Status(models.TextChoices):
 
 class Assessment(SiteOwned):
     class State(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
+        IN_PROGRESS = lifecycle.IN_PROGRESS, "In progress"
+        COMPLETED = lifecycle.COMPLETED, "Completed"
 
     name = models.CharField(max_length=200)
     framework = models.ForeignKey("catalogs.Framework", on_delete=models.PROTECT, related_name="assessments")
@@ -40,9 +41,13 @@ class Assessment(SiteOwned):
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Changed only through services.complete_assessment / reopen_assessment (see lifecycle.py).
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
     started_on = models.DateField(default=timezone.localdate)
     completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     description = models.TextField(blank=True, max_length=5000)
 
     class Meta:
@@ -60,6 +65,10 @@ class Assessment(SiteOwned):
     def clean(self) -> None:
         if self.completed_on and self.completed_on < self.started_on:
             raise ValidationError({"completed_on": "completed before it started"})
+
+    @property
+    def answerable(self) -> bool:
+        return lifecycle.answerable(self.state)
 
 
 class AssessmentZone(SiteOwned):

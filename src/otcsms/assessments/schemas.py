@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from ninja import Field, FilterSchema, Schema
+from ninja import Field, Schema
+from pydantic import field_validator, model_validator
 
-from otcsms.core.schemas import InputSchema
+from otcsms.assessments import lifecycle
+from otcsms.core.schemas import Filter, Id, InputSchema
 
 StatusValue = Literal["not_assessed", "not_applicable", "not_met", "partially_met", "met"]
+StateValue = Literal["in_progress", "completed"]
+EvidenceRef = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class AssessmentOut(Schema):
@@ -26,6 +30,7 @@ class AssessmentOut(Schema):
     state: str
     started_on: date
     completed_on: date | None
+    completed_by_id: int | None
     description: str
 
     @staticmethod
@@ -34,25 +39,39 @@ class AssessmentOut(Schema):
 
 
 class AssessmentCreate(InputSchema):
-    site_id: int
-    framework_id: int
+    site_id: Id
+    framework_id: Id
     name: str = Field(min_length=1, max_length=200)
-    zone_ids: list[int] = Field(default_factory=list, max_length=1000)
+    zone_ids: list[Id] = Field(default_factory=list, max_length=1000)
     target_maturity: int | None = Field(None, ge=1, le=4)
     description: str = Field("", max_length=5000)
 
 
 class AssessmentUpdate(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    state: Literal["in_progress", "completed"] | None = None
-    completed_on: date | None = None
     description: str | None = Field(None, max_length=5000)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _state_has_its_own_endpoints(cls, data: Any) -> Any:
+        # The lifecycle has rules (who, four eyes, a reason): a PATCH must not bypass them.
+        if isinstance(data, dict) and {"state", "completed_on", "completed_by_id"} & data.keys():
+            raise ValueError(
+                "the state changes only through POST /assessments/{id}/complete or /assessments/{id}/reopen"
+            )
+        return data
 
-class AssessmentFilter(FilterSchema):
-    site_id: int | None = None
-    framework_id: int | None = None
-    state: Literal["in_progress", "completed"] | None = None
+
+class AssessmentFilter(Filter):
+    site_id: Id | None = None
+    framework_id: Id | None = None
+    state: StateValue | None = None
+
+
+class TransitionIn(InputSchema):
+    reason: str = Field(
+        "", max_length=lifecycle.REASON_MAX, description="Why (required to reopen); kept in the audit trail."
+    )
 
 
 class ResponseOut(Schema):
@@ -69,19 +88,45 @@ class ResponseOut(Schema):
     answered_at: datetime
 
 
-class ResponseFilter(FilterSchema):
-    zone_id: int | None = None
+class ResponseFilter(Filter):
+    zone_id: Id | None = None
     status: StatusValue | None = None
-    requirement_id: int | None = None
+    requirement_id: Id | None = None
 
 
-class AnswerIn(InputSchema):
-    requirement_id: int
-    zone_id: int | None = None
-    status: StatusValue
+class ResponseUpdate(InputSchema):
+    """A change to a response: a field left out keeps its stored value; ``null`` clears the maturity, ``""``
+    the comment, ``[]`` the evidence. A new response starts not assessed."""
+
+    status: StatusValue | None = None
     maturity: int | None = Field(None, ge=0, le=4)
-    comment: str = Field("", max_length=10000)
-    evidence: list[str] = Field(default_factory=list, max_length=50)
+    comment: str | None = Field(None, max_length=10000)
+    evidence: list[EvidenceRef] | None = Field(None, max_length=50)
+
+    @field_validator("status", "comment", "evidence", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null: leave the field out to keep the stored value")
+        return value
+
+    @model_validator(mode="after")
+    def _something_given(self) -> ResponseUpdate:
+        if not self.changes():
+            raise ValueError("give at least one of status, maturity, comment, evidence")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller gave (evidence as a tuple), for ``services.Answer``."""
+        given = self.model_dump(include={"status", "maturity", "comment", "evidence"}, exclude_unset=True)
+        if "evidence" in given:
+            given["evidence"] = tuple(given["evidence"])
+        return given
+
+
+class AnswerIn(ResponseUpdate):
+    requirement_id: Id
+    zone_id: Id | None = None
 
 
 class BulkAnswerIn(InputSchema):

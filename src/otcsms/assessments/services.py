@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final, Literal
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
-from otcsms.assessments import results, state
+from otcsms.assessments import lifecycle, results, state
 from otcsms.assessments.models import Assessment, AssessmentZone, Response, Status
 from otcsms.assessments.scope import SITE, Slot, is_zone_based, sl_catalog, slots_for
 from otcsms.catalogs import graph
 from otcsms.catalogs.models import Framework, Requirement
+from otcsms.core import inputs
+from otcsms.core.audit import with_reason
+from otcsms.core.scoping import may_write
 
 ReqKey = tuple[str, str]
 
@@ -100,14 +107,50 @@ def has_maturity(framework: Framework) -> bool:
     return (framework.levels or {}).get("scheme") == "maturity-level"
 
 
+class _Unset(enum.Enum):
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+# "Not given": an update leaves the field as stored. None, "" and () are values: they clear the field.
+UNSET: Final = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
+ANSWER_FIELDS = ("status", "maturity", "comment", "evidence")
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """A change to one response: only the fields given are written (a new response starts not assessed)."""
+
     requirement_id: int
     zone_id: int | None
-    status: str
-    maturity: int | None = None
-    comment: str = ""
-    evidence: tuple[str, ...] = ()
+    status: str | Unset = UNSET
+    maturity: int | Unset | None = UNSET
+    comment: str | Unset = UNSET
+    evidence: tuple[str, ...] | Unset = UNSET
+
+    def given(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in ANSWER_FIELDS if getattr(self, name) is not UNSET}
+
+
+CLOSED_MESSAGE = (
+    "the assessment is completed: its answers are read-only (an approver can reopen it, with a reason)"
+)
+
+
+class AssessmentStateError(Exception):
+    """Not in a state that allows this (answers to a completed assessment, a transition from the wrong
+    state, completing with nothing answered); the message says how to proceed."""
+
+
+class AssessmentConflictError(Exception):
+    """Someone else wrote the same rows at the same moment; trying again is safe."""
+
+
+class TransitionForbiddenError(Exception):
+    """This user may not make this lifecycle transition (role, or four eyes)."""
 
 
 def set_response(assessment: Assessment, answer: Answer, user=None) -> Response:
@@ -116,57 +159,196 @@ def set_response(assessment: Assessment, answer: Answer, user=None) -> Response:
 
 
 def set_responses(assessment: Assessment, answers: list[Answer], user=None) -> list[Response]:
-    """Record several answers in one transaction; every one is checked before anything is written."""
+    """Record several answers in one transaction; every one is checked before anything is written.
+
+    Each answer changes only the fields it gives, so an answer given in the UI (status and comment)
+    keeps the evidence and maturity set through the API. Several answers for one requirement and zone
+    apply in order (the last wins). Returns one response per requirement and zone, in first-seen order.
+    """
+    if not lifecycle.answerable(assessment.state):  # the locked check below is the one that counts
+        raise AssessmentStateError(CLOSED_MESSAGE)
     allowed = {(s.requirement_id, s.zone_id): s for s in slots(assessment)}
     for answer in answers:
         _check_answer(assessment, answer, allowed)
     before = state.responses_revision(assessment.pk)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            _lock_answerable(assessment)
+            merged = _merge(assessment, answers)
+            for response in merged:
+                response.assessor = user
+                response.answered_at = now
+                _validate(response)
+            for response in merged:
+                response.save()
+    except IntegrityError:
+        raise AssessmentConflictError(
+            "another answer to the same requirement was saved at the same moment: try again"
+        ) from None
+    if len(merged) == 1:
+        only = merged[0]
+        ref = allowed[(only.requirement_id, only.zone_id)].ref
+        state.apply_change(assessment, only.zone_id, (assessment.framework.key, ref), only.status, before)
+    return merged
+
+
+def _lock_answerable(assessment: Assessment) -> None:
+    """Refuse answers unless the assessment is in progress, holding its row until the answers are written.
+
+    The lock (PostgreSQL; SQLite transactions are serialised anyway) orders this against a completion
+    running at the same time: no answer can slip in after an assessment is completed.
+    """
+    current = (
+        Assessment.objects.select_for_update()
+        .filter(pk=assessment.pk)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if current is None:
+        raise AssessmentStateError("the assessment no longer exists")
+    if not lifecycle.answerable(current):
+        raise AssessmentStateError(CLOSED_MESSAGE)
+
+
+def _merge(assessment: Assessment, answers: list[Answer]) -> list[Response]:
+    keys = {(a.requirement_id, a.zone_id) for a in answers}
     existing = {
         (r.requirement_id, r.zone_id): r
         for r in Response.objects.filter(
-            assessment=assessment, requirement_id__in=[a.requirement_id for a in answers]
+            assessment=assessment, requirement_id__in={k[0] for k in keys}
         ).select_related("requirement")
+        if (r.requirement_id, r.zone_id) in keys
     }
-    saved = []
-    now = timezone.now()
-    with transaction.atomic():
-        for answer in answers:
-            response = existing.get((answer.requirement_id, answer.zone_id)) or Response(
+    for answer in answers:
+        key = (answer.requirement_id, answer.zone_id)
+        response = existing.get(key)
+        if response is None:
+            response = existing[key] = Response(
                 site_id=assessment.site_id, assessment=assessment, requirement_id=answer.requirement_id,
                 zone_id=answer.zone_id,
             )  # fmt: skip
-            response.status = answer.status
-            response.maturity = answer.maturity
-            response.comment = answer.comment
-            response.evidence = list(answer.evidence)
-            response.assessor = user
-            response.answered_at = now
-            response.full_clean(exclude=["assessment", "requirement", "zone", "site"])
-            response.save()
-            saved.append(response)
-    if len(answers) == 1:
-        only = answers[0]
-        ref = allowed[(only.requirement_id, only.zone_id)].ref
-        state.apply_change(assessment, only.zone_id, (assessment.framework.key, ref), only.status, before)
-    return saved
+        for name, value in answer.given().items():
+            setattr(response, name, list(value) if name == "evidence" else value)
+    order = list(dict.fromkeys((a.requirement_id, a.zone_id) for a in answers))
+    return [existing[key] for key in order]
+
+
+def _validate(response: Response) -> None:
+    """The rules that depend on the merged result (a status change may rely on a stored comment)."""
+    if response.status == Status.NOT_APPLICABLE and not response.comment.strip():
+        raise AssessmentInputError(f"{_where(response)}: not applicable needs a reason in the comment")
+    try:
+        response.full_clean(exclude=["assessment", "requirement", "zone", "site", "assessor"])
+    except ValidationError as exc:
+        problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+        raise AssessmentInputError(f"{_where(response)}: {problems}") from None
+
+
+def _where(response: Response) -> str:
+    zone = f" in zone {response.zone_id}" if response.zone_id else ""
+    return f"requirement {response.requirement_id}{zone}"
 
 
 def _check_answer(assessment: Assessment, answer: Answer, allowed: dict) -> None:
-    if answer.status not in Status.values:
-        raise AssessmentInputError(f"unknown status {answer.status!r}; use one of {', '.join(Status.values)}")
+    """What can be checked on the answer alone, before reading anything stored."""
     if (answer.requirement_id, answer.zone_id) not in allowed:
         where = f"zone {answer.zone_id}" if answer.zone_id else "the site"
         raise AssessmentInputError(
             f"requirement {answer.requirement_id} is not in this assessment's scope for {where} "
             "(zone-based frameworks follow each zone's SL-T)"
         )
-    if answer.maturity is not None:
+    if not answer.given():
+        raise AssessmentInputError("give at least one of status, maturity, comment, evidence")
+    if answer.status is not UNSET and answer.status not in Status.values:
+        raise AssessmentInputError(f"unknown status {answer.status!r}; use one of {', '.join(Status.values)}")
+    if answer.maturity is not UNSET and answer.maturity is not None:
         if not has_maturity(assessment.framework):
             raise AssessmentInputError(f"{assessment.framework.name} has no maturity levels")
-        if not 0 <= answer.maturity <= 4:
+        if isinstance(answer.maturity, bool) or not 0 <= answer.maturity <= 4:
             raise AssessmentInputError("maturity must be 0-4")
-    if answer.status == Status.NOT_APPLICABLE and not answer.comment.strip():
-        raise AssessmentInputError("not applicable needs a reason in the comment")
+    if answer.comment is not UNSET:
+        problem = inputs.text_problem(answer.comment, multiline=True)
+        if problem:
+            raise AssessmentInputError(f"comment {problem}")
+    if answer.evidence is not UNSET:
+        for item in answer.evidence:
+            problem = inputs.text_problem(item, multiline=False) if isinstance(item, str) else "is not text"
+            if problem:
+                raise AssessmentInputError(f"evidence {item!r:.60} {problem}")
+
+
+# --- lifecycle ------------------------------------------------------------------------------------
+
+
+def complete_assessment(assessment: Assessment, user, note: str = "") -> Assessment:
+    """Sign off an assessment in progress: approvers and site admins, never the one who gave most answers."""
+    return _transition(assessment, lifecycle.COMPLETE, user, note)
+
+
+def reopen_assessment(assessment: Assessment, user, reason: str) -> Assessment:
+    """Open a completed assessment for answers again: approvers and site admins, with a reason."""
+    return _transition(assessment, lifecycle.REOPEN, user, reason)
+
+
+def may_transition(user, assessment: Assessment, transition: lifecycle.Transition) -> bool:
+    return may_write(user, Assessment, assessment.site_id, transition.action)
+
+
+def _transition(assessment: Assessment, transition: lifecycle.Transition, user, reason: str) -> Assessment:
+    if user is None or not may_transition(user, assessment, transition):
+        raise TransitionForbiddenError(
+            f"only an approver or site admin of the site may {transition.name} an assessment"
+        )
+    reason = reason.strip()
+    problem = lifecycle.reason_problem(transition, reason)
+    if problem is None and (text := inputs.text_problem(reason, multiline=True)):
+        problem = f"the reason {text}"
+    if problem:
+        raise AssessmentInputError(problem)
+    with transaction.atomic():
+        # Locked, so two approvers (or an approver and an answer) cannot interleave on this assessment.
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        problem = lifecycle.state_problem(transition, locked.state)
+        if problem:
+            raise AssessmentStateError(problem)
+        if transition is lifecycle.COMPLETE:
+            answers_by = answers_by_assessor(locked)
+            problem = lifecycle.completion_problem(answers_by)
+            if problem:
+                raise AssessmentStateError(problem)
+            problem = lifecycle.four_eyes_problem(user.pk, answers_by)
+            if problem:
+                raise TransitionForbiddenError(problem)
+        locked.state = transition.target
+        completing = transition.target == lifecycle.COMPLETED
+        locked.completed_on = timezone.localdate() if completing else None
+        locked.completed_by = user if completing else None
+        if reason:
+            with_reason(locked, reason)
+        locked.full_clean()
+        locked.save()
+    return locked
+
+
+def answers_by_assessor(assessment: Assessment) -> dict[int | None, int]:
+    """How many answered responses (status other than not assessed) each assessor last gave."""
+    rows = (
+        Response.objects.filter(assessment=assessment)
+        .exclude(status=Status.NOT_ASSESSED)
+        .order_by()
+        .values("assessor_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["assessor_id"]: row["n"] for row in rows}
+
+
+def require_editable(assessment: Assessment) -> None:
+    """A completed assessment is a signed-off record: its name, scope and description stay as signed off."""
+    if not lifecycle.answerable(assessment.state):
+        raise AssessmentStateError(
+            "the assessment is completed: reopen it (with a reason) to change or delete it"
+        )
 
 
 # --- reading --------------------------------------------------------------------------------------

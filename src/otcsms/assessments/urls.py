@@ -5,8 +5,10 @@ from otcsms.assessments import views
 urlpatterns = [
     path("assessments/", views.AssessmentList.as_view(), name="assessment_list"),
     path("assessments/new/", views.create, name="assessment_create"),
-    path("assessments/<int:pk>/", views.detail, name="assessment_detail"),
-    path("assessments/<int:pk>/answer/", views.answer_page, name="assessment_answer"),
-    path("assessments/<int:pk>/answer/save/", views.answer_save, name="assessment_answer_save"),
-    path("assessments/<int:pk>/inferred/", views.inferred_page, name="assessment_inferred"),
+    path("assessments/<id:pk>/", views.detail, name="assessment_detail"),
+    path("assessments/<id:pk>/answer/", views.answer_page, name="assessment_answer"),
+    path("assessments/<id:pk>/answer/save/", views.answer_save, name="assessment_answer_save"),
+    path("assessments/<id:pk>/inferred/", views.inferred_page, name="assessment_inferred"),
+    path("assessments/<id:pk>/complete/", views.complete, name="assessment_complete"),
+    path("assessments/<id:pk>/reopen/", views.reopen, name="assessment_reopen"),
 ]

@@ -1,24 +1,38 @@
-"""Assessment pages: list, create, overview (progress, SL heat map, coverage, gaps), fast answering."""
+"""Assessment pages: list, create, overview (progress, SL heat map, coverage, gaps, lifecycle), fast answering."""
 
 from __future__ import annotations
-
-from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from otcsms.assessments import services
+from otcsms.assessments import lifecycle, services
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
+from otcsms.core.inputs import InputError, parse_id, parse_int
 from otcsms.core.scoping import may_write
 from otcsms.web import generic
 from otcsms.web.sites import current_site_id
 
 FR_LABELS = ["FR 1 IAC", "FR 2 UC", "FR 3 SI", "FR 4 DC", "FR 5 RDF", "FR 6 TRE", "FR 7 RA"]
+MAX_ROWS_SHOWN = 1000
+MAX_SLOTS_PER_SAVE = 2000  # the API's bulk limit
+# A refused workflow's status: who (403), the state or a concurrent write (409), the values (422).
+REFUSAL_STATUS: dict[type[Exception], int] = {
+    services.TransitionForbiddenError: 403,
+    services.AssessmentStateError: 409,
+    services.AssessmentConflictError: 409,
+    services.AssessmentInputError: 422,
+}
+REFUSALS = tuple(REFUSAL_STATUS)
+
+
+def _refusal_status(exc: Exception) -> int:
+    return next(status for kind, status in REFUSAL_STATUS.items() if isinstance(exc, kind))
 
 
 class AssessmentList(generic.ScopedListView):
@@ -31,8 +45,12 @@ class AssessmentList(generic.ScopedListView):
 
 
 def _visible(request: HttpRequest, pk: int) -> Assessment:
-    qs = Assessment.objects.for_user(request.user).select_related("site", "framework")
+    qs = Assessment.objects.for_user(request.user).select_related("site", "framework", "completed_by")
     return get_object_or_404(qs, pk=pk)
+
+
+def _may_answer(request: HttpRequest, assessment: Assessment) -> bool:
+    return assessment.answerable and may_write(request.user, Assessment, assessment.site_id)
 
 
 @login_required
@@ -43,11 +61,12 @@ def create(request: HttpRequest) -> HttpResponse:
         if not may_write(request.user, Assessment, data["site"].pk):
             raise PermissionDenied("you may not assess this site")
         try:
-            assessment = services.create_assessment(
-                site=data["site"], framework=data["framework"], name=data["name"],
-                zone_ids=[z.pk for z in data["zones"]], target_maturity=data["target_maturity"],
-                assessor=request.user, description=data["description"],
-            )  # fmt: skip
+            with transaction.atomic():
+                assessment = services.create_assessment(
+                    site=data["site"], framework=data["framework"], name=data["name"],
+                    zone_ids=[z.pk for z in data["zones"]], target_maturity=data["target_maturity"],
+                    assessor=request.user, description=data["description"],
+                )  # fmt: skip
         except services.AssessmentInputError as exc:
             form.add_error(None, str(exc))
         else:
@@ -56,91 +75,186 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/form.html", {"form": form})
 
 
+# --- overview and lifecycle -----------------------------------------------------------------------
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _visible(request, pk)
+    return _detail_page(request, _visible(request, pk))
+
+
+def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     heat = [
         {"zone": zones[row.zone], "cells": list(zip(FR_LABELS, row.sl_t, row.sl_a, row.gap, strict=True))}
         for row in services.heatmap(assessment)
     ]
     gaps = services.gaps(assessment)
+    transitions = [
+        t
+        for t in lifecycle.available(assessment.state)
+        if services.may_transition(request.user, assessment, t)
+    ]
     return render(request, "assessments/detail.html", {
         "assessment": assessment, "progress": services.progress(assessment), "heat": heat,
         "fr_labels": FR_LABELS, "coverage": services.coverage_report(assessment), "gaps": gaps[:200],
-        "gap_count": len(gaps), "zones": zones, "can_answer": may_write(request.user, Assessment, assessment.site_id),
-        "redundant": services.redundancy_report(assessment)[:50],
-    })  # fmt: skip
+        "gap_count": len(gaps), "zones": zones, "can_answer": _may_answer(request, assessment),
+        "redundant": services.redundancy_report(assessment)[:50], "transitions": transitions,
+        "reason_max": lifecycle.REASON_MAX,
+    }, status=status)  # fmt: skip
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, lifecycle.COMPLETE)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, lifecycle.REOPEN)
+
+
+def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition) -> HttpResponse:
+    assessment = _visible(request, pk)
+    run = services.complete_assessment if transition is lifecycle.COMPLETE else services.reopen_assessment
+    try:
+        with transaction.atomic():
+            done = run(assessment, request.user, request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        messages.error(request, f"Not {transition.verb}: {exc}.")
+        return _detail_page(request, assessment, status=_refusal_status(exc))
+    messages.success(request, f"{transition.verb.capitalize()} {done.name}.")
+    return redirect("web:assessment_detail", pk=done.pk)
+
+
+# --- answering ------------------------------------------------------------------------------------
 
 
 @login_required
 def answer_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """One row per requirement and zone; keyboard: j/k move, 1-5 set a status, x select, / filter."""
-    assessment = _visible(request, pk)
+    """One row per requirement and zone; keyboard: j/k move, 1-4 and 0 set a status, x select, / filter."""
+    return _answer_page(request, _visible(request, pk))
+
+
+def _answer_filters(query: QueryDict, zones: dict, groups: list[str]) -> dict[str, str]:
+    """The page's filters; a value it does not offer (a hand-edited URL) is ignored rather than showing
+    an empty page."""
+    zone = parse_id(query.get("zone", ""))
+    status = query.get("status", "")
+    group = query.get("group", "")
+    return {
+        "zone": str(zone) if zone in zones else "",
+        "status": status if status in Status.values else "",
+        "group": group if group in groups else "",
+    }
+
+
+def _answer_page(request: HttpRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     responses = services.responses_by_slot(assessment)
     meta = services.requirement_meta(assessment.framework)
     key = assessment.framework.key
-    zone_filter = request.GET.get("zone", "")
-    status_filter = request.GET.get("status", "")
-    group_filter = request.GET.get("group", "")
-    rows = []
-    groups: OrderedDict[str, None] = OrderedDict()
+    everything = []
     for slot in services.slots(assessment):
         info = meta.get((key, slot.ref))
-        group = info.group if info else ""
-        groups[group] = None
         response = responses.get((slot.requirement_id, slot.zone_id))
-        status = response.status if response else Status.NOT_ASSESSED
-        if zone_filter and str(slot.zone_id) != zone_filter:
-            continue
-        if status_filter and status != status_filter:
-            continue
-        if group_filter and group != group_filter:
-            continue
-        rows.append({"slot": slot, "title": info.title if info else "", "group": group, "status": status,
-                     "response": response, "zone": zones.get(slot.zone_id)})  # fmt: skip
+        everything.append({
+            "slot": slot, "title": info.title if info else "", "group": info.group if info else "",
+            "status": response.status if response else Status.NOT_ASSESSED, "response": response,
+            "zone": zones.get(slot.zone_id),
+        })  # fmt: skip
+    groups = list(dict.fromkeys(row["group"] for row in everything))
+    filters = _answer_filters(request.GET, zones, groups)
+    rows = [
+        row
+        for row in everything
+        if (not filters["zone"] or str(row["slot"].zone_id) == filters["zone"])
+        and (not filters["status"] or row["status"] == filters["status"])
+        and (not filters["group"] or row["group"] == filters["group"])
+    ]
     return render(request, "assessments/answer.html", {
-        "assessment": assessment, "rows": rows[:1000], "truncated": len(rows) > 1000, "zones": zones.values(),
-        "groups": list(groups), "statuses": Status.choices, "filters": {"zone": zone_filter,
-        "status": status_filter, "group": group_filter}, "progress": services.progress(assessment),
-        "can_answer": may_write(request.user, Assessment, assessment.site_id),
+        "assessment": assessment, "rows": rows[:MAX_ROWS_SHOWN], "truncated": len(rows) > MAX_ROWS_SHOWN,
+        "zones": zones.values(), "groups": groups, "statuses": Status.choices, "filters": filters,
+        "progress": services.progress(assessment), "can_answer": _may_answer(request, assessment),
         "has_maturity": services.has_maturity(assessment.framework),
-    })  # fmt: skip
+    }, status=status)  # fmt: skip
 
 
 @login_required
 @require_POST
 def answer_save(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save one row (htmx) or a bulk selection ("slot" repeated as requirement:zone)."""
+    """Save one row (the answer page's script) or a bulk selection ("slot" repeated as requirement:zone).
+
+    Only the fields posted change: the script posts the status and/or the comment it changed, so evidence
+    and maturity set through the API stay. The bulk bar's empty comment means "keep the comments".
+    """
     assessment = _visible(request, pk)
     if not may_write(request.user, Assessment, assessment.site_id):
-        raise PermissionDenied("you may not answer this assessment")
-    answers = []
-    for raw in request.POST.getlist("slot"):
-        requirement, _, zone = raw.partition(":")
-        if not requirement.isdigit() or (zone and not zone.isdigit()):
-            return HttpResponse("malformed slot", status=400)
-        maturity = request.POST.get("maturity", "")
-        answers.append(services.Answer(
-            requirement_id=int(requirement), zone_id=int(zone) if zone else None,
-            status=request.POST.get("status", ""), comment=request.POST.get("comment", "")[:10000],
-            maturity=int(maturity) if maturity.isdigit() else None,
-        ))  # fmt: skip
-    if not answers:
-        return HttpResponse("nothing selected", status=400)
+        return _answer_refused(request, assessment, "you may not answer this assessment", 403)
     try:
-        services.set_responses(assessment, answers, request.user)
-    except services.AssessmentInputError as exc:
-        if request.htmx:
-            return HttpResponse(str(exc), status=422)
-        messages.error(request, str(exc))
-        return redirect("web:assessment_answer", pk=assessment.pk)
+        answers = _answers_from(request.POST)
+    except InputError as exc:
+        return _answer_refused(request, assessment, str(exc), 400)
+    try:
+        with transaction.atomic():
+            services.set_responses(assessment, answers, request.user)
+    except REFUSALS as exc:
+        return _answer_refused(request, assessment, str(exc), _refusal_status(exc))
     if request.htmx:
         progress = services.progress(assessment)
-        return HttpResponse(f"{progress['answered']} / {progress['total']} answered ({progress['percent']}%)")
+        return HttpResponse(
+            f"{progress['answered']} / {progress['total']} answered ({progress['percent']}%)",
+            content_type="text/plain; charset=utf-8",
+        )
     messages.success(request, f"Saved {len(answers)} answer{'s' if len(answers) != 1 else ''}.")
     return redirect("web:assessment_answer", pk=assessment.pk)
+
+
+def _answer_refused(request: HttpRequest, assessment: Assessment, message: str, status: int) -> HttpResponse:
+    """The script shows the server's words on the row; a plain form post gets the page back, read-only if
+    the assessment is completed."""
+    if request.htmx:
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    messages.error(request, f"Not saved: {message}.")
+    return _answer_page(request, assessment, status=status)
+
+
+def _answers_from(data: QueryDict) -> list[services.Answer]:
+    raw_slots = data.getlist("slot")
+    if not raw_slots:
+        raise InputError("nothing selected: choose at least one row")
+    if len(raw_slots) > MAX_SLOTS_PER_SAVE:
+        raise InputError(f"at most {MAX_SLOTS_PER_SAVE} rows at once: narrow the selection")
+    fields = _posted_fields(data)
+    return [services.Answer(*_parse_slot(raw), **fields) for raw in raw_slots]
+
+
+def _parse_slot(raw: str) -> tuple[int, int | None]:
+    """``requirement:zone`` as two database ids; the zone is empty for a site-wide requirement."""
+    requirement, _, zone = raw.partition(":")
+    requirement_id = parse_id(requirement)
+    zone_id = parse_id(zone) if zone else None
+    if requirement_id is None or (zone and zone_id is None):
+        raise InputError("malformed row: expected requirement:zone (ids)")
+    return requirement_id, zone_id
+
+
+def _posted_fields(data: QueryDict) -> dict[str, object]:
+    """The answer fields the request gives; a field not posted keeps its stored value."""
+    fields: dict[str, object] = {}
+    if "status" in data:
+        fields["status"] = data["status"]
+    if "comment" in data and (data["comment"] or data.get("empty_comment") != "keep"):
+        fields["comment"] = data["comment"]
+    if "maturity" in data:
+        raw = data["maturity"]
+        level = parse_int(raw, minimum=0, maximum=4)
+        if raw.strip() and level is None:
+            raise InputError("maturity must be a level from 0 to 4 (empty clears it)")
+        fields["maturity"] = level
+    return fields
 
 
 @login_required
@@ -148,8 +262,7 @@ def inferred_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _visible(request, pk)
     framework = request.GET.get("framework", "")[:100]
     ref = request.GET.get("requirement", "")[:100]
-    zone = request.GET.get("zone", "")
-    zone_id = int(zone) if zone.isdigit() else None
+    zone_id = parse_id(request.GET.get("zone", ""))  # anything but an id: the site-wide result
     result = services.inferred_for(assessment, zone_id, (framework, ref))
     return render(request, "assessments/inferred.html", {
         "assessment": assessment, "framework": framework, "ref": ref, "zone_id": zone_id, "result": result,

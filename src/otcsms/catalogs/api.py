@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from otcsms.catalogs import schemas as s
@@ -20,6 +20,7 @@ from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
 from otcsms.core import api_auth
 from otcsms.core.crud import Resource, get_visible_or_404, register
+from otcsms.core.pagination import Page
 
 router = Router(tags=["frameworks"])
 
@@ -54,12 +55,12 @@ def _hops(max_hops: int) -> int:
 
 
 @router.get(
-    "/frameworks/{int:pk}/requirements",
+    "/frameworks/{id:pk}/requirements",
     response=list[s.RequirementOut],
     operation_id="frameworks_requirements",
     summary="Requirements of one framework version in tree (reading) order, with search and filters",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def framework_requirements(
     request: HttpRequest,
     pk: int,
@@ -73,7 +74,7 @@ def framework_requirements(
 
 
 @router.get(
-    "/frameworks/{int:pk}/coverage",
+    "/frameworks/{id:pk}/coverage",
     response=s.CoverageOut,
     operation_id="frameworks_coverage",
     summary="How many assessable requirements of this framework reach the other one",
@@ -96,12 +97,12 @@ def framework_coverage(request: HttpRequest, pk: int, against: int | None = None
 
 
 @router.get(
-    "/frameworks/{int:pk}/gaps",
+    "/frameworks/{id:pk}/gaps",
     response=list[s.GapOut],
     operation_id="frameworks_gaps",
     summary="Assessable requirements of this framework that reach nothing in the other one",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def framework_gaps(request: HttpRequest, pk: int, against: int | None = None, max_hops: int = 3):
     fw = _framework(request, pk)
     other = _against(request, against)
@@ -112,7 +113,7 @@ def framework_gaps(request: HttpRequest, pk: int, against: int | None = None, ma
 
 
 @router.get(
-    "/frameworks/{int:pk}/diff",
+    "/frameworks/{id:pk}/diff",
     response=dict,
     operation_id="frameworks_diff",
     summary="The migration from another version of the same framework to this one",
@@ -126,7 +127,7 @@ def framework_diff(request: HttpRequest, pk: int, against: int | None = None):
 
 
 @router.get(
-    "/frameworks/{int:pk}/oscal",
+    "/frameworks/{id:pk}/oscal",
     response=dict,
     operation_id="frameworks_oscal",
     summary="The framework version as an OSCAL 1.1 catalog",
@@ -190,7 +191,7 @@ def import_framework(
 
 
 @router.get(
-    "/requirements/{int:pk}",
+    "/requirements/{id:pk}",
     response=s.RequirementDetailOut,
     operation_id="requirements_get",
     summary="One requirement with its parent, children, direct mappings (both directions) and provenance",
@@ -216,7 +217,7 @@ def requirement_detail(request: HttpRequest, pk: int):
 
 
 @router.get(
-    "/requirements/{int:pk}/crosswalk",
+    "/requirements/{id:pk}/crosswalk",
     response=list[s.CrosswalkOut],
     operation_id="requirements_crosswalk",
     summary="Every requirement of another framework this one reaches, with path, relationship and strength",

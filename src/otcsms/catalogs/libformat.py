@@ -219,8 +219,9 @@ def source_label(source: Source) -> str:
 def version_sort_key(version: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order for framework versions ('2013' < '2013.1' < '2013.10'), so an import can tell whether a
     user file is newer than the shipped one."""
-    parts = re.findall(r"\d+|[^\d.+\-_ ]+", version)
-    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts)
+    # ASCII digits only: "²" passes str.isdigit() but int() refuses it
+    parts = re.findall(r"[0-9]+|[^0-9.+\-_ ]+", version)
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p.lower()) for p in parts)
 
 
 # ---------------------------------------------------------------------------------------------- reading files

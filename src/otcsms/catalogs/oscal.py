@@ -35,6 +35,7 @@ from otcsms.catalogs.libformat import (
     thawed,
     validate_document,
 )
+from otcsms.core.inputs import parse_int
 
 OSCAL_VERSION = "1.1.2"
 OTCSMS_NS = "https://otcsms.org/ns/oscal"
@@ -299,8 +300,9 @@ def _framework_fields(
 def _level(prop: Mapping[str, Any]) -> dict[str, Any]:
     value = str(prop.get("value", ""))
     number, _, name = value.partition(":")
+    parsed = parse_int(number, minimum=0, maximum=100)
     level: dict[str, Any] = {
-        "level": int(number) if number.strip().isdigit() else -1,
+        "level": parsed if parsed is not None else -1,
         "name": name.strip() or value,
     }
     if prop.get("remarks"):

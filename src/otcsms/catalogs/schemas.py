@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from ninja import Field, FilterLookup, FilterSchema, Schema
+from ninja import Field, FilterLookup, Schema
+
+from otcsms.core.schemas import Filter
 
 KindValue = Literal[
     "FR", "SR", "RE", "SPE", "ZCR", "CR", "SAR", "EDR", "HDR", "NDR", "control", "enhancement", "family",
@@ -42,7 +44,7 @@ class FrameworkOut(Schema):
     loaded_at: datetime
 
 
-class FrameworkFilter(FilterSchema):
+class FrameworkFilter(Filter):
     q: Annotated[str | None, FilterLookup(["key__icontains", "name__icontains"])] = Field(
         None, max_length=200, description="Search the id and the name."
     )
@@ -169,7 +171,7 @@ class MappingSetOut(Schema):
     target_framework: FrameworkRef
 
 
-class MappingSetFilter(FilterSchema):
+class MappingSetFilter(Filter):
     q: Annotated[str | None, FilterLookup(["key__icontains", "name__icontains"])] = Field(
         None, max_length=200
     )

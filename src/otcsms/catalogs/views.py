@@ -18,6 +18,7 @@ from otcsms.catalogs import services
 from otcsms.catalogs.libformat import LibraryError, framework_to_document
 from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
+from otcsms.core.inputs import parse_id, parse_int
 from otcsms.core.scoping import may_write
 
 SEARCH_PAGE = 100
@@ -111,8 +112,8 @@ def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
 def framework_diff(request: HttpRequest, pk: int) -> HttpResponse:
     fw = get_object_or_404(_frameworks(request), pk=pk)
     versions = _frameworks(request).filter(key=fw.key).exclude(pk=fw.pk).order_by("-loaded_at")
-    against = request.GET.get("against", "")
-    old = versions.filter(pk=int(against)).first() if against.isdigit() else versions.first()
+    against = parse_id(request.GET.get("against"))
+    old = versions.filter(pk=against).first() if against is not None else versions.first()
     diff = services.diff_between(old, fw) if old is not None else None
     return render(request, "catalogs/framework_diff.html", {
         "framework": fw, "old": old, "versions": versions, "diff": diff,
@@ -136,8 +137,7 @@ def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_import": _may_import(request),
     }  # fmt: skip
     if req.framework.is_current:
-        hops = request.GET.get("hops", "3")
-        max_hops = int(hops) if hops.isdigit() and 1 <= int(hops) <= services.MAX_HOPS else 3
+        max_hops = parse_int(request.GET.get("hops"), minimum=1, maximum=services.MAX_HOPS) or 3
         rows = services.crosswalk(req, max_hops)
         only = request.GET.get("fw", "")[:100]
         ctx.update({
@@ -193,8 +193,8 @@ def _plain(name: str, value: Any) -> str:
 def coverage(request: HttpRequest) -> HttpResponse:
     current = list(_frameworks(request).filter(is_current=True).order_by("name"))
     by_pk = {fw.pk: fw for fw in current}
-    a = by_pk.get(_int(request.GET.get("a")))
-    b = by_pk.get(_int(request.GET.get("b")))
+    a = by_pk.get(parse_id(request.GET.get("a")))
+    b = by_pk.get(parse_id(request.GET.get("b")))
     ctx: dict[str, Any] = {"frameworks": current, "a": a, "b": b}
     if a is not None and b is not None and a.pk != b.pk:
         forward = services.coverage(a, b)
@@ -205,10 +205,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
     elif a is not None and a == b:
         ctx["same"] = True
     return render(request, "catalogs/coverage.html", ctx)
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @login_required

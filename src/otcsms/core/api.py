@@ -5,15 +5,17 @@ from datetime import datetime
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from otcsms.core.audit import to_epoch_us, verify_chain
 from otcsms.core.models import ApiToken, AuditEvent, User
+from otcsms.core.pagination import Page
 from otcsms.core.schemas import (
     AuditEventOut,
     ChainReportOut,
+    Filter,
     InputSchema,
     TokenCreate,
     TokenCreated,
@@ -47,14 +49,23 @@ def me(request: HttpRequest):
     return request.user
 
 
+def require_session(request: HttpRequest, what: str) -> None:
+    """Refuse a bearer token where only the person at a browser may act: a token that could mint, list or
+    revoke tokens would outlive its own revocation through the tokens it made."""
+    if getattr(request, "api_token", None) is not None:
+        raise HttpError(403, f"{what} in a browser session, not with an API token")
+
+
 @router.get("/tokens", response=list[TokenOut], operation_id="tokens_list")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_tokens(request: HttpRequest):
-    return ApiToken.objects.filter(user=request.user)
+    require_session(request, "manage API tokens")
+    return ApiToken.objects.for_user(request.user)
 
 
 @router.post("/tokens", response={201: TokenCreated}, operation_id="tokens_create")
 def create_token(request: HttpRequest, payload: TokenCreate):
+    require_session(request, "create API tokens")
     if payload.expires_at is not None and payload.expires_at <= timezone.now():
         raise HttpError(422, "expires_at must be in the future")
     with transaction.atomic():
@@ -63,9 +74,10 @@ def create_token(request: HttpRequest, payload: TokenCreate):
     return Status(201, out)
 
 
-@router.post("/tokens/{int:pk}/revoke", response=TokenOut, operation_id="tokens_revoke")
+@router.post("/tokens/{id:pk}/revoke", response=TokenOut, operation_id="tokens_revoke")
 def revoke_token(request: HttpRequest, pk: int):
-    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    require_session(request, "revoke API tokens")
+    token = ApiToken.objects.for_user(request.user).filter(pk=pk).first()
     if token is None:
         raise HttpError(404, f"token {pk} not found")
     if token.revoked_at is None:
@@ -111,7 +123,7 @@ def _users_visible(request: HttpRequest):
 
 
 @router.get("/users", response=list[UserOut], operation_id="users_list")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_users(request: HttpRequest, q: str = ""):
     users = _users_visible(request)
     if not request.user.is_org_admin:
@@ -134,7 +146,7 @@ def create_user(request: HttpRequest, payload: UserCreate):
     return Status(201, user)
 
 
-@router.patch("/users/{int:pk}", response=UserOut, operation_id="users_update")
+@router.patch("/users/{id:pk}", response=UserOut, operation_id="users_update")
 def update_user(request: HttpRequest, pk: int, payload: UserUpdate):
     if not request.user.is_org_admin:
         raise HttpError(403, "only organisation admins change users")
@@ -151,7 +163,7 @@ def update_user(request: HttpRequest, pk: int, payload: UserUpdate):
     return user
 
 
-class AuditFilter(FilterSchema):
+class AuditFilter(Filter):
     object_type: str | None = None
     object_id: str | None = None
     site_id: int | None = None
@@ -173,7 +185,7 @@ class AuditFilter(FilterSchema):
 
 
 @router.get("/audit/events", response=list[AuditEventOut], operation_id="audit_events")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def audit_events(request: HttpRequest, filters: Query[AuditFilter]):
     return filters.filter(AuditEvent.objects.for_user(request.user))
 
@@ -183,6 +195,79 @@ def audit_verify(request: HttpRequest):
     if not (request.user.is_org_admin or AuditEvent.objects.for_user(request.user).exists()):
         raise HttpError(403, "only organisation admins and auditors verify the audit trail")
     return verify_chain().as_dict()
+
+
+class CheckpointOut(Schema):
+    format: str
+    version: int
+    instance: str | None
+    seq: int
+    head_hash: str
+    created_at: str
+    public_key: str
+    key_fingerprint: str
+    signature: str
+
+
+class CheckpointResultOut(Schema):
+    source: str
+    ok: bool
+    problem: str
+    seq: int
+    head_hash: str
+    created_at: str
+    key_fingerprint: str
+
+
+class CheckpointReportOut(ChainReportOut):
+    keyed_from: int
+    unkeyed_events: int
+    checkpoints: list[CheckpointResultOut]
+
+
+def _require_trail_verifier(request: HttpRequest) -> None:
+    if not (request.user.is_org_admin or AuditEvent.objects.for_user(request.user).exists()):
+        raise HttpError(403, "only organisation admins and auditors verify the audit trail")
+
+
+@router.get("/audit/checkpoint", response=CheckpointOut, operation_id="audit_checkpoint")
+def audit_checkpoint(request: HttpRequest):
+    """A freshly signed checkpoint of the verified chain head: keep it where the database's writers cannot reach."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from otcsms.core.checkpoints import ChainBrokenError, current_checkpoint
+
+    _require_trail_verifier(request)
+    try:
+        return current_checkpoint().as_dict()
+    except ImproperlyConfigured as exc:
+        raise HttpError(503, str(exc)) from None
+    except ChainBrokenError as exc:
+        raise HttpError(409, f"no checkpoint signed: {exc}") from None
+
+
+_CHECKPOINT_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": CheckpointOut.json_schema()}},
+}
+
+
+@router.post(
+    "/audit/verify-checkpoint",
+    response=CheckpointReportOut,
+    operation_id="audit_verify_checkpoint",
+    openapi_extra={"requestBody": _CHECKPOINT_BODY},
+)
+def audit_verify_checkpoint(request: HttpRequest):
+    """Verify the chain and check that it still holds the checkpoint(s) in the body (one, or a JSON array)."""
+    from otcsms.core.checkpoints import CheckpointError, parse, verify_with_checkpoints
+
+    _require_trail_verifier(request)
+    try:
+        sources = [("request", checkpoint) for checkpoint in parse(request.body)]
+        return verify_with_checkpoints(sources).as_dict()
+    except CheckpointError as exc:
+        raise HttpError(422, f"not a valid checkpoint: {exc}") from None
 
 
 class PasswordChange(InputSchema):
@@ -198,8 +283,7 @@ class Detail(Schema):
 def change_password(request: HttpRequest, payload: PasswordChange):
     from otcsms.core.users import UserInputError, set_password
 
-    if getattr(request, "api_token", None) is not None:
-        raise HttpError(403, "change your password in a browser session, not with an API token")
+    require_session(request, "change your password")
     if not request.user.check_password(payload.old_password):
         raise HttpError(422, "the current password is wrong")
     try:

@@ -7,6 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from otcsms.core import audit
+        from otcsms.core.converters import IdConverter
 
         audit.connect_signals()
+        register_converter(IdConverter, "id")

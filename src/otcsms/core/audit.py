@@ -1,15 +1,19 @@
 """The audit trail: append hash-chained events in the same transaction as the change, and verify the chain.
 
-Hash of event n = SHA-256(hash of event n-1, "\\n", header, "\\n", data) where the header lists the
-event's columns in a fixed order (free text length-prefixed, so no two events can encode the same
-way) and ``data`` is the canonical JSON text of before/after/reason as stored. Verification re-hashes
-the stored text: it never has to re-serialise JSON, which keeps a 1M-event verification fast.
+Hash of event n = HMAC-SHA256(chain key, hash of event n-1 "\\n" header "\\n" data) where the header lists
+the event's columns in a fixed order (free text length-prefixed, so no two events can encode the same
+way) and ``data`` is the canonical JSON text of before/after/reason as stored. The key lives outside the
+database (settings.AUDIT_KEY), so whoever can only write the database cannot re-hash the chain. Events
+stored before the chain was keyed (seq < head.keyed_from) keep their plain SHA-256 hashes. Verification
+re-hashes the stored text: it never has to re-serialise JSON, which keeps a 1M-event verification fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
 import os
 import uuid
@@ -18,6 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, models
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -81,8 +87,33 @@ def _snapshot(model: type[models.Model], values: dict[str, Any], secret: frozens
 # --- hashing --------------------------------------------------------------------------------------
 
 
-def event_hash(
-    prev_hash: str,
+def chain_key() -> bytes:
+    """The chain key, or a loud error: hashing without it would let any database writer re-hash the chain."""
+    key = getattr(settings, "AUDIT_KEY", None)
+    if not key:
+        raise ImproperlyConfigured(
+            "no audit chain key: run `otcsms init` (it creates DATA_DIR/audit_key) or set OTCSMS_AUDIT_KEY"
+        )
+    return key
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed(key: bytes) -> hmac.HMAC:
+    # The key schedule once; each message then costs a .copy() (about half of a fresh hmac.new()).
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
+def chain_digest(key: bytes | None, prev_hash: str, header: str, data: str) -> str:
+    """HMAC-SHA256 of one event under the chain key; plain SHA-256 (key None) for events before keying."""
+    message = f"{prev_hash}\n{header}\n{data}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    mac = _keyed(key).copy()
+    mac.update(message)
+    return mac.hexdigest()
+
+
+def event_header(
     seq: int,
     occurred_us: int,
     actor_kind: str,
@@ -95,15 +126,25 @@ def event_hash(
     object_repr: str,
     site_id: int | None,
     action: str,
-    data: str,
 ) -> str:
-    header = (
+    return (
         f"{seq}|{occurred_us}|{actor_kind}|{'' if actor_user_id is None else actor_user_id}|"
         f"{'' if actor_token_id is None else actor_token_id}|{len(actor_label)}:{actor_label}|{request_id}|"
         f"{object_type}|{len(object_id)}:{object_id}|{len(object_repr)}:{object_repr}|"
         f"{'' if site_id is None else site_id}|{action}"
     )
-    return hashlib.sha256(f"{prev_hash}\n{header}\n{data}".encode()).hexdigest()
+
+
+def event_hash(key: bytes | None, prev_hash: str, *columns: Any, data: str) -> str:
+    """The hash of an event given its header columns in ``event_header`` order (benchmarks, tests)."""
+    return chain_digest(key, prev_hash, event_header(*columns), data)
+
+
+def head_seal(key: bytes, seq: int, head_hash: str, keyed_from: int) -> str:
+    """The chain head's seal: without the key nobody can rewind the head or move ``keyed_from``.
+
+    The prefix keeps it apart from event messages, which start with a 64-digit hash."""
+    return chain_digest(key, "otcsms-audit-head", str(seq), f"{head_hash}\n{keyed_from}")
 
 
 # --- appending ------------------------------------------------------------------------------------
@@ -124,9 +165,9 @@ def _statements(vendor: str) -> tuple[str, str, str]:
         head = apps.get_model("core", "AuditChainHead")._meta.db_table
         event = apps.get_model("core", "AuditEvent")._meta.db_table
         _statements_by_vendor[vendor] = (
-            f"SELECT seq, hash FROM {head} WHERE id = 1{lock}",  # noqa: S608
+            f"SELECT seq, hash, keyed_from, seal FROM {head} WHERE id = 1{lock}",  # noqa: S608
             f"INSERT INTO {event} ({_EVENT_COLUMNS}) VALUES ({', '.join([mark] * 15)})",  # noqa: S608
-            f"UPDATE {head} SET seq = {mark}, hash = {mark} WHERE id = 1",  # noqa: S608
+            f"UPDATE {head} SET seq = {mark}, hash = {mark}, seal = {mark} WHERE id = 1",  # noqa: S608
         )
     return _statements_by_vendor[vendor]
 
@@ -173,6 +214,7 @@ def append_events(changes: list[Change], using: str = "default") -> int:
     if not conn.in_atomic_block:
         raise RuntimeError("audit events must be appended inside the transaction of the change")
     actor = current_actor()
+    key = chain_key()
     select_head, insert_event, update_head = _statements(conn.vendor)
     # The driver's own cursor: this runs for every change, and Django's cursor wrapper would cost as
     # much as the statements themselves.
@@ -184,8 +226,9 @@ def append_events(changes: list[Change], using: str = "default") -> int:
         row = cur.fetchone()
         if row is None:
             with conn.cursor() as django_cursor:
-                row = _start_chain(django_cursor)
-        seq, prev_hash = row
+                row = _start_chain(django_cursor, key)
+        seq, prev_hash, keyed_from, seal = row
+        _check_seal(key, seq, prev_hash, keyed_from, seal)
         occurred = now_us()
         label = _text(actor.label)
         rows = []
@@ -193,10 +236,11 @@ def append_events(changes: list[Change], using: str = "default") -> int:
             seq += 1
             data = canonical_json({"after": change.after, "before": change.before, "reason": change.reason})
             object_repr = _text(change.object_repr)
-            digest = event_hash(
-                prev_hash, seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
-                change.object_type, change.object_id, object_repr, change.site_id, change.action, data,
+            header = event_header(
+                seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
+                change.object_type, change.object_id, object_repr, change.site_id, change.action,
             )  # fmt: skip
+            digest = chain_digest(key, prev_hash, header, data)
             rows.append((seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
                          change.object_type, change.object_id, object_repr, change.site_id, change.action, data,
                          prev_hash, digest))  # fmt: skip
@@ -205,21 +249,37 @@ def append_events(changes: list[Change], using: str = "default") -> int:
             cur.execute(insert_event, rows[0])
         else:
             cur.executemany(insert_event, rows)
-        cur.execute(update_head, (seq, prev_hash))
+        cur.execute(update_head, (seq, prev_hash, head_seal(key, seq, prev_hash, keyed_from)))
     finally:
         cur.close()
     return seq
 
 
-def _start_chain(cur) -> tuple[int, str]:
+def _check_seal(key: bytes, seq: int, head_hash: str, keyed_from: int, seal: str) -> None:
+    """Refuse to extend a head that was moved behind the application's back: the next seal would launder
+    the change (e.g. events cut from the end and the head rewound)."""
+    if seq == 0 and not seal:
+        return  # an empty chain created before a key existed: its first event seals it
+    if not _same(seal, head_seal(key, seq, head_hash, keyed_from)):
+        raise RuntimeError(
+            "the audit chain head does not match its seal (changed behind the application, or the audit "
+            "key is not this instance's key): run `otcsms audit verify`"
+        )
+
+
+def _start_chain(cur, key: bytes) -> tuple[int, str, int, str]:
     """Create the head of an empty chain (a fresh or flushed database); refuse if events exist without one."""
     head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
     event_table = apps.get_model("core", "AuditEvent")._meta.db_table
     cur.execute(f"SELECT COUNT(*) FROM {event_table}")  # noqa: S608
     if cur.fetchone()[0]:
         raise RuntimeError("the audit chain head is missing while events exist: run `otcsms audit verify`")
-    cur.execute(f"INSERT INTO {head_table} (id, seq, hash) VALUES (1, 0, %s)", [GENESIS_HASH])  # noqa: S608
-    return 0, GENESIS_HASH
+    seal = head_seal(key, 0, GENESIS_HASH, 1)
+    cur.execute(
+        f"INSERT INTO {head_table} (id, seq, hash, keyed_from, seal) VALUES (1, 0, %s, 1, %s)",  # noqa: S608
+        [GENESIS_HASH, seal],
+    )
+    return 0, GENESIS_HASH, 1, seal
 
 
 def _pending_reason(instance: models.Model) -> str:
@@ -300,7 +360,10 @@ def _load_current(model: type[models.Model], pk: Any, using: str) -> dict[str, A
 
 def _on_pre_save(sender, instance, raw=False, using="default", update_fields=None, **kwargs) -> None:
     current_actor()  # refuse before anything is written, not after
-    if not instance._state.adding and getattr(instance, "_audit_loaded", None) is None:
+    # A new instance given the primary key of an existing row overwrites that row (save() tries an UPDATE
+    # first): load the row for it too, so that the save is recorded as an update with its true "before".
+    may_exist = not instance._state.adding or instance.pk is not None
+    if may_exist and getattr(instance, "_audit_loaded", None) is None:
         instance._audit_loaded = _load_current(sender, instance.pk, using)
 
 
@@ -348,6 +411,8 @@ class ChainReport:
     head_hash: str
     first_bad_seq: int | None = None
     problem: str = ""
+    keyed_from: int = 1  # the first event hashed with the chain key
+    unkeyed_events: int = 0  # events before it, plain SHA-256 (written before the chain was keyed)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -357,6 +422,8 @@ class ChainReport:
             "head_hash": self.head_hash,
             "first_bad_seq": self.first_bad_seq,
             "problem": self.problem,
+            "keyed_from": self.keyed_from,
+            "unkeyed_events": self.unkeyed_events,
         }
 
 
@@ -388,10 +455,11 @@ _HEADER_SQL = (
 )
 
 
-def _walk(first_seq: int, last_seq: int) -> _Segment:
+def _walk(first_seq: int, last_seq: int, keyed_from: int) -> _Segment:
     """Check every event of one contiguous range: its place, its link to the one before, its own hash."""
     table = apps.get_model("core", "AuditEvent")._meta.db_table
     sha = hashlib.sha256
+    keyed = _keyed(chain_key())
     expected, prev, entry, count = first_seq, None, None, 0
     # No transaction: on SQLite it would take the write lock for the whole walk; one SELECT already
     # reads a consistent snapshot, and PostgreSQL's chunked cursor is declared WITH HOLD outside one.
@@ -410,9 +478,15 @@ def _walk(first_seq: int, last_seq: int) -> _Segment:
                 elif prev_hash != prev:
                     problem = f"event #{seq} does not link to #{seq - 1}"
                     return _Segment(first_seq, entry, prev, count, seq, problem)
-                if sha(f"{prev}\n{header}\n{data}".encode()).hexdigest() != digest:
-                    problem = f"event #{seq} was altered (its content does not match its hash)"
-                    return _Segment(first_seq, entry, prev, count, seq, problem)
+                message = f"{prev}\n{header}\n{data}".encode()
+                if seq >= keyed_from:
+                    mac = keyed.copy()
+                    mac.update(message)
+                    computed = mac.hexdigest()
+                else:
+                    computed = sha(message).hexdigest()
+                if computed != digest:
+                    return _Segment(first_seq, entry, prev, count, seq, _altered(seq, keyed_from))
                 prev = digest
                 expected += 1
                 count += 1
@@ -421,49 +495,56 @@ def _walk(first_seq: int, last_seq: int) -> _Segment:
     return _Segment(first_seq, entry, prev, count)
 
 
-def _walk_range(bounds: tuple[int, int]) -> _Segment:
-    return _walk(*bounds)
+def _altered(seq: int, keyed_from: int) -> str:
+    problem = f"event #{seq} was altered (its content does not match its hash)"
+    # The first keyed event is also where a wrong key shows first.
+    return problem + ", or the audit key is not this instance's key" if seq == keyed_from else problem
 
 
-def _segments(top: int, workers: int) -> list[tuple[int, int]]:
+def _walk_range(bounds: tuple[int, int, int]) -> _Segment:
+    return _walk(*bounds)  # in a forked child: the key comes from its own copy of the settings
+
+
+def _segments(top: int, workers: int, keyed_from: int) -> list[tuple[int, int, int]]:
     size = -(-top // workers)
-    return [(lo, min(lo + size - 1, top)) for lo in range(1, top + 1, size)]
+    return [(lo, min(lo + size - 1, top), keyed_from) for lo in range(1, top + 1, size)]
 
 
-def _walk_all(top: int, workers: int) -> list[_Segment]:
+def _walk_all(top: int, workers: int, keyed_from: int) -> list[_Segment]:
     """Walk 1..top, in several processes when the chain is long: every event's hash depends only on
     stored columns, so ranges are checked independently and then stitched at their boundaries."""
     if top == 0:
         return []
     if workers <= 1 or top < PARALLEL_THRESHOLD or connection.in_atomic_block:
-        return [_walk(1, top)]
+        return [_walk(1, top, keyed_from)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     connections.close_all()  # children open their own connections
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_walk_range, _segments(top, workers)))
+        return list(pool.map(_walk_range, _segments(top, workers, keyed_from)))
 
 
 def verify_chain(workers: int | None = None) -> ChainReport:
-    """Check the whole chain; report the first event whose content, link or place is wrong."""
+    """Check the whole chain; report the first event whose content, link or place is wrong, then the head."""
+    key = chain_key()  # before any work: without the key nothing can be verified
     head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
     event_table = apps.get_model("core", "AuditEvent")._meta.db_table
     with connection.cursor() as cur:
         # One statement, one snapshot: the head and the highest stored event as of the same moment.
         cur.execute(
-            f"SELECT (SELECT seq FROM {head_table} WHERE id = 1), (SELECT hash FROM {head_table} WHERE id = 1), "  # noqa: S608
-            f"(SELECT MAX(seq) FROM {event_table})"
+            f"SELECT h.seq, h.hash, h.keyed_from, h.seal, (SELECT MAX(seq) FROM {event_table}) "  # noqa: S608
+            f"FROM (SELECT 1 AS one) AS o LEFT JOIN {head_table} AS h ON h.id = 1"
         )
-        head_seq, head_hash, max_seq = cur.fetchone()
-    head = (head_seq or 0, head_hash or GENESIS_HASH)
-    top = max(head[0], max_seq or 0)
+        head_seq, head_hash, keyed_from, seal, max_seq = cur.fetchone()
+    head = _Head(head_seq or 0, head_hash or GENESIS_HASH, keyed_from or 1)
+    top = max(head.seq, max_seq or 0)
     if head_seq is None and max_seq:
         return _broken(0, head, 1, "the chain head is missing (event #1 onwards cannot be anchored)")
     workers = workers or min(4, os.cpu_count() or 1)
     prev, count = GENESIS_HASH, 0
-    for segment in _walk_all(top, workers):
+    for segment in _walk_all(top, workers, head.keyed_from):
         if segment.count and segment.entry_prev != prev:
             seq = segment.first_seq
             return _broken(count, head, seq, f"event #{seq} does not link to #{seq - 1}")
@@ -471,14 +552,43 @@ def verify_chain(workers: int | None = None) -> ChainReport:
         if segment.bad_seq is not None:
             return _broken(count, head, segment.bad_seq, segment.problem)
         prev = segment.exit_hash or prev
-    if top > head[0]:
-        return _broken(count, head, head[0] + 1, f"event #{head[0] + 1} was added behind the chain head")
-    if head[1] != prev:
-        return _broken(count, head, head[0], f"event #{head[0]} does not match the chain head")
-    return ChainReport(ok=True, events=count, head_seq=head[0], head_hash=head[1])
+    if top > head.seq:
+        return _broken(count, head, head.seq + 1, f"event #{head.seq + 1} was added behind the chain head")
+    if head.hash != prev:
+        return _broken(count, head, head.seq, f"event #{head.seq} does not match the chain head")
+    if head_seq is not None and not _seal_holds(key, head, seal):
+        problem = (
+            "the chain head was moved behind the application (its seal does not match: events cut from the "
+            "end and the head rewound, or keyed_from changed), or the audit key is not this instance's key"
+        )
+        return _broken(count, head, head.seq, problem)
+    return ChainReport(ok=True, events=count, head_seq=head.seq, head_hash=head.hash, **_keying(head, count))
 
 
-def _broken(count: int, head: tuple[int, str], seq: int, problem: str) -> ChainReport:
+@dataclass(frozen=True, slots=True)
+class _Head:
+    seq: int
+    hash: str
+    keyed_from: int
+
+
+def _seal_holds(key: bytes, head: _Head, seal: str) -> bool:
+    if head.seq == 0 and not seal:
+        return True  # an empty chain created before a key existed (see _check_seal)
+    return _same(seal or "", head_seal(key, head.seq, head.hash, head.keyed_from))
+
+
+def _same(stored: str, expected: str) -> bool:
+    # Bytes: compare_digest refuses non-ASCII text, and the stored side is whatever the database holds.
+    return hmac.compare_digest(stored.encode(), expected.encode())
+
+
+def _keying(head: _Head, count: int) -> dict[str, int]:
+    return {"keyed_from": head.keyed_from, "unkeyed_events": max(0, min(head.keyed_from - 1, count))}
+
+
+def _broken(count: int, head: _Head, seq: int, problem: str) -> ChainReport:
     return ChainReport(
-        ok=False, events=count, head_seq=head[0], head_hash=head[1], first_bad_seq=seq, problem=problem
-    )
+        ok=False, events=count, head_seq=head.seq, head_hash=head.hash, first_bad_seq=seq, problem=problem,
+        **_keying(head, count),
+    )  # fmt: skip

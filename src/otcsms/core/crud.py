@@ -14,13 +14,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
-from ninja import FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from otcsms.core.models import AuditEvent
+from otcsms.core.history import object_history
+from otcsms.core.pagination import Page
 from otcsms.core.roles import Action
-from otcsms.core.schemas import AuditEventOut
+from otcsms.core.schemas import AuditEventOut, Filter
 from otcsms.core.scoping import may_write
 
 CreateHook = Callable[[HttpRequest, dict[str, Any]], models.Model]
@@ -28,7 +29,7 @@ UpdateHook = Callable[[HttpRequest, models.Model, dict[str, Any]], models.Model]
 DeleteHook = Callable[[HttpRequest, models.Model], None]
 
 
-class EmptyFilter(FilterSchema):
+class EmptyFilter(Filter):
     pass
 
 
@@ -39,7 +40,7 @@ class Resource:
     schema_out: type[Schema]
     schema_create: type[Schema] | None = None
     schema_update: type[Schema] | None = None
-    filters: type[FilterSchema] = EmptyFilter
+    filters: type[Filter] = EmptyFilter
     write_action: Action = "change"
     select_related: tuple[str, ...] = ()
     ordering: tuple[str, ...] = ("pk",)
@@ -85,10 +86,17 @@ def check_references(request: HttpRequest, model: type[models.Model], data: dict
         if fk is None:
             continue
         related = fk.related_model
-        manager = related._default_manager
-        qs = manager.for_user(request.user) if hasattr(manager, "for_user") else manager.all()
-        if not qs.filter(pk=value).exists():
+        if not scoped(related, request.user).filter(pk=value).exists():
             raise HttpError(422, f"{name}: no {related._meta.verbose_name} with id {value}")
+
+
+def scoped(model: type[models.Model], user, action: Action = "view") -> models.QuerySet:
+    """``model``'s rows ``user`` may see. Every model that can be referenced declares ``for_user``; one that
+    does not is a bug, not an invitation to show everything."""
+    manager = model._default_manager
+    if not hasattr(manager, "for_user"):
+        raise TypeError(f"{model._meta.label} has no for_user scope: it cannot be referenced from input")
+    return manager.for_user(user, action)
 
 
 def _foreign_key(model: type[models.Model], attname: str) -> models.ForeignKey | None:
@@ -135,24 +143,23 @@ def _register_reads(router: Router, r: Resource) -> None:
     filters_cls = r.filters
 
     @router.get(f"/{r.path}", response=list[out], operation_id=f"{r.name}_list", tags=r.tags)
-    @paginate(LimitOffsetPagination)
+    @paginate(Page)
     def list_items(request: HttpRequest, filters: Query[filters_cls]):  # type: ignore[valid-type]
         return filters.filter(visible(r, request))
 
-    @router.get(f"/{r.path}/{{int:pk}}", response=out, operation_id=f"{r.name}_get", tags=r.tags)
+    @router.get(f"/{r.path}/{{id:pk}}", response=out, operation_id=f"{r.name}_get", tags=r.tags)
     def get_item(request: HttpRequest, pk: int):
         return get_visible_or_404(r, request, pk)
 
     @router.get(
-        f"/{r.path}/{{int:pk}}/history",
+        f"/{r.path}/{{id:pk}}/history",
         response=list[AuditEventOut],
         operation_id=f"{r.name}_history",
         tags=r.tags,
     )
-    @paginate(LimitOffsetPagination)
+    @paginate(Page)
     def item_history(request: HttpRequest, pk: int):
-        obj = get_visible_or_404(r, request, pk)
-        return AuditEvent.objects.filter(object_type=r.model._meta.label_lower, object_id=str(obj.pk))
+        return object_history(request.user, get_visible_or_404(r, request, pk))
 
 
 def _register_create(router: Router, r: Resource) -> None:
@@ -161,9 +168,10 @@ def _register_create(router: Router, r: Resource) -> None:
     @router.post(f"/{r.path}", response={201: r.schema_out}, operation_id=f"{r.name}_create", tags=r.tags)
     def create_item(request: HttpRequest, payload: schema_in):  # type: ignore[valid-type]
         data = payload.model_dump()
-        check_references(request, r.model, data)
         site_id = data.get("site_id") if r.model._meta.label_lower != "org.site" else None
+        # permission first: someone who may not write here learns nothing about what the ids name
         require_write(request, r.model, site_id, r.write_action)
+        check_references(request, r.model, data)
         with transaction.atomic():
             obj = (r.create_hook or (lambda req, d: _default_create(req, r.model, d)))(request, data)
         return Status(201, obj)
@@ -172,9 +180,7 @@ def _register_create(router: Router, r: Resource) -> None:
 def _register_update(router: Router, r: Resource) -> None:
     schema_in = r.schema_update
 
-    @router.patch(
-        f"/{r.path}/{{int:pk}}", response=r.schema_out, operation_id=f"{r.name}_update", tags=r.tags
-    )
+    @router.patch(f"/{r.path}/{{id:pk}}", response=r.schema_out, operation_id=f"{r.name}_update", tags=r.tags)
     def update_item(request: HttpRequest, pk: int, payload: schema_in):  # type: ignore[valid-type]
         obj = get_visible_or_404(r, request, pk)
         require_write(request, r.model, obj.audit_site_id(), r.write_action)
@@ -186,9 +192,7 @@ def _register_update(router: Router, r: Resource) -> None:
 
 
 def _register_delete(router: Router, r: Resource) -> None:
-    @router.delete(
-        f"/{r.path}/{{int:pk}}", response={204: None}, operation_id=f"{r.name}_delete", tags=r.tags
-    )
+    @router.delete(f"/{r.path}/{{id:pk}}", response={204: None}, operation_id=f"{r.name}_delete", tags=r.tags)
     def delete_item(request: HttpRequest, pk: int, reason: str = ""):
         obj = get_visible_or_404(r, request, pk)
         require_write(request, r.model, obj.audit_site_id(), r.write_action)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from otcsms.core.actor import Actor, acting_as, new_request_id, user_actor
 
@@ -55,4 +56,56 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CSP)
+        return response
+
+
+class InputHygieneMiddleware:
+    """Refuse a request whose query or form parameters hold a NUL byte.
+
+    Parameters reach filters and lookups in many views; a NUL made PostgreSQL refuse the query (a 5xx).
+    Everything else the text rule forbids is answered by the form or schema that reads the field, with
+    the field's name; JSON bodies and files are checked by the API schemas and the importers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = _parameter_with_nul(request)
+        if name is None:
+            return self.get_response(request)
+        problem = f"parameter {name[:40]!r} contains a NUL byte"
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": problem}, status=400)
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _parameter_with_nul(request: HttpRequest) -> str | None:
+    sources = [request.GET]
+    # Only small form posts: an upload's size is checked by its endpoint before the body is read, and
+    # Django's forms refuse a NUL in an uploaded form's fields themselves.
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        try:
+            sources.append(request.POST)
+        except RequestDataTooBig:
+            return None  # the view answers 413
+    for params in sources:
+        for name, values in params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name
+    return None
+
+
+class NoStoreMiddleware:
+    """Authenticated pages and every API answer must not be kept by browsers or proxies: they hold zone
+    diagrams, account lists and configurations, and a shared workstation's cache would leak them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = "no-store"
         return response

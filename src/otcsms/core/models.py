@@ -7,6 +7,7 @@ import hmac
 import secrets
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.utils import timezone
@@ -115,7 +116,24 @@ class OrgWide(Audited):
         abstract = True
 
 
-class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
+class UserQuerySet(AuditedQuerySet):
+    def for_user(self, user, action: str = "view") -> UserQuerySet:
+        """Accounts a user may see or name (e.g. as a person's login or an assessor): org admins and site
+        admins every account (they grant access, so they must be able to name whom to); others themselves
+        and the people who hold a role on one of their sites."""
+        from otcsms.core.scoping import sites_where
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_org_admin or sites_where(user, "admin").exists():
+            return self
+        if action != "view":
+            return self.filter(pk=user.pk)
+        colleagues = apps.get_model("org", "SiteMembership").objects.filter(site_id__in=sites_where(user))
+        return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=colleagues.values("user_id")))
+
+
+class AuditedUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
@@ -139,6 +157,14 @@ class User(AbstractUser, Audited):
 TOKEN_PREFIX = "otc_"
 
 
+class ApiTokenQuerySet(AuditedQuerySet):
+    def for_user(self, user, action: str = "view") -> ApiTokenQuerySet:
+        """A user's own tokens: nobody else, org admins included, sees or names them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(user=user)
+
+
 class ApiToken(Audited):
     """A bearer token. Only its SHA-256 is stored: the token itself is shown once, at creation."""
 
@@ -153,6 +179,8 @@ class ApiToken(Audited):
 
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"last_used_at"})
     audit_secret_fields: ClassVar[frozenset[str]] = frozenset({"digest"})
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -290,10 +318,17 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The last sequence number and hash: lets verification notice events cut from the end of the chain."""
+    """The last sequence number and hash: lets verification notice events cut from the end of the chain.
+
+    ``keyed_from`` is the first event hashed with the chain key (events before it were written by a version
+    that hashed without one); ``seal`` is an HMAC of seq, hash and keyed_from under that key, so the head
+    can be neither rewound nor "un-keyed" by someone who can only write the database.
+    """
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    keyed_from = models.BigIntegerField(default=1)
+    seal = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"audit chain head #{self.seq}"

@@ -1,18 +1,86 @@
-"""API schemas of the platform objects, and the base every input schema uses."""
+"""API schemas of the platform objects, the base every input schema uses, and the shared field types."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
-from pydantic import ConfigDict, Field
+from ninja import FilterSchema, Schema
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.fields import FieldInfo
+
+from otcsms.core.history import values_visible
+from otcsms.core.inputs import MAX_ID, InputError, aware_utc, is_multiline, text_problem
+
+# An id as the databases hold it: a 30-digit "id" is a 422, never a query that fails.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _aware_utc(value: datetime) -> datetime:
+    try:
+        return aware_utc(value)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+# A date-time with a time zone, between 1970 and 9999 UTC: naive times are ambiguous on a plant that
+# spans time zones, and an extreme offset (9999-12-31T23:59:59-14:00) overflows when converted.
+UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
+
+
+def _max_length(info: FieldInfo) -> int | None:
+    for item in info.metadata:
+        limit = getattr(item, "max_length", None)
+        if limit is not None:
+            return limit
+    return None
+
+
+def _checked(value: Any, multiline: bool) -> Any:
+    """``value`` after the boundary rules (strings, 64-bit integers, aware UTC datetimes), or ValueError."""
+    if isinstance(value, str):
+        problem = text_problem(value, multiline=multiline)
+        if problem is not None:
+            raise ValueError(problem)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_ID - 1 <= value <= MAX_ID:
+            raise ValueError("number out of range (64-bit)")
+    elif isinstance(value, datetime):
+        return _aware_utc(value)
+    elif isinstance(value, list | tuple):
+        return type(value)(_checked(v, multiline) for v in value)
+    elif isinstance(value, dict):
+        return {_checked(k, False): _checked(v, multiline) for k, v in value.items()}
+    return value
+
+
+def _boundary_rule(cls: type[Schema], value: Any, info: ValidationInfo) -> Any:
+    field = cls.model_fields.get(info.field_name or "")
+    multiline = is_multiline(_max_length(field)) if field is not None else True
+    return _checked(value, multiline)
 
 
 class InputSchema(Schema):
-    """Unknown fields are an error: a typo must never be silently dropped."""
+    """Unknown fields are an error (a typo must never be silently dropped), and every value obeys the
+    boundary rules (core.inputs): strings without NUL, controls, bidi overrides or lone surrogates (short
+    fields on one line), integers within 64 bits, date-times with a time zone between 1970 and 9999."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _boundary(cls, value: Any, info: ValidationInfo) -> Any:
+        return _boundary_rule(cls, value, info)
+
+
+class Filter(FilterSchema):
+    """Query filters of list endpoints, under the same boundary rules as InputSchema: a 30-digit id or a
+    naive ``since`` is a 422, never a failed query."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _boundary(cls, value: Any, info: ValidationInfo) -> Any:
+        return _boundary_rule(cls, value, info)
 
 
 class AuditEventOut(Schema):
@@ -29,6 +97,11 @@ class AuditEventOut(Schema):
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     reason: str = ""
+    values_visible: bool = Field(
+        True,
+        description="False when the caller may see that the object changed but not the values "
+        "(only those who may read the site's audit trail see before, after and reason).",
+    )
     hash: str
 
     @staticmethod
@@ -36,16 +109,20 @@ class AuditEventOut(Schema):
         return obj.occurred_at
 
     @staticmethod
+    def resolve_values_visible(obj) -> bool:
+        return values_visible(obj)
+
+    @staticmethod
     def resolve_before(obj) -> dict[str, Any] | None:
-        return obj.payload["before"]
+        return obj.payload["before"] if values_visible(obj) else None
 
     @staticmethod
     def resolve_after(obj) -> dict[str, Any] | None:
-        return obj.payload["after"]
+        return obj.payload["after"] if values_visible(obj) else None
 
     @staticmethod
     def resolve_reason(obj) -> str:
-        return obj.payload.get("reason", "")
+        return obj.payload.get("reason", "") if values_visible(obj) else ""
 
 
 class TokenOut(Schema):
@@ -60,7 +137,7 @@ class TokenOut(Schema):
 
 class TokenCreate(InputSchema):
     name: str = Field(min_length=1, max_length=100)
-    expires_at: datetime | None = None
+    expires_at: UtcDatetime | None = None
 
 
 class TokenCreated(TokenOut):
@@ -74,3 +151,5 @@ class ChainReportOut(Schema):
     head_hash: str
     first_bad_seq: int | None
     problem: str
+    keyed_from: int = Field(description="The first event hashed with the instance's key (HMAC-SHA256).")
+    unkeyed_events: int = Field(description="Events from before the chain was keyed (plain SHA-256).")

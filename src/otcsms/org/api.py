@@ -32,25 +32,42 @@ def _create_site(request: HttpRequest, data: dict[str, Any]) -> Site:
     return save_validated(Site(**data))
 
 
+def _create_person(request: HttpRequest, data: dict[str, Any]) -> Person:
+    # An instance serves one operator: people belong to its organisation, never to one the caller names.
+    return save_validated(Person(organisation=Organisation.current(), **data))
+
+
 def _delete_site(request: HttpRequest, site: Site) -> None:
     if not request.user.is_org_admin:
         raise HttpError(403, "only organisation admins delete sites")
     site.delete()
 
 
+def _scope_error(exc: Exception) -> HttpError:
+    """The answer to a refused scope transition: 409 wrong state, 403 not this user, 422 bad value."""
+    if isinstance(exc, services.ScopeStateError):
+        return HttpError(409, str(exc))
+    if isinstance(exc, services.ScopeForbiddenError):
+        return HttpError(403, str(exc))
+    return HttpError(422, str(exc))
+
+
+SCOPE_ERRORS = (services.ScopeStateError, services.ScopeForbiddenError, ValueError)
+
+
 def _create_scope(request: HttpRequest, data: dict[str, Any]) -> ScopeStatement:
     site = Site.objects.get(pk=data.pop("site_id"))
     try:
-        return services.revise_scope(site, **data)
-    except ValueError as exc:
-        raise HttpError(422, str(exc)) from None
+        return services.revise_scope(site, by=request.user, **data)
+    except SCOPE_ERRORS as exc:
+        raise _scope_error(exc) from None
 
 
 def _update_scope(request: HttpRequest, scope: ScopeStatement, data: dict[str, Any]) -> ScopeStatement:
     try:
-        return services.edit_draft(scope, **data)
-    except services.ScopeStateError as exc:
-        raise HttpError(409, str(exc)) from None
+        return services.edit_draft(scope, by=request.user, **data)
+    except SCOPE_ERRORS as exc:
+        raise _scope_error(exc) from None
 
 
 RESOURCES = [
@@ -64,7 +81,7 @@ RESOURCES = [
     ),
     Resource(
         Person, "people", s.PersonOut, s.PersonCreate, s.PersonUpdate, filters=s.PersonFilter,
-        ordering=("name", "pk"), tags=["organisation"],
+        ordering=("name", "pk"), create_hook=_create_person, tags=["organisation"],
     ),
     Resource(
         CsmsRole, "csms-roles", s.CsmsRoleOut, s.CsmsRoleCreate, s.CsmsRoleUpdate, filters=s.SearchFilter,
@@ -96,16 +113,27 @@ SCOPE = next(r for r in RESOURCES if r.model is ScopeStatement)
 
 
 @router.post(
-    "/scope-statements/{int:pk}/approve", response=s.ScopeOut, operation_id="scope_statements_approve"
+    "/scope-statements/{id:pk}/approve", response=s.ScopeOut, operation_id="scope_statements_approve"
 )
 def approve_scope(request: HttpRequest, pk: int):
+    """Approve a draft: approvers and site admins, never one who drafted or edited it (403); 409 unless a draft."""
     scope = get_visible_or_404(SCOPE, request, pk)
-    require_write(request, ScopeStatement, scope.site_id, "approve")
     try:
-        with transaction.atomic():
-            return services.approve_scope(scope, request.user)
-    except services.ScopeStateError as exc:
-        raise HttpError(409, str(exc)) from None
+        return services.approve_scope(scope, request.user)
+    except SCOPE_ERRORS as exc:
+        raise _scope_error(exc) from None
+
+
+@router.post(
+    "/scope-statements/{id:pk}/discard", response=s.ScopeOut, operation_id="scope_statements_discard"
+)
+def discard_scope(request: HttpRequest, pk: int, payload: s.ScopeDiscard):
+    """Close a draft without approving it, with the reason; 409 unless a draft."""
+    scope = get_visible_or_404(SCOPE, request, pk)
+    try:
+        return services.discard_draft(scope, by=request.user, reason=payload.reason)
+    except SCOPE_ERRORS as exc:
+        raise _scope_error(exc) from None
 
 
 @router.get("/organisation", response=s.OrganisationOut, operation_id="organisation_get")

@@ -1,8 +1,13 @@
+"""Forms of C1. Site-owned records keep their site on edit (``SiteFixedForm``, the rule of org.siterules)."""
+
 from __future__ import annotations
+
+from typing import Any, ClassVar
 
 from django import forms
 
-from otcsms.org import services
+from otcsms.core.inputs import parse_id
+from otcsms.org import scope_lifecycle, services
 from otcsms.org.models import (
     CsmsActivity,
     CsmsRole,
@@ -12,7 +17,52 @@ from otcsms.org.models import (
     Site,
     SiteMembership,
 )
-from otcsms.web.generic import ScopedModelForm
+from otcsms.org.siterules import site_move_problem
+from otcsms.web.generic import ScopedModelForm, TextRuleMixin
+
+FIXED_SITE_HELP = (
+    "A record stays on its site: to have it on another site, create it there and delete this one."
+)
+
+
+class SiteFixedForm(ScopedModelForm):
+    """On edit the site (and any other ``fixed_on_edit`` field) is shown read-only and never changes.
+
+    A browser does not send a disabled field; a request that sends another value anyway is refused with the
+    reason, not silently ignored, so a scripted move fails as visibly as one through the API.
+    """
+
+    fixed_on_edit: ClassVar[tuple[str, ...]] = ("site",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        for name in self.fixed_on_edit:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                if name == "site":
+                    self.fields[name].help_text = FIXED_SITE_HELP
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk is not None:
+            for name in self.fixed_on_edit:
+                self._refuse_change(name)
+        return data
+
+    def _refuse_change(self, name: str) -> None:
+        raw = self.data.get(self.add_prefix(name))
+        if name not in self.fields or raw in (None, ""):
+            return  # not sent (the browser's way for a disabled field): the stored value stays
+        stored = getattr(self.instance, f"{name}_id", None)
+        if parse_id(raw) == stored:
+            return
+        if name == "site":
+            problem = site_move_problem(self._meta.model, self.instance.pk, parse_id(raw))
+        else:
+            problem = f"the {self.fields[name].label or name} of a {self._meta.model._meta.verbose_name} never changes"
+        self.add_error(name, problem or "this value never changes")
 
 
 class SiteForm(ScopedModelForm):
@@ -23,7 +73,7 @@ class SiteForm(ScopedModelForm):
         fields = ["name", "code", "sector", "location", "nerc_registration", "nerc_impact", "description"]
 
 
-class PersonForm(ScopedModelForm):
+class PersonForm(SiteFixedForm):
     class Meta:
         model = Person
         fields = ["name", "site", "email", "job_title", "employer", "active"]
@@ -41,7 +91,7 @@ class CsmsActivityForm(ScopedModelForm):
         fields = ["name", "reference", "order", "description"]
 
 
-class RoleAssignmentForm(ScopedModelForm):
+class RoleAssignmentForm(SiteFixedForm):
     class Meta:
         model = RoleAssignment
         fields = ["site", "role", "person", "starts_on", "ends_on", "note"]
@@ -51,21 +101,23 @@ class RoleAssignmentForm(ScopedModelForm):
         }
 
 
-class ResponsibilityForm(ScopedModelForm):
+class ResponsibilityForm(SiteFixedForm):
     class Meta:
         model = Responsibility
         fields = ["site", "activity", "role", "raci"]
 
 
-class MembershipForm(ScopedModelForm):
+class MembershipForm(SiteFixedForm):
     write_action = "admin"
+    # The API changes only the role of a membership: access for another user is a membership of its own.
+    fixed_on_edit = ("site", "user")
 
     class Meta:
         model = SiteMembership
         fields = ["site", "user", "role"]
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(TextRuleMixin, forms.Form):
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
     boundaries = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000, required=False)
     exclusions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000, required=False)
@@ -73,3 +125,10 @@ class ScopeForm(forms.Form):
     bcp_reference = forms.CharField(max_length=500, required=False, label="BCP document id or link")
 
     FIELDS = services.SCOPE_FIELDS
+
+
+class ScopeDiscardForm(TextRuleMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=scope_lifecycle.REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the draft is closed without approval; kept with the version.",
+    )  # fmt: skip

@@ -7,11 +7,12 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from otcsms.core.models import Audited, OrgWide, SiteOwned, SiteScopedAuditedQuerySet
 from otcsms.core.roles import SiteRole
+from otcsms.org.siterules import refuse_site_move
 
 
 class Organisation(OrgWide):
@@ -102,6 +103,9 @@ class SiteMembership(SiteOwned):
     def __str__(self) -> str:
         return f"{self.user} is {self.get_role_display()} on {self.site}"
 
+    def clean(self) -> None:
+        refuse_site_move(self)
+
 
 class Person(Audited):
     """Someone with a CSMS responsibility; may or may not have a user account."""
@@ -132,7 +136,9 @@ class Person(Audited):
 
     @classmethod
     def site_scope_q(cls, permitted_sites: models.QuerySet) -> Q:
-        return Q(site__in=permitted_sites) | Q(site__isnull=True)
+        # Organisation-wide staff are visible to members of the organisation only: someone with no role
+        # on any site (permitted_sites empty) sees nobody, as with every other organisation-wide record.
+        return Q(site__in=permitted_sites) | (Q(site__isnull=True) & Q(Exists(permitted_sites)))
 
 
 class CsmsRole(OrgWide):
@@ -189,8 +195,10 @@ class RoleAssignment(SiteOwned):
         return f"{self.person} as {self.role} at {self.site}"
 
     def clean(self) -> None:
+        refuse_site_move(self)
         if self.person_id and self.site_id and self.person.site_id not in (None, self.site_id):
-            raise ValidationError({"person_id": "this person belongs to another site"})
+            # Keyed by the field (as every clean() here): a form shows it on the person select.
+            raise ValidationError({"person": "this person belongs to another site"})
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "ends before it starts"})
 
@@ -221,14 +229,22 @@ class Responsibility(SiteOwned):
     def __str__(self) -> str:
         return f"{self.role}: {self.raci} for {self.activity} at {self.site}"
 
+    def clean(self) -> None:
+        refuse_site_move(self)
+
 
 class ScopeStatement(SiteOwned):
-    """One version of a site's CSMS scope. Versions are never edited once approved; a change is a new version."""
+    """One version of a site's CSMS scope. Versions are never edited once approved; a change is a new version.
+
+    Its status moves only as ``org.scope_lifecycle`` allows, through ``org.services``; who drafted and who last
+    edited a draft are kept so that neither can approve it (four eyes).
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         APPROVED = "approved", "Approved"
         SUPERSEDED = "superseded", "Superseded"
+        DISCARDED = "discarded", "Discarded"
 
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -240,10 +256,23 @@ class ScopeStatement(SiteOwned):
     bcp_title = models.CharField(max_length=200, blank=True, help_text="The site's business continuity plan.")
     bcp_reference = models.CharField(max_length=500, blank=True, help_text="Document id or URL of the BCP.")
     created_at = models.DateTimeField(default=timezone.now)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who started this version (empty: the system, e.g. the demo).",
+    )  # fmt: skip
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who last edited the draft.",
+    )  # fmt: skip
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discard_reason = models.TextField(blank=True, max_length=1000)
 
     class Meta:
         ordering = ["site__name", "-version"]
@@ -251,3 +280,6 @@ class ScopeStatement(SiteOwned):
 
     def __str__(self) -> str:
         return f"CSMS scope of {self.site} v{self.version}"
+
+    def clean(self) -> None:
+        refuse_site_move(self)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from ninja import Field, FilterLookup, FilterSchema, Schema
+from ninja import Field, FilterLookup, Schema
 
-from otcsms.core.schemas import InputSchema
+from otcsms.core.schemas import Filter, InputSchema
 
 SectorValue = Literal[
     "water", "wastewater", "electric-transmission", "electric-generation", "electric-distribution", "oil-gas",
@@ -20,7 +20,7 @@ Name = Field(min_length=1, max_length=200)
 LongText = Field("", max_length=5000)
 
 
-class SearchFilter(FilterSchema):
+class SearchFilter(Filter):
     q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
         None, max_length=200, description="Search by name."
     )
@@ -85,7 +85,7 @@ class MembershipUpdate(InputSchema):
     role: RoleValue
 
 
-class MembershipFilter(FilterSchema):
+class MembershipFilter(Filter):
     site_id: int | None = None
     user_id: int | None = None
     role: RoleValue | None = None
@@ -195,7 +195,7 @@ class RoleAssignmentUpdate(InputSchema):
     note: str | None = Field(None, max_length=500)
 
 
-class RoleAssignmentFilter(FilterSchema):
+class RoleAssignmentFilter(Filter):
     site_id: int | None = None
     role_id: int | None = None
     person_id: int | None = None
@@ -222,7 +222,7 @@ class ResponsibilityUpdate(InputSchema):
     raci: RaciValue
 
 
-class ResponsibilityFilter(FilterSchema):
+class ResponsibilityFilter(Filter):
     site_id: int | None = None
     activity_id: int | None = None
     role_id: int | None = None
@@ -241,8 +241,13 @@ class ScopeOut(Schema):
     bcp_title: str
     bcp_reference: str
     created_at: datetime
+    drafted_by_id: int | None = Field(description="Who started this version; may not approve it.")
+    edited_by_id: int | None = Field(description="Who last edited the draft; may not approve it.")
     approved_by_id: int | None
     approved_at: datetime | None
+    discarded_by_id: int | None
+    discarded_at: datetime | None
+    discard_reason: str
 
 
 class ScopeCreate(InputSchema):
@@ -262,9 +267,15 @@ class ScopeUpdate(InputSchema):
     bcp_reference: str | None = Field(None, max_length=500)
 
 
-class ScopeFilter(FilterSchema):
+class ScopeFilter(Filter):
     site_id: int | None = None
-    status: Literal["draft", "approved", "superseded"] | None = None
+    status: Literal["draft", "approved", "superseded", "discarded"] | None = None
+
+
+class ScopeDiscard(InputSchema):
+    reason: str = Field(
+        min_length=1, max_length=1000, description="Why the draft is closed without approval."
+    )
 
 
 class OrganisationOut(Schema):

@@ -17,8 +17,9 @@ urlpatterns = [
                delete=v.RoleAssignmentDelete),
     *crud_urls("memberships", "membership", list_view=v.MembershipList, create=v.MembershipCreate,
                detail=v.MembershipDetail, update=v.MembershipUpdate, delete=v.MembershipDelete),
-    path("sites/<int:pk>/raci/", v.raci_matrix, name="raci"),
-    path("sites/<int:pk>/scope/", v.scope_page, name="scope"),
-    path("sites/<int:pk>/scope/revise/", v.scope_revise, name="scope_revise"),
-    path("scope/<int:pk>/approve/", v.scope_approve, name="scope_approve"),
+    path("sites/<id:pk>/raci/", v.raci_matrix, name="raci"),
+    path("sites/<id:pk>/scope/", v.scope_page, name="scope"),
+    path("sites/<id:pk>/scope/revise/", v.scope_revise, name="scope_revise"),
+    path("scope/<id:pk>/approve/", v.scope_approve, name="scope_approve"),
+    path("scope/<id:pk>/discard/", v.scope_discard, name="scope_discard"),
 ]  # fmt: skip

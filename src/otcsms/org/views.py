@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
-from otcsms.org import forms, services
+from otcsms.org import forms, scope_lifecycle, services
 from otcsms.org.models import (
     CsmsActivity,
     CsmsRole,
@@ -271,8 +272,10 @@ def raci_matrix(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_raci_cell(request: HttpRequest, site: Site) -> None:
-    activity = get_object_or_404(CsmsActivity.objects.for_user(request.user), pk=request.POST.get("activity"))
-    role = get_object_or_404(CsmsRole.objects.for_user(request.user), pk=request.POST.get("role"))
+    activity = get_object_or_404(
+        CsmsActivity.objects.for_user(request.user), pk=_posted_id(request, "activity")
+    )
+    role = get_object_or_404(CsmsRole.objects.for_user(request.user), pk=_posted_id(request, "role"))
     value = request.POST.get("raci", "")
     if value not in {"", *Raci.values}:
         raise PermissionDenied("not a RACI value")
@@ -288,45 +291,105 @@ def _save_raci_cell(request: HttpRequest, site: Site) -> None:
             cell.save()
 
 
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """The id posted as ``name``; 404 for anything that is not one (as for an id that names nothing)."""
+    pk = parse_id(request.POST.get(name))
+    if pk is None:
+        raise Http404(f"no {name} with that id")
+    return pk
+
+
 # --- CSMS scope statements ------------------------------------------------------------------------
+# Every transition is the service's (org.services, org.scope_lifecycle): the pages only show what it allows.
 @login_required
 def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
-    versions = ScopeStatement.objects.for_user(request.user).filter(site=site).select_related("approved_by")
+    versions = list(
+        ScopeStatement.objects.for_user(request.user)
+        .filter(site=site)
+        .select_related("drafted_by", "edited_by", "approved_by", "discarded_by")
+    )
+    for version in versions:
+        if version.status == ScopeStatement.Status.DRAFT:
+            version.refusals = services.refusals(request.user, version)
     return render(request, "org/scope.html", {
         "site": site, "versions": versions, "current": services.current_scope(site),
-        "can_change": may_write(request.user, ScopeStatement, site.pk),
-        "can_approve": may_write(request.user, ScopeStatement, site.pk, "approve"),
+        "draft": next((v for v in versions if v.status == ScopeStatement.Status.DRAFT), None),
+        "can_change": services.may_transition(request.user, site.pk, scope_lifecycle.REVISE),
+        "can_approve": services.may_transition(request.user, site.pk, scope_lifecycle.APPROVE),
+        "discard_form": forms.ScopeDiscardForm(),
     })  # fmt: skip
 
 
 @login_required
 def scope_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the scope: edits the site's open draft if there is one, else starts the next version."""
     site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
-    if not may_write(request.user, ScopeStatement, site.pk):
+    if not services.may_transition(request.user, site.pk, scope_lifecycle.REVISE):
         raise PermissionDenied("you may not change this site's scope")
-    latest = ScopeStatement.objects.filter(site=site).order_by("-version").first()
+    draft = services.open_draft(site)
+    latest = draft or ScopeStatement.objects.filter(site=site).order_by("-version").first()
     if request.method == "POST":
         form = forms.ScopeForm(request.POST)
         if form.is_valid():
-            draft = services.revise_scope(site, **form.cleaned_data)
-            messages.success(request, f"Saved version {draft.version} as a draft.")
-            return redirect("web:scope", pk=site.pk)
+            saved = _save_scope(request, site, draft, form)
+            if saved is not None:
+                messages.success(request, f"Saved version {saved.version} as a draft.")
+                return redirect("web:scope", pk=site.pk)
     else:
         initial = {name: getattr(latest, name) for name in forms.ScopeForm.FIELDS} if latest else {}
         form = forms.ScopeForm(initial=initial)
-    return render(request, "org/scope_form.html", {"site": site, "form": form, "latest": latest})
+    return render(
+        request, "org/scope_form.html", {"site": site, "form": form, "latest": latest, "draft": draft}
+    )
+
+
+def _save_scope(
+    request: HttpRequest, site: Site, draft: ScopeStatement | None, form
+) -> ScopeStatement | None:
+    """The saved draft, or None with the reason on the form (e.g. someone else opened a draft meanwhile)."""
+    try:
+        if draft is not None:
+            return services.edit_draft(draft, by=request.user, **form.cleaned_data)
+        return services.revise_scope(site, by=request.user, **form.cleaned_data)
+    except services.ScopeForbiddenError as exc:
+        raise PermissionDenied(str(exc)) from None
+    except services.ScopeStateError as exc:
+        form.add_error(None, str(exc))
+        return None
 
 
 @login_required
 @require_POST
 def scope_approve(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_object_or_404(ScopeStatement.objects.for_user(request.user), pk=pk)
-    if not may_write(request.user, ScopeStatement, scope.site_id, "approve"):
-        raise PermissionDenied("only approvers approve the CSMS scope")
     try:
-        services.approve_scope(scope, request.user)
-        messages.success(request, f"Approved version {scope.version}.")
+        approved = services.approve_scope(scope, request.user)
+    except services.ScopeForbiddenError as exc:
+        raise PermissionDenied(str(exc)) from None
     except services.ScopeStateError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Approved version {approved.version}.")
+    return redirect("web:scope", pk=scope.site_id)
+
+
+@login_required
+@require_POST
+def scope_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_object_or_404(ScopeStatement.objects.for_user(request.user), pk=pk)
+    form = forms.ScopeDiscardForm(request.POST)
+    if not form.is_valid():
+        if not services.may_transition(request.user, scope.site_id, scope_lifecycle.DISCARD):
+            raise PermissionDenied("you may not discard this site's scope drafts")
+        messages.error(request, f"Not discarded: {'; '.join(form.errors.get('reason', ['say why']))}")
+        return redirect("web:scope", pk=scope.site_id)
+    try:
+        discarded = services.discard_draft(scope, by=request.user, reason=form.cleaned_data["reason"])
+    except services.ScopeForbiddenError as exc:
+        raise PermissionDenied(str(exc)) from None
+    except (services.ScopeStateError, services.ScopeInputError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Discarded version {discarded.version}.")
     return redirect("web:scope", pk=scope.site_id)

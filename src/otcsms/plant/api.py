@@ -200,7 +200,7 @@ def problems_response(exc: ImportRejected):
 
 
 @router.post(
-    "/sites/{int:pk}/import/{kind}",
+    "/sites/{id:pk}/import/{kind}",
     response={201: s.ImportSummaryOut, 422: s.ProblemsOut},
     operation_id="plant_import",
     summary="Import a CSV, XLSX or JSON file of sites, zones, conduits, assets or people (all or nothing)",
@@ -228,7 +228,7 @@ def import_file(request: HttpRequest, pk: int, kind: str, file: File[UploadedFil
 
 
 @router.get(
-    "/sites/{int:pk}/export/{kind}",
+    "/sites/{id:pk}/export/{kind}",
     response={200: None},
     operation_id="plant_export",
     summary="Export sites, zones, conduits, assets or people of a site as CSV, XLSX or JSON",
@@ -247,7 +247,7 @@ def export_file(request: HttpRequest, pk: int, kind: str, format: str = "csv"):
 
 
 @router.get(
-    "/sites/{int:pk}/diagram.svg",
+    "/sites/{id:pk}/diagram.svg",
     response={200: None},
     operation_id="plant_diagram",
     summary="The site's zone and conduit diagram (SVG)",

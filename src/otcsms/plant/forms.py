@@ -1,4 +1,5 @@
-"""Forms of C2. Model ``clean()`` does the cross-field checks, so a form refuses what the API refuses."""
+"""Forms of C2. Model ``clean()`` does the cross-field checks, so a form refuses what the API refuses; on edit
+the site is read-only (``SiteFixedForm``): a zone, conduit, asset or system never moves to another site."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ from typing import Any
 
 from django import forms
 
+from otcsms.core.inputs import parse_id
+from otcsms.org.forms import SiteFixedForm
 from otcsms.org.models import Site
 from otcsms.plant import services
 from otcsms.plant.importfiles import PROTOCOLS
 from otcsms.plant.models import SL_T_FIELDS, Asset, Conduit, SystemUnderConsideration, Zone
-from otcsms.web.generic import ScopedModelForm
 
 LEVEL_WIDGET = forms.NumberInput(attrs={"min": 0, "max": 4, "step": 1, "class": "level"})
 
 
-class PlantForm(ScopedModelForm):
+class PlantForm(SiteFixedForm):
     """Zone choices name their site: a user with several sites sees zones of the same name in each."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -95,8 +97,24 @@ class AssetForm(PlantForm):
         return asset
 
 
+class ZoneChoices(forms.ModelMultipleChoiceField):
+    """Zone ids as a database holds them: anything else is an invalid choice before any query is made.
+
+    (Django looks the values up with ``pk__in``, which has no guard for a number beyond 64 bits: the query
+    itself would fail.)
+    """
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            if parse_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)
+
+
 class SystemForm(PlantForm):
-    zones = forms.ModelMultipleChoiceField(
+    zones = ZoneChoices(
         queryset=Zone.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Zones of the same site that the system under consideration covers.",
     )  # fmt: skip

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Final, NamedTuple
 
 from otcsms.assessments.security_levels import SlVector, format_sl_vector, validate_sl_vector
+from otcsms.core.inputs import text_problem
+from otcsms.core.spreadsheet import escape_formula, unescape_formula, write_csv
 
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 MAX_ROWS: Final = 200_000
@@ -503,30 +505,12 @@ def _header_of(cells: list[str]) -> list[str]:
 
 
 def _row_of(header: list[str], cells: list[str], number: int, problems: list[RowProblem]) -> dict[str, str]:
-    row = {name: _unescape_formula(cells[i]) for i, name in enumerate(header[: len(cells)]) if name}
+    row = {name: unescape_formula(cells[i]) for i, name in enumerate(header[: len(cells)]) if name}
     # an unnamed column may stay in the file (spreadsheets leave them), as long as it holds nothing
     unnamed = [cells[i] for i, name in enumerate(header[: len(cells)]) if not name] + cells[len(header) :]
     if any(cell.strip() for cell in unnamed):
         problems.append(RowProblem(number, "", "a value stands in a column without a name in the header"))
     return row
-
-
-# --------------------------------------------------------------------------------- spreadsheet formula guard
-
-_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
-
-
-def escape_formula(text: str) -> str:
-    """Make a cell safe from spreadsheet formula injection by prefixing a single quote.
-
-    Applies to text that starts with = + - @ tab or CR, and to text that already starts with quotes
-    followed by one of those, so reading back what was written gives the original text.
-    """
-    return "'" + text if _FORMULA_START.match(text) else text
-
-
-def _unescape_formula(text: str) -> str:
-    return text[1:] if text.startswith("'") and _FORMULA_START.match(text, 1) else text
 
 
 # ---------------------------------------------------------------------------------------------- validation
@@ -738,12 +722,6 @@ def _unknown_column_reason(kind: str, name: str, contract: Columns) -> str:
     return f"unknown column {name!r} for {kind}{hint}; allowed: {', '.join(contract.all)}"
 
 
-# Names and one-line fields: no control characters at all, and no bidirectional overrides that make a name
-# read differently from what it is. Long text may hold tabs and line breaks.
-_NAME_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 class _Row:
     """One row under check: reads its cells as typed values and records problems against its row number."""
 
@@ -761,6 +739,12 @@ class _Row:
         """The cell stripped of surrounding blanks; "" when empty or when it is not text (then reported)."""
         value = self.values.get(column)
         if type(value) is str:
+            # every cell, whatever it becomes, obeys the text rule: a NUL or a lone surrogate would fail
+            # in the database, not here
+            problem = text_problem(value, multiline=True)
+            if problem is not None:
+                self.problem(column, problem)
+                return ""
             return value.strip()
         if value is not None:
             self.problem(column, f"expected text, got {type(value).__name__}")
@@ -770,16 +754,19 @@ class _Row:
         """A one-line value: a name or a short field such as vendor or firmware."""
         value = self.raw(column)
         if value:
-            return value if self._fits(column, value, limit, _NAME_FORBIDDEN) else ""
-        # a cell of the wrong type is reported already; it is not also missing
-        if required and isinstance(self.values.get(column), str | None):
+            return value if self._fits(column, value, limit, multiline=False) else ""
+        # a cell of the wrong type or with a forbidden character is reported already; it is not also missing
+        cell = self.values.get(column)
+        if required and (
+            cell is None or (isinstance(cell, str) and text_problem(cell, multiline=True) is None)
+        ):
             self.problem(column, f"{column} is required")
         return ""
 
     def text(self, column: str, *, limit: int = MAX_LONG_TEXT_CHARS) -> str:
         """A free text value that may span lines."""
         value = self.raw(column)
-        return value if value and self._fits(column, value, limit, _TEXT_FORBIDDEN) else ""
+        return value if value and self._fits(column, value, limit, multiline=True) else ""
 
     def choice(self, column: str, choices: Choices) -> str:
         value = self.raw(column)
@@ -791,16 +778,13 @@ class _Row:
             return ""
         return chosen
 
-    def _fits(self, column: str, value: str, limit: int, forbidden: re.Pattern[str]) -> bool:
+    def _fits(self, column: str, value: str, limit: int, *, multiline: bool) -> bool:
         if len(value) > limit:
             self.problem(column, f"longer than {limit} characters ({len(value)})")
             return False
-        bad = forbidden.search(value)
-        if bad:
-            character = (
-                "a NUL byte" if bad.group() == "\x00" else f"the control character U+{ord(bad.group()):04X}"
-            )
-            self.problem(column, f"contains {character}")
+        problem = text_problem(value, multiline=multiline)  # the one text rule of every input path
+        if problem is not None:
+            self.problem(column, problem)
             return False
         return True
 
@@ -1437,12 +1421,7 @@ def _cell_text(column: str, value: object) -> str:
 
 
 def _write_csv(columns: Sequence[str], table: list[list[str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows([escape_formula(cell) for cell in row] for row in table)
-    # the byte order mark makes Excel open the file as UTF-8
-    return buffer.getvalue().encode("utf-8-sig")
+    return write_csv(columns, table)
 
 
 def _write_xlsx(kind: str, columns: Sequence[str], table: list[list[str]]) -> bytes:

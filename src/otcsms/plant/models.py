@@ -4,7 +4,8 @@ under consideration that group zones.
 Every row belongs to one site. A zone's target security level SL-T is seven columns (FR1..FR7), so
 assessments and lists can filter on any foundational requirement, and a database constraint holds each level
 to 0-4 whatever writes it. References between rows never cross a site: ``clean()`` says why, and the import
-service only ever resolves names within the target site.
+service only ever resolves names within the target site. A row never moves to another site either
+(``org.siterules``): its references and its history stay where they were made.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models.functions import Lower
 
 from otcsms.assessments.security_levels import FR_COUNT, SlVector, validate_sl_vector
 from otcsms.core.models import Audited, SiteOwned, SiteScopedAuditedQuerySet
+from otcsms.org.siterules import site_move_problem
 from otcsms.plant.importfiles import (
     ASSET_TYPES,
     CRITICALITIES,
@@ -98,6 +100,12 @@ def _sl_t_field(fr: int) -> models.PositiveSmallIntegerField:
     )
 
 
+def _site_errors(obj: SiteOwned) -> dict[str, str]:
+    """The start of a ``clean()`` error dict: the site of a stored row never changes."""
+    problem = site_move_problem(type(obj), obj.pk, obj.site_id)
+    return {"site": problem} if problem else {}
+
+
 class Zone(SiteOwned):
     """A security zone (IEC 62443-3-2): assets sharing security requirements, with a target SL vector."""
 
@@ -168,7 +176,7 @@ class Zone(SiteOwned):
         return sl_t_label(self.sl_t)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors = _site_errors(self)
         levels = [getattr(self, name) for name in SL_T_FIELDS]
         if any(level is not None for level in levels) and any(level is None for level in levels):
             missing = [code for (code, _), level in zip(FOUNDATIONAL_REQUIREMENTS, levels, strict=True)
@@ -238,7 +246,7 @@ class Conduit(SiteOwned):
         return ", ".join(self.protocols or ())
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors = _site_errors(self)
         if self.zone_a_id is not None and self.zone_a_id == self.zone_b_id:
             errors["zone_b"] = "a conduit joins two different zones, not a zone to itself"
         for field in ("zone_a", "zone_b"):
@@ -302,7 +310,7 @@ class Asset(SiteOwned):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors = _site_errors(self)
         if self.zone_id is not None and self.site_id is not None and self.zone.site_id != self.site_id:
             errors["zone"] = f"zone {self.zone.name!r} belongs to another site"
         if self.ip:
@@ -430,6 +438,11 @@ class SystemUnderConsideration(SiteOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = _site_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
 
 class SystemZone(Audited):

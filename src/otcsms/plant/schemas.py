@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from django.db.models import Q, QuerySet
-from ninja import Field, FilterLookup, FilterSchema, Schema
+from ninja import Field, FilterLookup, Schema
 from pydantic import conlist
 
-from otcsms.core.schemas import InputSchema
+from otcsms.core.schemas import Filter, InputSchema
 from otcsms.plant.importfiles import ASSET_TYPES, CRITICALITIES, normalise_protocol
 
 ZoneKindValue = Literal["enterprise", "dmz", "control", "safety", "field", "remote", "other", ""]
@@ -61,7 +61,7 @@ class ZoneUpdate(InputSchema):
     description: str | None = Field(None, max_length=2000)
 
 
-class ZoneFilter(FilterSchema):
+class ZoneFilter(Filter):
     site_id: int | None = None
     kind: ZoneKindValue | None = None
     parent_id: int | None = None
@@ -115,7 +115,7 @@ class ConduitUpdate(InputSchema):
     description: str | None = Field(None, max_length=2000)
 
 
-class ConduitFilter(FilterSchema):
+class ConduitFilter(Filter):
     site_id: int | None = None
     zone_id: int | None = Field(None, description="Conduits with this zone at either end.")
     protocol: str | None = Field(None, max_length=40)
@@ -199,7 +199,7 @@ class AssetUpdate(InputSchema):
     )
 
 
-class AssetFilter(FilterSchema):
+class AssetFilter(Filter):
     """Filters of the asset list; the list also fetches every listed asset's endpoints in one query."""
 
     site_id: int | None = None
@@ -265,7 +265,7 @@ class EndpointUpdate(InputSchema):
     role: RoleValue | None = None
 
 
-class EndpointFilter(FilterSchema):
+class EndpointFilter(Filter):
     asset_id: int | None = None
     site_id: Annotated[int | None, FilterLookup("asset__site_id")] = None
     protocol: str | None = Field(None, max_length=40)
@@ -301,7 +301,7 @@ class SystemUpdate(InputSchema):
     zone_ids: list[int] | None = Field(None, max_length=500)
 
 
-class SystemFilter(FilterSchema):
+class SystemFilter(Filter):
     """Filters of the systems list; the list also fetches the zones of every listed system in one query."""
 
     site_id: int | None = None

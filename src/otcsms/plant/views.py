@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
 from otcsms.org.models import Person, Site
 from otcsms.plant import forms, services
-from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected
+from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, normalise_protocol
 from otcsms.plant.models import (
     Asset,
     AssetType,
@@ -130,18 +131,21 @@ class AssetList(AssetViews, PlantListView):
         q = params.get("q", "").strip()[:200]
         if q:
             qs = qs.filter(asset_search_q(q))
+        # A filter value the form cannot produce (a typed URL, a stale bookmark) is ignored, as for type.
         zone = params.get("zone", "")
-        if zone.isdigit():
-            qs = qs.filter(zone_id=int(zone))
+        zone_id = parse_id(zone)
+        if zone_id is not None:
+            qs = qs.filter(zone_id=zone_id)
         elif zone == "none":
             qs = qs.filter(zone__isnull=True)
         if params.get("type") in AssetType.values:
             qs = qs.filter(type=params["type"])
         if params.get("criticality") in Criticality.values:
             qs = qs.filter(criticality=params["criticality"])
-        protocol = params.get("protocol", "")[:40]
+        protocol = params.get("protocol", "")[:40].strip()
         if protocol:
-            qs = qs.filter(pk__in=ProtocolEndpoint.objects.filter(protocol=protocol).values("asset_id"))
+            name = normalise_protocol(protocol) or protocol.lower()  # as the API's filter reads it
+            qs = qs.filter(pk__in=ProtocolEndpoint.objects.filter(protocol=name).values("asset_id"))
         return qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -223,10 +227,13 @@ class SystemDelete(SystemViews, generic.ScopedDeleteView):
 
 # --- diagram, import, export ----------------------------------------------------------------------
 def _chosen_site(request: HttpRequest, sites) -> Site | None:
-    """The site named by ?site=, else the switcher's, else the only one there is."""
+    """The site named by ?site= (404 unless one the user sees), else the switcher's, else the only one."""
     raw = request.GET.get("site", "")
-    if raw.isdigit():
-        return get_object_or_404(sites, pk=int(raw))
+    if raw:
+        site_id = parse_id(raw)
+        if site_id is None:
+            raise Http404("no such site")
+        return get_object_or_404(sites, pk=site_id)
     site_id = current_site_id(request)
     if site_id is not None:
         return sites.filter(pk=site_id).first()

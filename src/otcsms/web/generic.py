@@ -18,12 +18,29 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views import generic
 
+from otcsms.core.crud import scoped
+from otcsms.core.inputs import text_problem
 from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
 from otcsms.web.sites import current_site_id
 
 
-class ScopedModelForm(forms.ModelForm):
+class TextRuleMixin:
+    """Every text field obeys the one text rule of every input path (core.inputs): no controls, bidi
+    overrides or NUL; a field without a multi-line widget holds one line."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if isinstance(field, forms.CharField) and isinstance(value, str):
+                problem = text_problem(value, multiline=isinstance(field.widget, forms.Textarea))
+                if problem is not None:
+                    self.add_error(name, problem)
+        return cleaned
+
+
+class ScopedModelForm(TextRuleMixin, forms.ModelForm):
     """Choices of every foreign key are limited to what the user may see; the site to where they may write."""
 
     write_action: ClassVar[Action] = "change"
@@ -34,10 +51,8 @@ class ScopedModelForm(forms.ModelForm):
         for name, field in self.fields.items():
             if not isinstance(field, forms.ModelChoiceField):
                 continue
-            manager = field.queryset.model._default_manager
-            if hasattr(manager, "for_user"):
-                action = self.write_action if name == "site" else "view"
-                field.queryset = manager.for_user(user, action)
+            action = self.write_action if name == "site" else "view"
+            field.queryset = scoped(field.queryset.model, user, action)
 
 
 class ScopedMixin(LoginRequiredMixin):

@@ -9,7 +9,7 @@ def crud_urls(prefix: str, name: str, *, list_view, create, detail, update, dele
     return [
         path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
         path(f"{prefix}/new/", create.as_view(), name=f"{name}_create"),
-        path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}_detail"),
-        path(f"{prefix}/<int:pk>/edit/", update.as_view(), name=f"{name}_edit"),
-        path(f"{prefix}/<int:pk>/delete/", delete.as_view(), name=f"{name}_delete"),
+        path(f"{prefix}/<id:pk>/", detail.as_view(), name=f"{name}_detail"),
+        path(f"{prefix}/<id:pk>/edit/", update.as_view(), name=f"{name}_edit"),
+        path(f"{prefix}/<id:pk>/delete/", delete.as_view(), name=f"{name}_delete"),
     ]

@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otcsms.core.audit import verify_chain
+from otcsms.core.crud import scoped
+from otcsms.core.history import object_history
+from otcsms.core.inputs import parse_id
 from otcsms.core.models import ApiToken, Audited, AuditEvent, User
 from otcsms.core.users import UserInputError, create_user
 from otcsms.org.models import Person, RoleAssignment, ScopeStatement, Site, SiteMembership
@@ -54,7 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_site(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("site", "")
-    site_id = int(raw) if raw.isdigit() else None
+    site_id = parse_id(raw)
     if (raw and site_id is None) or not choose_site(request, site_id):
         messages.error(request, "That site is not available to you.")
     target = request.POST.get("next", "/")
@@ -70,22 +73,11 @@ def history(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
         raise Http404("unknown kind of object") from None
     if not issubclass(model, Audited):
         raise Http404("this kind of object has no history")
-    manager = model._default_manager
-    visible = (
-        manager.for_user(request.user) if hasattr(manager, "for_user") else _users_only(request, manager)
-    )
-    obj = visible.filter(pk=pk).first()
+    obj = scoped(model, request.user).filter(pk=pk).first()
     if obj is None:
         raise Http404("not found")
-    events = AuditEvent.objects.filter(object_type=model._meta.label_lower, object_id=str(pk))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(object_history(request.user, obj), 50).get_page(request.GET.get("page"))
     return render(request, "web/history.html", {"object": obj, "meta": model._meta, "page": page})
-
-
-def _users_only(request: HttpRequest, manager):
-    if request.user.is_org_admin:
-        return manager.all()
-    return manager.filter(pk=request.user.pk) if manager.model is User else manager.none()
 
 
 @login_required

@@ -1,0 +1,30 @@
+"""The history of one object: one rule for every page and endpoint that shows it.
+
+Anyone who may see an object sees that it changed, when and by whom, for the events recorded on sites they
+can see (an event keeps the site the object had when it changed). The values before and after, and the
+reason, are the audit trail's content: only those who may read the trail of that site see them (org admins,
+auditors, site admins), exactly as in the audit log itself.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+
+from otcsms.core.models import AuditEvent
+from otcsms.core.scoping import sites_where
+
+
+def object_history(user, obj: models.Model) -> models.QuerySet:
+    """Events of ``obj`` the user may see, newest first, each annotated with ``values_visible``."""
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    if user.is_org_admin:
+        return events.annotate(values_visible=Value(True, output_field=BooleanField()))
+    events = events.filter(Q(site_id__in=sites_where(user, "view")) | Q(site_id__isnull=True))
+    readable = ExpressionWrapper(Q(site_id__in=sites_where(user, "audit")), output_field=BooleanField())
+    return events.annotate(values_visible=readable)
+
+
+def values_visible(event: AuditEvent) -> bool:
+    """Events that did not come through ``object_history`` come from the trail's own scope: readable."""
+    return bool(getattr(event, "values_visible", True))
