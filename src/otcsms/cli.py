@@ -233,6 +233,10 @@ def token_create(
 
     if not name.strip() or len(name) > 100:
         fail("--name must be 1-100 characters")
+    from otcsms.core.inputs import text_problem
+
+    if (problem := text_problem(name, multiline=False)) is not None:
+        fail(f"--name {problem}")
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         fail(f"no active user {username!r}")

@@ -83,6 +83,8 @@ def test_init_users_tokens_and_audit_verify(instance):
     instance.run("demo", "--no-serve")
     instance.run("user", "add", "eve", "--password", "a-long-enough-password", "--role", "viewer",
                  "--site", "harbor-pkg")  # fmt: skip
+    refused = instance.run("token", "create", "eve", "--name", "bad\u202ename", check=2)
+    assert "bidirectional" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
     token = json.loads(instance.run("token", "create", "eve", "--json").stdout)["token"]
     assert token.startswith("otc_")
     stored = instance.sql("SELECT digest FROM core_apitoken")
