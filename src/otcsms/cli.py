@@ -14,6 +14,7 @@ import typer
 from otcsms.assessments.cli import gaps
 from otcsms.catalogs.cli import frameworks_app
 from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, out, require_initialised, setup_django
+from otcsms.core.cli import check_command
 from otcsms.plant.cli import export_command, import_command
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ app.add_typer(frameworks_app, name="frameworks")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("gaps")(gaps)
+app.command("check")(check_command)
 
 DEMO_PASSWORD = "otcsms-demo-2026"
 

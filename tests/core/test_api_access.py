@@ -23,7 +23,16 @@ from otcsms.org.models import (
 )
 
 SELF_SERVICE = {"/version", "/me", "/me/password", "/tokens", "/tokens/{pk}/revoke", "/organisation"}
-ORG_WIDE = {"csms-roles", "csms-activities", "users", "audit", "frameworks", "requirements", "mapping-sets"}
+ORG_WIDE = {
+    "csms-roles",
+    "csms-activities",
+    "users",
+    "audit",
+    "frameworks",
+    "requirements",
+    "mapping-sets",
+    "checks",
+}
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -56,6 +65,26 @@ def site_a_objects(site_a, a_contributor):
         "csms-activities": activity.pk,
         **plant_objects(site_a),
         **assessment_objects(site_a),
+        **check_objects(site_a),
+    }
+
+
+def check_objects(site) -> dict[str, int]:
+    """A link, a finding and a check run on ``site`` (the objects of /links, /findings, /check-runs)."""
+    from otcsms.core.checks import run_checks
+    from otcsms.core.links import create_link
+    from otcsms.core.models import Finding
+    from otcsms.plant.models import Zone
+
+    zone = Zone.objects.create(site=site, name="Zone without reason", sl_t=2)
+    other = Zone.objects.create(site=site, name="Linked zone")
+    link = create_link(site_id=site.pk, source_type="plant.zone", source_id=zone.pk, target_type="plant.zone",
+                       target_id=other.pk, kind="relates-to", note="same cabinet")  # fmt: skip
+    run = run_checks(site).sites[0]
+    return {
+        "links": link.pk,
+        "findings": Finding.objects.get(site=site, check_id="plant.zone-sl-t-reason", object_id=zone.pk).pk,
+        "check-runs": run.run_id,
     }
 
 

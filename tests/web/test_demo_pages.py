@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from otcsms.core.models import User
+from otcsms.core.models import Finding, ObjectLink, User
 from otcsms.demo.operator import load_demo
 from otcsms.org.models import (
     CsmsActivity,
@@ -17,6 +17,7 @@ from otcsms.org.models import (
     Site,
     SiteMembership,
 )
+from otcsms.plant.models import Zone
 
 
 @pytest.fixture
@@ -39,6 +40,10 @@ def page_urls() -> list[str]:
         urls += [reverse(f"web:{base}_list"), reverse(f"web:{base}_detail", args=[obj.pk])]
         urls.append(reverse("web:history", args=[obj._meta.label_lower, obj.pk]))
     urls += [reverse("web:raci", args=[site.pk]), reverse("web:scope", args=[site.pk])]
+    finding = Finding.objects.filter(site=site).first()
+    zone = Zone.objects.get(site=site, name="Chemical dosing")  # linked to a requirement by the demo
+    urls += [reverse("web:finding_list"), reverse("web:finding_detail", args=[finding.pk]),
+             reverse("web:zone_detail", args=[zone.pk])]  # fmt: skip
     return urls
 
 
@@ -50,8 +55,11 @@ def test_demo_loads_three_sectors_and_is_idempotent(demo):
     }
     assert Site.objects.get(code="cedar-ridge-sub").nerc_impact == "medium"
     count = RoleAssignment.objects.count()
+    findings, links = Finding.objects.count(), ObjectLink.objects.count()
+    assert {"high", "medium"} <= set(Finding.objects.values_list("severity", flat=True)) and links >= 2
     again = load_demo(password="demo-password-for-tests")
     assert not again.created and RoleAssignment.objects.count() == count
+    assert (Finding.objects.count(), ObjectLink.objects.count()) == (findings, links)
 
 
 @pytest.mark.parametrize("username", ["admin", "tom.baker", "audra.auditor"])

@@ -16,6 +16,7 @@ from otcsms.assessments.models import Assessment, Status
 from otcsms.core.inputs import InputError, parse_id, parse_int
 from otcsms.core.scoping import may_write
 from otcsms.web import generic
+from otcsms.web.links import link_panel
 from otcsms.web.sites import current_site_id
 
 FR_LABELS = ["FR 1 IAC", "FR 2 UC", "FR 3 SI", "FR 4 DC", "FR 5 RDF", "FR 6 TRE", "FR 7 RA"]
@@ -100,7 +101,7 @@ def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200
         "fr_labels": FR_LABELS, "coverage": services.coverage_report(assessment), "gaps": gaps[:200],
         "gap_count": len(gaps), "zones": zones, "can_answer": _may_answer(request, assessment),
         "redundant": services.redundancy_report(assessment)[:50], "transitions": transitions,
-        "reason_max": lifecycle.REASON_MAX,
+        "reason_max": lifecycle.REASON_MAX, **link_panel(request.user, assessment),
     }, status=status)  # fmt: skip
 
 

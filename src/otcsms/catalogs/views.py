@@ -20,6 +20,7 @@ from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
 from otcsms.core.inputs import parse_id, parse_int
 from otcsms.core.scoping import may_write
+from otcsms.web.links import link_panel
 
 SEARCH_PAGE = 100
 GAP_PAGE = 50
@@ -134,7 +135,7 @@ def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "req": req, "framework": req.framework, "ancestors": services.ancestors(req),
         "children": req.children.order_by("position"), "direct_groups": list(groups.values()),
         "attributes": _attributes(req), "current": services.current_counterpart(req),
-        "may_import": _may_import(request),
+        "may_import": _may_import(request), **link_panel(request.user, req),
     }  # fmt: skip
     if req.framework.is_current:
         max_hops = parse_int(request.GET.get("hops"), minimum=1, maximum=services.MAX_HOPS) or 3

@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from otcsms.core import audit
+        from otcsms.core import audit, links
         from otcsms.core.converters import IdConverter
 
         audit.connect_signals()
+        links.connect_signals()
         register_converter(IdConverter, "id")

@@ -335,3 +335,8 @@ class AuditChainHead(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any):
         raise UnauditedWriteError("the chain head cannot be deleted")
+
+
+# Models kept in modules of their own (one concern each), imported here so Django registers them with core.
+from otcsms.core.findings import CheckRun, Finding  # noqa: E402, F401
+from otcsms.core.objectlinks import ObjectLink  # noqa: E402, F401

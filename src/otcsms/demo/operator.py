@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import transaction
 
+from otcsms.core.checks import run_checks
 from otcsms.core.models import User
 from otcsms.core.users import create_user, grant_site_role
 from otcsms.demo.assessments import load_demo_assessments
@@ -186,6 +187,9 @@ def load_demo(password: str) -> DemoSummary:
         summary = DemoSummary(created=created, password=password)
         _load_users(password, summary)
         load_demo_assessments()
+        _load_links()
+    # The checks run as they would on a schedule: one short transaction per site, after the data is in.
+    run_checks()
     return summary
 
 
@@ -235,6 +239,42 @@ def _load_plant() -> None:
     from otcsms.plant.demo import load_plant
 
     load_plant()
+
+
+# site code, (source kind, name), kind, (target kind, ref or name), note
+LINKS = [
+    ("riverside-wtp", ("plant.zone", "Chemical dosing"), "relates-to", ("catalogs.requirement", "ZCR 5.6"),
+     "SL-T set in the 2025 HAZOP-based cyber risk workshop (minutes RA-WTP-2025-04)."),
+    ("riverside-wtp", ("plant.conduit", "Dosing cell link"), "evidence", ("catalogs.requirement", "SR 5.1"),
+     "Rule set reviewed with the network team in January 2026."),
+    ("riverside-wtp", ("plant.asset", "DMZ-RDG"), "relates-to", ("plant.conduit", "OT DMZ to SCADA"),
+     "Vendor sessions through the gateway cross this conduit: recorded and time-boxed."),
+    ("cedar-ridge-sub", ("plant.asset", "ESP-FW"), "relates-to", ("plant.zone", "Station bus"),
+     "Electronic security perimeter firewall of the station bus (CIP-005 R1)."),
+]  # fmt: skip
+
+
+def _load_links() -> None:
+    """A few object links between demo records (skipped where present or where a record is missing)."""
+    from django.apps import apps
+
+    from otcsms.core.links import LinkConflictError, create_link
+
+    for code, (source_label, source_name), kind, (target_label, target_name), note in LINKS:
+        site = Site.objects.filter(code=code).first()
+        source = apps.get_model(source_label).objects.filter(site=site, name=source_name).first()
+        target_model = apps.get_model(target_label)
+        if target_label == "catalogs.requirement":
+            target = target_model.objects.filter(ref=target_name, framework__is_current=True).first()
+        else:
+            target = target_model.objects.filter(site=site, name=target_name).first()
+        if site is None or source is None or target is None:
+            continue
+        try:
+            create_link(site_id=site.pk, source_type=source_label, source_id=source.pk,
+                        target_type=target_label, target_id=target.pk, kind=kind, note=note)  # fmt: skip
+        except LinkConflictError:
+            continue  # linked by an earlier load
 
 
 def _load_users(password: str, summary: DemoSummary) -> None:

@@ -123,8 +123,20 @@ class ScopeForm(TextRuleMixin, forms.Form):
     exclusions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000, required=False)
     bcp_title = forms.CharField(max_length=200, required=False, label="Business continuity plan")
     bcp_reference = forms.CharField(max_length=500, required=False, label="BCP document id or link")
+    review_interval_months = forms.IntegerField(
+        min_value=1, max_value=60, initial=12, required=False, label="Review every (months)",
+        help_text="Once approved, the scope is due for review this many months later; a check reports it "
+        "when the date has passed.",
+    )  # fmt: skip
 
     FIELDS = services.SCOPE_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("review_interval_months") is None:
+            # not given: a new version takes the default (12), a draft keeps what it has
+            cleaned.pop("review_interval_months", None)
+        return cleaned
 
 
 class ScopeDiscardForm(TextRuleMixin, forms.Form):

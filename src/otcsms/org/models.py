@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, Q
 from django.utils import timezone
@@ -255,6 +256,13 @@ class ScopeStatement(SiteOwned):
     )
     bcp_title = models.CharField(max_length=200, blank=True, help_text="The site's business continuity plan.")
     bcp_reference = models.CharField(max_length=500, blank=True, help_text="Document id or URL of the BCP.")
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="How often the approved scope is reviewed; its review falls due this long after approval.",
+    )  # fmt: skip
+    review_due = models.DateField(
+        null=True, blank=True, help_text="Set on approval: the approval date plus the review interval."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -276,7 +284,13 @@ class ScopeStatement(SiteOwned):
 
     class Meta:
         ordering = ["site__name", "-version"]
-        constraints = [models.UniqueConstraint(fields=["site", "version"], name="one_scope_version_per_site")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "version"], name="one_scope_version_per_site"),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__gte=1, review_interval_months__lte=60),
+                name="scope_review_interval_1_to_60_months",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"CSMS scope of {self.site} v{self.version}"

@@ -248,6 +248,10 @@ class ScopeOut(Schema):
     discarded_by_id: int | None
     discarded_at: datetime | None
     discard_reason: str
+    review_interval_months: int
+    review_due: date | None = Field(
+        description="Set on approval: the approval date plus the review interval."
+    )
 
 
 class ScopeCreate(InputSchema):
@@ -257,6 +261,7 @@ class ScopeCreate(InputSchema):
     exclusions: str = Field("", max_length=20000)
     bcp_title: str = Field("", max_length=200)
     bcp_reference: str = Field("", max_length=500)
+    review_interval_months: int = Field(12, ge=1, le=60, description="Review the approved scope this often.")
 
 
 class ScopeUpdate(InputSchema):
@@ -265,6 +270,7 @@ class ScopeUpdate(InputSchema):
     exclusions: str | None = Field(None, max_length=20000)
     bcp_title: str | None = Field(None, max_length=200)
     bcp_reference: str | None = Field(None, max_length=500)
+    review_interval_months: int | None = Field(None, ge=1, le=60)
 
 
 class ScopeFilter(Filter):

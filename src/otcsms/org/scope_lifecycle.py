@@ -16,7 +16,9 @@ and discarded versions are never edited: they are the record of what was in forc
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
+from datetime import date
 
 from otcsms.core.lifecycle import (
     REASON_MAX as REASON_MAX,  # re-exported: forms and schemas bound reasons by it
@@ -86,3 +88,11 @@ def stale_problem(version: int, approved_version: int | None) -> str | None:
             "the scope again"
         )
     return None
+
+
+def review_due_after(approved_on: date, months: int) -> date:
+    """The day an approved scope's review falls due: ``months`` after approval (the 31st of a shorter month
+    becomes its last day)."""
+    month_index = approved_on.month - 1 + months
+    year, month = approved_on.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(approved_on.day, calendar.monthrange(year, month)[1]))

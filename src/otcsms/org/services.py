@@ -33,7 +33,14 @@ class ScopeInputError(ValueError):
     """A value the transition cannot take, e.g. a missing reason (422)."""
 
 
-SCOPE_FIELDS = ("statement", "boundaries", "exclusions", "bcp_title", "bcp_reference")
+SCOPE_FIELDS = (
+    "statement",
+    "boundaries",
+    "exclusions",
+    "bcp_title",
+    "bcp_reference",
+    "review_interval_months",
+)
 
 
 # --- who may ---------------------------------------------------------------------------------------
@@ -84,7 +91,7 @@ def refusals(user: User, scope: ScopeStatement) -> dict[str, str | None]:
 # --- transitions -----------------------------------------------------------------------------------
 
 
-def revise_scope(site: Site, *, by: User | None = None, **fields: str) -> ScopeStatement:
+def revise_scope(site: Site, *, by: User | None = None, **fields: str | int) -> ScopeStatement:
     """Start a new draft version of the site's CSMS scope; earlier versions stay as they were."""
     _require(by, site.pk, lifecycle.REVISE)
     _check_fields(fields)
@@ -101,7 +108,7 @@ def revise_scope(site: Site, *, by: User | None = None, **fields: str) -> ScopeS
         return draft
 
 
-def edit_draft(scope: ScopeStatement, *, by: User | None = None, **fields: str) -> ScopeStatement:
+def edit_draft(scope: ScopeStatement, *, by: User | None = None, **fields: str | int) -> ScopeStatement:
     """Change the text of a draft; whoever edits it may no longer approve it."""
     _require(by, scope.site_id, lifecycle.EDIT)
     _check_fields(fields)
@@ -135,6 +142,9 @@ def approve_scope(scope: ScopeStatement, approver: User) -> ScopeStatement:
         locked.status = lifecycle.APPROVED
         locked.approved_by = approver
         locked.approved_at = timezone.now()
+        locked.review_due = lifecycle.review_due_after(
+            timezone.localdate(locked.approved_at), locked.review_interval_months
+        )
         locked.save()
     return locked
 

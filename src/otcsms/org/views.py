@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otcsms.core.inputs import parse_id
@@ -313,7 +314,7 @@ def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
         if version.status == ScopeStatement.Status.DRAFT:
             version.refusals = services.refusals(request.user, version)
     return render(request, "org/scope.html", {
-        "site": site, "versions": versions, "current": services.current_scope(site),
+        "site": site, "versions": versions, "current": services.current_scope(site), "today": timezone.localdate(),
         "draft": next((v for v in versions if v.status == ScopeStatement.Status.DRAFT), None),
         "can_change": services.may_transition(request.user, site.pk, scope_lifecycle.REVISE),
         "can_approve": services.may_transition(request.user, site.pk, scope_lifecycle.APPROVE),

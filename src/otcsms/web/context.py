@@ -17,6 +17,7 @@ NAVIGATION = [
     ("Assets", "web:asset_list"),
     ("Assessments", "web:assessment_list"),
     ("Frameworks", "web:framework_list"),
+    ("Findings", "web:finding_list"),
     ("Audit trail", "web:audit"),
 ]
 

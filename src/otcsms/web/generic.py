@@ -22,6 +22,7 @@ from otcsms.core.crud import scoped
 from otcsms.core.inputs import text_problem
 from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
+from otcsms.web.links import link_panel
 from otcsms.web.sites import current_site_id
 
 
@@ -122,6 +123,7 @@ class ScopedDetailView(ScopedMixin, generic.DetailView):
         ctx["edit_url"] = self.url("edit", obj.pk)
         ctx["delete_url"] = self.url("delete", obj.pk)
         ctx["history_url"] = reverse("web:history", args=[obj._meta.label_lower, obj.pk])
+        ctx.update(link_panel(self.request.user, obj))
         return ctx
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from otcsms.web import views
+from otcsms.web import findings, links, views
 
 app_name = "web"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("tokens/<id:pk>/revoke/", views.revoke_token, name="revoke_token"),
     path("users/", views.users, name="users"),
     path("healthz", views.healthz, name="healthz"),
+    path("findings/", findings.finding_list, name="finding_list"),
+    path("findings/<id:pk>/", findings.finding_detail, name="finding_detail"),
+    path("findings/<id:pk>/accept/", findings.accept_finding, name="finding_accept"),
+    path("checks/run/", findings.run_now, name="checks_run"),
+    path("links/add/", links.add_link, name="link_add"),
+    path("links/<id:pk>/remove/", links.remove_link, name="link_remove"),
     path("", include("otcsms.org.urls")),
     path("", include("otcsms.plant.urls")),
     path("", include("otcsms.catalogs.urls")),

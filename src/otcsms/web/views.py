@@ -21,6 +21,7 @@ from otcsms.core.inputs import parse_id
 from otcsms.core.models import ApiToken, Audited, AuditEvent, User
 from otcsms.core.users import UserInputError, create_user
 from otcsms.org.models import Person, RoleAssignment, ScopeStatement, Site, SiteMembership
+from otcsms.web.findings import open_severe_count
 from otcsms.web.sites import choose_site, current_site_id
 
 
@@ -43,6 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "people": (people.filter(site_id=site_id) if site_id else people).count(),
         "role_assignments": assignments.count(),
         "sites_without_scope": sum(1 for r in site_rows if not r["scope_approved"]),
+        "severe_findings": open_severe_count(user, site_id),
     }
     recent = AuditEvent.objects.for_user(user)
     if site_id is not None:
