@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from otcsms.envconfig import env_bool, env_file, env_int, env_list, env_path, env_str
+from otcsms.installed_apps import OTCSMS_APPS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("OTCSMS_DATA_DIR", Path.cwd() / "otcsms-data")
@@ -98,12 +99,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
-    "otcsms.core",
-    "otcsms.org",
-    "otcsms.plant",
-    "otcsms.catalogs",
-    "otcsms.assessments",
-    "otcsms.web",
+    # otcsms's own apps are listed in otcsms/installed_apps.py: the CLI reads that list before the settings.
+    *OTCSMS_APPS,
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class AssessmentsConfig(AppConfig):
+class AssessmentsConfig(registry.OtcsmsAppConfig):
     name = "otcsms.assessments"
     label = "assessments"
     verbose_name = "Gap assessments"

@@ -1,12 +1,13 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(registry.OtcsmsAppConfig):
     name = "otcsms.core"
     label = "core"
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        super().ready()
         from django.urls import register_converter
 
         from otcsms.core import audit

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class OrgConfig(AppConfig):
+class OrgConfig(registry.OtcsmsAppConfig):
     name = "otcsms.org"
     label = "org"
     verbose_name = "Organisation and CSMS scope"

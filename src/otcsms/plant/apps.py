@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class PlantConfig(AppConfig):
+class PlantConfig(registry.OtcsmsAppConfig):
     name = "otcsms.plant"
     label = "plant"
     verbose_name = "Plant model: zones, conduits, assets"

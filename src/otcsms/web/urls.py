@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from otcsms.core import registry
 from otcsms.web import views
 
 app_name = "web"
@@ -16,8 +17,6 @@ urlpatterns = [
     path("tokens/<id:pk>/revoke/", views.revoke_token, name="revoke_token"),
     path("users/", views.users, name="users"),
     path("healthz", views.healthz, name="healthz"),
-    path("", include("otcsms.org.urls")),
-    path("", include("otcsms.plant.urls")),
-    path("", include("otcsms.catalogs.urls")),
-    path("", include("otcsms.assessments.urls")),
+    # Every app's pages, in the "web" namespace like the pages above (core.registry).
+    *[path("", include(module)) for module in registry.url_modules()],
 ]

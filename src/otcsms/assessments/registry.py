@@ -1,0 +1,12 @@
+"""What gap assessments add to otcsms (read by core.registry; import paths only, no models)."""
+
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry
+
+contributions = Contributions(
+    api_router="otcsms.assessments.api.router",
+    urls="otcsms.assessments.urls",
+    navigation=(NavEntry("Assessments", "web:assessment_list", 300),),
+    cli=(CliCommand("gaps", "otcsms.assessments.cli.gaps"),),
+    demo=(DemoStep("otcsms.assessments.demo.load_demo_assessments", 400),),
+    access_objects="otcsms.assessments.testing.access_objects",
+)
