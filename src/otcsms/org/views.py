@@ -18,6 +18,7 @@ from otcsms.org import forms, scope_lifecycle, services
 from otcsms.org.models import (
     CsmsActivity,
     CsmsRole,
+    Organisation,
     Person,
     Raci,
     Responsibility,
@@ -67,7 +68,6 @@ class SiteDetail(SiteViews, generic.ScopedDetailView):
 
 class SiteCreate(SiteViews, generic.ScopedCreateView):
     def form_valid(self, form):
-        from otcsms.org.models import Organisation
 
         form.instance.organisation = Organisation.current()
         return super().form_valid(form)
@@ -105,7 +105,6 @@ class PersonDetail(PersonViews, generic.ScopedDetailView):
 
 class PersonCreate(PersonViews, generic.ScopedCreateView):
     def form_valid(self, form):
-        from otcsms.org.models import Organisation
 
         form.instance.organisation = Organisation.current()
         return super().form_valid(form)

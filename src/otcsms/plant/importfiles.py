@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Final, NamedTuple
 
-from otcsms.assessments.security_levels import SlVector, format_sl_vector, validate_sl_vector
 from otcsms.core.inputs import text_problem
 from otcsms.core.spreadsheet import escape_formula, unescape_formula, write_csv
+from otcsms.iec62443.security_levels import SlVector, format_sl_vector, validate_sl_vector
 
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 MAX_ROWS: Final = 200_000

@@ -18,9 +18,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from otcsms.assessments.security_levels import FR_COUNT, SlVector, validate_sl_vector
 from otcsms.core.models import Audited, SiteOwned, SiteScopedAuditedQuerySet
+from otcsms.iec62443.security_levels import FR_COUNT, SlVector, validate_sl_vector
 from otcsms.org.siterules import site_move_problem
+from otcsms.plant.diagram import sl_t_label
 from otcsms.plant.importfiles import (
     ASSET_TYPES,
     CRITICALITIES,
@@ -171,8 +172,6 @@ class Zone(SiteOwned):
         ]
 
     def sl_t_label(self) -> str:
-        from otcsms.plant.diagram import sl_t_label
-
         return sl_t_label(self.sl_t)
 
     def clean(self) -> None:

@@ -25,6 +25,7 @@ from otcsms.org.models import Organisation, Person, Site
 from otcsms.plant.diagram import DiagramConduit, DiagramZone, render_zone_diagram
 from otcsms.plant.importfiles import (
     KINDS,
+    MAX_ENDPOINTS,
     AssetRecord,
     ConduitRecord,
     Endpoint,
@@ -35,6 +36,7 @@ from otcsms.plant.importfiles import (
     RowProblem,
     SiteRecord,
     ZoneRecord,
+    parse_endpoint,
     read_table,
     validate_rows,
     write_table,
@@ -482,8 +484,6 @@ def _asset_rows(site: Site | None) -> list[dict[str, object]]:
 
 def parse_endpoint_uris(uris: Iterable[str]) -> list[Endpoint]:
     """Endpoints from URIs, each once; ValueError naming the first bad one."""
-    from otcsms.plant.importfiles import MAX_ENDPOINTS, parse_endpoint
-
     found: list[Endpoint] = []
     for uri in uris:
         if not uri.strip():

@@ -14,7 +14,7 @@ from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
 from otcsms.org.models import Person, Site
 from otcsms.plant import forms, services
-from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, normalise_protocol
+from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, RowProblem, normalise_protocol
 from otcsms.plant.models import (
     Asset,
     AssetType,
@@ -287,8 +287,6 @@ def _run_import(request: HttpRequest, data: dict[str, Any]):
 
 
 def _too_large_problems():
-    from otcsms.plant.importfiles import RowProblem
-
     return [RowProblem(0, "", f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
 
 
