@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "otcsms.core",
+    "otcsms.tenancy",
     "otcsms.org",
     "otcsms.plant",
     "otcsms.catalogs",

@@ -12,15 +12,8 @@ import pytest
 
 from otcsms.api import api as ninja_api
 from otcsms.core.models import AuditEvent
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Person,
-    Responsibility,
-    RoleAssignment,
-    ScopeStatement,
-    SiteMembership,
-)
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment, ScopeStatement
+from otcsms.tenancy.models import SiteMembership
 
 SELF_SERVICE = {"/version", "/me", "/me/password", "/tokens", "/tokens/{pk}/revoke", "/organisation"}
 ORG_WIDE = {"csms-roles", "csms-activities", "users", "audit", "frameworks", "requirements", "mapping-sets"}

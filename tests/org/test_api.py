@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from otcsms.core.models import AuditEvent
-from otcsms.org.models import CsmsRole, Person, RoleAssignment, ScopeStatement, Site
+from otcsms.org.models import CsmsRole, Person, RoleAssignment, ScopeStatement
+from otcsms.tenancy.models import Site
 from tests.conftest import audit_count
 
 

@@ -16,7 +16,7 @@ from otcsms.core.audit import with_reason
 from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import Id
-from otcsms.org.models import Site
+from otcsms.tenancy.models import Site
 
 router = Router(tags=["assessments"])
 

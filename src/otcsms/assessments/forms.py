@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from otcsms.catalogs.models import Framework
 from otcsms.core.inputs import parse_id
-from otcsms.org.models import Site
 from otcsms.plant.models import Zone
+from otcsms.tenancy.models import Site
 
 
 class IdChoiceField(forms.ModelChoiceField):

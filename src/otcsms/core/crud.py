@@ -168,7 +168,7 @@ def _register_create(router: Router, r: Resource) -> None:
     @router.post(f"/{r.path}", response={201: r.schema_out}, operation_id=f"{r.name}_create", tags=r.tags)
     def create_item(request: HttpRequest, payload: schema_in):  # type: ignore[valid-type]
         data = payload.model_dump()
-        site_id = data.get("site_id") if r.model._meta.label_lower != "org.site" else None
+        site_id = r.model.site_id_for_new(data)
         # permission first: someone who may not write here learns nothing about what the ids name
         require_write(request, r.model, site_id, r.write_action)
         check_references(request, r.model, data)

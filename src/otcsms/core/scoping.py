@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
@@ -19,17 +19,35 @@ if TYPE_CHECKING:
     from otcsms.core.models import User
 
 
+_membership_model: type[models.Model] | None = None
+
+
+def use_membership_model(model: type[models.Model]) -> None:
+    """Read site roles from ``model`` (rows of user, site, role). Called once by the app that owns the
+    memberships (tenancy) when Django is ready: it sits above core, so core never imports or names it."""
+    global _membership_model
+    _membership_model = model
+
+
+def membership_model() -> type[models.Model]:
+    if _membership_model is None:
+        raise ImproperlyConfigured("no site membership model: otcsms.tenancy must be in INSTALLED_APPS")
+    return _membership_model
+
+
+def memberships() -> models.QuerySet:
+    return membership_model()._default_manager.all()
+
+
 def sites_where(user: User, action: Action = "view") -> models.QuerySet:
     """Subquery of the ids of the sites where ``user`` may perform ``action`` (not for org admins)."""
-    membership = apps.get_model("org", "SiteMembership")
-    return membership.objects.filter(user=user, role__in=roles_for(action)).values("site_id")
+    return memberships().filter(user=user, role__in=roles_for(action)).values("site_id")
 
 
 def is_member(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    membership = apps.get_model("org", "SiteMembership")
-    return user.is_org_admin or membership.objects.filter(user=user).exists()
+    return user.is_org_admin or memberships().filter(user=user).exists()
 
 
 def can(user: User, action: Action, site_id: int | None) -> bool:
@@ -40,8 +58,7 @@ def can(user: User, action: Action, site_id: int | None) -> bool:
         return True
     if site_id is None:
         return action == "view" and is_member(user)
-    membership = apps.get_model("org", "SiteMembership")
-    return membership.objects.filter(user=user, site_id=site_id, role__in=roles_for(action)).exists()
+    return memberships().filter(user=user, site_id=site_id, role__in=roles_for(action)).exists()
 
 
 class SiteScopedQuerySet(models.QuerySet):

@@ -15,15 +15,8 @@ from otcsms.core.models import User
 from otcsms.core.users import create_user, grant_site_role
 from otcsms.demo.assessments import load_demo_assessments
 from otcsms.org import services
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Organisation,
-    Person,
-    Responsibility,
-    RoleAssignment,
-    Site,
-)
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
+from otcsms.tenancy.models import Organisation, Site
 
 SITES = [
     dict(code="riverside-wtp", name="Riverside Water Treatment Plant", sector="water",

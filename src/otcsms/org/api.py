@@ -12,17 +12,8 @@ from ninja.errors import HttpError
 from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
 from otcsms.org import schemas as s
 from otcsms.org import services
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Organisation,
-    Person,
-    Responsibility,
-    RoleAssignment,
-    ScopeStatement,
-    Site,
-    SiteMembership,
-)
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment, ScopeStatement
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
 
 router = Router(tags=["organisation"])
 

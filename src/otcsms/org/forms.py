@@ -1,4 +1,4 @@
-"""Forms of C1. Site-owned records keep their site on edit (``SiteFixedForm``, the rule of org.siterules)."""
+"""Forms of C1. Site-owned records keep their site on edit (``SiteFixedForm``, the rule of core.siterules)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,10 @@ from typing import Any, ClassVar
 from django import forms
 
 from otcsms.core.inputs import parse_id
+from otcsms.core.siterules import site_move_problem
 from otcsms.org import scope_lifecycle, services
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Person,
-    Responsibility,
-    RoleAssignment,
-    Site,
-    SiteMembership,
-)
-from otcsms.org.siterules import site_move_problem
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
+from otcsms.tenancy.models import Site, SiteMembership
 from otcsms.web.generic import ScopedModelForm, TextRuleMixin
 
 FIXED_SITE_HELP = (

@@ -18,15 +18,13 @@ from otcsms.org import forms, scope_lifecycle, services
 from otcsms.org.models import (
     CsmsActivity,
     CsmsRole,
-    Organisation,
     Person,
     Raci,
     Responsibility,
     RoleAssignment,
     ScopeStatement,
-    Site,
-    SiteMembership,
 )
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
 from otcsms.web import generic
 
 

@@ -18,7 +18,7 @@ from otcsms.core.crud import (
     save_validated,
 )
 from otcsms.core.scoping import may_write
-from otcsms.org.models import Person, Site
+from otcsms.org.models import Person
 from otcsms.plant import schemas as s
 from otcsms.plant import services
 from otcsms.plant.importfiles import KINDS, MAX_FILE_BYTES, ImportRejected
@@ -30,6 +30,7 @@ from otcsms.plant.models import (
     Zone,
     default_role,
 )
+from otcsms.tenancy.models import Site
 
 router = Router(tags=["plant"])
 # Multipart framing around the file: boundaries, part headers and a few small fields.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from otcsms.org.models import Site
 from otcsms.plant import services
 from otcsms.plant.models import Asset, Conduit, SystemUnderConsideration, Zone
+from otcsms.tenancy.models import Site
 
 # name, kind, SL-T, parent, reason for the SL-T, description
 Z = tuple[str, str, str, str | None, str, str]

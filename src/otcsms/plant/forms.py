@@ -9,10 +9,10 @@ from django import forms
 
 from otcsms.core.inputs import parse_id
 from otcsms.org.forms import SiteFixedForm
-from otcsms.org.models import Site
 from otcsms.plant import services
 from otcsms.plant.importfiles import PROTOCOLS
 from otcsms.plant.models import SL_T_FIELDS, Asset, Conduit, SystemUnderConsideration, Zone
+from otcsms.tenancy.models import Site
 
 LEVEL_WIDGET = forms.NumberInput(attrs={"min": 0, "max": 4, "step": 1, "class": "level"})
 

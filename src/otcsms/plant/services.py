@@ -21,7 +21,7 @@ from django.db.models import JSONField, Model
 from django.utils.text import slugify
 
 from otcsms.core import audit
-from otcsms.org.models import Organisation, Person, Site
+from otcsms.org.models import Person
 from otcsms.plant.diagram import DiagramConduit, DiagramZone, render_zone_diagram
 from otcsms.plant.importfiles import (
     KINDS,
@@ -51,6 +51,7 @@ from otcsms.plant.models import (
     default_role,
     endpoint_from,
 )
+from otcsms.tenancy.models import Organisation, Site
 
 SITE_KINDS = ("zones", "conduits", "assets")  # imports that need a target site
 WRITE_BATCH = 1000

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
-from otcsms.org.models import Person, Site
+from otcsms.org.models import Person
 from otcsms.plant import forms, services
 from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, RowProblem, normalise_protocol
 from otcsms.plant.models import (
@@ -25,6 +25,7 @@ from otcsms.plant.models import (
     Zone,
 )
 from otcsms.plant.schemas import asset_search_q
+from otcsms.tenancy.models import Site
 from otcsms.web import generic
 from otcsms.web.sites import current_site_id
 

@@ -160,7 +160,7 @@ class ScopedCreateView(_ScopedFormMixin, generic.CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def _may_create_anywhere(self) -> bool:
-        from otcsms.org.models import Site
+        from otcsms.tenancy.models import Site
 
         if self.may_write(None):
             return True

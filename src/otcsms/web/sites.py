@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from otcsms.org.models import Site
+from otcsms.tenancy.models import Site
 
 SESSION_KEY = "otcsms_site_id"
 
