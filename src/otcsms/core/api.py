@@ -10,7 +10,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from otcsms.core.audit import to_epoch_us, verify_chain
+from otcsms.core.audit import verify_chain
+from otcsms.core.epoch import to_epoch_us
 from otcsms.core.history import same_object
 from otcsms.core.models import ApiToken, AuditEvent, User
 from otcsms.core.pagination import Page

@@ -28,27 +28,12 @@ from django.db import connection, connections, models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from otcsms.core.actor import current_actor
+from otcsms.core.epoch import now_us
+from otcsms.core.models import AuditChainHead, Audited, AuditEvent, bulk_created
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
 REDACTED_CHANGED = "[redacted: changed]"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-# --- time -----------------------------------------------------------------------------------------
-
-
-def to_epoch_us(moment: dt.datetime) -> int:
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_epoch_us(value: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=value)
-
-
-def now_us() -> int:
-    return to_epoch_us(dt.datetime.now(dt.UTC))
 
 
 # --- serialisation --------------------------------------------------------------------------------
@@ -162,8 +147,8 @@ def _statements(vendor: str) -> tuple[str, str, str]:
     if vendor not in _statements_by_vendor:
         mark = "?" if vendor == "sqlite" else "%s"
         lock = " FOR UPDATE" if vendor == "postgresql" else ""
-        head = apps.get_model("core", "AuditChainHead")._meta.db_table
-        event = apps.get_model("core", "AuditEvent")._meta.db_table
+        head = AuditChainHead._meta.db_table
+        event = AuditEvent._meta.db_table
         _statements_by_vendor[vendor] = (
             f"SELECT seq, hash, keyed_from, seal FROM {head} WHERE id = 1{lock}",  # noqa: S608
             f"INSERT INTO {event} ({_EVENT_COLUMNS}) VALUES ({', '.join([mark] * 15)})",  # noqa: S608
@@ -269,8 +254,8 @@ def _check_seal(key: bytes, seq: int, head_hash: str, keyed_from: int, seal: str
 
 def _start_chain(cur, key: bytes) -> tuple[int, str, int, str]:
     """Create the head of an empty chain (a fresh or flushed database); refuse if events exist without one."""
-    head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
-    event_table = apps.get_model("core", "AuditEvent")._meta.db_table
+    head_table = AuditChainHead._meta.db_table
+    event_table = AuditEvent._meta.db_table
     cur.execute(f"SELECT COUNT(*) FROM {event_table}")  # noqa: S608
     if cur.fetchone()[0]:
         raise RuntimeError("the audit chain head is missing while events exist: run `otcsms audit verify`")
@@ -377,9 +362,11 @@ def _on_post_delete(sender, instance, using="default", **kwargs) -> None:
     record_delete(instance, using=using)
 
 
-def audited_models() -> list[type[models.Model]]:
-    from otcsms.core.models import Audited
+def _on_bulk_created(sender, instances, using="default", **kwargs) -> None:
+    record_bulk_create(instances, using=using)
 
+
+def audited_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, Audited)]
 
 
@@ -390,6 +377,7 @@ def disconnect_signals() -> None:
         pre_save.disconnect(sender=model, dispatch_uid=uid + "-pre")
         post_save.disconnect(sender=model, dispatch_uid=uid)
         post_delete.disconnect(sender=model, dispatch_uid=uid + "-del")
+        bulk_created.disconnect(sender=model, dispatch_uid=uid + "-bulk")
 
 
 def connect_signals() -> None:
@@ -398,6 +386,7 @@ def connect_signals() -> None:
         pre_save.connect(_on_pre_save, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_on_post_save, sender=model, dispatch_uid=uid)
         post_delete.connect(_on_post_delete, sender=model, dispatch_uid=uid + "-del")
+        bulk_created.connect(_on_bulk_created, sender=model, dispatch_uid=uid + "-bulk")
 
 
 # --- verification ---------------------------------------------------------------------------------
@@ -457,7 +446,7 @@ _HEADER_SQL = (
 
 def _walk(first_seq: int, last_seq: int, keyed_from: int) -> _Segment:
     """Check every event of one contiguous range: its place, its link to the one before, its own hash."""
-    table = apps.get_model("core", "AuditEvent")._meta.db_table
+    table = AuditEvent._meta.db_table
     sha = hashlib.sha256
     keyed = _keyed(chain_key())
     expected, prev, entry, count = first_seq, None, None, 0
@@ -529,8 +518,8 @@ def _walk_all(top: int, workers: int, keyed_from: int) -> list[_Segment]:
 def verify_chain(workers: int | None = None) -> ChainReport:
     """Check the whole chain; report the first event whose content, link or place is wrong, then the head."""
     key = chain_key()  # before any work: without the key nothing can be verified
-    head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
-    event_table = apps.get_model("core", "AuditEvent")._meta.db_table
+    head_table = AuditChainHead._meta.db_table
+    event_table = AuditEvent._meta.db_table
     with connection.cursor() as cur:
         # One statement, one snapshot: the head and the highest stored event as of the same moment.
         cur.execute(

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from otcsms.core.scoping import OrgScopedQuerySet, SiteScopedQuerySet, default_site_scope_q
+from otcsms.core.epoch import from_epoch_us
+from otcsms.core.scoping import (
+    OrgScopedQuerySet,
+    SiteScopedQuerySet,
+    default_site_scope_q,
+    memberships,
+    sites_where,
+)
+
+# Sent by ``bulk_create`` of audited models with the created instances, inside its transaction: the audit trail
+# (core.audit) records them, as it records saves and deletes from Django's own signals. The models announce and
+# never call the trail: it sits above them.
+bulk_created = Signal()
 
 
 class UnauditedWriteError(RuntimeError):
@@ -37,11 +51,9 @@ class AuditedQuerySet(models.QuerySet):
             return super().delete()
 
     def bulk_create(self, objs, *args: Any, **kwargs: Any):  # type: ignore[override]
-        from otcsms.core import audit
-
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
-            audit.record_bulk_create(created, using=self.db)
+            bulk_created.send(sender=self.model, instances=created, using=self.db)
         return created
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
@@ -119,6 +131,7 @@ class SiteOwned(Audited):
 class OrgWide(Audited):
     """Organisation-wide reference data: readable by every member, writable by organisation admins."""
 
+    org_wide: ClassVar[bool] = True  # read by scoping.may_write
     objects = OrgScopedAuditedQuerySet.as_manager()
 
     class Meta:
@@ -130,8 +143,6 @@ class UserQuerySet(AuditedQuerySet):
         """Accounts a user may see or name (e.g. as a person's login or an assessor): org admins and site
         admins every account (they grant access, so they must be able to name whom to); others themselves
         and the people who hold a role on one of their sites."""
-        from otcsms.core.scoping import memberships, sites_where
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin or sites_where(user, "admin").exists():
@@ -257,8 +268,6 @@ class AuditEventQuerySet(models.QuerySet):
 
     def for_user(self, user) -> AuditEventQuerySet:
         """Events a user may read in the trail: org admins all; auditors and site admins their sites."""
-        from otcsms.core.scoping import sites_where
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -314,15 +323,11 @@ class AuditEvent(models.Model):
 
     @property
     def occurred_at(self):
-        from otcsms.core.audit import from_epoch_us
-
         return from_epoch_us(self.occurred_us)
 
     @cached_property
     def payload(self) -> dict[str, Any]:
         """The before/after/reason document (parsed once: events never change)."""
-        import json
-
         return json.loads(self.data)
 
 

@@ -7,7 +7,7 @@ any scale.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -15,8 +15,16 @@ from django.db.models import Q
 
 from otcsms.core.roles import Action, roles_for
 
-if TYPE_CHECKING:
-    from otcsms.core.models import User
+
+class UserLike(Protocol):
+    """What scoping reads of a user (core.models.User, or Django's anonymous user, which is never active).
+
+    A protocol, not the model: the models are built on this module's querysets, so it cannot import them."""
+
+    pk: Any
+    is_authenticated: bool
+    is_active: bool
+    is_org_admin: bool
 
 
 _membership_model: type[models.Model] | None = None
@@ -39,18 +47,18 @@ def memberships() -> models.QuerySet:
     return membership_model()._default_manager.all()
 
 
-def sites_where(user: User, action: Action = "view") -> models.QuerySet:
+def sites_where(user: UserLike, action: Action = "view") -> models.QuerySet:
     """Subquery of the ids of the sites where ``user`` may perform ``action`` (not for org admins)."""
     return memberships().filter(user=user, role__in=roles_for(action)).values("site_id")
 
 
-def is_member(user: User) -> bool:
+def is_member(user: UserLike) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_org_admin or memberships().filter(user=user).exists()
 
 
-def can(user: User, action: Action, site_id: int | None) -> bool:
+def can(user: UserLike, action: Action, site_id: int | None) -> bool:
     """May ``user`` perform ``action`` on the site ``site_id`` (None: organisation-wide data)?"""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -64,7 +72,7 @@ def can(user: User, action: Action, site_id: int | None) -> bool:
 class SiteScopedQuerySet(models.QuerySet):
     """Rows owned by a site. Models name the path to their site in ``site_path`` (default ``site``)."""
 
-    def for_user(self, user: User, action: Action = "view") -> SiteScopedQuerySet:
+    def for_user(self, user: UserLike, action: Action = "view") -> SiteScopedQuerySet:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -81,7 +89,7 @@ class SiteScopedQuerySet(models.QuerySet):
 class OrgScopedQuerySet(models.QuerySet):
     """Organisation-wide rows: every member reads them, only organisation admins change them."""
 
-    def for_user(self, user: User, action: Action = "view") -> OrgScopedQuerySet:
+    def for_user(self, user: UserLike, action: Action = "view") -> OrgScopedQuerySet:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -95,10 +103,10 @@ def default_site_scope_q(model: type[models.Model], permitted_sites: models.Quer
     return Q(**{f"{getattr(model, 'site_path', 'site')}__in": permitted_sites})
 
 
-def may_write(user: User, model: type[models.Model], site_id: int | None, action: Action = "change") -> bool:
+def may_write(
+    user: UserLike, model: type[models.Model], site_id: int | None, action: Action = "change"
+) -> bool:
     """May ``user`` create/change/delete rows of ``model`` on ``site_id``? Org-wide models: org admins only."""
-    from otcsms.core.models import OrgWide
-
-    if issubclass(model, OrgWide):
+    if getattr(model, "org_wide", False):
         return bool(user.is_authenticated and user.is_active and user.is_org_admin)
     return can(user, action, site_id)

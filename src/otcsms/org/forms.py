@@ -11,7 +11,7 @@ from otcsms.core.siterules import site_move_problem
 from otcsms.org import scope_lifecycle, services
 from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
 from otcsms.tenancy.models import Site, SiteMembership
-from otcsms.web.generic import ScopedModelForm, TextRuleMixin
+from otcsms.ui.generic import ScopedModelForm, TextRuleMixin
 
 FIXED_SITE_HELP = (
     "A record stays on its site: to have it on another site, create it there and delete this one."

@@ -25,7 +25,7 @@ from otcsms.org.models import (
     ScopeStatement,
 )
 from otcsms.tenancy.models import Organisation, Site, SiteMembership
-from otcsms.web import generic
+from otcsms.ui import generic
 
 
 # --- sites ----------------------------------------------------------------------------------------

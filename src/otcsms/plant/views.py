@@ -26,8 +26,8 @@ from otcsms.plant.models import (
 )
 from otcsms.plant.schemas import asset_search_q
 from otcsms.tenancy.models import Site
-from otcsms.web import generic
-from otcsms.web.sites import current_site_id
+from otcsms.ui import generic
+from otcsms.ui.sites import current_site_id
 
 
 class PlantListView(generic.ScopedListView):

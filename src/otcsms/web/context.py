@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from otcsms.web.sites import current_site_id, switchable_sites
+from otcsms.ui.sites import current_site_id, switchable_sites
 
 # One entry per capability of PRODUCT.md that is built. Capabilities not built yet are absent, never dead links.
 NAVIGATION = [

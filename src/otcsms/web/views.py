@@ -21,7 +21,7 @@ from otcsms.core.models import ApiToken, Audited, AuditEvent, User
 from otcsms.core.users import UserInputError, create_user
 from otcsms.org.models import Person, RoleAssignment, ScopeStatement
 from otcsms.tenancy.models import Site, SiteMembership
-from otcsms.web.sites import choose_site, current_site_id
+from otcsms.ui.sites import choose_site, current_site_id
 
 
 @login_required
