@@ -93,6 +93,17 @@ def test_delete_records_the_reason(api, a_contributor, site_a, role, person_a):
     assert event.payload["reason"] == "moved to another plant"
 
 
+def test_site_delete_records_the_reason_through_its_hook(api, org_admin, a_contributor, org):
+    site = Site.objects.create(organisation=org, name="Closed plant", code="closed")
+    assert api(a_contributor).delete(f"/sites/{site.pk}").status_code in (403, 404)
+    r = api(org_admin).delete(f"/sites/{site.pk}", reason="plant closed")
+    assert r.status_code == 204
+    event = AuditEvent.objects.filter(
+        object_type="tenancy.site", object_id=str(site.pk), action="delete"
+    ).get()
+    assert event.payload["reason"] == "plant closed"
+
+
 def test_scope_statement_versions_and_approval(api, org_admin, a_contributor, site_a):
     contributor = api(a_contributor)
     r = contributor.post("/scope-statements", {"site_id": site_a.pk, "statement": "Process control system"})

@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections, models
+from django.db import connection, connections, models, router
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from otcsms.core.actor import current_actor
@@ -319,6 +320,47 @@ def change_for_save(instance: models.Model, *, created: bool) -> Change | None:
         model._meta.label_lower, str(instance.pk), str(instance), instance.audit_site_id(), action, before, after,
         reason,
     )  # fmt: skip
+
+
+def insert_audited(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert new rows in multi-row INSERT statements and append one audit event per row, as
+    ``bulk_create`` does, without its per-value query compilation (five times the cost of the inserts
+    themselves on a 20,000-asset import). For bulk imports: every value is taken as the model holds it, so
+    the objects must be built from checked records; JSON fields are prepared by the field itself.
+
+    Must run inside the import's transaction (the audit trail refuses otherwise).
+    """
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    json_fields = [(i, field) for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    names = [field.attname for field in fields]
+    size = max(1, (connection.features.max_query_params or 30_000) // len(fields))
+    for start in range(0, len(objs), size):
+        batch = objs[start : start + size]
+        params: list[object] = []
+        for obj in batch:
+            values = [getattr(obj, name) for name in names]
+            for i, field in json_fields:
+                values[i] = field.get_db_prep_save(values[i], connection)
+            params.extend(values)
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(batch))} "  # noqa: S608
+            f"RETURNING {quote(meta.pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(batch, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        record_bulk_create(batch, using=connection.alias)
 
 
 def record_delete(instance: models.Model, *, using: str = "default") -> None:
