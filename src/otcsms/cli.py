@@ -86,7 +86,7 @@ def initialise(
     from otcsms.core.actor import acting_as, cli_actor
     from otcsms.core.models import User
     from otcsms.core.users import UserInputError, create_user
-    from otcsms.org.models import Organisation
+    from otcsms.tenancy.models import Organisation
 
     call_command("migrate", interactive=False, verbosity=0)
     created_password = None

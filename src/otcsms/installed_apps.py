@@ -8,6 +8,7 @@ Keep this module free of imports and of anything read from the environment.
 
 OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.core",
+    "otcsms.tenancy",
     "otcsms.org",
     "otcsms.plant",
     "otcsms.catalogs",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from otcsms.core.models import SiteOwned
-from otcsms.org.siterules import refuse_site_move
+from otcsms.core.siterules import refuse_site_move
 
 
 class Gadget(SiteOwned):

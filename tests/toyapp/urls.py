@@ -1,4 +1,4 @@
-from otcsms.web.routes import crud_urls
+from otcsms.ui.routes import crud_urls
 from tests.toyapp import views as v
 
 urlpatterns = crud_urls("gadgets", "gadget", list_view=v.GadgetList, create=v.GadgetCreate,

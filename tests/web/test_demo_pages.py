@@ -8,15 +8,8 @@ from django.urls import reverse
 
 from otcsms.core.models import User
 from otcsms.demo.operator import load_demo
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Organisation,
-    Person,
-    RoleAssignment,
-    Site,
-    SiteMembership,
-)
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, RoleAssignment
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
 
 
 @pytest.fixture

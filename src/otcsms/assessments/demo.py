@@ -10,10 +10,10 @@ from otcsms.assessments import services
 from otcsms.assessments.models import Assessment
 from otcsms.catalogs.models import Framework
 from otcsms.core.models import User
-from otcsms.org.models import Site
+from otcsms.tenancy.models import Site
 
 if TYPE_CHECKING:
-    from otcsms.demo.operator import DemoSummary
+    from otcsms.core.registry import DemoSummary
 
 # Typical first-assessment findings: what is usually in place, and what is usually not.
 STRONG = ("SR 1.1", "SR 1.3", "SR 1.4", "SR 1.5", "SR 2.1", "SR 5.1", "SR 5.2", "SR 7.1", "SR 7.3")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from otcsms.assessments.inference import ReachLike
-from otcsms.assessments.security_levels import SlRequirement, achieved_sl, sl_gap
+from otcsms.iec62443.security_levels import SlRequirement, achieved_sl, sl_gap
 
 ReqKey = tuple[str, str]  # (framework key, requirement ref)
 Scope = Hashable

@@ -20,7 +20,7 @@ so this module and every ``registry.py`` import no models, no ninja and not the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
@@ -174,3 +174,20 @@ contributions = Contributions(
     org_wide_paths=("users", "audit"),
     self_service_paths=("/me", "/me/password", "/tokens", "/tokens/{pk}/revoke"),
 )
+
+
+# The demo operator: what every registered demo step is given, and reports back into.
+@dataclass
+class DemoSummary:
+    """What the steps report back; each step reads ``password`` and may add to it."""
+
+    password: str
+    # Set by the organisation step: True when this run loaded the operator, False when it was there.
+    created: bool = False
+    users: list[tuple[str, str]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        head = "demo operator loaded" if self.created else "demo operator already present (unchanged)"
+        lines = [head, "demo users (password for each: " + self.password + "):"]
+        lines += [f"  {name:<15} {what}" for name, what in self.users]
+        return "\n".join(lines)

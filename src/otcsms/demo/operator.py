@@ -7,27 +7,10 @@ order in one transaction. Loading is idempotent: a second run changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db import transaction
 
 from otcsms.core import registry
-
-
-@dataclass
-class DemoSummary:
-    """What the steps report back; each step reads ``password`` and may add to it."""
-
-    password: str
-    # Set by the organisation step: True when this run loaded the operator, False when it was there.
-    created: bool = False
-    users: list[tuple[str, str]] = field(default_factory=list)
-
-    def describe(self) -> str:
-        head = "demo operator loaded" if self.created else "demo operator already present (unchanged)"
-        lines = [head, "demo users (password for each: " + self.password + "):"]
-        lines += [f"  {name:<15} {what}" for name, what in self.users]
-        return "\n".join(lines)
+from otcsms.core.registry import DemoSummary
 
 
 def load_demo(password: str) -> DemoSummary:

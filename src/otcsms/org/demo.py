@@ -24,7 +24,7 @@ from otcsms.org.models import (
 )
 
 if TYPE_CHECKING:
-    from otcsms.demo.operator import DemoSummary
+    from otcsms.core.registry import DemoSummary
 
 SITES = [
     dict(code="riverside-wtp", name="Riverside Water Treatment Plant", sector="water",

@@ -23,10 +23,9 @@ from otcsms.org.models import (
     Responsibility,
     RoleAssignment,
     ScopeStatement,
-    Site,
-    SiteMembership,
 )
-from otcsms.web import generic
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
+from otcsms.ui import generic
 
 
 # --- sites ----------------------------------------------------------------------------------------
@@ -67,7 +66,6 @@ class SiteDetail(SiteViews, generic.ScopedDetailView):
 
 class SiteCreate(SiteViews, generic.ScopedCreateView):
     def form_valid(self, form):
-        from otcsms.org.models import Organisation
 
         form.instance.organisation = Organisation.current()
         return super().form_valid(form)
@@ -105,7 +103,6 @@ class PersonDetail(PersonViews, generic.ScopedDetailView):
 
 class PersonCreate(PersonViews, generic.ScopedCreateView):
     def form_valid(self, form):
-        from otcsms.org.models import Organisation
 
         form.instance.organisation = Organisation.current()
         return super().form_valid(form)

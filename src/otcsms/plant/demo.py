@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from otcsms.org.models import Site
 from otcsms.plant import services
 from otcsms.plant.models import Asset, Conduit, SystemUnderConsideration, Zone
+from otcsms.tenancy.models import Site
 
 if TYPE_CHECKING:
-    from otcsms.demo.operator import DemoSummary
+    from otcsms.core.registry import DemoSummary
 
 # name, kind, SL-T, parent, reason for the SL-T, description
 Z = tuple[str, str, str, str | None, str, str]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from otcsms.core import registry
-from otcsms.web.sites import current_site_id, switchable_sites
+from otcsms.ui.sites import current_site_id, switchable_sites
 
 
 def nav_items(user) -> list[tuple[str, str]]:

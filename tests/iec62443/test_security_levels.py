@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otcsms.assessments.security_levels import (
+from otcsms.iec62443.security_levels import (
     SlRequirement,
     achieved_sl,
     format_sl_vector,
