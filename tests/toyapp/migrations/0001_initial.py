@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("org", "0002_scope_lifecycle"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 (
                     "site",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.site"
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
                     ),
                 ),
             ],
