@@ -14,6 +14,7 @@ import typer
 from otcsms.assessments.cli import gaps
 from otcsms.catalogs.cli import frameworks_app
 from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, out, require_initialised, setup_django
+from otcsms.jobs.cli import worker
 from otcsms.plant.cli import export_command, import_command
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ app.add_typer(frameworks_app, name="frameworks")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("gaps")(gaps)
+app.command("worker")(worker)
 
 DEMO_PASSWORD = "otcsms-demo-2026"
 
@@ -74,6 +76,7 @@ def initialise(
     from otcsms.core.actor import acting_as, cli_actor
     from otcsms.core.models import User
     from otcsms.core.users import UserInputError, create_user
+    from otcsms.jobs.services import ensure_default_schedules
     from otcsms.org.models import Organisation
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -82,6 +85,7 @@ def initialise(
         if not Organisation.objects.exists():
             Organisation.objects.create(name=organisation)
         _load_library()
+        ensure_default_schedules()
         if not User.objects.exists():
             password = admin_password or os.environ.get("OTCSMS_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
             try:
