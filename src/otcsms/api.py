@@ -16,6 +16,7 @@ from otcsms.catalogs.api import router as catalogs_router
 from otcsms.core.api import router as core_router
 from otcsms.core.api_auth import API_AUTH
 from otcsms.core.crud import validation_detail
+from otcsms.jobs.api import router as jobs_router
 from otcsms.org.api import router as org_router
 from otcsms.plant.api import router as plant_router
 
@@ -32,6 +33,7 @@ api.add_router("/", org_router)
 api.add_router("/", plant_router)
 api.add_router("/", catalogs_router)
 api.add_router("/", assessments_router)
+api.add_router("/", jobs_router)
 
 
 def _error(request: HttpRequest, status: int, detail) -> HttpResponse:

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Assessments", "web:assessment_list"),
     ("Frameworks", "web:framework_list"),
     ("Audit trail", "web:audit"),
+    ("Jobs", "web:jobs"),  # every member reads schedules and runs; organisation admins change them
 ]
 
 

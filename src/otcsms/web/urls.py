@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("otcsms.plant.urls")),
     path("", include("otcsms.catalogs.urls")),
     path("", include("otcsms.assessments.urls")),
+    path("", include("otcsms.jobs.urls")),
 ]
