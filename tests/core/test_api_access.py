@@ -23,7 +23,8 @@ from otcsms.org.models import (
 )
 
 SELF_SERVICE = {"/version", "/me", "/me/password", "/tokens", "/tokens/{pk}/revoke", "/organisation"}
-ORG_WIDE = {"csms-roles", "csms-activities", "users", "audit", "frameworks", "requirements", "mapping-sets"}
+ORG_WIDE = {"csms-roles", "csms-activities", "users", "audit", "frameworks", "requirements", "mapping-sets",
+            "schedules", "job-runs"}  # fmt: skip
 
 
 def all_routes() -> list[tuple[str, str]]:
