@@ -75,7 +75,3 @@ def task_problem(task_path: str) -> str | None:
     except UnknownJobError as exc:
         return str(exc)
     return None
-
-
-def job_name(task: Task) -> str:
-    return getattr(task.func, _MARK, task.name)

@@ -19,6 +19,7 @@ import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -26,6 +27,9 @@ from django.db import close_old_connections
 from otcsms.jobs.backend import uses_database_queue
 from otcsms.jobs.outcomes import one_line
 from otcsms.jobs.scheduler import enqueue_due
+
+if TYPE_CHECKING:
+    from django_tasks_db.management.commands.db_worker import Worker
 
 log = logging.getLogger("otcsms.jobs")
 _SLEEP_STEP = 0.2  # how quickly a sleeping worker notices a stop request
@@ -38,7 +42,7 @@ class Stop:
 
     requested: bool = False
     forced: bool = False
-    db_worker: object | None = field(default=None, repr=False)
+    db_worker: Worker | None = field(default=None, repr=False)
 
     def __call__(self, signum: int, frame: types.FrameType | None) -> None:
         if self.requested:
@@ -47,13 +51,13 @@ class Stop:
         log.warning("received %s: stopping after the task in hand", signal.Signals(signum).name)
         self.requested = True
         if self.db_worker is not None:
-            self.db_worker.running = False  # type: ignore[attr-defined]  # its loop ends after this task
+            self.db_worker.running = False  # its loop ends after the task in hand
 
 
 @dataclass(frozen=True, slots=True)
 class Round:
     enqueued: list[str]
-    failed: str = ""  # why the round could not talk to the database
+    failed: str = ""  # why the round failed (one line), e.g. the database could not be reached
 
 
 def worker_id() -> str:
