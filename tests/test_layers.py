@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),  # audit trail, actor, model mixins, scoping, API plumbing
     ("tenancy",),  # organisation, sites, memberships
     ("ui", "cli_support"),  # the kits every app's pages and commands are built from
-    ("org", "catalogs"),
+    ("org", "catalogs", "jobs"),
     ("plant",),
     ("assessments",),
     ("web", "demo", "cli", "api", "urls", "settings", "server", "wsgi", "asgi"),  # entry points

@@ -86,6 +86,7 @@ def initialise(
     from otcsms.core.actor import acting_as, cli_actor
     from otcsms.core.models import User
     from otcsms.core.users import UserInputError, create_user
+    from otcsms.jobs.services import ensure_default_schedules
     from otcsms.tenancy.models import Organisation
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -94,6 +95,8 @@ def initialise(
         if not Organisation.objects.exists():
             Organisation.objects.create(name=organisation)
         _load_library()
+        ensure_default_schedules()
+        ensure_default_schedules()
         if not User.objects.exists():
             password = admin_password or os.environ.get("OTCSMS_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
             try:

@@ -12,6 +12,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.org",
     "otcsms.plant",
     "otcsms.catalogs",
+    "otcsms.jobs",
     "otcsms.assessments",
     "otcsms.web",
 )

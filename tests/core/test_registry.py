@@ -69,7 +69,7 @@ def test_names_do_not_collide():
 def test_the_products_navigation_and_demo_keep_their_order():
     assert [e.label for e in of_the_product(registry.navigation(), "navigation")] == [
         "Dashboard", "Sites", "People", "CSMS roles", "Activities", "Zones & conduits", "Assets",
-        "Assessments", "Frameworks", "Audit trail",
+        "Assessments", "Frameworks", "Jobs", "Audit trail",
     ]  # fmt: skip
     assert [s.target.rsplit(".", 1)[1] for s in of_the_product(registry.demo_steps(), "demo")] == [
         "load_organisation", "load_demo_plant", "load_users", "load_demo_assessments",
@@ -118,6 +118,7 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
         "commands": [
             "import",
             "export",
+            "worker",
             "gaps",
             "init",
             "demo",
