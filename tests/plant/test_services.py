@@ -36,7 +36,7 @@ def test_save_system_refuses_a_zone_of_another_site_before_writing(site_a, zone_
     system = services.save_system(SystemUnderConsideration(site=site_a, name="SUC"), [control])
     assert list(system.zones.all()) == [control]
     before = audit_count()
-    with pytest.raises(ValueError, match="'B Control' belongs to another site"):
+    with pytest.raises(services.ForeignZoneError, match="'B Control' belongs to another site"):
         services.save_system(SystemUnderConsideration(site=site_a, name="SUC 2"), [zone_b])
     assert (SystemUnderConsideration.objects.count(), SystemZone.objects.count(), audit_count()) == (
         1, 1, before

@@ -79,7 +79,7 @@ def _visible_zones(user: User, zone_ids: list[int]) -> list[Zone]:
 def _save_system(system: SystemUnderConsideration, zones: list[Zone] | None) -> SystemUnderConsideration:
     try:
         return services.save_system(system, zones)
-    except ValueError as exc:  # a zone of another site
+    except services.ForeignZoneError as exc:
         raise HttpError(422, f"zone_ids: {exc}") from None
 
 

@@ -463,6 +463,10 @@ def _asset_rows(site: Site | None) -> list[dict[str, object]]:
 # --- assets with endpoints, systems with zones ----------------------------------------------------
 
 
+class ForeignZoneError(ValueError):
+    """A system would cover a zone of another site; the message names the zone."""
+
+
 def save_asset(asset: Asset, endpoints: Sequence[Endpoint] | None = None) -> Asset:
     """Validate and save ``asset`` and, when ``endpoints`` is given, make its endpoints exactly those.
 
@@ -480,10 +484,10 @@ def save_system(
     system: SystemUnderConsideration, zones: Iterable[Zone] | None = None
 ) -> SystemUnderConsideration:
     """Validate and save ``system`` and, when ``zones`` is given, make its zones exactly those (all of its site:
-    ValueError otherwise, before anything is written)."""
+    ForeignZoneError otherwise, before anything is written)."""
     zones = None if zones is None else list(zones)
     if zones is not None and (problem := foreign_zone_problem(system.site_id, zones)):
-        raise ValueError(problem)
+        raise ForeignZoneError(problem)
     with transaction.atomic():
         system.full_clean()
         system.save()
@@ -536,7 +540,7 @@ def set_system_zones(system: SystemUnderConsideration, zones: Iterable[Zone]) ->
     """Make the system's zones exactly ``zones`` (all of the system's site); each change is audited."""
     wanted = {zone.pk: zone for zone in zones}
     if problem := foreign_zone_problem(system.site_id, wanted.values()):
-        raise ValueError(problem)
+        raise ForeignZoneError(problem)
     with transaction.atomic():
         for membership in SystemZone.objects.filter(system=system).select_related("zone"):
             if membership.zone_id in wanted:
