@@ -54,9 +54,9 @@ def as_csv(rows: list[dict[str, str]]) -> bytes:
 def timed_import(fmt: str, data: bytes, run: int) -> tuple[float, int, int, int]:
     """Import into a new site: (seconds, assets, endpoints, audit events the import appended)."""
     from otcsms.core.models import AuditEvent
-    from otcsms.org.models import Organisation, Site
     from otcsms.plant import services
     from otcsms.plant.models import Zone
+    from otcsms.tenancy.models import Organisation, Site
 
     org = Organisation.objects.first() or Organisation.objects.create(name="Bench")
     site = Site.objects.create(organisation=org, name=f"Bench {fmt} {run}", code=f"bench-{fmt}-{run}")

@@ -24,7 +24,8 @@ from _support import machine_line, setup
 
 def timed_writes(n: int) -> float:
     """n changes: n/10 creates, then updates cycling over them, each in its own transaction."""
-    from otcsms.org.models import Organisation, Person
+    from otcsms.org.models import Person
+    from otcsms.tenancy.models import Organisation
 
     org = Organisation.objects.first() or Organisation.objects.create(name="Bench")
     creates = max(1, n // 10)
@@ -44,7 +45,8 @@ def timed_api_writes(n: int) -> float:
     from django.test import Client
 
     from otcsms.core.models import ApiToken, User
-    from otcsms.org.models import Organisation, Person
+    from otcsms.org.models import Person
+    from otcsms.tenancy.models import Organisation
 
     user = User.objects.filter(username="bench").first()
     if user is None:

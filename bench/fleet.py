@@ -45,9 +45,9 @@ def build(seed: int, n_sites: int, assets_total: int):
     from otcsms.assessments.services import create_assessment, slots
     from otcsms.catalogs.loader import load_shipped_library
     from otcsms.catalogs.models import Framework
-    from otcsms.org.models import Organisation, Site
     from otcsms.plant import services as plant
     from otcsms.plant.models import Zone
+    from otcsms.tenancy.models import Organisation, Site
 
     rng = random.Random(seed)
     load_shipped_library()

@@ -19,7 +19,7 @@ from django.test import Client
 
 from otcsms.core.actor import Actor, acting_as
 from otcsms.core.models import ApiToken, AuditEvent, User
-from otcsms.org.models import Organisation, Site, SiteMembership
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -1,4 +1,4 @@
-"""The REST API: one NinjaAPI under /api/v1/, with the routers of every app."""
+"""The REST API: one NinjaAPI under /api/v1/, with the router of every app that declares one (core.registry)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,9 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from otcsms import __version__
-from otcsms.assessments.api import router as assessments_router
-from otcsms.catalogs.api import router as catalogs_router
-from otcsms.core.api import router as core_router
+from otcsms.core import registry
 from otcsms.core.api_auth import API_AUTH
 from otcsms.core.crud import validation_detail
-from otcsms.core.findings_api import router as findings_router
-from otcsms.core.links_api import router as links_router
-from otcsms.org.api import router as org_router
-from otcsms.plant.api import router as plant_router
 
 api = NinjaAPI(
     title="otcsms API",
@@ -29,13 +23,8 @@ api = NinjaAPI(
     auth=API_AUTH,
     urls_namespace="api",
 )
-api.add_router("/", core_router)
-api.add_router("/", org_router)
-api.add_router("/", plant_router)
-api.add_router("/", catalogs_router)
-api.add_router("/", assessments_router)
-api.add_router("/", links_router)
-api.add_router("/", findings_router)
+for router_path in registry.api_routers():
+    api.add_router("/", registry.resolve(router_path))
 
 
 def _error(request: HttpRequest, status: int, detail) -> HttpResponse:

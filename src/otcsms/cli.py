@@ -11,11 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from otcsms.assessments.cli import gaps
-from otcsms.catalogs.cli import frameworks_app
+from otcsms.checks_cli import check_command
 from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, out, require_initialised, setup_django
-from otcsms.core.cli import check_command
-from otcsms.plant.cli import export_command, import_command
+from otcsms.core import registry
 
 if TYPE_CHECKING:
     from otcsms.core.checkpoints import Checkpoint, Verification
@@ -33,10 +31,24 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
-app.add_typer(frameworks_app, name="frameworks")
-app.command("import")(import_command)
-app.command("export")(export_command)
-app.command("gaps")(gaps)
+
+
+def add_app_commands(main: typer.Typer) -> None:
+    """Every command and command group the apps declare (core.registry.CliCommand).
+
+    Before Django is set up (every real `otcsms` run) the registry reads the app list itself, not the
+    settings, which would fix the data directory before a command's --data-dir is parsed.
+    """
+    for command in registry.cli_commands():
+        target = registry.resolve(command.target)
+        if isinstance(target, typer.Typer):
+            main.add_typer(target, name=command.name)
+        else:
+            main.command(command.name)(target)
+
+
+# Here, before the platform's own commands below: --help lists commands in the order they are added.
+add_app_commands(app)
 app.command("check")(check_command)
 
 DEMO_PASSWORD = "otcsms-demo-2026"
@@ -76,7 +88,8 @@ def initialise(
     from otcsms.core.actor import acting_as, cli_actor
     from otcsms.core.models import User
     from otcsms.core.users import UserInputError, create_user
-    from otcsms.org.models import Organisation
+    from otcsms.jobs.services import ensure_default_schedules
+    from otcsms.tenancy.models import Organisation
 
     call_command("migrate", interactive=False, verbosity=0)
     created_password = None
@@ -84,6 +97,8 @@ def initialise(
         if not Organisation.objects.exists():
             Organisation.objects.create(name=organisation)
         _load_library()
+        ensure_default_schedules()
+        ensure_default_schedules()
         if not User.objects.exists():
             password = admin_password or os.environ.get("OTCSMS_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
             try:

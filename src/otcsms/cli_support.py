@@ -63,7 +63,7 @@ def find_site(ref: str):
     from django.db.models import Q
 
     from otcsms.core.inputs import parse_id
-    from otcsms.org.models import Site
+    from otcsms.tenancy.models import Site
 
     query = Q(code=ref) | Q(name=ref)
     if (pk := parse_id(ref)) is not None:

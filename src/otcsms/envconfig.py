@@ -75,3 +75,11 @@ def env_file(name: str) -> Path | None:
     if not path.is_file():
         raise ImproperlyConfigured(f"{name}={raw!r} is not a readable file")
     return path
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (case-insensitive), or a loud error naming them."""
+    value = env_str(name, default).lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value

@@ -15,7 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from otcsms.envconfig import env_bool, env_file, env_int, env_list, env_path, env_str
+from otcsms.envconfig import env_bool, env_choice, env_file, env_int, env_list, env_path, env_str
+from otcsms.installed_apps import OTCSMS_APPS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("OTCSMS_DATA_DIR", Path.cwd() / "otcsms-data")
@@ -98,12 +99,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
-    "otcsms.core",
-    "otcsms.org",
-    "otcsms.plant",
-    "otcsms.catalogs",
-    "otcsms.assessments",
-    "otcsms.web",
+    "django_tasks",
+    "django_tasks_db",
+    # otcsms's own apps are listed in otcsms/installed_apps.py: the CLI reads that list before the settings.
+    *OTCSMS_APPS,
 ]
 
 MIDDLEWARE = [
@@ -243,6 +242,36 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Background jobs (docs/jobs.md): Django's Tasks API, run from the database by `otcsms worker`, or from
+# Redis by RQ's workers for sites that outgrow the database queue.
+TASKS_BACKEND = env_choice("OTCSMS_TASKS_BACKEND", "database", ("database", "rq"))
+# The queue this instance's jobs go to. Instances sharing one Redis need different names; 32 characters is
+# what the database backend stores.
+TASKS_QUEUE = env_str("OTCSMS_TASKS_QUEUE", "default")
+if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", TASKS_QUEUE):
+    raise ImproperlyConfigured("OTCSMS_TASKS_QUEUE must be 1-32 letters, digits, '.', '_' or '-'")
+if TASKS_BACKEND == "rq":
+    try:
+        import django_rq  # noqa: F401
+        import django_tasks_rq  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "OTCSMS_TASKS_BACKEND=rq needs the rq extra: pip install 'otcsms[rq]'"
+        ) from None
+    INSTALLED_APPS.append("django_rq")
+    _REDIS = {"URL": env_str("OTCSMS_REDIS_URL", "redis://127.0.0.1:6379/0")}
+    # django-tasks-rq reads task results through django-rq's "default" connection, whatever the queue.
+    RQ_QUEUES = {"default": _REDIS, TASKS_QUEUE: _REDIS}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [TASKS_QUEUE]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [TASKS_QUEUE]}}
+# Signed audit checkpoints written by the audit-checkpoint job: ship this directory off the machine.
+CHECKPOINT_DIR = env_path("OTCSMS_CHECKPOINT_DIR", DATA_DIR / "checkpoints")
+# A failed job is retried after RETRY_BASE seconds, doubling with each further failure, at most RETRY_MAX.
+JOBS_RETRY_BASE_SECONDS = env_int("OTCSMS_JOB_RETRY_BASE_SECONDS", 60, minimum=1, maximum=86_400)
+JOBS_RETRY_MAX_SECONDS = env_int("OTCSMS_JOB_RETRY_MAX_SECONDS", 3600, minimum=JOBS_RETRY_BASE_SECONDS,
+                                 maximum=7 * 86_400)  # fmt: skip
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from otcsms.assessments.results import (
     sl_heatmap,
     summarise,
 )
-from otcsms.assessments.security_levels import SlRequirement
+from otcsms.iec62443.security_levels import SlRequirement
 
 SR11, SR12, SR21 = ("3-3", "SR 1.1"), ("3-3", "SR 1.2"), ("3-3", "SR 2.1")
 AC2, IA2 = ("800-53", "AC-2"), ("800-53", "IA-2")

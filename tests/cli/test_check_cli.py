@@ -12,7 +12,7 @@ CONTRACT = {"check", "severity", "site", "object", "message", "requirements"}
 def test_check_prints_the_contract_and_exits_1_on_high_findings(instance, tmp_path):  # noqa: F811
     instance.run("init", "--admin-password", "an-admin-password")
     instance.run("check", "--site", "nowhere", check=2)  # bad usage: nothing written, one line
-    assert instance.sql("SELECT COUNT(*) FROM core_checkrun")[0][0] == 0
+    assert instance.sql("SELECT COUNT(*) FROM checks_checkrun")[0][0] == 0
     sites, zones, assets = tmp_path / "sites.csv", tmp_path / "zones.csv", tmp_path / "assets.csv"
     sites.write_text("name\nMill One\nMill Two\n", encoding="utf-8")
     zones.write_text("name,sl_t\nCell,2\nOffice,1\n", encoding="utf-8")
@@ -37,7 +37,7 @@ def test_check_prints_the_contract_and_exits_1_on_high_findings(instance, tmp_pa
     # a second run duplicates nothing; its text form names the findings and still exits 1
     again = instance.run("check", check=1)
     assert "0 findings opened" in again.stdout and "PLC-1" in again.stdout
-    assert instance.sql("SELECT COUNT(*) FROM core_finding")[0][0] == 3
+    assert instance.sql("SELECT COUNT(*) FROM checks_finding")[0][0] == 3
     # a site with nothing high exits 0
     assert json.loads(instance.run("check", "--site", "mill-two", "--json").stdout) == {
         "findings": [],

@@ -1,7 +1,8 @@
 """Every API route, enumerated from the API itself: an outsider and a user of another site get nothing.
 
-A new route fails ``test_every_route_is_classified`` until its objects are added to ``SITE_A_OBJECTS``
-(site data), ``ORG_WIDE`` (organisation reference data) or ``SELF_SERVICE`` (the caller's own account).
+What each route is comes from the app that declares it (core.registry.Contributions): its site objects
+(``access_objects``), its organisation reference data (``org_wide_paths``) or the caller's own account
+(``self_service_paths``). A route that none of them covers fails ``test_every_route_is_classified``.
 """
 
 from __future__ import annotations
@@ -11,28 +12,13 @@ import re
 import pytest
 
 from otcsms.api import api as ninja_api
+from otcsms.core import registry
 from otcsms.core.models import AuditEvent
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Person,
-    Responsibility,
-    RoleAssignment,
-    ScopeStatement,
-    SiteMembership,
-)
+from otcsms.org.models import Person
 
-SELF_SERVICE = {"/version", "/me", "/me/password", "/tokens", "/tokens/{pk}/revoke", "/organisation"}
-ORG_WIDE = {
-    "csms-roles",
-    "csms-activities",
-    "users",
-    "audit",
-    "frameworks",
-    "requirements",
-    "mapping-sets",
-    "checks",
-}
+# /version is the platform's own route (otcsms/api.py), not an app's.
+SELF_SERVICE = {"/version"} | {p for c in registry.registered().values() for p in c.self_service_paths}
+ORG_WIDE = {kind for c in registry.registered().values() for kind in c.org_wide_paths}
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -49,78 +35,13 @@ def all_routes() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def site_a_objects(site_a, a_contributor):
-    role = CsmsRole.objects.create(name="OT engineer")
-    activity = CsmsActivity.objects.create(name="Incident response")
-    person = Person.objects.create(organisation=site_a.organisation, site=site_a, name="Ann Site-A")
-    return {
-        "sites": site_a.pk,
-        "memberships": SiteMembership.objects.get(user=a_contributor, site=site_a).pk,
-        "people": person.pk,
-        "role-assignments": RoleAssignment.objects.create(site=site_a, role=role, person=person).pk,
-        "responsibilities": Responsibility.objects.create(
-            site=site_a, activity=activity, role=role, raci="A"
-        ).pk,
-        "scope-statements": ScopeStatement.objects.create(site=site_a, version=1, statement="Scope A").pk,
-        "csms-roles": role.pk,
-        "csms-activities": activity.pk,
-        **plant_objects(site_a),
-        **assessment_objects(site_a),
-        **check_objects(site_a),
-    }
-
-
-def check_objects(site) -> dict[str, int]:
-    """A link, a finding and a check run on ``site`` (the objects of /links, /findings, /check-runs)."""
-    from otcsms.core.checks import run_checks
-    from otcsms.core.links import create_link
-    from otcsms.core.models import Finding
-    from otcsms.plant.models import Zone
-
-    zone = Zone.objects.create(site=site, name="Zone without reason", sl_t=2)
-    other = Zone.objects.create(site=site, name="Linked zone")
-    link = create_link(site_id=site.pk, source_type="plant.zone", source_id=zone.pk, target_type="plant.zone",
-                       target_id=other.pk, kind="relates-to", note="same cabinet")  # fmt: skip
-    run = run_checks(site).sites[0]
-    return {
-        "links": link.pk,
-        "findings": Finding.objects.get(site=site, check_id="plant.zone-sl-t-reason", object_id=zone.pk).pk,
-        "check-runs": run.run_id,
-    }
-
-
-def assessment_objects(site) -> dict[str, int]:
-    from otcsms.assessments.models import Assessment, Response
-    from otcsms.catalogs.models import Framework, Requirement
-
-    framework = Framework.objects.create(key="t", version="1", name="T", edition="1", publisher="t", licence="t",
-                                         origin="shipped", content_hash="t")  # fmt: skip
-    requirement = Requirement.objects.create(
-        framework=framework, ref="T-1", title="t", assessable=True, kind="x"
-    )
-    assessment = Assessment.objects.create(site=site, framework=framework, name="Assessment A")
-    response = Response.objects.create(
-        site=site, assessment=assessment, requirement=requirement, status="met"
-    )
-    return {"assessments": assessment.pk, "responses": response.pk}
-
-
-def plant_objects(site) -> dict[str, int]:
-    from otcsms.plant.models import Asset, Conduit, ProtocolEndpoint, SystemUnderConsideration, Zone
-
-    zone = Zone.objects.create(site=site, name="Control A", sl_t=2)
-    dmz = Zone.objects.create(site=site, name="DMZ A")
-    asset = Asset.objects.create(site=site, name="PLC A", zone=zone)
-    system = SystemUnderConsideration.objects.create(site=site, name="SUC A")
-    system.zones.add(zone)
-    return {
-        "zones": zone.pk,
-        "conduits": Conduit.objects.create(site=site, name="DMZ-Control A", zone_a=dmz, zone_b=zone).pk,
-        "assets": asset.pk,
-        "endpoints": ProtocolEndpoint.objects.create(
-            asset=asset, protocol="s7", host="10.0.0.1", port=102
-        ).pk,
-        "systems": system.pk,
-    }
+    """{path kind: pk} of one site-A object per site-owned path, built by every app's ``access_objects``
+    (with the site's personas in place, as the tests using it expect)."""
+    objects: dict[str, int] = {}
+    for declared in registry.registered().values():
+        if declared.access_objects:
+            objects |= registry.resolve(declared.access_objects)(site_a)
+    return objects
 
 
 def resource_of(path: str) -> str:
@@ -131,7 +52,8 @@ def test_every_route_is_classified(site_a_objects):
     for _method, path in all_routes():
         kind = resource_of(path)
         assert path in SELF_SERVICE or kind in ORG_WIDE or kind in site_a_objects, (
-            f"{path} is not covered by the access test: add its objects to site_a_objects"
+            f"{path} is not covered by the access test: declare it in its app's registry.py "
+            "(access_objects, org_wide_paths or self_service_paths)"
         )
 
 
@@ -148,34 +70,36 @@ def items(response) -> list[dict]:
 def test_no_route_reveals_or_changes_site_a(
     request, api, persona, site_a, site_a_objects, b_viewer, outsider
 ):
-    user = request.getfixturevalue(persona)
-    client = api(user)
+    client = api(request.getfixturevalue(persona))
     events_before = AuditEvent.objects.count()
     for method, path in all_routes():
-        kind = resource_of(path)
-        if path in SELF_SERVICE or (kind in ORG_WIDE and persona == "b_viewer" and method == "GET"):
-            continue
-        url = path.replace("{pk}", str(site_a_objects.get(kind, 1)))
-        if method == "GET":
-            r = client.get(url)
-            if "{pk}" in path:
-                assert r.status_code in (403, 404), f"{persona} GET {url} -> {r.status_code}"
-            else:
-                assert r.status_code in (200, 403), f"{persona} GET {url} -> {r.status_code}"
-                if r.status_code == 200:
-                    leaked = [
-                        i
-                        for i in items(r)
-                        if i.get("site_id") == site_a.pk or (kind == "sites" and i["id"] == site_a.pk)
-                    ]
-                    if kind in ORG_WIDE or kind == "audit":
-                        leaked = items(r) if persona == "outsider" else leaked
-                    assert not leaked, f"{persona} GET {url} leaked {leaked[:2]}"
-        else:
-            r = client.call(method, url, body_for(kind, site_a) if method in ("POST", "PATCH") else None)
-            assert r.status_code in (401, 403, 404, 405, 422), f"{persona} {method} {url} -> {r.status_code}"
-            assert "detail" in r.json()
+        check_refused(client, persona, method, path, site_a, site_a_objects)
     assert AuditEvent.objects.count() == events_before, "a refused request wrote something"
+
+
+def check_refused(client, persona: str, method: str, path: str, site_a, objects: dict[str, int]) -> None:
+    """``persona`` (the outsider or site B's viewer) neither reads nor changes site A through this route."""
+    kind = resource_of(path)
+    if path in SELF_SERVICE or (kind in ORG_WIDE and persona == "b_viewer" and method == "GET"):
+        return
+    url = path.replace("{pk}", str(objects.get(kind, 1)))
+    if method != "GET":
+        r = client.call(method, url, body_for(kind, site_a) if method in ("POST", "PATCH") else None)
+        assert r.status_code in (401, 403, 404, 405, 422), f"{persona} {method} {url} -> {r.status_code}"
+        assert "detail" in r.json()
+        return
+    r = client.get(url)
+    if "{pk}" in path:
+        assert r.status_code in (403, 404), f"{persona} GET {url} -> {r.status_code}"
+        return
+    assert r.status_code in (200, 403), f"{persona} GET {url} -> {r.status_code}"
+    if r.status_code == 200:
+        leaked = [
+            i for i in items(r) if i.get("site_id") == site_a.pk or (kind == "sites" and i["id"] == site_a.pk)
+        ]
+        if kind in ORG_WIDE or kind == "audit":
+            leaked = items(r) if persona == "outsider" else leaked
+        assert not leaked, f"{persona} GET {url} leaked {leaked[:2]}"
 
 
 def test_auditor_reads_the_trail_of_granted_sites_only(api, auditor, site_a, site_b, org):

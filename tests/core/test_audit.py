@@ -19,7 +19,8 @@ from otcsms.core.audit import (
     with_reason,
 )
 from otcsms.core.models import AuditChainHead, AuditEvent, UnauditedWriteError
-from otcsms.org.models import CsmsRole, Person, Site
+from otcsms.org.models import CsmsRole, Person
+from otcsms.tenancy.models import Site
 
 
 def events_for(obj):
@@ -280,7 +281,7 @@ def test_new_instance_saved_over_an_existing_pk_is_an_update_with_the_true_befor
 def test_new_instance_with_a_fresh_pk_is_still_a_create(org):
     fresh = (Site.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     Site(pk=fresh, organisation=org, name="Fresh", code="fresh").save()
-    events = list(AuditEvent.objects.filter(object_type="org.site", object_id=str(fresh)))
+    events = list(AuditEvent.objects.filter(object_type="tenancy.site", object_id=str(fresh)))
     assert [e.action for e in events] == ["create"]
     assert events[0].payload["before"] is None and events[0].payload["after"]["name"] == "Fresh"
 

@@ -11,15 +11,16 @@ import yaml
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from otcsms.core import checks
-from otcsms.core.checks import REGISTRY, Problem, check, run_all, run_checks
-from otcsms.core.finding_services import (
+from otcsms.checks import engine as checks
+from otcsms.checks.engine import REGISTRY, Problem, check, run_all, run_checks
+from otcsms.checks.models import CheckRun, Finding
+from otcsms.checks.services import (
     FindingForbiddenError,
     FindingInputError,
     FindingStateError,
     accept_finding,
 )
-from otcsms.core.models import AuditEvent, CheckRun, Finding
+from otcsms.core.models import AuditEvent
 from otcsms.org.models import ScopeStatement
 from otcsms.org.scope_lifecycle import review_due_after
 from otcsms.org.services import approve_scope, revise_scope
@@ -70,7 +71,7 @@ def test_a_run_opens_a_second_does_not_duplicate_and_fixing_closes(site_a, zone)
     assert finding.last_seen > first_seen and finding.first_seen == first_seen
     # a run that changes nothing records its run and nothing else (last_seen is bookkeeping, not history)
     assert list(AuditEvent.objects.filter(seq__gt=events).values_list("object_type", flat=True)) == [
-        "core.checkrun"
+        "checks.checkrun"
     ]
 
     zone.sl_t_reason = "Consequence analysis of the 2025 risk assessment."
@@ -78,7 +79,7 @@ def test_a_run_opens_a_second_does_not_duplicate_and_fixing_closes(site_a, zone)
     report = run_checks(site_a)
     finding.refresh_from_db()
     assert report.closed == 1 and finding.status == "closed" and finding.closed_at is not None
-    event = AuditEvent.objects.filter(object_type="core.finding", object_id=str(finding.pk)).first()
+    event = AuditEvent.objects.filter(object_type="checks.finding", object_id=str(finding.pk)).first()
     assert event.action == "update" and event.payload["reason"] == "no longer reported"
 
 
@@ -185,7 +186,7 @@ def test_shipped_checks_name_requirements_as_the_shipped_catalogs_write_them():
 def test_run_all_acts_as_the_worker_when_no_one_else_does(site_a, zone):
     report = contextvars.Context().run(run_all)  # a fresh context: no actor set, as in a scheduled job
     assert report.site_ids == [site_a.pk]
-    kinds = set(AuditEvent.objects.filter(object_type="core.finding").values_list("actor_kind", flat=True))
+    kinds = set(AuditEvent.objects.filter(object_type="checks.finding").values_list("actor_kind", flat=True))
     assert kinds == {"worker"}
     assert CheckRun.objects.get().actor_label == "worker:checks"
 
@@ -211,7 +212,7 @@ def test_accepting_the_risk_keeps_one_finding_and_expiry_reopens_it(site_a, zone
     report = run_checks(site_a)
     accepted.refresh_from_db()
     assert report.reopened == 1 and accepted.status == "open" and len(findings(ZONE_CHECK)) == 1
-    event = AuditEvent.objects.filter(object_type="core.finding", object_id=str(finding.pk)).first()
+    event = AuditEvent.objects.filter(object_type="checks.finding", object_id=str(finding.pk)).first()
     assert "risk acceptance expired" in event.payload["reason"]
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from otcsms.core.checks import run_checks
-from otcsms.core.models import CheckRun, Finding
+from otcsms.checks.engine import run_checks
+from otcsms.checks.models import CheckRun, Finding
 from otcsms.plant.models import Zone
 from tests.conftest import audit_count, make_user
 

@@ -14,8 +14,9 @@ from django.test import Client
 from otcsms.core.inputs import parse_datetime, parse_id, parse_int, text_problem
 from otcsms.core.models import ApiToken, User
 from otcsms.core.spreadsheet import escape_formula, unescape_formula, write_csv
-from otcsms.org.models import Person, Site
+from otcsms.org.models import Person
 from otcsms.plant.models import Zone
+from otcsms.tenancy.models import Site
 from tests.conftest import audit_count, make_user
 
 

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from otcsms.catalogs.models import Framework, Requirement
-from otcsms.core.models import AuditEvent, ObjectLink
+from otcsms.core.models import AuditEvent
+from otcsms.links.models import ObjectLink
 from otcsms.plant.models import Asset, Zone
 from tests.conftest import audit_count
 
@@ -49,7 +50,7 @@ def test_contributor_links_two_records_and_lists_them_by_either_end(api, a_contr
     to_zone = client.get("/links", target_type="plant.zone", target_id=plant["zone"].pk).json()
     assert [i["id"] for i in from_asset["items"]] == [i["id"] for i in to_zone["items"]] == [link["id"]]
     assert client.get("/links", source_type="plant.zone", source_id=plant["asset"].pk).json()["count"] == 0
-    event = AuditEvent.objects.get(object_type="core.objectlink", object_id=str(link["id"]))
+    event = AuditEvent.objects.get(object_type="links.objectlink", object_id=str(link["id"]))
     assert (event.action, event.actor_kind, event.actor_user_id) == ("create", "token", a_contributor.pk)
 
 
@@ -122,7 +123,7 @@ def test_a_deleted_record_takes_its_links_with_it_in_the_trail(api, a_contributo
     asset_id = plant["asset"].pk
     plant["asset"].delete()
     assert not ObjectLink.objects.filter(pk=link["id"]).exists()
-    event = AuditEvent.objects.filter(object_type="core.objectlink", object_id=str(link["id"])).first()
+    event = AuditEvent.objects.filter(object_type="links.objectlink", object_id=str(link["id"])).first()
     assert event.action == "delete" and event.payload["reason"] == f"plant.asset {asset_id} was deleted"
 
 
@@ -135,7 +136,7 @@ def test_the_note_changes_and_removal_keeps_the_reason(api, a_contributor, site_
     )
     assert client.patch(f"/links/{link['id']}", {"kind": "journal"}).status_code == 422
     assert client.delete(f"/links/{link['id']}", reason="wrong asset").status_code == 204
-    event = AuditEvent.objects.filter(object_type="core.objectlink", object_id=str(link["id"])).first()
+    event = AuditEvent.objects.filter(object_type="links.objectlink", object_id=str(link["id"])).first()
     assert (event.action, event.payload["reason"]) == ("delete", "wrong asset")
 
 
@@ -145,7 +146,7 @@ def test_the_note_changes_and_removal_keeps_the_reason(api, a_contributor, site_
 def test_object_pages_show_links_and_findings_and_link_by_name(
     a_contributor, b_viewer, site_a, plant, requirement
 ):
-    from otcsms.core.checks import run_checks
+    from otcsms.checks.engine import run_checks
 
     Zone.objects.create(site=site_a, name="No reason", sl_t=3)
     run_checks(site_a)

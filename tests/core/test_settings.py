@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from otcsms.envconfig import env_bool, env_int, env_list, env_path, env_str
+from otcsms.envconfig import env_bool, env_choice, env_int, env_list, env_path, env_str
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,35 @@ def test_database_url_must_be_postgresql(monkeypatch):
 
     monkeypatch.setenv("DATABASE_URL", "mysql://root@127.0.0.1/test")
     with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
+        importlib.reload(settings_module)
+    monkeypatch.undo()
+    importlib.reload(settings_module)
+
+
+def test_choices(monkeypatch):
+    monkeypatch.setenv("X_CHOICE", " RQ ")
+    assert env_choice("X_CHOICE", "database", ("database", "rq")) == "rq"
+    monkeypatch.setenv("X_CHOICE", "celery")
+    with pytest.raises(ImproperlyConfigured, match="X_CHOICE='celery' is not one of database, rq"):
+        env_choice("X_CHOICE", "database", ("database", "rq"))
+
+
+@pytest.mark.parametrize(
+    "variable,value,reason",
+    [
+        ("OTCSMS_TASKS_QUEUE", "my queue", "OTCSMS_TASKS_QUEUE"),
+        ("OTCSMS_TASKS_QUEUE", "q" * 33, "OTCSMS_TASKS_QUEUE"),
+        ("OTCSMS_JOB_RETRY_MAX_SECONDS", "30", "OTCSMS_JOB_RETRY_MAX_SECONDS=30 is below the minimum 60"),
+        ("OTCSMS_JOB_RETRY_BASE_SECONDS", "0", "OTCSMS_JOB_RETRY_BASE_SECONDS"),
+    ],
+)
+def test_job_settings_are_checked(monkeypatch, variable, value, reason):
+    import importlib
+
+    import otcsms.settings as settings_module
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ImproperlyConfigured, match=reason):
         importlib.reload(settings_module)
     monkeypatch.undo()
     importlib.reload(settings_module)

@@ -6,7 +6,8 @@ import pytest
 
 from otcsms.core.audit import verify_chain
 from otcsms.demo.operator import load_demo
-from otcsms.org.models import Organisation, RoleAssignment, Site
+from otcsms.org.models import RoleAssignment
+from otcsms.tenancy.models import Organisation, Site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

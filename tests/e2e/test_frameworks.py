@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from otcsms.catalogs.loader import load_shipped_library
-from otcsms.org.models import Organisation, Site
+from otcsms.tenancy.models import Organisation, Site
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

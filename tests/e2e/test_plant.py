@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from otcsms.core.audit import verify_chain
-from otcsms.org.models import Organisation, Site
 from otcsms.plant.models import Asset, Zone
+from otcsms.tenancy.models import Organisation, Site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from otcsms.core.models import AuditEvent
-from otcsms.org.models import CsmsRole, Person, RoleAssignment, ScopeStatement, Site
+from otcsms.org.models import CsmsRole, Person, RoleAssignment, ScopeStatement
+from otcsms.tenancy.models import Site
 from tests.conftest import audit_count
 
 
@@ -90,6 +91,17 @@ def test_delete_records_the_reason(api, a_contributor, site_a, role, person_a):
     assert r.status_code == 204
     event = AuditEvent.objects.filter(object_type="org.roleassignment", action="delete").get()
     assert event.payload["reason"] == "moved to another plant"
+
+
+def test_site_delete_records_the_reason_through_its_hook(api, org_admin, a_contributor, org):
+    site = Site.objects.create(organisation=org, name="Closed plant", code="closed")
+    assert api(a_contributor).delete(f"/sites/{site.pk}").status_code in (403, 404)
+    r = api(org_admin).delete(f"/sites/{site.pk}", reason="plant closed")
+    assert r.status_code == 204
+    event = AuditEvent.objects.filter(
+        object_type="tenancy.site", object_id=str(site.pk), action="delete"
+    ).get()
+    assert event.payload["reason"] == "plant closed"
 
 
 def test_scope_statement_versions_and_approval(api, org_admin, a_contributor, site_a):

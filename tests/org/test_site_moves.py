@@ -1,6 +1,6 @@
 """Organisation records keep their site, and a role assignment names a person of its own site, in the UI and API.
 
-The users hold the same role on both sites, so only the site rule (org.siterules, RoleAssignment.clean) stands
+The users hold the same role on both sites, so only the site rule (core.siterules, RoleAssignment.clean) stands
 between them and a record moved from A to B. Every refusal leaves the audit trail as it was.
 """
 
@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment, SiteMembership
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
+from otcsms.tenancy.models import SiteMembership
 from tests.conftest import audit_count, make_user
 
 

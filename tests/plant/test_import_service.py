@@ -10,10 +10,11 @@ from tests.plant.conftest import SAMPLES
 
 from otcsms.core.audit import verify_chain
 from otcsms.core.models import AuditEvent
-from otcsms.org.models import Person, Site
+from otcsms.org.models import Person
 from otcsms.plant import services
 from otcsms.plant.importfiles import ImportRejected
 from otcsms.plant.models import Asset, Conduit, ProtocolEndpoint, Zone
+from otcsms.tenancy.models import Site
 
 
 def counts() -> tuple[int, ...]:

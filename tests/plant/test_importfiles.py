@@ -799,7 +799,7 @@ uri_parts = st.tuples(
 @settings(max_examples=400)
 @given(uri_parts)
 def test_fast_endpoint_path_agrees_with_the_full_parser(parts):
-    from otcsms.plant.importfiles import _parse_endpoint_fully
+    from otcsms.plant.importfiles.endpoints import _parse_endpoint_fully
 
     uri = "".join(parts)
     try:

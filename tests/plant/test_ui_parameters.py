@@ -17,8 +17,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from otcsms.org import services as org_services
-from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment, SiteMembership
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
 from otcsms.plant.models import SystemUnderConsideration, Zone
+from otcsms.tenancy.models import SiteMembership
 
 APPS = ("otcsms.org.urls", "otcsms.plant.urls")
 ODD_VALUES = [

@@ -6,18 +6,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from otcsms.core.models import Finding, ObjectLink, User
+from otcsms.checks.models import Finding
+from otcsms.core.models import User
 from otcsms.demo.operator import load_demo
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Organisation,
-    Person,
-    RoleAssignment,
-    Site,
-    SiteMembership,
-)
+from otcsms.links.models import ObjectLink
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, RoleAssignment
 from otcsms.plant.models import Zone
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
 
 
 @pytest.fixture

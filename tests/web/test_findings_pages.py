@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from otcsms.core.checks import run_checks
-from otcsms.core.models import CheckRun, Finding
+from otcsms.checks.engine import run_checks
+from otcsms.checks.models import CheckRun, Finding
 from otcsms.plant.models import Asset, Zone
 from tests.conftest import make_user
 

@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from otcsms.core.models import AuditEvent
-from otcsms.org.models import CsmsRole, Person, Responsibility, RoleAssignment, Site
+from otcsms.org.models import CsmsRole, Person, Responsibility, RoleAssignment
+from otcsms.tenancy.models import Site
 from tests.conftest import PASSWORD
 
 

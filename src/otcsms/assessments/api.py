@@ -13,21 +13,22 @@ from otcsms.assessments import schemas as s
 from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Framework
 from otcsms.core.audit import with_reason
-from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
+from otcsms.core.crud import Resource, assign, get_visible_or_404, register, require_write, save_validated
+from otcsms.core.models import User
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import Id
-from otcsms.org.models import Site
+from otcsms.tenancy.models import Site
 
 router = Router(tags=["assessments"])
 
 
-def _create(request: HttpRequest, data: dict[str, Any]) -> Assessment:
+def _create(user: User, data: dict[str, Any]) -> Assessment:
     site = Site.objects.get(pk=data["site_id"])
     framework = Framework.objects.get(pk=data["framework_id"])
     try:
         return services.create_assessment(
             site=site, framework=framework, name=data["name"], zone_ids=data["zone_ids"],
-            target_maturity=data["target_maturity"], assessor=request.user, description=data["description"],
+            target_maturity=data["target_maturity"], assessor=user, description=data["description"],
         )  # fmt: skip
     except services.AssessmentInputError as exc:
         raise HttpError(422, str(exc)) from None
@@ -48,32 +49,30 @@ REFUSALS = (
 )  # fmt: skip
 
 
-def _update(request: HttpRequest, assessment: Assessment, data: dict[str, Any]) -> Assessment:
+def _update(user: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
     try:
         services.require_editable(assessment)
     except services.AssessmentStateError as exc:
         raise refusal(exc) from None
-    for name, value in data.items():
-        setattr(assessment, name, value)
-    return save_validated(assessment)
+    return save_validated(assign(assessment, data))
 
 
-def _delete(request: HttpRequest, assessment: Assessment) -> None:
+def _delete(user: User, assessment: Assessment, reason: str) -> None:
     try:
         services.require_editable(assessment)
     except services.AssessmentStateError as exc:
         raise refusal(exc) from None
-    with_reason(assessment, request.GET.get("reason", "")[:500]).delete()
+    with_reason(assessment, reason).delete()
 
 
-def _update_response(request: HttpRequest, response: Response, data: dict[str, Any]) -> Response:
+def _update_response(user: User, response: Response, data: dict[str, Any]) -> Response:
     """PATCH /responses/{id}: the same partial answer as POST .../answers, for one response."""
     assessment = Assessment.objects.select_related("framework").get(pk=response.assessment_id)
     if "evidence" in data:
         data = data | {"evidence": tuple(data["evidence"])}
     answer = services.Answer(response.requirement_id, response.zone_id, **data)
     try:
-        return services.set_response(assessment, answer, request.user)
+        return services.set_response(assessment, answer, user)
     except REFUSALS as exc:
         raise refusal(exc) from None
 

@@ -1,10 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class AssessmentsConfig(AppConfig):
+class AssessmentsConfig(registry.OtcsmsAppConfig):
     name = "otcsms.assessments"
     label = "assessments"
     verbose_name = "Gap assessments"
-
-    def ready(self) -> None:
-        from otcsms.assessments import checks  # noqa: F401  (registers this app's continuous checks)

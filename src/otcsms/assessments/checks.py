@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from otcsms.assessments.models import Assessment
-from otcsms.core.checks import Problem, check
+from otcsms.checks.engine import Problem, check
 
 STALE_AFTER = timedelta(days=365)
 

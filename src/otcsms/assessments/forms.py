@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 
 from otcsms.catalogs.models import Framework
 from otcsms.core.inputs import parse_id
-from otcsms.org.models import Site
+from otcsms.plant.models import Zone
+from otcsms.tenancy.models import Site
 
 
 class IdChoiceField(forms.ModelChoiceField):
@@ -45,8 +46,6 @@ class AssessmentForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
-        from otcsms.plant.models import Zone
-
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.for_user(user, "change")
         self.fields["zones"].queryset = Zone.objects.for_user(user, "change").select_related("site")

@@ -42,7 +42,8 @@ def available(state: str) -> list[Transition]:
 def state_problem(transition: Transition, state: str) -> str | None:
     if state == transition.source:
         return None
-    return f"the assessment is {state.replace('_', ' ')}: only one {transition.source.replace('_', ' ')} can be {transition.verb}"
+    source = (transition.source or "").replace("_", " ")
+    return f"the assessment is {state.replace('_', ' ')}: only one {source} can be {transition.verb}"
 
 
 def reason_problem(transition: Transition, reason: str) -> str | None:

@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from otcsms.assessments.security_levels import SlRequirement, achieved_sl, sl_gap
+from otcsms.assessments.inference import ReachLike
+from otcsms.iec62443.security_levels import SlRequirement, achieved_sl, sl_gap
 
 ReqKey = tuple[str, str]  # (framework key, requirement ref)
 Scope = Hashable
@@ -134,7 +135,7 @@ def coverage_of_reached(
     each assessable requirement to its group (keys outside it are ignored). Every (scope, requirement)
     without a status counts as not assessed. Cost follows what was reached, not the size of the catalogs.
     """
-    tally: Counter = Counter()
+    tally: Counter[tuple[str, str, str]] = Counter()
     scopes = 0
     for statuses in statuses_per_scope:
         scopes += 1
@@ -185,7 +186,9 @@ class RedundantSet:
     keys: tuple[ReqKey, ...]
 
 
-def redundancy(direct: Mapping[Slot, str], reach: Callable[[ReqKey], Sequence]) -> list[RedundantSet]:
+def redundancy(
+    direct: Mapping[Slot, str], reach: Callable[[ReqKey], Sequence[ReachLike]]
+) -> list[RedundantSet]:
     """Groups of directly answered requirements (per scope) joined by equal/subset/superset mappings."""
     by_scope: dict[Scope, set[ReqKey]] = defaultdict(set)
     for (scope, key), status in direct.items():
@@ -242,5 +245,5 @@ def delta(before: Mapping[Slot, str], after: Mapping[Slot, str]) -> list[Change]
     return changes
 
 
-def summarise(changes: Iterable[Change]) -> Counter:
+def summarise(changes: Iterable[Change]) -> Counter[str]:
     return Counter(change.direction for change in changes)

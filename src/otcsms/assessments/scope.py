@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from otcsms.assessments.security_levels import SlRequirement, requirements_in_scope
+from otcsms.iec62443.security_levels import SlRequirement, requirements_in_scope
 
 ZONE_FRAMEWORKS = frozenset({"iec62443-3-3"})
 SITE = None  # the scope of site-level answers

@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from otcsms.assessments import lifecycle, results, state
+from otcsms.assessments.inference import InferenceEngine
 from otcsms.assessments.models import Assessment, AssessmentZone, Response, Status
 from otcsms.assessments.scope import SITE, Slot, is_zone_based, sl_catalog, slots_for
 from otcsms.catalogs import graph
@@ -21,6 +22,7 @@ from otcsms.catalogs.models import Framework, Requirement
 from otcsms.core import inputs
 from otcsms.core.audit import with_reason
 from otcsms.core.scoping import may_write
+from otcsms.plant.models import Zone
 
 ReqKey = tuple[str, str]
 
@@ -33,8 +35,6 @@ class AssessmentInputError(ValueError):
 
 
 def zones_in_scope(assessment: Assessment) -> list:
-    from otcsms.plant.models import Zone
-
     if not is_zone_based(assessment.framework.key):
         return []
     chosen = list(assessment.zones.order_by("name"))
@@ -82,8 +82,6 @@ def create_assessment(
     assessor=None,
     description: str = "",
 ) -> Assessment:
-    from otcsms.plant.models import Zone
-
     zone_ids = list(zone_ids)
     zones = list(Zone.objects.filter(site=site, pk__in=zone_ids))
     if len(zones) != len(set(zone_ids)):
@@ -459,9 +457,6 @@ def coverage_report(assessment: Assessment) -> list[results.Coverage]:
 def recompute_fleet(assessments: list[Assessment]) -> dict[int, list[results.Coverage]]:
     """Inference and coverage of many assessments at once (fleet dashboards, KPI snapshots): the same
     answers as ``coverage_report`` for each, from a handful of queries instead of several per assessment."""
-    from otcsms.assessments.inference import InferenceEngine
-    from otcsms.plant.models import Zone
-
     index, catalog = graph.current_index(), catalog_index()
     ids = [a.pk for a in assessments]
     site_zones: dict[int, list] = {}

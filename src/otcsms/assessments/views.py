@@ -15,9 +15,9 @@ from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
 from otcsms.core.inputs import InputError, parse_id, parse_int
 from otcsms.core.scoping import may_write
-from otcsms.web import generic
-from otcsms.web.links import link_panel
-from otcsms.web.sites import current_site_id
+from otcsms.ui import generic
+from otcsms.ui.links import link_panel
+from otcsms.ui.sites import current_site_id
 
 FR_LABELS = ["FR 1 IAC", "FR 2 UC", "FR 3 SI", "FR 4 DC", "FR 5 RDF", "FR 6 TRE", "FR 7 RA"]
 MAX_ROWS_SHOWN = 1000

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class CatalogsConfig(AppConfig):
+class CatalogsConfig(registry.OtcsmsAppConfig):
     name = "otcsms.catalogs"
     label = "catalogs"
     verbose_name = "Framework library and crosswalks"

@@ -213,7 +213,7 @@ def source_label(source: Source) -> str:
         return MEMORY_LABEL
     if isinstance(source, Traversable) and not isinstance(source, Path):
         return source.name
-    return os.fspath(source)  # type: ignore[arg-type]
+    return os.fspath(source)
 
 
 def version_sort_key(version: str) -> tuple[tuple[int, int | str], ...]:

@@ -20,7 +20,7 @@ from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
 from otcsms.core.inputs import parse_id, parse_int
 from otcsms.core.scoping import may_write
-from otcsms.web.links import link_panel
+from otcsms.ui.links import link_panel
 
 SEARCH_PAGE = 100
 GAP_PAGE = 50

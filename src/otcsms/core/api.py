@@ -3,13 +3,16 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from otcsms.core.audit import to_epoch_us, verify_chain
+from otcsms.core.audit import verify_chain
+from otcsms.core.epoch import to_epoch_us
+from otcsms.core.history import same_object
 from otcsms.core.models import ApiToken, AuditEvent, User
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import (
@@ -173,14 +176,14 @@ class AuditFilter(Filter):
     since: datetime | None = Field(None, description="Events at or after this time (ISO 8601).")
     until: datetime | None = Field(None, description="Events before this time (ISO 8601).")
 
-    def filter_since(self, value: datetime | None):
-        from django.db.models import Q
+    def filter_object_type(self, value: str | None):
+        # A moved model's events carry its former label too: asking for either finds them all.
+        return Q(object_type__in=same_object(value)) if value else Q()
 
+    def filter_since(self, value: datetime | None):
         return Q(occurred_us__gte=to_epoch_us(value)) if value else Q()
 
     def filter_until(self, value: datetime | None):
-        from django.db.models import Q
-
         return Q(occurred_us__lt=to_epoch_us(value)) if value else Q()
 
 

@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,31 +25,16 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections, models
+from django.db import connection, connections, models, router
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from otcsms.core.actor import current_actor
+from otcsms.core.epoch import now_us
+from otcsms.core.models import AuditChainHead, Audited, AuditEvent, bulk_created
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
 REDACTED_CHANGED = "[redacted: changed]"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-# --- time -----------------------------------------------------------------------------------------
-
-
-def to_epoch_us(moment: dt.datetime) -> int:
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_epoch_us(value: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=value)
-
-
-def now_us() -> int:
-    return to_epoch_us(dt.datetime.now(dt.UTC))
 
 
 # --- serialisation --------------------------------------------------------------------------------
@@ -162,8 +148,8 @@ def _statements(vendor: str) -> tuple[str, str, str]:
     if vendor not in _statements_by_vendor:
         mark = "?" if vendor == "sqlite" else "%s"
         lock = " FOR UPDATE" if vendor == "postgresql" else ""
-        head = apps.get_model("core", "AuditChainHead")._meta.db_table
-        event = apps.get_model("core", "AuditEvent")._meta.db_table
+        head = AuditChainHead._meta.db_table
+        event = AuditEvent._meta.db_table
         _statements_by_vendor[vendor] = (
             f"SELECT seq, hash, keyed_from, seal FROM {head} WHERE id = 1{lock}",  # noqa: S608
             f"INSERT INTO {event} ({_EVENT_COLUMNS}) VALUES ({', '.join([mark] * 15)})",  # noqa: S608
@@ -269,8 +255,8 @@ def _check_seal(key: bytes, seq: int, head_hash: str, keyed_from: int, seal: str
 
 def _start_chain(cur, key: bytes) -> tuple[int, str, int, str]:
     """Create the head of an empty chain (a fresh or flushed database); refuse if events exist without one."""
-    head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
-    event_table = apps.get_model("core", "AuditEvent")._meta.db_table
+    head_table = AuditChainHead._meta.db_table
+    event_table = AuditEvent._meta.db_table
     cur.execute(f"SELECT COUNT(*) FROM {event_table}")  # noqa: S608
     if cur.fetchone()[0]:
         raise RuntimeError("the audit chain head is missing while events exist: run `otcsms audit verify`")
@@ -336,6 +322,47 @@ def change_for_save(instance: models.Model, *, created: bool) -> Change | None:
     )  # fmt: skip
 
 
+def insert_audited(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert new rows in multi-row INSERT statements and append one audit event per row, as
+    ``bulk_create`` does, without its per-value query compilation (five times the cost of the inserts
+    themselves on a 20,000-asset import). For bulk imports: every value is taken as the model holds it, so
+    the objects must be built from checked records; JSON fields are prepared by the field itself.
+
+    Must run inside the import's transaction (the audit trail refuses otherwise).
+    """
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    json_fields = [(i, field) for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    names = [field.attname for field in fields]
+    size = max(1, (connection.features.max_query_params or 30_000) // len(fields))
+    for start in range(0, len(objs), size):
+        batch = objs[start : start + size]
+        params: list[object] = []
+        for obj in batch:
+            values = [getattr(obj, name) for name in names]
+            for i, field in json_fields:
+                values[i] = field.get_db_prep_save(values[i], connection)
+            params.extend(values)
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(batch))} "  # noqa: S608
+            f"RETURNING {quote(meta.pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(batch, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        record_bulk_create(batch, using=connection.alias)
+
+
 def record_delete(instance: models.Model, *, using: str = "default") -> None:
     model = type(instance)
     secret = getattr(model, "audit_secret_fields", frozenset())
@@ -377,9 +404,11 @@ def _on_post_delete(sender, instance, using="default", **kwargs) -> None:
     record_delete(instance, using=using)
 
 
-def audited_models() -> list[type[models.Model]]:
-    from otcsms.core.models import Audited
+def _on_bulk_created(sender, instances, using="default", **kwargs) -> None:
+    record_bulk_create(instances, using=using)
 
+
+def audited_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, Audited)]
 
 
@@ -390,6 +419,7 @@ def disconnect_signals() -> None:
         pre_save.disconnect(sender=model, dispatch_uid=uid + "-pre")
         post_save.disconnect(sender=model, dispatch_uid=uid)
         post_delete.disconnect(sender=model, dispatch_uid=uid + "-del")
+        bulk_created.disconnect(sender=model, dispatch_uid=uid + "-bulk")
 
 
 def connect_signals() -> None:
@@ -398,6 +428,7 @@ def connect_signals() -> None:
         pre_save.connect(_on_pre_save, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_on_post_save, sender=model, dispatch_uid=uid)
         post_delete.connect(_on_post_delete, sender=model, dispatch_uid=uid + "-del")
+        bulk_created.connect(_on_bulk_created, sender=model, dispatch_uid=uid + "-bulk")
 
 
 # --- verification ---------------------------------------------------------------------------------
@@ -457,7 +488,7 @@ _HEADER_SQL = (
 
 def _walk(first_seq: int, last_seq: int, keyed_from: int) -> _Segment:
     """Check every event of one contiguous range: its place, its link to the one before, its own hash."""
-    table = apps.get_model("core", "AuditEvent")._meta.db_table
+    table = AuditEvent._meta.db_table
     sha = hashlib.sha256
     keyed = _keyed(chain_key())
     expected, prev, entry, count = first_seq, None, None, 0
@@ -529,8 +560,8 @@ def _walk_all(top: int, workers: int, keyed_from: int) -> list[_Segment]:
 def verify_chain(workers: int | None = None) -> ChainReport:
     """Check the whole chain; report the first event whose content, link or place is wrong, then the head."""
     key = chain_key()  # before any work: without the key nothing can be verified
-    head_table = apps.get_model("core", "AuditChainHead")._meta.db_table
-    event_table = apps.get_model("core", "AuditEvent")._meta.db_table
+    head_table = AuditChainHead._meta.db_table
+    event_table = AuditEvent._meta.db_table
     with connection.cursor() as cur:
         # One statement, one snapshot: the head and the highest stored event as of the same moment.
         cur.execute(

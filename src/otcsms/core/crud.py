@@ -3,6 +3,10 @@
 Every app declares its models as ``Resource``s and calls ``register``; the generated handlers are the
 one place that applies site scoping, permission checks, validation and the write transaction, so no
 app repeats them (and the route-enumerating access test covers them all).
+
+A resource whose writes are a workflow gives hooks. They receive typed values, never the request: the acting
+user, the validated payload (a dict of field values), the row, the delete's reason. So a hook is a thin
+adapter to a service the pages call too, and cannot grow request-reading logic of its own.
 """
 
 # No `from __future__ import annotations`: the generated handlers need their schema annotations
@@ -19,14 +23,15 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from otcsms.core.history import object_history
+from otcsms.core.models import User
 from otcsms.core.pagination import Page
 from otcsms.core.roles import Action
 from otcsms.core.schemas import AuditEventOut, Filter
 from otcsms.core.scoping import may_write
 
-CreateHook = Callable[[HttpRequest, dict[str, Any]], models.Model]
-UpdateHook = Callable[[HttpRequest, models.Model, dict[str, Any]], models.Model]
-DeleteHook = Callable[[HttpRequest, models.Model], None]
+CreateHook = Callable[[User, dict[str, Any]], models.Model]  # (who acts, validated fields) -> the new row
+UpdateHook = Callable[[User, models.Model, dict[str, Any]], models.Model]  # (who, row, fields given) -> row
+DeleteHook = Callable[[User, models.Model, str], None]  # (who, row, reason)
 
 
 class EmptyFilter(Filter):
@@ -117,14 +122,20 @@ def save_validated(obj: models.Model) -> models.Model:
     return obj
 
 
-def _default_create(request: HttpRequest, model: type[models.Model], data: dict[str, Any]) -> models.Model:
-    return save_validated(model(**data))
-
-
-def _default_update(request: HttpRequest, obj: models.Model, data: dict[str, Any]) -> models.Model:
+def assign(obj: models.Model, data: dict[str, Any]) -> models.Model:
+    """Set the fields given in ``data`` (a PATCH changes only those)."""
     for name, value in data.items():
         setattr(obj, name, value)
-    return save_validated(obj)
+    return obj
+
+
+def _default_update(user: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    return save_validated(assign(obj, data))
+
+
+def _default_delete(user: User, obj: models.Model, reason: str) -> None:
+    obj._audit_reason = reason
+    obj.delete()
 
 
 def register(router: Router, resource: Resource) -> None:
@@ -142,9 +153,10 @@ def _register_reads(router: Router, r: Resource) -> None:
     out = r.schema_out
     filters_cls = r.filters
 
+    # The default serves a filter schema without fields (EmptyFilter): ninja passes no value for one.
     @router.get(f"/{r.path}", response=list[out], operation_id=f"{r.name}_list", tags=r.tags)
     @paginate(Page)
-    def list_items(request: HttpRequest, filters: Query[filters_cls]):  # type: ignore[valid-type]
+    def list_items(request: HttpRequest, filters: Query[filters_cls] = filters_cls()):  # type: ignore[valid-type]  # noqa: B008
         return filters.filter(visible(r, request))
 
     @router.get(f"/{r.path}/{{id:pk}}", response=out, operation_id=f"{r.name}_get", tags=r.tags)
@@ -168,12 +180,15 @@ def _register_create(router: Router, r: Resource) -> None:
     @router.post(f"/{r.path}", response={201: r.schema_out}, operation_id=f"{r.name}_create", tags=r.tags)
     def create_item(request: HttpRequest, payload: schema_in):  # type: ignore[valid-type]
         data = payload.model_dump()
-        site_id = data.get("site_id") if r.model._meta.label_lower != "org.site" else None
+        site_id = r.model.site_id_for_new(data)
         # permission first: someone who may not write here learns nothing about what the ids name
         require_write(request, r.model, site_id, r.write_action)
         check_references(request, r.model, data)
         with transaction.atomic():
-            obj = (r.create_hook or (lambda req, d: _default_create(req, r.model, d)))(request, data)
+            if r.create_hook is not None:
+                obj = r.create_hook(request.user, data)
+            else:
+                obj = save_validated(r.model(**data))
         return Status(201, obj)
 
 
@@ -187,7 +202,7 @@ def _register_update(router: Router, r: Resource) -> None:
         data = payload.model_dump(exclude_unset=True)
         check_references(request, r.model, data)
         with transaction.atomic():
-            obj = (r.update_hook or _default_update)(request, obj, data)
+            obj = (r.update_hook or _default_update)(request.user, obj, data)
         return obj
 
 
@@ -197,9 +212,5 @@ def _register_delete(router: Router, r: Resource) -> None:
         obj = get_visible_or_404(r, request, pk)
         require_write(request, r.model, obj.audit_site_id(), r.write_action)
         with transaction.atomic():
-            if r.delete_hook is not None:
-                r.delete_hook(request, obj)
-            else:
-                obj._audit_reason = reason[:500]
-                obj.delete()
+            (r.delete_hook or _default_delete)(request.user, obj, reason[:500])
         return Status(204, None)

@@ -4,10 +4,15 @@ Anyone who may see an object sees that it changed, when and by whom, for the eve
 can see (an event keeps the site the object had when it changed). The values before and after, and the
 reason, are the audit trail's content: only those who may read the trail of that site see them (org admins,
 auditors, site admins), exactly as in the audit log itself.
+
+Events name their object by model label (``tenancy.site``). A model that moved between apps keeps the labels
+its older events carry in ``audit_former_labels`` (the trail is never rewritten): every lookup by object type
+goes through ``object_types`` so that it finds the events from before and after the move.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
@@ -15,9 +20,28 @@ from otcsms.core.models import AuditEvent
 from otcsms.core.scoping import sites_where
 
 
+def object_types(model: type[models.Model]) -> tuple[str, ...]:
+    """Every object type the events of ``model`` are recorded under: its label, then its former labels."""
+    return (model._meta.label_lower, *getattr(model, "audit_former_labels", ()))
+
+
+def model_of_object_type(object_type: str) -> type[models.Model] | None:
+    """The model whose events carry ``object_type`` (current or former label), or None."""
+    for model in apps.get_models():
+        if object_type in object_types(model):
+            return model
+    return None
+
+
+def same_object(object_type: str) -> tuple[str, ...]:
+    """The object types that name the same model as ``object_type`` (just itself when it names none)."""
+    model = model_of_object_type(object_type)
+    return object_types(model) if model is not None else (object_type,)
+
+
 def object_history(user, obj: models.Model) -> models.QuerySet:
     """Events of ``obj`` the user may see, newest first, each annotated with ``values_visible``."""
-    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    events = AuditEvent.objects.filter(object_type__in=object_types(type(obj)), object_id=str(obj.pk))
     if user.is_org_admin:
         return events.annotate(values_visible=Value(True, output_field=BooleanField()))
     events = events.filter(Q(site_id__in=sites_where(user, "view")) | Q(site_id__isnull=True))

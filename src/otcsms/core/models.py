@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from otcsms.core.scoping import OrgScopedQuerySet, SiteScopedQuerySet, default_site_scope_q
+from otcsms.core.epoch import from_epoch_us
+from otcsms.core.scoping import (
+    OrgScopedQuerySet,
+    SiteScopedQuerySet,
+    default_site_scope_q,
+    memberships,
+    sites_where,
+)
+
+# Sent by ``bulk_create`` of audited models with the created instances, inside its transaction: the audit trail
+# (core.audit) records them, as it records saves and deletes from Django's own signals. The models announce and
+# never call the trail: it sits above them.
+bulk_created = Signal()
 
 
 class UnauditedWriteError(RuntimeError):
@@ -37,11 +51,9 @@ class AuditedQuerySet(models.QuerySet):
             return super().delete()
 
     def bulk_create(self, objs, *args: Any, **kwargs: Any):  # type: ignore[override]
-        from otcsms.core import audit
-
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
-            audit.record_bulk_create(created, using=self.db)
+            bulk_created.send(sender=self.model, instances=created, using=self.db)
         return created
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
@@ -65,6 +77,9 @@ class Audited(models.Model):
 
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset()
     audit_secret_fields: ClassVar[frozenset[str]] = frozenset()
+    # Labels the model's events were recorded under before it moved to another app: the trail is never
+    # rewritten, so lookups by object type include them (core.history.object_types).
+    audit_former_labels: ClassVar[tuple[str, ...]] = ()
 
     objects = AuditedQuerySet.as_manager()
 
@@ -90,11 +105,17 @@ class Audited(models.Model):
         """The site this object belongs to, for scoping its events; None for organisation-wide objects."""
         return getattr(self, "site_id", None)
 
+    @classmethod
+    def site_id_for_new(cls, data: Mapping[str, Any]) -> int | None:
+        """The site a new row built from ``data`` will belong to, for the write check made before it is built."""
+        return data.get("site_id")
+
 
 class SiteOwned(Audited):
     """Belongs to exactly one site; visible only through ``objects.for_user``."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+")
+    # The target is named, not imported: tenancy's models are built from these mixins (see tenancy.apps).
+    site = models.ForeignKey("tenancy.Site", on_delete=models.PROTECT, related_name="+")
 
     site_path: ClassVar[str] = "site"
     objects = SiteScopedAuditedQuerySet.as_manager()
@@ -110,6 +131,7 @@ class SiteOwned(Audited):
 class OrgWide(Audited):
     """Organisation-wide reference data: readable by every member, writable by organisation admins."""
 
+    org_wide: ClassVar[bool] = True  # read by scoping.may_write
     objects = OrgScopedAuditedQuerySet.as_manager()
 
     class Meta:
@@ -121,15 +143,13 @@ class UserQuerySet(AuditedQuerySet):
         """Accounts a user may see or name (e.g. as a person's login or an assessor): org admins and site
         admins every account (they grant access, so they must be able to name whom to); others themselves
         and the people who hold a role on one of their sites."""
-        from otcsms.core.scoping import sites_where
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin or sites_where(user, "admin").exists():
             return self
         if action != "view":
             return self.filter(pk=user.pk)
-        colleagues = apps.get_model("org", "SiteMembership").objects.filter(site_id__in=sites_where(user))
+        colleagues = memberships().filter(site_id__in=sites_where(user))
         return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=colleagues.values("user_id")))
 
 
@@ -248,8 +268,6 @@ class AuditEventQuerySet(models.QuerySet):
 
     def for_user(self, user) -> AuditEventQuerySet:
         """Events a user may read in the trail: org admins all; auditors and site admins their sites."""
-        from otcsms.core.scoping import sites_where
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -305,15 +323,11 @@ class AuditEvent(models.Model):
 
     @property
     def occurred_at(self):
-        from otcsms.core.audit import from_epoch_us
-
         return from_epoch_us(self.occurred_us)
 
     @cached_property
     def payload(self) -> dict[str, Any]:
         """The before/after/reason document (parsed once: events never change)."""
-        import json
-
         return json.loads(self.data)
 
 
@@ -335,8 +349,3 @@ class AuditChainHead(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any):
         raise UnauditedWriteError("the chain head cannot be deleted")
-
-
-# Models kept in modules of their own (one concern each), imported here so Django registers them with core.
-from otcsms.core.findings import CheckRun, Finding  # noqa: E402, F401
-from otcsms.core.objectlinks import ObjectLink  # noqa: E402, F401

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from ninja import FilterSchema, Schema
 from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
@@ -153,3 +155,21 @@ class ChainReportOut(Schema):
     problem: str
     keyed_from: int = Field(description="The first event hashed with the instance's key (HMAC-SHA256).")
     unkeyed_events: int = Field(description="Events from before the chain was keyed (plain SHA-256).")
+
+
+# Kinds of records named by content type, as links and findings point at any record.
+# app_label.model, as the history pages and the audit trail name kinds of records
+TypeLabel = Field(min_length=3, max_length=100, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+def type_label(content_type_id: int) -> str:
+    content_type = ContentType.objects.get_for_id(content_type_id)
+    return f"{content_type.app_label}.{content_type.model}"
+
+
+def content_type_q(field: str, label: str | None) -> Q:
+    """Rows whose ``field`` (a content type) is the kind ``label``; nothing for a label no model has."""
+    if label is None:
+        return Q()
+    app_label, _, model = label.partition(".")
+    return Q(**{f"{field}__app_label": app_label, f"{field}__model": model})

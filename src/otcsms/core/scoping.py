@@ -7,32 +7,58 @@ any scale.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
 from otcsms.core.roles import Action, roles_for
 
-if TYPE_CHECKING:
-    from otcsms.core.models import User
+
+class UserLike(Protocol):
+    """What scoping reads of a user (core.models.User, or Django's anonymous user, which is never active).
+
+    A protocol, not the model: the models are built on this module's querysets, so it cannot import them."""
+
+    pk: Any
+    is_authenticated: bool
+    is_active: bool
+    is_org_admin: bool
 
 
-def sites_where(user: User, action: Action = "view") -> models.QuerySet:
+_membership_model: type[models.Model] | None = None
+
+
+def use_membership_model(model: type[models.Model]) -> None:
+    """Read site roles from ``model`` (rows of user, site, role). Called once by the app that owns the
+    memberships (tenancy) when Django is ready: it sits above core, so core never imports or names it."""
+    global _membership_model
+    _membership_model = model
+
+
+def membership_model() -> type[models.Model]:
+    if _membership_model is None:
+        raise ImproperlyConfigured("no site membership model: otcsms.tenancy must be in INSTALLED_APPS")
+    return _membership_model
+
+
+def memberships() -> models.QuerySet:
+    return membership_model()._default_manager.all()
+
+
+def sites_where(user: UserLike, action: Action = "view") -> models.QuerySet:
     """Subquery of the ids of the sites where ``user`` may perform ``action`` (not for org admins)."""
-    membership = apps.get_model("org", "SiteMembership")
-    return membership.objects.filter(user=user, role__in=roles_for(action)).values("site_id")
+    return memberships().filter(user=user, role__in=roles_for(action)).values("site_id")
 
 
-def is_member(user: User) -> bool:
+def is_member(user: UserLike) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    membership = apps.get_model("org", "SiteMembership")
-    return user.is_org_admin or membership.objects.filter(user=user).exists()
+    return user.is_org_admin or memberships().filter(user=user).exists()
 
 
-def can(user: User, action: Action, site_id: int | None) -> bool:
+def can(user: UserLike, action: Action, site_id: int | None) -> bool:
     """May ``user`` perform ``action`` on the site ``site_id`` (None: organisation-wide data)?"""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -40,14 +66,13 @@ def can(user: User, action: Action, site_id: int | None) -> bool:
         return True
     if site_id is None:
         return action == "view" and is_member(user)
-    membership = apps.get_model("org", "SiteMembership")
-    return membership.objects.filter(user=user, site_id=site_id, role__in=roles_for(action)).exists()
+    return memberships().filter(user=user, site_id=site_id, role__in=roles_for(action)).exists()
 
 
 class SiteScopedQuerySet(models.QuerySet):
     """Rows owned by a site. Models name the path to their site in ``site_path`` (default ``site``)."""
 
-    def for_user(self, user: User, action: Action = "view") -> SiteScopedQuerySet:
+    def for_user(self, user: UserLike, action: Action = "view") -> SiteScopedQuerySet:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -64,7 +89,7 @@ class SiteScopedQuerySet(models.QuerySet):
 class OrgScopedQuerySet(models.QuerySet):
     """Organisation-wide rows: every member reads them, only organisation admins change them."""
 
-    def for_user(self, user: User, action: Action = "view") -> OrgScopedQuerySet:
+    def for_user(self, user: UserLike, action: Action = "view") -> OrgScopedQuerySet:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -78,10 +103,10 @@ def default_site_scope_q(model: type[models.Model], permitted_sites: models.Quer
     return Q(**{f"{getattr(model, 'site_path', 'site')}__in": permitted_sites})
 
 
-def may_write(user: User, model: type[models.Model], site_id: int | None, action: Action = "change") -> bool:
+def may_write(
+    user: UserLike, model: type[models.Model], site_id: int | None, action: Action = "change"
+) -> bool:
     """May ``user`` create/change/delete rows of ``model`` on ``site_id``? Org-wide models: org admins only."""
-    from otcsms.core.models import OrgWide
-
-    if issubclass(model, OrgWide):
+    if getattr(model, "org_wide", False):
         return bool(user.is_authenticated and user.is_active and user.is_org_admin)
     return can(user, action, site_id)

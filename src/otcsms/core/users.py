@@ -8,6 +8,7 @@ from django.db import transaction
 
 from otcsms.core.models import User
 from otcsms.core.roles import SiteRole
+from otcsms.core.scoping import memberships
 
 
 class UserInputError(ValueError):
@@ -53,14 +54,13 @@ def _check_password(password: str, user: User) -> None:
 
 
 def grant_site_role(user: User, site, role: str):
-    from otcsms.org.models import SiteMembership
-
+    """Give ``user`` ``role`` on ``site`` (replacing the role they had there); the membership row is tenancy's."""
     if role not in SiteRole.values:
         raise UserInputError(f"unknown role {role!r}; use one of {', '.join(SiteRole.values)}")
     with transaction.atomic():
-        membership = SiteMembership.objects.filter(user=user, site=site).first()
+        membership = memberships().filter(user=user, site=site).first()
         if membership is None:
-            return SiteMembership.objects.create(user=user, site=site, role=role)
+            return memberships().create(user=user, site=site, role=role)
         if membership.role != role:
             membership.role = role
             membership.save()

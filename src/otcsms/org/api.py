@@ -9,38 +9,31 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
+from otcsms.core.audit import with_reason
 from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
+from otcsms.core.models import User
 from otcsms.org import schemas as s
 from otcsms.org import services
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Organisation,
-    Person,
-    Responsibility,
-    RoleAssignment,
-    ScopeStatement,
-    Site,
-    SiteMembership,
-)
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment, ScopeStatement
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
 
 router = Router(tags=["organisation"])
 
 
-def _create_site(request: HttpRequest, data: dict[str, Any]) -> Site:
+def _create_site(user: User, data: dict[str, Any]) -> Site:
     data["organisation_id"] = data.get("organisation_id") or Organisation.current().pk
     return save_validated(Site(**data))
 
 
-def _create_person(request: HttpRequest, data: dict[str, Any]) -> Person:
+def _create_person(user: User, data: dict[str, Any]) -> Person:
     # An instance serves one operator: people belong to its organisation, never to one the caller names.
     return save_validated(Person(organisation=Organisation.current(), **data))
 
 
-def _delete_site(request: HttpRequest, site: Site) -> None:
-    if not request.user.is_org_admin:
+def _delete_site(user: User, site: Site, reason: str) -> None:
+    if not user.is_org_admin:
         raise HttpError(403, "only organisation admins delete sites")
-    site.delete()
+    with_reason(site, reason).delete()
 
 
 def _scope_error(exc: Exception) -> HttpError:
@@ -55,17 +48,17 @@ def _scope_error(exc: Exception) -> HttpError:
 SCOPE_ERRORS = (services.ScopeStateError, services.ScopeForbiddenError, ValueError)
 
 
-def _create_scope(request: HttpRequest, data: dict[str, Any]) -> ScopeStatement:
+def _create_scope(user: User, data: dict[str, Any]) -> ScopeStatement:
     site = Site.objects.get(pk=data.pop("site_id"))
     try:
-        return services.revise_scope(site, by=request.user, **data)
+        return services.revise_scope(site, by=user, **data)
     except SCOPE_ERRORS as exc:
         raise _scope_error(exc) from None
 
 
-def _update_scope(request: HttpRequest, scope: ScopeStatement, data: dict[str, Any]) -> ScopeStatement:
+def _update_scope(user: User, scope: ScopeStatement, data: dict[str, Any]) -> ScopeStatement:
     try:
-        return services.edit_draft(scope, by=request.user, **data)
+        return services.edit_draft(scope, by=user, **data)
     except SCOPE_ERRORS as exc:
         raise _scope_error(exc) from None
 

@@ -1,10 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class OrgConfig(AppConfig):
+class OrgConfig(registry.OtcsmsAppConfig):
     name = "otcsms.org"
     label = "org"
     verbose_name = "Organisation and CSMS scope"
-
-    def ready(self) -> None:
-        from otcsms.org import checks  # noqa: F401  (registers this app's continuous checks)

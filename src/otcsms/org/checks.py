@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from otcsms.core.checks import Problem, check
+from otcsms.checks.engine import Problem, check
 from otcsms.org.models import ScopeStatement
 
 

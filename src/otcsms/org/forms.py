@@ -1,4 +1,4 @@
-"""Forms of C1. Site-owned records keep their site on edit (``SiteFixedForm``, the rule of org.siterules)."""
+"""Forms of C1. Site-owned records keep their site on edit (``SiteFixedForm``, the rule of core.siterules)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,11 @@ from typing import Any, ClassVar
 from django import forms
 
 from otcsms.core.inputs import parse_id
+from otcsms.core.siterules import site_move_problem
 from otcsms.org import scope_lifecycle, services
-from otcsms.org.models import (
-    CsmsActivity,
-    CsmsRole,
-    Person,
-    Responsibility,
-    RoleAssignment,
-    Site,
-    SiteMembership,
-)
-from otcsms.org.siterules import site_move_problem
-from otcsms.web.generic import ScopedModelForm, TextRuleMixin
+from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
+from otcsms.tenancy.models import Site, SiteMembership
+from otcsms.ui.generic import ScopedModelForm, TextRuleMixin
 
 FIXED_SITE_HELP = (
     "A record stays on its site: to have it on another site, create it there and delete this one."

@@ -14,11 +14,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from otcsms.core.audit import with_reason
+from otcsms.core.history import object_types
 from otcsms.core.inputs import text_problem
 from otcsms.core.models import AuditEvent, User
 from otcsms.core.scoping import may_write
 from otcsms.org import scope_lifecycle as lifecycle
-from otcsms.org.models import ScopeStatement, Site
+from otcsms.org.models import ScopeStatement
+from otcsms.tenancy.models import Site
 
 
 class ScopeStateError(ValueError):
@@ -66,7 +68,7 @@ def authors(scope: ScopeStatement) -> set[int]:
     ids = {scope.drafted_by_id, scope.edited_by_id}
     ids.update(
         AuditEvent.objects.filter(
-            object_type=ScopeStatement._meta.label_lower, object_id=str(scope.pk), actor_user_id__isnull=False
+            object_type__in=object_types(ScopeStatement), object_id=str(scope.pk), actor_user_id__isnull=False
         ).values_list("actor_user_id", flat=True)
     )
     return {pk for pk in ids if pk is not None}

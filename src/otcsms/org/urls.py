@@ -1,7 +1,7 @@
 from django.urls import path
 
 from otcsms.org import views as v
-from otcsms.web.routes import crud_urls
+from otcsms.ui.routes import crud_urls
 
 urlpatterns = [
     *crud_urls("sites", "site", list_view=v.SiteList, create=v.SiteCreate, detail=v.SiteDetail,

@@ -1,4 +1,4 @@
-"""Pages of C1, built from the generic scoped views (web.generic)."""
+"""Pages of C1, built from the generic scoped views (ui.generic)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,9 @@ from otcsms.org.models import (
     Responsibility,
     RoleAssignment,
     ScopeStatement,
-    Site,
-    SiteMembership,
 )
-from otcsms.web import generic
+from otcsms.tenancy.models import Organisation, Site, SiteMembership
+from otcsms.ui import generic
 
 
 # --- sites ----------------------------------------------------------------------------------------
@@ -68,7 +67,6 @@ class SiteDetail(SiteViews, generic.ScopedDetailView):
 
 class SiteCreate(SiteViews, generic.ScopedCreateView):
     def form_valid(self, form):
-        from otcsms.org.models import Organisation
 
         form.instance.organisation = Organisation.current()
         return super().form_valid(form)
@@ -106,7 +104,6 @@ class PersonDetail(PersonViews, generic.ScopedDetailView):
 
 class PersonCreate(PersonViews, generic.ScopedCreateView):
     def form_valid(self, form):
-        from otcsms.org.models import Organisation
 
         form.instance.organisation = Organisation.current()
         return super().form_valid(form)

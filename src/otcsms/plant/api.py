@@ -12,16 +12,16 @@ from ninja.files import UploadedFile
 from otcsms.core.api_auth import API_AUTH
 from otcsms.core.crud import (
     Resource,
+    assign,
     check_references,
     register,
     require_write,
     save_validated,
 )
-from otcsms.core.scoping import may_write
-from otcsms.org.models import Person, Site
+from otcsms.core.models import User
 from otcsms.plant import schemas as s
 from otcsms.plant import services
-from otcsms.plant.importfiles import KINDS, MAX_FILE_BYTES, ImportRejected
+from otcsms.plant.importfiles import KINDS, MAX_FILE_BYTES, Endpoint, ImportRejected
 from otcsms.plant.models import (
     Asset,
     Conduit,
@@ -30,44 +30,33 @@ from otcsms.plant.models import (
     Zone,
     default_role,
 )
+from otcsms.tenancy.models import Site
 
 router = Router(tags=["plant"])
 # Multipart framing around the file: boundaries, part headers and a few small fields.
 UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 
-# --- hooks ----------------------------------------------------------------------------------------
-def _bad_endpoints(exc: ValueError) -> HttpError:
-    return HttpError(422, f"endpoints: {exc}")
-
-
-def _create_asset(request: HttpRequest, data: dict[str, Any]) -> Asset:
-    uris = data.pop("endpoints", [])
+# --- hooks: typed values in, the services the pages call too --------------------------------------
+def _endpoints(uris: list[str]) -> list[Endpoint]:
     try:
-        endpoints = services.parse_endpoint_uris(uris)
+        return services.parse_endpoint_uris(uris)
     except ValueError as exc:
-        raise _bad_endpoints(exc) from None
-    asset = save_validated(Asset(**data))
-    services.set_asset_endpoints(asset, endpoints)
-    return asset
+        raise HttpError(422, f"endpoints: {exc}") from None
 
 
-def _update_asset(request: HttpRequest, asset: Asset, data: dict[str, Any]) -> Asset:
+def _create_asset(user: User, data: dict[str, Any]) -> Asset:
+    endpoints = _endpoints(data.pop("endpoints", []))
+    return services.save_asset(Asset(**data), endpoints)
+
+
+def _update_asset(user: User, asset: Asset, data: dict[str, Any]) -> Asset:
     uris = data.pop("endpoints", None)
-    for name, value in data.items():
-        setattr(asset, name, value)
-    save_validated(asset)
-    if uris is not None:
-        try:
-            services.set_asset_endpoints(asset, services.parse_endpoint_uris(uris))
-        except ValueError as exc:
-            raise _bad_endpoints(exc) from None
-    return asset
+    endpoints = _endpoints(uris) if uris is not None else None
+    return services.save_asset(assign(asset, data), endpoints)
 
 
-def _update_endpoint(
-    request: HttpRequest, endpoint: ProtocolEndpoint, data: dict[str, Any]
-) -> ProtocolEndpoint:
+def _update_endpoint(user: User, endpoint: ProtocolEndpoint, data: dict[str, Any]) -> ProtocolEndpoint:
     if data.get("uri") is not None:
         try:
             endpoint.set_uri(data["uri"])
@@ -78,35 +67,33 @@ def _update_endpoint(
     return save_validated(endpoint)
 
 
-def _zones_of(request: HttpRequest, site_id: int, zone_ids: list[int]) -> list[Zone]:
-    zones = list(Zone.objects.for_user(request.user).filter(pk__in=set(zone_ids)))
+def _visible_zones(user: User, zone_ids: list[int]) -> list[Zone]:
+    """The zones named by id, each one the user may see (422 naming the first that is not)."""
+    zones = list(Zone.objects.for_user(user).filter(pk__in=set(zone_ids)))
     missing = sorted(set(zone_ids) - {zone.pk for zone in zones})
     if missing:
         raise HttpError(422, f"zone_ids: no zone with id {missing[0]}")
-    foreign = [zone.name for zone in zones if zone.site_id != site_id]
-    if foreign:
-        raise HttpError(422, f"zone_ids: zone {foreign[0]!r} belongs to another site")
     return zones
 
 
-def _create_system(request: HttpRequest, data: dict[str, Any]) -> SystemUnderConsideration:
-    zone_ids = data.pop("zone_ids", [])
-    zones = _zones_of(request, data["site_id"], zone_ids)
-    system = save_validated(SystemUnderConsideration(**data))
-    services.set_system_zones(system, zones)
-    return system
+def _save_system(system: SystemUnderConsideration, zones: list[Zone] | None) -> SystemUnderConsideration:
+    try:
+        return services.save_system(system, zones)
+    except services.ForeignZoneError as exc:
+        raise HttpError(422, f"zone_ids: {exc}") from None
+
+
+def _create_system(user: User, data: dict[str, Any]) -> SystemUnderConsideration:
+    zones = _visible_zones(user, data.pop("zone_ids", []))
+    return _save_system(SystemUnderConsideration(**data), zones)
 
 
 def _update_system(
-    request: HttpRequest, system: SystemUnderConsideration, data: dict[str, Any]
+    user: User, system: SystemUnderConsideration, data: dict[str, Any]
 ) -> SystemUnderConsideration:
     zone_ids = data.pop("zone_ids", None)
-    for name, value in data.items():
-        setattr(system, name, value)
-    save_validated(system)
-    if zone_ids is not None:
-        services.set_system_zones(system, _zones_of(request, system.site_id, zone_ids))
-    return system
+    zones = _visible_zones(user, zone_ids) if zone_ids is not None else None
+    return _save_system(assign(system, data), zones)
 
 
 RESOURCES = [
@@ -169,15 +156,6 @@ def _check_kind(kind: str) -> None:
         raise HttpError(404, f"unknown kind {kind[:40]!r}; one of {', '.join(KINDS)}")
 
 
-def _require_import_right(request: HttpRequest, kind: str, site: Site) -> None:
-    user = request.user
-    if kind == "sites" and not user.is_org_admin:
-        raise HttpError(403, "only organisation admins import sites")
-    model = {"zones": Zone, "conduits": Conduit, "assets": Asset, "people": Person}.get(kind)
-    if model is not None and not may_write(user, model, site.pk):
-        raise HttpError(403, f"you may not import {kind} into this site")
-
-
 def refuse_oversized_upload(request: HttpRequest) -> None:
     """413 for a body larger than an import file may be, before anything reads it.
 
@@ -212,15 +190,14 @@ def import_file(request: HttpRequest, pk: int, kind: str, file: File[UploadedFil
     every problem (row, column, reason). Files up to 50 MB; the format comes from the file name."""
     site = _visible_site(request, pk)
     _check_kind(kind)
-    _require_import_right(request, kind, site)
+    if refusal := services.import_refusal(request.user, kind, site):
+        raise HttpError(403, refusal)
     if file.size is not None and file.size > MAX_FILE_BYTES:
         raise HttpError(413, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
     try:
         plan = services.plan_import(kind, file.read(MAX_FILE_BYTES + 1), file.name or "", site)
-        if kind == "people":
-            for site_id in services.sites_written_by(plan, site):
-                if not may_write(request.user, Person, site_id):
-                    raise HttpError(403, "the file adds people to a site where you may not add them")
+        if refusal := services.plan_refusal(request.user, plan, site):
+            raise HttpError(403, refusal)
         summary = services.write_plan(plan, site)
     except ImportRejected as exc:
         return problems_response(exc)

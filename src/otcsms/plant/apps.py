@@ -1,10 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class PlantConfig(AppConfig):
+class PlantConfig(registry.OtcsmsAppConfig):
     name = "otcsms.plant"
     label = "plant"
     verbose_name = "Plant model: zones, conduits, assets"
-
-    def ready(self) -> None:
-        from otcsms.plant import checks  # noqa: F401  (registers this app's continuous checks)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from otcsms.core.checks import Problem, check
+from otcsms.checks.engine import Problem, check
 from otcsms.plant.models import SL_T_FIELDS, Asset, Zone
 
 

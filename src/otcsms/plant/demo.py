@@ -1,17 +1,20 @@
 """The demo operator's plant model: zones, conduits, assets and systems under consideration of its three sites.
 
-Called by ``otcsms.demo.operator.load_demo``. A site that already has zones is left as it is, so loading
+A demo step (plant/registry.py). A site that already has zones is left as it is, so loading
 twice changes nothing. Addresses are from private ranges; vendors and models are real product lines as an
 operator of each sector typically runs them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from otcsms.org.models import Site
 from otcsms.plant import services
 from otcsms.plant.models import Asset, Conduit, SystemUnderConsideration, Zone
+from otcsms.tenancy.models import Site
+
+if TYPE_CHECKING:
+    from otcsms.core.registry import DemoSummary
 
 # name, kind, SL-T, parent, reason for the SL-T, description
 Z = tuple[str, str, str, str | None, str, str]
@@ -256,6 +259,11 @@ PLANT: dict[str, dict[str, Any]] = {
         ],
     },
 }  # fmt: skip
+
+
+def load_demo_plant(summary: DemoSummary) -> None:
+    """The demo step: every demo site without zones gets its plant model."""
+    load_plant()
 
 
 def load_plant() -> int:

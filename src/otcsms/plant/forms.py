@@ -9,10 +9,10 @@ from django import forms
 
 from otcsms.core.inputs import parse_id
 from otcsms.org.forms import SiteFixedForm
-from otcsms.org.models import Site
 from otcsms.plant import services
 from otcsms.plant.importfiles import PROTOCOLS
 from otcsms.plant.models import SL_T_FIELDS, Asset, Conduit, SystemUnderConsideration, Zone
+from otcsms.tenancy.models import Site
 
 LEVEL_WIDGET = forms.NumberInput(attrs={"min": 0, "max": 4, "step": 1, "class": "level"})
 
@@ -91,10 +91,9 @@ class AssetForm(PlantForm):
             raise forms.ValidationError(str(exc)) from None
 
     def save(self, commit: bool = True) -> Asset:
-        asset = super().save(commit)
-        if commit:
-            services.set_asset_endpoints(asset, self.cleaned_data["endpoints"])
-        return asset
+        if not commit:
+            return super().save(commit=False)
+        return services.save_asset(self.instance, self.cleaned_data["endpoints"])
 
 
 class ZoneChoices(forms.ModelMultipleChoiceField):
@@ -132,18 +131,15 @@ class SystemForm(PlantForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         site = data.get("site")
-        foreign = [
-            zone.name for zone in data.get("zones") or () if site is not None and zone.site_id != site.pk
-        ]
-        if foreign:
-            self.add_error("zones", f"zone {foreign[0]!r} belongs to another site")
+        problem = services.foreign_zone_problem(site.pk if site else None, data.get("zones") or ())
+        if problem:
+            self.add_error("zones", problem)
         return data
 
     def save(self, commit: bool = True) -> SystemUnderConsideration:
-        system = super().save(commit)
-        if commit:
-            services.set_system_zones(system, self.cleaned_data.get("zones") or [])
-        return system
+        if not commit:
+            return super().save(commit=False)
+        return services.save_system(self.instance, self.cleaned_data.get("zones") or [])
 
 
 # the plant kinds first, in the order a site is usually loaded

@@ -5,7 +5,7 @@ Every row belongs to one site. A zone's target security level SL-T is seven colu
 assessments and lists can filter on any foundational requirement, and a database constraint holds each level
 to 0-4 whatever writes it. References between rows never cross a site: ``clean()`` says why, and the import
 service only ever resolves names within the target site. A row never moves to another site either
-(``org.siterules``): its references and its history stay where they were made.
+(``core.siterules``): its references and its history stay where they were made.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from otcsms.assessments.security_levels import FR_COUNT, SlVector, validate_sl_vector
 from otcsms.core.models import Audited, SiteOwned, SiteScopedAuditedQuerySet
-from otcsms.org.siterules import site_move_problem
+from otcsms.core.siterules import site_move_problem
+from otcsms.iec62443.security_levels import FR_COUNT, SlVector, validate_sl_vector
+from otcsms.plant.diagram import sl_t_label
 from otcsms.plant.importfiles import (
     ASSET_TYPES,
     CRITICALITIES,
@@ -171,8 +172,6 @@ class Zone(SiteOwned):
         ]
 
     def sl_t_label(self) -> str:
-        from otcsms.plant.diagram import sl_t_label
-
         return sl_t_label(self.sl_t)
 
     def clean(self) -> None:

@@ -10,6 +10,7 @@ from pydantic import conlist
 
 from otcsms.core.schemas import Filter, InputSchema
 from otcsms.plant.importfiles import ASSET_TYPES, CRITICALITIES, normalise_protocol
+from otcsms.plant.models import ProtocolEndpoint
 
 ZoneKindValue = Literal["enterprise", "dmz", "control", "safety", "field", "remote", "other", ""]
 AssetTypeValue = Literal[(*ASSET_TYPES, "")]  # type: ignore[valid-type]
@@ -212,8 +213,6 @@ class AssetFilter(Filter):
     def filter_protocol(self, value: str | None) -> Q:
         if not value:
             return Q()
-        from otcsms.plant.models import ProtocolEndpoint
-
         name = normalise_protocol(value) or value.strip().lower()
         return Q(pk__in=ProtocolEndpoint.objects.filter(protocol=name).values("asset_id"))
 

@@ -1,10 +1,12 @@
-"""Workflows of C2: import and export of the plant model, asset endpoints, system zones, the site diagram.
+"""Workflows of C2: import and export of the plant model, assets with their endpoints, systems with their
+zones, the site diagram.
 
-Services take plain values (a site, bytes, names), never a request or a form; callers check who may do
-what. An import reads and checks the whole file first (``importfiles``) and writes nothing unless every
-row passes; then it writes every row in one transaction, appending one audit event per created row
-(``bulk_create``; assets and their endpoints, the rows counted in tens of thousands, through
-``insert_audited``).
+Services take plain values (a site, bytes, names, model instances), never a request or a form; callers check
+who may do what. The pages and the API call the same service for the same workflow (``save_asset``,
+``save_system``): the form and the API schema only turn input into these values. An import reads and
+checks the whole file first (``importfiles``) and writes nothing unless every row passes; then it writes every
+row in one transaction, appending one audit event per created row (``bulk_create``; assets and their
+endpoints, the rows counted in tens of thousands, through ``core.audit.insert_audited``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import JSONField, Model
+from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.text import slugify
 
-from otcsms.core import audit
-from otcsms.org.models import Organisation, Person, Site
+from otcsms.core.audit import insert_audited
+from otcsms.core.models import User
+from otcsms.core.scoping import may_write
+from otcsms.org.models import Person
 from otcsms.plant.diagram import DiagramConduit, DiagramZone, render_zone_diagram
 from otcsms.plant.importfiles import (
     KINDS,
+    MAX_ENDPOINTS,
     AssetRecord,
     ConduitRecord,
     Endpoint,
@@ -35,6 +40,7 @@ from otcsms.plant.importfiles import (
     RowProblem,
     SiteRecord,
     ZoneRecord,
+    parse_endpoint,
     read_table,
     validate_rows,
     write_table,
@@ -49,6 +55,7 @@ from otcsms.plant.models import (
     default_role,
     endpoint_from,
 )
+from otcsms.tenancy.models import Organisation, Site
 
 SITE_KINDS = ("zones", "conduits", "assets")  # imports that need a target site
 WRITE_BATCH = 1000
@@ -339,45 +346,21 @@ def _write_people(records: Sequence[PersonRecord], site: Site | None, progress: 
     return len(people), 0
 
 
-def insert_audited(model: type[Model], objs: Sequence[Model]) -> None:
-    """Insert new rows in multi-row INSERT statements and append one audit event per row, as
-    ``bulk_create`` does, without its per-value query compilation (five times the cost of the inserts
-    themselves on a 20,000-asset import). Every value is taken as the model holds it: the objects are
-    built by the import from checked records, and the JSON fields are prepared by the field itself.
+def import_refusal(user: User, kind: str, site: Site) -> str | None:
+    """Why ``user`` may not import a file of ``kind`` into ``site``, asked before the file is read; None: may."""
+    if kind == "sites" and not user.is_org_admin:
+        return "only organisation admins import sites"
+    model = {"zones": Zone, "conduits": Conduit, "assets": Asset, "people": Person}.get(kind)
+    if model is not None and not may_write(user, model, site.pk):
+        return f"you may not import {kind} into this site"
+    return None
 
-    Must run inside the import's transaction (the audit trail refuses otherwise).
-    """
-    if not objs:
-        return
-    connection = connections[router.db_for_write(model)]
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    json_fields = [(i, field) for i, field in enumerate(fields) if isinstance(field, JSONField)]
-    names = [field.attname for field in fields]
-    size = max(1, (connection.features.max_query_params or 30_000) // len(fields))
-    for start in range(0, len(objs), size):
-        batch = objs[start : start + size]
-        params: list[object] = []
-        for obj in batch:
-            values = [getattr(obj, name) for name in names]
-            for i, field in json_fields:
-                values[i] = field.get_db_prep_save(values[i], connection)
-            params.extend(values)
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(batch))} "  # noqa: S608
-            f"RETURNING {quote(meta.pk.column)}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [row[0] for row in cursor.fetchall()]
-        for obj, pk in zip(batch, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = connection.alias
-        audit.record_bulk_create(batch, using=connection.alias)
+
+def plan_refusal(user: User, plan: ImportPlan, site: Site | None) -> str | None:
+    """Why ``user`` may not write a checked ``plan``: a people file may name sites besides the target one."""
+    if plan.kind == "people" and not all(may_write(user, Person, pk) for pk in sites_written_by(plan, site)):
+        return "the file adds people to a site where you may not add them"
+    return None
 
 
 def sites_written_by(plan: ImportPlan, site: Site | None) -> set[int | None]:
@@ -477,13 +460,50 @@ def _asset_rows(site: Site | None) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
-# --- endpoints and system zones -------------------------------------------------------------------
+# --- assets with endpoints, systems with zones ----------------------------------------------------
+
+
+class ForeignZoneError(ValueError):
+    """A system would cover a zone of another site; the message names the zone."""
+
+
+def save_asset(asset: Asset, endpoints: Sequence[Endpoint] | None = None) -> Asset:
+    """Validate and save ``asset`` and, when ``endpoints`` is given, make its endpoints exactly those.
+
+    One transaction: a refused endpoint leaves the asset as it was. ValidationError names the field.
+    """
+    with transaction.atomic():
+        asset.full_clean()
+        asset.save()
+        if endpoints is not None:
+            set_asset_endpoints(asset, endpoints)
+    return asset
+
+
+def save_system(
+    system: SystemUnderConsideration, zones: Iterable[Zone] | None = None
+) -> SystemUnderConsideration:
+    """Validate and save ``system`` and, when ``zones`` is given, make its zones exactly those (all of its site:
+    ForeignZoneError otherwise, before anything is written)."""
+    zones = None if zones is None else list(zones)
+    if zones is not None and (problem := foreign_zone_problem(system.site_id, zones)):
+        raise ForeignZoneError(problem)
+    with transaction.atomic():
+        system.full_clean()
+        system.save()
+        if zones is not None:
+            set_system_zones(system, zones)
+    return system
+
+
+def foreign_zone_problem(site_id: int | None, zones: Iterable[Zone]) -> str | None:
+    """Why ``zones`` cannot be the zones of a system of site ``site_id`` (one is of another site), or None."""
+    foreign = [zone.name for zone in zones if site_id is not None and zone.site_id != site_id]
+    return f"zone {foreign[0]!r} belongs to another site" if foreign else None
 
 
 def parse_endpoint_uris(uris: Iterable[str]) -> list[Endpoint]:
     """Endpoints from URIs, each once; ValueError naming the first bad one."""
-    from otcsms.plant.importfiles import MAX_ENDPOINTS, parse_endpoint
-
     found: list[Endpoint] = []
     for uri in uris:
         if not uri.strip():
@@ -519,9 +539,8 @@ def set_asset_endpoints(asset: Asset, endpoints: Sequence[Endpoint]) -> None:
 def set_system_zones(system: SystemUnderConsideration, zones: Iterable[Zone]) -> None:
     """Make the system's zones exactly ``zones`` (all of the system's site); each change is audited."""
     wanted = {zone.pk: zone for zone in zones}
-    for zone in wanted.values():
-        if zone.site_id != system.site_id:
-            raise ValueError(f"zone {zone.name!r} belongs to another site")
+    if problem := foreign_zone_problem(system.site_id, wanted.values()):
+        raise ForeignZoneError(problem)
     with transaction.atomic():
         for membership in SystemZone.objects.filter(system=system).select_related("zone"):
             if membership.zone_id in wanted:

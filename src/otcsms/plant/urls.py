@@ -1,7 +1,7 @@
 from django.urls import path
 
 from otcsms.plant import views as v
-from otcsms.web.routes import crud_urls
+from otcsms.ui.routes import crud_urls
 
 urlpatterns = [
     *crud_urls("zones", "zone", list_view=v.ZoneList, create=v.ZoneCreate, detail=v.ZoneDetail,

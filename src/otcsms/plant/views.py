@@ -11,10 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from otcsms.core.inputs import parse_id
-from otcsms.core.scoping import may_write
-from otcsms.org.models import Person, Site
 from otcsms.plant import forms, services
-from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, normalise_protocol
+from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, RowProblem, normalise_protocol
 from otcsms.plant.models import (
     Asset,
     AssetType,
@@ -25,8 +23,9 @@ from otcsms.plant.models import (
     Zone,
 )
 from otcsms.plant.schemas import asset_search_q
-from otcsms.web import generic
-from otcsms.web.sites import current_site_id
+from otcsms.tenancy.models import Site
+from otcsms.ui import generic
+from otcsms.ui.sites import current_site_id
 
 
 class PlantListView(generic.ScopedListView):
@@ -271,24 +270,20 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def _run_import(request: HttpRequest, data: dict[str, Any]):
     """(summary, None) when the file was imported, (None, problems) when it was refused."""
     user, site, kind, upload = request.user, data["site"], data["kind"], data["file"]
-    if kind == "sites" and not user.is_org_admin:
-        raise PermissionDenied("only organisation admins import sites")
+    if refusal := services.import_refusal(user, kind, site):
+        raise PermissionDenied(refusal)
     if upload.size > MAX_FILE_BYTES:
         return None, _too_large_problems()
     try:
         plan = services.plan_import(kind, upload.read(MAX_FILE_BYTES + 1), upload.name, site)
-        if kind == "people" and not all(
-            may_write(user, Person, site_id) for site_id in services.sites_written_by(plan, site)
-        ):
-            raise PermissionDenied("the file adds people to a site where you may not add them")
+        if refusal := services.plan_refusal(user, plan, site):
+            raise PermissionDenied(refusal)
         return services.write_plan(plan, site), None
     except ImportRejected as exc:
         return None, exc.problems
 
 
 def _too_large_problems():
-    from otcsms.plant.importfiles import RowProblem
-
     return [RowProblem(0, "", f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
 
 

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from otcsms.core import registry
 
 
-class WebConfig(AppConfig):
+class WebConfig(registry.OtcsmsAppConfig):
     name = "otcsms.web"
     label = "web"
     verbose_name = "Web interface"

@@ -1,25 +1,18 @@
-"""Navigation shown on every page: the capabilities that exist, and the site switcher."""
+"""Navigation shown on every page: the capabilities the apps registered, and the site switcher."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 
-from otcsms.web.sites import current_site_id, switchable_sites
+from otcsms.core import registry
+from otcsms.ui.sites import current_site_id, switchable_sites
 
-# One entry per capability of PRODUCT.md that is built. Capabilities not built yet are absent, never dead links.
-NAVIGATION = [
-    ("Dashboard", "web:dashboard"),
-    ("Sites", "web:site_list"),
-    ("People", "web:person_list"),
-    ("CSMS roles", "web:csmsrole_list"),
-    ("Activities", "web:csmsactivity_list"),
-    ("Zones & conduits", "web:zone_list"),
-    ("Assets", "web:asset_list"),
-    ("Assessments", "web:assessment_list"),
-    ("Frameworks", "web:framework_list"),
-    ("Findings", "web:finding_list"),
-    ("Audit trail", "web:audit"),
-]
+
+def nav_items(user) -> list[tuple[str, str]]:
+    """(label, url name) of every registered entry this user may see, in order (core.registry.NavEntry)."""
+    return [
+        (e.label, e.url_name) for e in registry.navigation() if user.is_org_admin or not e.org_admins_only
+    ]
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -27,7 +20,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_items": NAVIGATION,
+        "nav_items": nav_items(user),
         "switch_sites": switchable_sites(user),
         "current_site_id": current_site_id(request),
     }

@@ -1,5 +1,5 @@
 """Pages of the continuous checks: the findings list (filters, counts per severity), one finding (accept its
-risk), and running the checks now. Every transition is the services' (core.checks, core.finding_services)."""
+risk), and running the checks now. Every transition is the services' (checks.engine, checks.services)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from otcsms.catalogs.models import Requirement
-from otcsms.core import finding_lifecycle as lifecycle
-from otcsms.core import finding_services
-from otcsms.core.checks import REGISTRY, registered, run_checks
-from otcsms.core.findings import SEVERITY_ORDER, CheckRun, Finding, Severity
+from otcsms.checks import lifecycle
+from otcsms.checks import services as finding_services
+from otcsms.checks.engine import REGISTRY, registered, run_checks
+from otcsms.checks.models import SEVERITY_ORDER, CheckRun, Finding, Severity
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import can
-from otcsms.org.models import Site
-from otcsms.web.links import object_url
-from otcsms.web.sites import current_site_id
+from otcsms.tenancy.models import Site
+from otcsms.ui.links import object_url
+from otcsms.ui.sites import current_site_id
 
 STATUS_CHOICES = (("open", "Open"), ("accepted", "Risk accepted"), ("live", "Open or accepted"),
                   ("closed", "Closed"), ("all", "All"))  # fmt: skip

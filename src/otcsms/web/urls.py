@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from otcsms.web import findings, links, views
+from otcsms.core import registry
+from otcsms.ui import links
+from otcsms.web import findings, views
 
 app_name = "web"
 
@@ -22,8 +24,6 @@ urlpatterns = [
     path("checks/run/", findings.run_now, name="checks_run"),
     path("links/add/", links.add_link, name="link_add"),
     path("links/<id:pk>/remove/", links.remove_link, name="link_remove"),
-    path("", include("otcsms.org.urls")),
-    path("", include("otcsms.plant.urls")),
-    path("", include("otcsms.catalogs.urls")),
-    path("", include("otcsms.assessments.urls")),
+    # Every app's pages, in the "web" namespace like the pages above (core.registry).
+    *[path("", include(module)) for module in registry.url_modules()],
 ]

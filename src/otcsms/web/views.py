@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from otcsms.core.audit import verify_chain
 from otcsms.core.crud import scoped
-from otcsms.core.history import object_history
+from otcsms.core.history import model_of_object_type, object_history, same_object
 from otcsms.core.inputs import parse_id
 from otcsms.core.models import ApiToken, Audited, AuditEvent, User
 from otcsms.core.users import UserInputError, create_user
-from otcsms.org.models import Person, RoleAssignment, ScopeStatement, Site, SiteMembership
+from otcsms.org.models import Person, RoleAssignment, ScopeStatement
+from otcsms.tenancy.models import Site, SiteMembership
+from otcsms.ui.sites import choose_site, current_site_id
 from otcsms.web.findings import open_severe_count
-from otcsms.web.sites import choose_site, current_site_id
 
 
 @login_required
@@ -69,10 +69,9 @@ def switch_site(request: HttpRequest) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
     """Every audit event of one object the user can see."""
-    try:
-        model = apps.get_model(object_type)
-    except (LookupError, ValueError):
-        raise Http404("unknown kind of object") from None
+    model = model_of_object_type(object_type)  # links from older events carry a moved model's former label
+    if model is None:
+        raise Http404("unknown kind of object")
     if not issubclass(model, Audited):
         raise Http404("this kind of object has no history")
     obj = scoped(model, request.user).filter(pk=pk).first()
@@ -90,7 +89,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         events = events.filter(site_id=site_id)
     object_type = request.GET.get("type", "")[:100]
     if object_type:
-        events = events.filter(object_type=object_type)
+        events = events.filter(object_type__in=same_object(object_type))
     actor = request.GET.get("actor", "")[:100]
     if actor:
         events = events.filter(actor_label__icontains=actor)

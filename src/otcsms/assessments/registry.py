@@ -1,0 +1,16 @@
+"""What gap assessments add to otcsms (read by core.registry; import paths only, no models)."""
+
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry
+
+contributions = Contributions(
+    checks_module="otcsms.assessments.checks",
+    api_router="otcsms.assessments.api.router",
+    urls="otcsms.assessments.urls",
+    navigation=(NavEntry("Assessments", "web:assessment_list", 300),),
+    cli=(CliCommand("gaps", "otcsms.assessments.cli.gaps"),),
+    demo=(
+        DemoStep("otcsms.assessments.demo.load_demo_assessments", 400),
+        DemoStep("otcsms.assessments.demo.load_demo_links", 450),
+    ),
+    access_objects="otcsms.assessments.testing.access_objects",
+)

@@ -1,0 +1,216 @@
+"""Generic site-scoped pages (list, detail, create, edit, delete) that every app's UI is built from.
+
+They apply the same scoping (``objects.for_user``) and write checks (``may_write``) as the API, run
+each write in one transaction, and render shared templates from a declarative column list.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import ProtectedError, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.views import generic
+
+from otcsms.core.crud import scoped
+from otcsms.core.inputs import text_problem
+from otcsms.core.roles import Action
+from otcsms.core.scoping import may_write
+from otcsms.tenancy.models import Site
+from otcsms.ui.links import link_panel
+from otcsms.ui.sites import current_site_id
+
+
+class TextRuleMixin:
+    """Every text field obeys the one text rule of every input path (core.inputs): no controls, bidi
+    overrides or NUL; a field without a multi-line widget holds one line."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if isinstance(field, forms.CharField) and isinstance(value, str):
+                problem = text_problem(value, multiline=isinstance(field.widget, forms.Textarea))
+                if problem is not None:
+                    self.add_error(name, problem)
+        return cleaned
+
+
+class ScopedModelForm(TextRuleMixin, forms.ModelForm):
+    """Choices of every foreign key are limited to what the user may see; the site to where they may write."""
+
+    write_action: ClassVar[Action] = "change"
+
+    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            action = self.write_action if name == "site" else "view"
+            field.queryset = scoped(field.queryset.model, user, action)
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model: type[models.Model]
+    url_base: ClassVar[str] = ""  # e.g. "web:person" -> web:person_list, web:person_detail, ...
+    write_action: ClassVar[Action] = "change"
+    select_related: ClassVar[tuple[str, ...]] = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.for_user(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def may_write(self, site_id: int | None) -> bool:
+        return may_write(self.request.user, self.model, site_id, self.write_action)
+
+    def url(self, kind: str, *args: Any) -> str:
+        return reverse(f"{self.url_base}_{kind}", args=args)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["meta"] = self.model._meta
+        ctx["url_base"] = self.url_base
+        return ctx
+
+
+class ScopedListView(ScopedMixin, generic.ListView):
+    template_name = "web/object_list.html"
+    paginate_by = 50
+    columns: ClassVar[list[tuple[str, str]]] = [("Name", "name")]
+    search_fields: ClassVar[tuple[str, ...]] = ("name",)
+    site_filtered: ClassVar[bool] = True
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        site_id = current_site_id(self.request)
+        if self.site_filtered and site_id is not None and hasattr(qs, "for_site"):
+            qs = qs.for_site(site_id)
+        q = self.request.GET.get("q", "").strip()[:200]
+        if q and self.search_fields:
+            cond = Q()
+            for name in self.search_fields:
+                cond |= Q(**{f"{name}__icontains": q})
+            qs = qs.filter(cond)
+        return qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["columns"] = self.columns
+        ctx["rows"] = [(obj, [_value(obj, attr) for _, attr in self.columns]) for obj in ctx["object_list"]]
+        ctx["q"] = self.request.GET.get("q", "")
+        ctx["can_create"] = self.may_write(current_site_id(self.request))
+        ctx["create_url"] = self.url("create")
+        return ctx
+
+
+class ScopedDetailView(ScopedMixin, generic.DetailView):
+    template_name = "web/object_detail.html"
+    fields: ClassVar[list[tuple[str, str]]] = []
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        ctx["field_rows"] = [(label, _value(obj, attr)) for label, attr in self.fields]
+        ctx["can_edit"] = self.may_write(obj.audit_site_id())
+        ctx["edit_url"] = self.url("edit", obj.pk)
+        ctx["delete_url"] = self.url("delete", obj.pk)
+        ctx["history_url"] = reverse("web:history", args=[obj._meta.label_lower, obj.pk])
+        ctx.update(link_panel(self.request.user, obj))
+        return ctx
+
+
+class _ScopedFormMixin(ScopedMixin):
+    template_name = "web/object_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        site_id = form.instance.audit_site_id()
+        if not self.may_write(site_id):
+            raise PermissionDenied("you may not change this here")
+        with transaction.atomic():
+            self.object = form.save()
+        messages.success(self.request, f"Saved {self.object}.")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        return self.url("detail", self.object.pk)
+
+
+class ScopedCreateView(_ScopedFormMixin, generic.CreateView):
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        site_id = current_site_id(self.request)
+        if site_id is not None:
+            initial["site"] = site_id
+        return initial
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self._may_create_anywhere():
+            raise PermissionDenied("you may not create this")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _may_create_anywhere(self) -> bool:
+        if self.may_write(None):
+            return True
+        return Site.objects.for_user(self.request.user, self.write_action).exists() and any(
+            f.name == "site" for f in self.model._meta.concrete_fields
+        )
+
+
+class ScopedUpdateView(_ScopedFormMixin, generic.UpdateView):
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.may_write(obj.audit_site_id()):
+            raise PermissionDenied("you may not change this")
+        return obj
+
+
+class ScopedDeleteView(ScopedMixin, generic.DeleteView):
+    template_name = "web/object_confirm_delete.html"
+
+    def get_form_class(self):
+        return forms.Form  # the confirmation form; the shared view set's form_class is for editing
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.may_write(obj.audit_site_id()):
+            raise PermissionDenied("you may not delete this")
+        return obj
+
+    def form_valid(self, form):
+        obj = self.object
+        obj._audit_reason = self.request.POST.get("reason", "")[:500]
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError as exc:
+            kinds = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
+            messages.error(
+                self.request, f"{obj} is still referenced by {', '.join(kinds)}; remove those first."
+            )
+            return HttpResponseRedirect(self.url("detail", obj.pk))
+        messages.success(self.request, f"Deleted {obj}.")
+        return HttpResponseRedirect(self.url("list"))
+
+
+def _value(obj: models.Model, attr: str) -> Any:
+    value: Any = obj
+    for part in attr.split("."):
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if callable(display) else getattr(value, part, None)
+        if value is None:
+            return ""
+    return value() if callable(value) else value
