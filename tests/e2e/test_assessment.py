@@ -167,8 +167,9 @@ def test_a_refused_save_shows_the_reason_and_can_be_retried(page, long_assessmen
             route.continue_()
 
     log_in(page, a_contributor)
-    page.goto(f"/assessments/{long_assessment.pk}/answer/")
+    # Routed before the page loads: no save of this page can reach the server unrouted.
     page.route("**/answer/save/", refuse_first_then_drop_one)
+    page.goto(f"/assessments/{long_assessment.pk}/answer/")
     first = page.locator("table.answers tbody tr").first
     page.keyboard.press("1")
     expect(first).to_have_attribute("data-save-state", "failed")
