@@ -99,5 +99,20 @@ def test_its_demo_step_runs_after_the_organisation_and_once(db):
 def test_its_checks_module_and_job_are_collected():
     assert "tests.toyapp.checks" in registry.checks_modules()
     assert "tests.toyapp.jobs.count_gadgets" in registry.jobs()
-    assert callable(registry.resolve("tests.toyapp.checks.unnamed_gadgets"))
     assert callable(registry.resolve("tests.toyapp.jobs.count_gadgets"))
+
+
+def test_its_check_opens_a_finding_and_closes_it_once_fixed(site_a):
+    from otcsms.checks.engine import REGISTRY, run_checks
+    from otcsms.checks.models import Finding
+
+    assert REGISTRY["toyapp.gadget-unnamed"].severity == "low"
+    gadget = Gadget.objects.create(site=site_a, name="   ")
+    run_checks(site_a)
+    finding = Finding.objects.get(check_id="toyapp.gadget-unnamed", object_id=gadget.pk)
+    assert finding.status == "open" and finding.message == f"gadget #{gadget.pk} has no name"
+    gadget.name = "FIT-101"
+    gadget.save()
+    run_checks(site_a)
+    finding.refresh_from_db()
+    assert finding.status == "closed"

@@ -111,7 +111,7 @@ class OtcsmsAppConfig(AppConfig):
 def app_names() -> list[str]:
     """The otcsms apps in INSTALLED_APPS order: Django's app registry once it is set up; before that (the
     CLI building its commands) the list the settings install, read without importing the settings."""
-    if apps.ready:
+    if apps.apps_ready:  # set before any AppConfig.ready() runs, so ready() reads the installed apps too
         return [config.name for config in apps.get_app_configs() if isinstance(config, OtcsmsAppConfig)]
     return list(OTCSMS_APPS)
 
