@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 from library_build import iec62443, mappings, nerc, nist
-from library_build.common import ROOT
+from library_build.common import ROOT, mark_verified
 
 from otcsms.catalogs import libformat
 
@@ -73,12 +73,23 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
     }, dropped
 
 
+# Sets that transcribe a published list: the build reads each row from that list, so each is verified against
+# it. Every other set (co-citation inferences, expert judgements) ships unverified, as the review queue.
+TRANSCRIBED = {
+    "map-nist-csf-1-1_to_iec62443-3-3.json": "NIST CSF 1.1 informative references (transcribed by the build)",
+    "map-nist-csf-1-1_to_nist-sp800-53r5.json": "NIST CSF 1.1 informative references (transcribed by the build)",
+    "map-iec62443-2-1-2010_to_nist-csf-1-1.json": "NIST CSF 1.1 informative references (transcribed by the build)",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reference", type=Path, help="the reference folder (…/shared/reference)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     documents, dropped = build_all(args.reference)
+    for name, reviewer in TRANSCRIBED.items():
+        mark_verified(documents[name], reviewer)
     args.out.mkdir(parents=True, exist_ok=True)
     for stale in args.out.iterdir():
         if (

@@ -62,6 +62,7 @@ def test_an_oscal_profile_becomes_a_baseline_version(db, tmp_path):
     assert result.kind == "oscal-profile" and result.baseline == "MODERATE"
     assert outcome.created and outcome.version == "5.1.1+moderate" and outcome.is_current
     assert outcome.diff.is_empty  # a baseline changes no requirement, only their attributes
+    assert {c.after for c in outcome.diff.values_changed} == {"baselines: MODERATE"}
     fw = Framework.objects.get(pk=outcome.pk)
     assert fw.requirements.get(ref="AC-7").attributes["baselines"] == ["MODERATE"]
     assert "baselines" not in fw.requirements.get(ref="AC").attributes

@@ -136,7 +136,14 @@ def test_export_downloads_oscal_and_library_files(mini_library, b_viewer):
 
 
 @pytest.mark.parametrize(
-    "url", ["/frameworks/{fw}/", "/frameworks/{fw}/export/", "/frameworks/{fw}/diff/", "/requirements/{req}/"]
+    "url",
+    [
+        "/frameworks/{fw}/",
+        "/frameworks/{fw}/export/",
+        "/frameworks/{fw}/diff/",
+        "/frameworks/{fw}/review/",
+        "/requirements/{req}/",
+    ],
 )
 def test_outsiders_see_no_library_pages(mini_library, outsider, url):
     fw = current("iec62443-3-3")

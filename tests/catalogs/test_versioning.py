@@ -41,7 +41,7 @@ def test_diff_names_what_an_assessment_must_migrate():
     assert [c.ref for c in diff.text_changed] == ["A.1"]
     assert diff.unchanged == 1 and not diff.is_empty
     assert diff.summary() == (
-        "k 1 -> 2: 2 added, 1 removed, 1 retitled, 1 text changed, 0 moved, 0 assessable changed"
+        "k 1 -> 2: 2 added, 1 removed, 1 retitled, 1 text changed, 0 moved, 0 assessable changed, 0 values changed"
     )
 
 

@@ -91,6 +91,8 @@ def framework_document(fields: dict[str, Any], rows: list[dict[str, Any]]) -> di
 def mapping_set_document(
     fields: dict[str, Any], rows: Iterable[tuple[str, str, str, int, str, str]]
 ) -> dict[str, Any]:
+    """A mapping-set document whose rows are unverified (an inference or an expert judgement waiting for
+    review) until ``mark_verified`` says what they were checked against."""
     mappings = [
         {
             "source": source,
@@ -99,6 +101,7 @@ def mapping_set_document(
             "strength": strength,
             "rationale": rationale,
             "source_ref": source_ref,
+            "verified": False,
         }
         for source, target, relationship, strength, rationale, source_ref in rows
     ]
@@ -108,3 +111,10 @@ def mapping_set_document(
         "kind": "mapping_set",
         "mapping_set": {**fields, "mappings": mappings},
     }
+
+
+def mark_verified(document: dict[str, Any], reviewer: str) -> dict[str, Any]:
+    """Every row of a mapping set that transcribes a published list, checked by the build against that list."""
+    for row in document["mapping_set"]["mappings"]:
+        row["verified"], row["reviewer"] = True, reviewer
+    return document

@@ -13,14 +13,15 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.security import SessionAuth as NinjaSessionAuth
 
+from otcsms.catalogs import review, services
 from otcsms.catalogs import schemas as s
-from otcsms.catalogs import services
 from otcsms.catalogs.libformat import LibraryError
 from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
 from otcsms.core import api_auth
 from otcsms.core.crud import Resource, get_visible_or_404, register
 from otcsms.core.pagination import Page
+from otcsms.core.schemas import Id
 
 router = Router(tags=["frameworks"])
 
@@ -71,6 +72,33 @@ def framework_requirements(
     fw = _framework(request, pk)
     rows = services.search_requirements(fw.requirements.all(), q, kind or "", assessable)
     return rows.annotate(parent_ref=F("parent__ref"))
+
+
+@router.get(
+    "/frameworks/{id:pk}/review/requirements",
+    response=list[s.ReviewRequirementOut],
+    operation_id="frameworks_review_requirements",
+    summary="The framework's catalog rows not verified against their source, the doubtful ones first",
+)
+@paginate(Page)
+def framework_review_requirements(request: HttpRequest, pk: int):
+    return review.unverified_requirements(_framework(request, pk)).annotate(parent_ref=F("parent__ref"))
+
+
+@router.get(
+    "/frameworks/{id:pk}/review/mappings",
+    response=list[s.MappingRowOut],
+    operation_id="frameworks_review_mappings",
+    summary="Unverified rows of the current crosswalks from or to this framework (inferences, expert judgements)",
+)
+@paginate(Page)
+def framework_review_mappings(
+    request: HttpRequest,
+    pk: int,
+    mapping_set: Id | None = None,  # only this mapping set (its id)
+    q: str = Query("", max_length=200, description="Search the source and target ids."),
+):
+    return review.unverified_mappings(_framework(request, pk), mapping_set, q.strip())
 
 
 @router.get(
@@ -202,6 +230,7 @@ def requirement_detail(request: HttpRequest, pk: int):
         {
             "mapping_id": d.mapping.pk, "direction": d.direction, "relationship": d.relationship,
             "strength": d.mapping.strength, "rationale": d.mapping.rationale, "source_ref": d.mapping.source_ref,
+            "verified": d.mapping.verified, "reviewer": d.mapping.reviewer,
             "mapping_set": d.mapping.mapping_set, "framework": d.framework, "requirement": d.other,
         }
         for d in services.direct_mappings(req)

@@ -121,6 +121,10 @@ class MappingDoc:
     strength: int
     rationale: str = ""
     source_ref: str = ""
+    # Checked against its recorded source by a person (or, for a transcription, by the build against the
+    # source's own list); who or what checked it. Unverified rows are an inference or a judgement to review.
+    verified: bool = False
+    reviewer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,6 +615,8 @@ def _mapping_set_from(data: Mapping[str, Any]) -> MappingSetDoc:
                 strength=m["strength"],
                 rationale=m["rationale"],
                 source_ref=m["source_ref"],
+                verified=m.get("verified", False),
+                reviewer=m.get("reviewer", ""),
             )
             for m in data["mappings"]
         ),
@@ -670,6 +676,8 @@ def mapping_set_to_document(ms: MappingSetDoc) -> dict[str, Any]:
                 "strength": m.strength,
                 "rationale": m.rationale,
                 "source_ref": m.source_ref,
+                "verified": m.verified,
+                **_non_empty(reviewer=m.reviewer),
             }
             for m in ms.mappings
         ],

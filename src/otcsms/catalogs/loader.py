@@ -693,7 +693,8 @@ def _write_mapping_set(
     Mapping.objects.bulk_create(
         Mapping(
             mapping_set=row, source=sources[m.source], target=targets[m.target], relationship=m.relationship,
-            strength=m.strength, rationale=m.rationale, source_ref=m.source_ref,
+            strength=m.strength, rationale=m.rationale, source_ref=m.source_ref, verified=m.verified,
+            reviewer=m.reviewer,
         )
         for m in doc.mappings
     )  # fmt: skip

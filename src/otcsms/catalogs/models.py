@@ -147,6 +147,10 @@ class Mapping(OrgWide):
     strength = models.PositiveSmallIntegerField()
     rationale = models.TextField(blank=True)
     source_ref = models.TextField(blank=True)
+    verified = models.BooleanField(
+        default=False, help_text="Checked against its recorded source; unverified rows await review."
+    )
+    reviewer = models.CharField(max_length=200, blank=True, help_text="Who or what checked it.")
 
     class Meta:
         ordering = ["mapping_set_id", "id"]

@@ -90,9 +90,54 @@ class DirectMappingOut(Schema):
     strength: int
     rationale: str
     source_ref: str
+    verified: bool = Field(
+        description="Checked against its recorded source; false: an inference or judgement."
+    )
+    reviewer: str = Field(description="Who or what checked it (empty when unverified).")
     mapping_set: MappingSetRef
     framework: FrameworkRef
     requirement: RequirementRef
+
+
+class ReviewRequirementOut(RequirementOut):
+    doubtful: bool = Field(description="Flagged: public sources disagree with the shipped value.")
+
+    @staticmethod
+    def resolve_doubtful(obj) -> bool:
+        return str((obj.provenance or {}).get("note", "")).startswith("doubtful")
+
+
+class MappingRowOut(Schema):
+    """One row of a crosswalk, as its mapping set ships it."""
+
+    id: int
+    mapping_set: MappingSetRef
+    source_framework: str = Field(description="Framework id (key) of the source requirement.")
+    source: str
+    relationship: str
+    target_framework: str
+    target: str
+    strength: int
+    rationale: str
+    source_ref: str
+    verified: bool
+    reviewer: str
+
+    @staticmethod
+    def resolve_source_framework(obj) -> str:
+        return obj.source.framework.key
+
+    @staticmethod
+    def resolve_source(obj) -> str:
+        return obj.source.ref
+
+    @staticmethod
+    def resolve_target_framework(obj) -> str:
+        return obj.target.framework.key
+
+    @staticmethod
+    def resolve_target(obj) -> str:
+        return obj.target.ref
 
 
 class RequirementDetailOut(RequirementOut):

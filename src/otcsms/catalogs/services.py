@@ -19,7 +19,7 @@ from otcsms.catalogs.crosswalk import RELATIONSHIP_RANK, REVERSED_RELATIONSHIP, 
 from otcsms.catalogs.libformat import FrameworkDoc, Level, Provenance, RequirementDoc, frozen
 from otcsms.catalogs.models import Framework, Mapping, Requirement
 from otcsms.catalogs.oscal import framework_to_oscal_catalog
-from otcsms.catalogs.versioning import MigrationDiff, RequirementFacts, diff_versions
+from otcsms.catalogs.versioning import MigrationDiff, RequirementFacts, diff_versions, values_line
 
 DEFAULT_HOPS = 3
 MAX_HOPS = 5
@@ -127,9 +127,9 @@ def oscal_catalog(fw: Framework) -> dict[str, Any]:
 
 def requirement_facts(fw: Framework) -> list[RequirementFacts]:
     rows = fw.requirements.order_by("position").values_list(
-        "ref", "title", "text", "parent__ref", "assessable"
+        "ref", "title", "text", "parent__ref", "assessable", "attributes"
     )
-    return [RequirementFacts(*row) for row in rows]
+    return [RequirementFacts(*row[:5], values_line(row[5])) for row in rows]
 
 
 def diff_between(old: Framework, new: Framework) -> MigrationDiff:

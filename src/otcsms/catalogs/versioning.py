@@ -19,6 +19,7 @@ from otcsms.catalogs.libformat import (
     MappingSetDoc,
     framework_to_document,
     mapping_set_to_document,
+    thawed,
 )
 
 
@@ -58,6 +59,8 @@ class RequirementFacts:
     text: str = ""
     parent: str | None = None
     assessable: bool = True
+    # The values a row carries beyond its wording (e.g. the SL selection of a 62443-3-3 SR), as one line.
+    values: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,8 @@ class MigrationDiff:
     text_changed: tuple[Change, ...] = ()
     moved: tuple[Change, ...] = ()
     assessable_changed: tuple[Change, ...] = ()
+    # Cells such as the SL selection: where an imported copy of a standard and the shipped catalog disagree.
+    values_changed: tuple[Change, ...] = ()
     unchanged: int = 0
     removed_assessable: tuple[str, ...] = field(default=())
 
@@ -92,7 +97,7 @@ class MigrationDiff:
             or self.text_changed
             or self.moved
             or self.assessable_changed
-        )
+        )  # values (e.g. SL selections, baselines) change no requirement: nothing to migrate
 
     def counts(self) -> dict[str, int]:
         return {
@@ -102,6 +107,7 @@ class MigrationDiff:
             "text_changed": len(self.text_changed),
             "moved": len(self.moved),
             "assessable_changed": len(self.assessable_changed),
+            "values_changed": len(self.values_changed),
             "unchanged": self.unchanged,
         }
 
@@ -149,7 +155,14 @@ def diff_versions(
         for ref in common
         if before[ref].assessable != after[ref].assessable
     )
-    changed = {c.ref for group in (retitled, text_changed, moved, assessable_changed) for c in group}
+    values_changed = tuple(
+        Change(ref, before[ref].values, after[ref].values)
+        for ref in common
+        if before[ref].values != after[ref].values
+    )
+    changed = {
+        c.ref for group in (retitled, text_changed, moved, assessable_changed, values_changed) for c in group
+    }
     removed = tuple(ref for ref in before if ref not in after)
     return MigrationDiff(
         key=key,
@@ -161,6 +174,7 @@ def diff_versions(
         text_changed=text_changed,
         moved=moved,
         assessable_changed=assessable_changed,
+        values_changed=values_changed,
         unchanged=sum(1 for ref in common if ref not in changed),
         removed_assessable=tuple(ref for ref in removed if before[ref].assessable),
     )
@@ -168,4 +182,23 @@ def diff_versions(
 
 def facts_of(fw: FrameworkDoc) -> list[RequirementFacts]:
     """The facts of a framework document's requirements, in file order."""
-    return [RequirementFacts(r.id, r.title, r.text, r.parent, r.assessable) for r in fw.requirements]
+    return [
+        RequirementFacts(r.id, r.title, r.text, r.parent, r.assessable, values_line(thawed(r.attributes)))
+        for r in fw.requirements
+    ]
+
+
+# Attributes that are values of the standard (compared between versions), not structure (``fr``).
+COMPARED_ATTRIBUTES = ("sl_selection", "baselines", "impact")
+
+
+def values_line(attributes: Mapping[str, Any] | None) -> str:
+    """The compared attributes of a row as one line ("sl_selection: 2, 3, 4"), empty when it has none."""
+    parts = []
+    for name in COMPARED_ATTRIBUTES:
+        value = (attributes or {}).get(name)
+        if value is None:
+            continue
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+        parts.append(f"{name}: {shown}")
+    return "; ".join(parts)

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from otcsms.catalogs import services
+from otcsms.catalogs import review, services
 from otcsms.catalogs.libformat import LibraryError, framework_to_document
 from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
@@ -73,7 +73,22 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "catalogs/_requirements.html", ctx)
     ctx["versions"] = _frameworks(request).filter(key=fw.key).order_by("-loaded_at")
     ctx["sets"] = _sets_of(request, fw)
+    ctx["review"] = review.queue_counts(fw)
+    ctx["shipped"] = _shipped_counterpart(request, fw)
     return render(request, "catalogs/framework_detail.html", ctx)
+
+
+def _shipped_counterpart(request: HttpRequest, fw: Framework) -> dict[str, Any] | None:
+    """For a version someone imported (e.g. from their licensed copy): the shipped version of the same
+    framework and how many of its cells differ, so the page can say which values are theirs, not ours."""
+    if fw.origin == "shipped":
+        return None
+    shipped = _frameworks(request).filter(key=fw.key, origin="shipped").order_by("-loaded_at").first()
+    if shipped is None:
+        return None
+    diff = services.diff_between(shipped, fw)
+    changed = sum(count for name, count in diff.counts().items() if name != "unchanged")
+    return {"framework": shipped, "changed": changed}
 
 
 def _sets_of(request: HttpRequest, fw: Framework) -> list[tuple[MappingSet, Framework]]:
@@ -238,3 +253,20 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 ctx["more_problems"] = max(0, len(error.problems) - 200)
                 status = 422
     return render(request, "catalogs/import.html", ctx, status=status)
+
+
+REVIEW_PAGE = 100
+
+
+@login_required
+def framework_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review queue: catalog cells and crosswalk rows shipped without having been verified."""
+    fw = get_object_or_404(_frameworks(request), pk=pk)
+    q = request.GET.get("q", "").strip()[:100]
+    set_id = parse_id(request.GET.get("set"))
+    mappings = review.unverified_mappings(fw, set_id, q)
+    return render(request, "catalogs/framework_review.html", {
+        "framework": fw, "q": q, "set_id": set_id, "sets": _sets_of(request, fw),
+        "requirements": review.unverified_requirements(fw)[:1000], "counts": review.queue_counts(fw),
+        "page": Paginator(mappings, REVIEW_PAGE).get_page(request.GET.get("page")),
+    })  # fmt: skip
