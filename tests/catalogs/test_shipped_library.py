@@ -192,9 +192,14 @@ def test_every_mapping_points_to_existing_requirements(shipped, frameworks):
         assert all(m.rationale and m.source_ref for m in ms.mappings)
 
 
-def mapping_set(shipped, source, target):
+def mapping_set(shipped, source, target, set_id=None):
+    """The mapping set between two frameworks; by default the one whose id is `<source>_to_<target>` (the pair
+    62443-3-3 -> SP 800-53 has two: the inferred set and the otcsms expert set)."""
+    set_id = set_id or f"{source}_to_{target}"
     return next(
-        ms for ms in shipped.mapping_sets if (ms.source_framework, ms.target_framework) == (source, target)
+        ms
+        for ms in shipped.mapping_sets
+        if (ms.id, ms.source_framework, ms.target_framework) == (set_id, source, target)
     )
 
 
