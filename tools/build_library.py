@@ -5,8 +5,8 @@
 
 The generated files are what ships; this script is how they were made, so a reviewer can check every row
 against its source. IEC and NERC catalogs carry identifiers and our own short titles only; NIST text is
-public domain and is shipped as NIST wrote it. Hand-written inputs (CSF 1.1 titles, expert NERC mappings)
-live in tools/library_src/; the builders live in tools/library_build/.
+public domain and is shipped as NIST wrote it. Hand-written inputs (CSF 1.1 titles, the expert mappings to
+NERC CIP and to SP 800-53) live in tools/library_src/; the builders live in tools/library_build/.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from library_build import iec62443, mappings, nerc, nist
+from library_build import expert, iec62443, mappings, nerc, nist
 from library_build.common import ROOT, mark_verified
 
 from otcsms.catalogs import libformat
@@ -45,6 +45,7 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
     fr_titles = {r["id"]: r["title"] for r in fw_3_3["framework"]["requirements"] if r["kind"] == "FR"}
     fw_4_2 = iec62443.build_iec62443_4_2(ref, fr_titles)
     overlay = nist.build_sp800_82_overlay(ref, sp800_53)
+    fw_800_53 = nist.build_sp800_53(sp800_53)
     return {
         "iec62443-3-3.yaml": fw_3_3,
         "iec62443-2-1-2010.yaml": iec62443.build_iec62443_2_1_2010(ref),
@@ -53,10 +54,13 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
         "iec62443-4-2.yaml": fw_4_2,
         "nerc-cip.yaml": nerc.build_nerc_cip(ref),
         "nist-csf-1-1.yaml": nist.build_csf_1_1(references),
-        "nist-sp800-53r5.json": nist.build_sp800_53(sp800_53),
+        "nist-sp800-53r5.json": fw_800_53,
         "nist-sp800-82r3-overlay.json": overlay,
         "map-iec62443-3-3_to_nist-sp800-53r5.json": mappings.build_sr_to_800_53(
             references, ref, sp800_53, dropped
+        ),
+        "map-iec62443-3-3_to_nist-sp800-53r5-expert.yaml": expert.build_expert_3_3_to_800_53(
+            fw_3_3, fw_800_53
         ),
         "map-iec62443-2-1-2010_to_nist-sp800-53r5.json": mappings.build_2_1_to_800_53(references),
         "map-iec62443-2-1-2010_to_nist-csf-1-1.json": mappings.build_2_1_to_csf(references),

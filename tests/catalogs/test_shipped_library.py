@@ -192,9 +192,14 @@ def test_every_mapping_points_to_existing_requirements(shipped, frameworks):
         assert all(m.rationale and m.source_ref for m in ms.mappings)
 
 
-def mapping_set(shipped, source, target):
+def mapping_set(shipped, source, target, set_id=None):
+    """The mapping set between two frameworks; by default the one whose id is `<source>_to_<target>` (the pair
+    62443-3-3 -> SP 800-53 has two: the inferred set and the otcsms expert set)."""
+    set_id = set_id or f"{source}_to_{target}"
     return next(
-        ms for ms in shipped.mapping_sets if (ms.source_framework, ms.target_framework) == (source, target)
+        ms
+        for ms in shipped.mapping_sets
+        if (ms.id, ms.source_framework, ms.target_framework) == (set_id, source, target)
     )
 
 
@@ -209,9 +214,21 @@ def test_sr_to_800_53_aggregates_csf_and_attack_evidence(shipped):
 
 def test_62443_3_3_to_4_2_pairs_sr_with_cr(shipped):
     rows = {(m.source, m.target): m for m in mapping_set(shipped, "iec62443-3-3", "iec62443-4-2").mappings}
-    assert rows[("SR 1.1", "CR 1.1")].relationship == "equal" and rows[("SR 1.1", "CR 1.1")].strength == 9
-    assert rows[("SR 2.4", "EDR 2.4")].relationship == "superset"
-    assert sum(1 for m in rows.values() if m.relationship == "equal") == 51
+    # A system requirement covers more than one component's requirement: superset, never equal.
+    assert rows[("SR 1.1", "CR 1.1")].relationship == "superset" and rows[("SR 1.1", "CR 1.1")].strength == 8
+    assert {m.relationship for m in rows.values()} == {"superset"}
+    assert sum(1 for (_, target) in rows if target.startswith("CR ")) == 51
+    assert rows[("SR 2.4", "EDR 2.4")].strength == 7
+    # Umbrella CRs stated through their component-type variants: the SR -> variant rows name them.
+    for sr, variant, umbrella in [
+        ("SR 2.4", "SAR 2.4", "CR 2.4"),
+        ("SR 3.2", "HDR 3.2", "CR 3.2"),
+        ("SR 5.2", "NDR 5.2", "CR 5.2"),
+        ("SR 1.13", "NDR 1.13", "CR 1.13"),
+    ]:
+        assert umbrella in rows[(sr, variant)].rationale
+    assert "umbrella" in rows[("SR 2.4", "CR 2.4")].rationale
+    assert len(rows) == 63
 
 
 def test_62443_to_nerc_cip_expert_mapping_covers_the_topics(shipped):

@@ -220,40 +220,77 @@ def build_csf_to_800_53(references: list[CsfReference]) -> dict:
 
 
 def build_3_3_to_4_2(fw_3_3: dict, fw_4_2: dict) -> dict:
-    component_ids = {r["id"]: r for r in fw_4_2["framework"]["requirements"]}
+    """SR x.y -> CR x.y and SR x.y -> its SAR/EDR/HDR/NDR variants, all 'superset': a system requirement asks a
+    capability of the whole control system, a component requirement of one component (of one type). A mapping set
+    links two frameworks, so the umbrella CR -> variant relation of 4-2 (already its parent link) is written as SR ->
+    variant rows whose rationale names the umbrella CR."""
+    components = {r["id"]: r for r in fw_4_2["framework"]["requirements"]}
+    variants_of: dict[str, list[dict]] = defaultdict(list)
+    for component in components.values():
+        if component["kind"] in COMPONENT_TYPES:
+            variants_of[component["parent"]].append(component)
     rows = []
     for row in fw_3_3["framework"]["requirements"]:
         if row["kind"] != "SR":
             continue
-        cr = "CR" + row["id"][2:]
-        if cr not in component_ids:
+        sr, cr = row["id"], "CR" + row["id"][2:]
+        if cr not in components:
             continue
+        variants = variants_of.get(cr, [])
+        names = ", ".join(v["id"] for v in variants)
+        # 4-2 states some CRs only through their component-type variants (the umbrella CRs: the 4-2 titles say
+        # "only via type-specific variants" or name the one component type), and adds a component-type form to a
+        # few others (CR 1.6, CR 1.13 in the reference data).
+        title = components[cr]["title"]
+        umbrella = "only via type-specific variants" in title or title.endswith("(network devices)")
+        if umbrella:
+            why = (
+                f"{sr} asks the capability of the whole control system; {cr}, derived from it, is an umbrella "
+                f"stated only per component type, in {names}."
+            )
+        elif variants:
+            why = (
+                f"{sr} asks the capability of the control system as a whole, {cr} the same capability of one "
+                f"component (with a component-type form in {names}), so the system requirement covers more."
+            )
+        else:
+            why = (
+                f"{sr} asks the capability of the control system as a whole, {cr} the same capability of one "
+                "component, so the system requirement covers more."
+            )
         rows.append(
             (
-                row["id"],
+                sr,
                 cr,
-                "equal",
-                9,
-                f"IEC 62443-4-2 derives {cr} from {row['id']}: the component requirement asks the same capability of one component.",
+                "superset",
+                8,
+                why,
                 "IEC 62443-4-2 numbering follows IEC 62443-3-3 (CR x.y derives from SR x.y)",
             )
         )
-        for variant in (r for r in component_ids.values() if r["parent"] == cr):
-            kind = variant["kind"]
+        for variant in variants:
+            form = f"the umbrella requirement {cr}" if umbrella else cr
             rows.append(
                 (
-                    row["id"],
+                    sr,
                     variant["id"],
                     "superset",
                     7,
-                    f"{variant['id']} is the {COMPONENT_TYPES[kind]} form of {row['id']}; the system requirement covers every component type.",
-                    "IEC 62443-4-2 component-specific requirement numbering",
+                    f"{variant['id']} is the {COMPONENT_TYPES[variant['kind']]} form of {form}; {sr} asks the "
+                    "capability of the whole system, whatever its component types.",
+                    f"IEC 62443-4-2 component-specific requirement numbering ({cr} -> {variant['id']})",
                 )
             )
     description = (
-        "System requirements of IEC 62443-3-3 and the component requirements of IEC 62443-4-2 derived from them "
-        "(SR x.y = CR x.y, strength 9; SR x.y superset of its SAR/EDR/HDR/NDR variants, strength 7). "
-        "Requirement enhancements are not mapped because the 4-2 catalog does not list its REs yet."
+        "System requirements of IEC 62443-3-3 and the component requirements of IEC 62443-4-2 derived from them. "
+        "SR x.y is a superset of CR x.y (strength 8): the system requirement asks the capability of the whole "
+        "control system, the component requirement of one component. SR x.y is likewise a superset of the "
+        "SAR/EDR/HDR/NDR variants of CR x.y (strength 7, one component type), and the rationale names the CR the "
+        "variant belongs to, saying when that CR is an umbrella stated only through its variants (CR 2.4, CR 3.2, CR 5.2, CR 5.3); "
+        "a mapping set links two frameworks, so the CR -> variant relation itself is the variant's parent in the "
+        "4-2 catalog. Requirement enhancements are not mapped "
+        "because the 4-2 catalog does not list its REs yet; 4-2 requirements without an SR (CR 1.14, CR 2.13, "
+        "CR 3.10-3.14) have no row."
     )
     return mapping_set_document(
         derived_set_fields(
