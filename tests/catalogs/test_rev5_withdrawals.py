@@ -105,3 +105,8 @@ def test_no_mapping_row_names_a_withdrawn_control(shipped, frameworks, withdrawn
                 control = getattr(m, side)
                 assert not catalog[control].attributes.get("withdrawn"), (ms.id, m)
                 assert control not in withdrawn_table, (ms.id, m)
+
+
+def test_notice_credits_the_nist_oscal_content():
+    notice = (REPO / "NOTICE").read_text("utf-8")
+    assert "usnistgov/oscal-content" in notice and "sp800-53r5-withdrawn.tsv" in notice and "CC0" in notice
