@@ -6,7 +6,8 @@
 The generated files are what ships; this script is how they were made, so a reviewer can check every row
 against its source. IEC and NERC catalogs carry identifiers and our own short titles only; NIST text is
 public domain and is shipped as NIST wrote it. Hand-written inputs (CSF 1.1 titles, the expert mappings to
-NERC CIP and to SP 800-53) live in tools/library_src/; the builders live in tools/library_build/.
+NERC CIP and to SP 800-53, NIST's SP 800-53 Rev. 5 withdrawal table) live in tools/library_src/; the builders
+live in tools/library_build/.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from library_build import expert, iec62443, mappings, nerc, nist
+from library_build import expert, expert_2_1, iec62443, mappings, nerc, nist
 from library_build.common import ROOT, mark_verified
 
 from otcsms.catalogs import libformat
@@ -40,15 +41,21 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
     """File name -> library document, and the cited SP 800-53 ids dropped (with why)."""
     dropped: dict[str, set[str]] = {}
     sp800_53 = nist.read_nist(ref)
+    for control in nist.withdrawn_but_live(sp800_53):
+        print(
+            f"note: NIST's OSCAL catalog withdraws SP 800-53 {control}; the titles file lists it as live",
+            file=sys.stderr,
+        )
     references = nist.read_csf_references(ref, sp800_53, dropped)
     fw_3_3 = iec62443.build_iec62443_3_3(ref)
     fr_titles = {r["id"]: r["title"] for r in fw_3_3["framework"]["requirements"] if r["kind"] == "FR"}
     fw_4_2 = iec62443.build_iec62443_4_2(ref, fr_titles)
     overlay = nist.build_sp800_82_overlay(ref, sp800_53)
     fw_800_53 = nist.build_sp800_53(sp800_53)
+    fw_2_1_2010 = iec62443.build_iec62443_2_1_2010(ref)
     return {
         "iec62443-3-3.yaml": fw_3_3,
-        "iec62443-2-1-2010.yaml": iec62443.build_iec62443_2_1_2010(ref),
+        "iec62443-2-1-2010.yaml": fw_2_1_2010,
         "iec62443-2-1-2024.yaml": iec62443.build_iec62443_2_1_2024(ref),
         "iec62443-3-2.yaml": iec62443.build_iec62443_3_2(ref),
         "iec62443-4-2.yaml": fw_4_2,
@@ -63,6 +70,9 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
             fw_3_3, fw_800_53
         ),
         "map-iec62443-2-1-2010_to_nist-sp800-53r5.json": mappings.build_2_1_to_800_53(references),
+        "map-iec62443-2-1-2010_to_nist-sp800-53r5-expert.yaml": expert_2_1.build_expert_2_1_to_800_53(
+            fw_2_1_2010, sp800_53, references
+        ),
         "map-iec62443-2-1-2010_to_nist-csf-1-1.json": mappings.build_2_1_to_csf(references),
         "map-nist-csf-1-1_to_iec62443-3-3.json": mappings.build_csf_to_3_3(references),
         "map-nist-csf-1-1_to_nist-sp800-53r5.json": mappings.build_csf_to_800_53(references),

@@ -26,17 +26,41 @@ class PairEvidence:
 
     csf: list[str] = field(default_factory=list)
     attack: list[str] = field(default_factory=list)
+    # CSF subcategory -> how its SP 800-53 citation reaches the control when NIST CSF cites a Rev. 4 id that
+    # Rev. 5 withdrew ('Rev. 4 SA-12, incorporated into Rev. 5 SR-1..SR-12'); such a citation is one step weaker.
+    hops: dict[str, str] = field(default_factory=dict)
+
+    def add_csf(self, reference: CsfReference, control: str) -> None:
+        self.csf.append(reference.subcategory)
+        hop = reference.hop_text(control)
+        if hop:
+            self.hops[reference.subcategory] = hop
 
     def strength(self, csf_base: int) -> int:
-        bases = [csf_base] * len(self.csf) + [6] * len(self.attack)
+        bases = [csf_base - (1 if sub in self.hops else 0) for sub in self.csf] + [6] * len(self.attack)
         # Several independent sources naming the same pair make the link more credible, by one step.
         return min(10, max(bases) + (1 if len(bases) > 1 else 0))
+
+    def hop_note(self) -> str:
+        """' (the SP 800-53 side via Rev. 4 SA-12, incorporated into Rev. 5 SR-1..SR-12)', naming the
+        subcategories when only some of them reach the control this way; '' for direct citations only."""
+        by_hop: dict[str, list[str]] = defaultdict(list)
+        for sub, hop in self.hops.items():
+            by_hop[hop].append(sub)
+        return "".join(
+            f" (the SP 800-53 side via {hop})"
+            if len(subs) == len(self.csf)
+            else f" ({', '.join(subs)}: the SP 800-53 side via {hop})"
+            for hop, subs in by_hop.items()
+        )
 
     def rationale(self) -> str:
         parts = []
         if self.csf:
             noun = "subcategory" if len(self.csf) == 1 else "subcategories"
-            parts.append(f"Both are informative references of NIST CSF 1.1 {noun} {', '.join(self.csf)}")
+            parts.append(
+                f"Both are informative references of NIST CSF 1.1 {noun} {', '.join(self.csf)}{self.hop_note()}"
+            )
         if self.attack:
             noun = "mitigation" if len(self.attack) == 1 else "mitigations"
             lead = "both" if parts else "Both"
@@ -50,9 +74,14 @@ class PairEvidence:
         refs = []
         if self.csf:
             refs.append("NIST CSF 1.1 informative references " + ", ".join(self.csf))
+        if self.hops:
+            refs.append(WITHDRAWAL_REF + "; ".join(dict.fromkeys(self.hops.values())))
         if self.attack:
             refs.append("MITRE ATT&CK for ICS " + ", ".join(self.attack))
         return "; ".join(refs)
+
+
+WITHDRAWAL_REF = "NIST SP 800-53 Rev. 5 withdrawal links (OSCAL catalog): "
 
 
 def derived_set_fields(
@@ -74,6 +103,11 @@ INFERENCE_NOTE = (
     " Each row is an inference: 'intersect' with strength 4 when both requirements are cited under the same CSF "
     "subcategory, 6 when both are listed for the same MITRE ATT&CK for ICS mitigation, one step more when "
     "several sources name the same pair."
+)
+REV4_NOTE = (
+    " NIST CSF 1.1 cites SP 800-53 Rev. 4 ids: an id that is a live Rev. 5 control is kept; an id Rev. 5 withdrew "
+    "is replaced by the controls NIST incorporated it into or moved it to (the SP 800-53 Rev. 5 OSCAL withdrawal "
+    "links), one step weaker, with the hop named in the row; an id withdrawn with no successor is dropped."
 )
 
 
@@ -100,7 +134,7 @@ def build_sr_to_800_53(references: list[CsfReference], ref: Path, nist: Nist8005
     for reference in references:
         for sr in reference.isa_3_3:
             for control in reference.sp800_53:
-                pairs[(sr, control)].csf.append(reference.subcategory)
+                pairs[(sr, control)].add_csf(reference, control)
     live = nist.live_ids()
     for row in read_tsv(ref / "crosswalks" / "attack-ics-mitigations_62443_80053.tsv"):
         label = f"{row['mitigation_id']} {row['mitigation_name']}"
@@ -114,8 +148,11 @@ def build_sr_to_800_53(references: list[CsfReference], ref: Path, nist: Nist8005
                 pairs[(sr, control)].attack.append(label)
     description = (
         "IEC 62443-3-3 system requirements linked to SP 800-53 Rev. 5 controls through the NIST CSF 1.1 "
-        "informative references (Rev. 4 ids kept where the same id is a live Rev. 5 control) and through MITRE "
-        "ATT&CK for ICS mitigations. " + INFERENCE_NOTE + " " + ATTACK_NOTICE
+        "informative references and through MITRE ATT&CK for ICS mitigations."
+        + INFERENCE_NOTE
+        + REV4_NOTE
+        + " "
+        + ATTACK_NOTICE
     )
     return mapping_set_document(
         derived_set_fields(
@@ -135,10 +172,11 @@ def build_2_1_to_800_53(references: list[CsfReference]) -> dict:
     for reference in references:
         for clause in reference.isa_2_1:
             for control in reference.sp800_53:
-                pairs[(clause, control)].csf.append(reference.subcategory)
+                pairs[(clause, control)].add_csf(reference, control)
     description = (
         "IEC 62443-2-1:2010 clauses linked to SP 800-53 Rev. 5 controls cited under the same NIST CSF 1.1 "
-        "subcategory." + INFERENCE_NOTE
+        "subcategory." + INFERENCE_NOTE + REV4_NOTE + " The otcsms expert mapping between the same two "
+        "frameworks (iec62443-2-1-2010_to_nist-sp800-53r5-expert) links clauses and controls by what they ask."
     )
     return mapping_set_document(
         derived_set_fields(
@@ -200,11 +238,31 @@ def build_csf_to_3_3(references: list[CsfReference]) -> dict:
     )
 
 
+def csf_to_800_53_rows(references: list[CsfReference]) -> list[tuple]:
+    """One row per citation: strength 6 for a live Rev. 5 id, 5 for a control reached through a withdrawal."""
+    rows = []
+    for reference in references:
+        sub = reference.subcategory
+        source_ref = f"NIST CSF 1.1 informative references {sub}"
+        for control in reference.sp800_53:
+            hop = reference.hop_text(control)
+            if not hop:
+                rationale = f"NIST CSF 1.1 cites {control} as an informative reference for subcategory {sub}."
+                rows.append((sub, control, "intersect", 6, rationale, source_ref))
+                continue
+            rationale = (
+                f"NIST CSF 1.1 cites {hop}, as an informative reference for subcategory {sub}; the citation "
+                f"carries over to {control} one step weaker."
+            )
+            rows.append((sub, control, "intersect", 5, rationale, f"{source_ref}; {WITHDRAWAL_REF}{hop}"))
+    return rows
+
+
 def build_csf_to_800_53(references: list[CsfReference]) -> dict:
     description = (
-        "NIST CSF 1.1 subcategories and the SP 800-53 controls NIST cites as their informative references. NIST "
-        "cites Rev. 4 ids; a citation is kept where the same id is a live Rev. 5 control ('-1 controls from all "
-        "families' and 'AU family' expanded). Each citation is one 'intersect' row of strength 6."
+        "NIST CSF 1.1 subcategories and the SP 800-53 Rev. 5 controls NIST cites as their informative "
+        "references ('-1 controls from all families' and 'AU family' expanded). Each citation of a live Rev. 5 "
+        "id is one 'intersect' row of strength 6." + REV4_NOTE.replace("one step weaker", "strength 5")
     )
     return mapping_set_document(
         derived_set_fields(
@@ -215,7 +273,7 @@ def build_csf_to_800_53(references: list[CsfReference]) -> dict:
             description,
             CSF_LICENCE,
         ),
-        direct_reference_rows(references, "sp800_53", csf_is_source=True),
+        csf_to_800_53_rows(references),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,24 @@ from library_build.common import (
     requirement,
     split_list,
 )
-from otcsms.catalogs import oscal
+from otcsms.catalogs import libformat, oscal
+
+WITHDRAWN_FILE = HAND_WRITTEN / "sp800-53r5-withdrawn.tsv"
+WITHDRAWAL_VERBS = {"incorporated-into": "incorporated into", "moved-to": "moved to"}
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A control withdrawn in SP 800-53 Rev. 5 and the live Rev. 5 controls NIST says took it over."""
+
+    control: str
+    status: str  # incorporated-into | moved-to | withdrawn (no successor)
+    successors: tuple[str, ...]  # live Rev. 5 ids; a family link expanded to the family's base controls
+    named: str  # the successors as NIST names them, short: "SR-1..SR-12", "SA-8", "MP-4, SC-28"
+
+    def hop(self) -> str:
+        """'Rev. 4 SA-12, incorporated into Rev. 5 SR-1..SR-12'."""
+        return f"Rev. 4 {self.control}, {WITHDRAWAL_VERBS[self.status]} Rev. 5 {self.named}"
 
 
 @dataclass
@@ -28,6 +45,7 @@ class Nist80053:
     family_titles: dict[str, str]
     statements: dict[str, str]
     baselines: dict[str, list[str]]
+    withdrawals: dict[str, Withdrawal] = field(default_factory=dict)
 
     def live_ids(self) -> set[str]:
         return {row["id"] for row in self.titles if not row["withdrawn"]}
@@ -60,7 +78,63 @@ def read_nist(ref: Path) -> Nist80053:
     missing = (set(statements) | set(baselines)) - known
     if missing:
         raise SystemExit(f"controls in the OSCAL files but not in the titles file: {sorted(missing)}")
-    return Nist80053(titles, family_titles, statements, dict(baselines))
+    nist = Nist80053(titles, family_titles, statements, dict(baselines))
+    nist.withdrawals = read_withdrawals(nist)
+    return nist
+
+
+def read_withdrawals(nist: Nist80053) -> dict[str, Withdrawal]:
+    """NIST's withdrawal links (tools/library_src/sp800-53r5-withdrawn.tsv), resolved to live Rev. 5 ids.
+
+    A family target ('SR') stands for the family's base controls; a target that is itself withdrawn is
+    followed to its own successors. Every id the titles file marks withdrawn must be in the table.
+    """
+    rows = {row["id"]: row for row in read_tsv(WITHDRAWN_FILE)}
+    titles = nist.title_of()
+    live = nist.live_ids()
+    flagged = {row["id"] for row in nist.titles if row["withdrawn"]}
+    if flagged - set(rows):
+        raise SystemExit(
+            f"withdrawn in the titles file but not in {WITHDRAWN_FILE.name}: {sorted(flagged - set(rows))}"
+        )
+    families = {row["family"] for row in nist.titles}
+
+    def resolve(target: str, seen: tuple[str, ...]) -> list[str]:
+        if target in families:
+            return [
+                r["id"]
+                for r in nist.titles
+                if r["family"] == target and "(" not in r["id"] and r["id"] in live
+            ]
+        if target not in titles:
+            raise SystemExit(f"{WITHDRAWN_FILE.name}: unknown successor {target} of {seen[-1]}")
+        if target in live and target not in rows:
+            return [target]
+        if target in seen:
+            raise SystemExit(f"{WITHDRAWN_FILE.name}: withdrawal cycle {(*seen, target)}")
+        return [c for t in split_list(rows[target]["targets"]) for c in resolve(t, (*seen, target))]
+
+    withdrawals = {}
+    for control, row in rows.items():
+        if row["status"] not in (*WITHDRAWAL_VERBS, "withdrawn"):
+            raise SystemExit(f"{WITHDRAWN_FILE.name}: {control}: unknown status {row['status']!r}")
+        targets = split_list(row["targets"])
+        if (row["status"] == "withdrawn") != (not targets):
+            raise SystemExit(f"{WITHDRAWN_FILE.name}: {control}: status and targets disagree")
+        successors = tuple(dict.fromkeys(c for t in targets for c in resolve(t, (control,))))
+        named = ", ".join(family_range(resolve(t, (control,))) if t in families else t for t in targets)
+        withdrawals[control] = Withdrawal(control, row["status"], successors, named)
+    return withdrawals
+
+
+def family_range(controls: list[str]) -> str:
+    """'SR-1..SR-12' for the base controls of a family, in NIST's order."""
+    return f"{controls[0]}..{controls[-1]}"
+
+
+def withdrawn_but_live(nist: Nist80053) -> list[str]:
+    """Ids NIST's OSCAL catalog withdraws that the titles file still lists as live controls."""
+    return sorted(set(nist.withdrawals) & nist.live_ids(), key=libformat.version_sort_key)
 
 
 def high_catalog_statements(catalog: dict[str, Any]) -> dict[str, str]:
@@ -166,18 +240,25 @@ class CsfReference:
     isa_2_1: list[str]
     isa_3_3: list[str]
     sp800_53: list[str]
+    # Rev. 5 controls of sp800_53 reached only through the withdrawal of a cited Rev. 4 id, with that withdrawal.
+    hops: dict[str, list[Withdrawal]] = field(default_factory=dict)
+
+    def hop_text(self, control: str) -> str:
+        """'' for a direct citation, else 'Rev. 4 SA-12, incorporated into Rev. 5 SR-1..SR-12'."""
+        return "; ".join(w.hop() for w in self.hops.get(control, []))
 
 
 def read_csf_references(ref: Path, nist: Nist80053, dropped: dict[str, set[str]]) -> list[CsfReference]:
     references = []
     for row in read_tsv(ref / "crosswalks" / "csf11_isa62443_informative_refs.tsv"):
-        controls = expand_rev4_controls(row["nist_sp800_53r4"], nist, dropped)
+        controls, hops = expand_rev4_controls(row["nist_sp800_53r4"], nist, dropped)
         references.append(
             CsfReference(
                 row["csf11_subcategory"],
                 split_list(row["isa_62443_2_1_2009"]),
                 split_list(row["isa_62443_3_3_2013"]),
                 controls,
+                hops,
             )
         )
     return references
@@ -205,21 +286,40 @@ REV4_FAMILIES = [
 ]
 
 
-def expand_rev4_controls(cell: str, nist: Nist80053, dropped: dict[str, set[str]]) -> list[str]:
-    """Rev. 4 ids as NIST CSF 1.1 cites them, kept where the same id is a live Rev. 5 control."""
+def expand_rev4_controls(
+    cell: str, nist: Nist80053, dropped: dict[str, set[str]]
+) -> tuple[list[str], dict[str, list[Withdrawal]]]:
+    """Rev. 5 controls for the Rev. 4 ids NIST CSF 1.1 cites: the same id where it is a live Rev. 5 control;
+    for an id Rev. 5 withdrew, the controls NIST incorporated it into or moved it to (returned in the second
+    value with the withdrawal, unless the control is also cited directly). Ids with no successor are dropped."""
     live = nist.live_ids()
-    controls: list[str] = []
+    cited: list[str] = []
     for item in split_list(cell):
         if item == "AU family":
-            controls += [r["id"] for r in nist.titles if r["family"] == "AU" and "(" not in r["id"]]
+            cited += [r["id"] for r in nist.titles if r["family"] == "AU" and "(" not in r["id"]]
         elif item == "-1 controls from all families":
-            controls += [f"{family}-1" for family in REV4_FAMILIES]
+            cited += [f"{family}-1" for family in REV4_FAMILIES]
         else:
-            controls.append(item)
-    kept = [c for c in dict.fromkeys(controls) if c in live]
-    for control in set(controls) - set(kept):
-        dropped.setdefault(control, set()).add("not a live Rev. 5 control")
-    return kept
+            cited.append(item)
+    cited = list(dict.fromkeys(cited))
+    direct = [c for c in cited if c in live]
+    controls = list(direct)
+    hops: dict[str, list[Withdrawal]] = {}
+    for control in cited:
+        if control in live:
+            continue
+        withdrawal = nist.withdrawals.get(control)
+        if withdrawal is None or not withdrawal.successors:
+            reason = "withdrawn in Rev. 5 with no successor" if withdrawal else "not a Rev. 5 control"
+            dropped.setdefault(control, set()).add(reason)
+            continue
+        for successor in withdrawal.successors:
+            if successor in direct:
+                continue
+            if successor not in hops:
+                controls.append(successor)
+            hops.setdefault(successor, []).append(withdrawal)
+    return controls, hops
 
 
 def build_csf_1_1(references: list[CsfReference]) -> dict[str, Any]:
