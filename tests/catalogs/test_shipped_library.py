@@ -53,6 +53,7 @@ def test_the_library_ships_every_catalog_and_crosswalk(shipped: LibraryBatch):
         "nist-sp800-82r3-overlay",
         "nerc-cip",
         "nist-csf-1-1",
+        "nist-csf-2-0",
     }
     pairs = {(ms.source_framework, ms.target_framework) for ms in shipped.mapping_sets}
     assert pairs >= {
@@ -63,6 +64,9 @@ def test_the_library_ships_every_catalog_and_crosswalk(shipped: LibraryBatch):
         ("nist-sp800-82r3-overlay", "nist-sp800-53r5"),
         ("iec62443-3-3", "nerc-cip"),
         ("nist-csf-1-1", "iec62443-3-3"),
+        ("nist-csf-1-1", "nist-csf-2-0"),
+        ("iec62443-3-3", "nist-csf-2-0"),
+        ("iec62443-2-1-2010", "nist-csf-2-0"),
     }
 
 
