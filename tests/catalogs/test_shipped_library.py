@@ -255,3 +255,8 @@ def test_copyrighted_catalogs_carry_no_text_only_short_titles(frameworks, framew
 def test_notice_file_carries_the_mitre_notice():
     notice = (REPO / "NOTICE").read_text("utf-8")
     assert "This work is reproduced and distributed with the permission of The MITRE Corporation." in notice
+
+
+def test_notice_file_credits_the_csf_2_0_oscal_catalog():
+    notice = (REPO / "NOTICE").read_text("utf-8")
+    assert "NIST_CSF_v2.0_catalog.xml" in notice and "CC0 1.0" in notice
