@@ -5,9 +5,9 @@
 
 The generated files are what ships; this script is how they were made, so a reviewer can check every row
 against its source. IEC and NERC catalogs carry identifiers and our own short titles only; NIST text is
-public domain and is shipped as NIST wrote it. Hand-written inputs (CSF 1.1 titles, the expert mappings to
-NERC CIP and to SP 800-53, NIST's SP 800-53 Rev. 5 withdrawal table) live in tools/library_src/; the builders
-live in tools/library_build/.
+public domain and is shipped as NIST wrote it. Hand-written inputs (CSF 1.1 titles, the CSF 1.1 -> 2.0
+correspondence, the expert mappings to NERC CIP and to SP 800-53, NIST's SP 800-53 Rev. 5 withdrawal table) live
+in tools/library_src/; the builders live in tools/library_build/.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from library_build import expert, expert_2_1, iec62443, mappings, nerc, nist
+from library_build import csf2, expert, expert_2_1, iec62443, mappings, nerc, nist
 from library_build.common import ROOT, mark_verified
 
 from otcsms.catalogs import libformat
@@ -53,6 +53,11 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
     overlay = nist.build_sp800_82_overlay(ref, sp800_53)
     fw_800_53 = nist.build_sp800_53(sp800_53)
     fw_2_1_2010 = iec62443.build_iec62443_2_1_2010(ref)
+    csf_1_1 = nist.build_csf_1_1(references)
+    csf_2_0 = csf2.read_csf2(ref, csf_1_1)
+    csf_1_1_to_3_3 = mappings.build_csf_to_3_3(references)
+    iec_2_1_to_csf_1_1 = mappings.build_2_1_to_csf(references)
+    csf_1_1_to_2_0 = csf2.build_csf11_to_csf20(csf_2_0, csf_1_1)
     return {
         "iec62443-3-3.yaml": fw_3_3,
         "iec62443-2-1-2010.yaml": fw_2_1_2010,
@@ -60,7 +65,8 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
         "iec62443-3-2.yaml": iec62443.build_iec62443_3_2(ref),
         "iec62443-4-2.yaml": fw_4_2,
         "nerc-cip.yaml": nerc.build_nerc_cip(ref),
-        "nist-csf-1-1.yaml": nist.build_csf_1_1(references),
+        "nist-csf-1-1.yaml": csf_1_1,
+        "nist-csf-2-0.yaml": csf2.build_csf_2_0(csf_2_0),
         "nist-sp800-53r5.json": fw_800_53,
         "nist-sp800-82r3-overlay.json": overlay,
         "map-iec62443-3-3_to_nist-sp800-53r5.json": mappings.build_sr_to_800_53(
@@ -73,8 +79,15 @@ def build_all(ref: Path) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]
         "map-iec62443-2-1-2010_to_nist-sp800-53r5-expert.yaml": expert_2_1.build_expert_2_1_to_800_53(
             fw_2_1_2010, sp800_53, references
         ),
-        "map-iec62443-2-1-2010_to_nist-csf-1-1.json": mappings.build_2_1_to_csf(references),
-        "map-nist-csf-1-1_to_iec62443-3-3.json": mappings.build_csf_to_3_3(references),
+        "map-iec62443-2-1-2010_to_nist-csf-1-1.json": iec_2_1_to_csf_1_1,
+        "map-nist-csf-1-1_to_iec62443-3-3.json": csf_1_1_to_3_3,
+        "map-nist-csf-1-1_to_nist-csf-2-0.yaml": csf_1_1_to_2_0,
+        "map-iec62443-3-3_to_nist-csf-2-0.json": csf2.build_via_csf11(
+            csf_1_1_to_3_3, csf_1_1_to_2_0, "iec62443-3-3", "IEC 62443-3-3"
+        ),
+        "map-iec62443-2-1-2010_to_nist-csf-2-0.json": csf2.build_via_csf11(
+            iec_2_1_to_csf_1_1, csf_1_1_to_2_0, "iec62443-2-1-2010", "IEC 62443-2-1:2010"
+        ),
         "map-nist-csf-1-1_to_nist-sp800-53r5.json": mappings.build_csf_to_800_53(references),
         "map-iec62443-3-3_to_iec62443-4-2.yaml": mappings.build_3_3_to_4_2(fw_3_3, fw_4_2),
         "map-nist-sp800-82r3-overlay_to_nist-sp800-53r5.json": mappings.build_overlay_identity(overlay),
@@ -96,6 +109,35 @@ TRANSCRIBED = {
 }
 
 
+# A shipped version never changes once loaded (the loader refuses other content under a loaded version), so a
+# document whose content changed after a release gets a new version here. Revision 2 (issue 9): every mapping
+# row says whether it was verified; 62443-3-3 flags its doubtful SL cells; the CSF-derived sets follow the
+# Rev. 4 -> Rev. 5 withdrawal links; 62443-3-3 -> 4-2 reads SR superset of CR.
+REVISED = {
+    **dict.fromkeys(
+        [
+            "map-iec62443-2-1-2010_to_nerc-cip.yaml",
+            "map-iec62443-2-1-2010_to_nist-csf-1-1.json",
+            "map-iec62443-2-1-2010_to_nist-sp800-53r5.json",
+            "map-iec62443-3-3_to_iec62443-4-2.yaml",
+            "map-iec62443-3-3_to_nerc-cip.yaml",
+            "map-iec62443-3-3_to_nist-sp800-53r5.json",
+            "map-nist-csf-1-1_to_iec62443-3-3.json",
+            "map-nist-csf-1-1_to_nist-sp800-53r5.json",
+            "map-nist-sp800-82r3-overlay_to_nist-sp800-53r5.json",
+        ],
+        "2",
+    ),
+    "iec62443-3-3.yaml": "2013-r2",
+}
+
+
+def revise(documents: dict[str, dict[str, Any]]) -> None:
+    for name, version in REVISED.items():
+        document = documents[name]
+        document[document["kind"]]["version"] = version
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reference", type=Path, help="the reference folder (…/shared/reference)")
@@ -104,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     documents, dropped = build_all(args.reference)
     for name, reviewer in TRANSCRIBED.items():
         mark_verified(documents[name], reviewer)
+    revise(documents)
     args.out.mkdir(parents=True, exist_ok=True)
     for stale in args.out.iterdir():
         if (

@@ -17,7 +17,7 @@ def events(instance) -> int:  # noqa: F811
 
 def test_init_loads_the_library_once_and_the_cli_answers_from_it(instance, tmp_path, frameworks):  # noqa: F811
     instance.run("init", "--admin-password", "an-admin-password")
-    assert instance.sql("SELECT COUNT(*) FROM catalogs_requirement")[0][0] == 2265
+    assert instance.sql("SELECT COUNT(*) FROM catalogs_requirement")[0][0] == 2399
     loaded = events(instance)
     instance.run("init")
     assert events(instance) == loaded, "a second init must change nothing"

@@ -60,7 +60,15 @@ def comparable(fw) -> dict:
 
 @pytest.mark.parametrize(
     "framework_id",
-    ["nist-sp800-53r5", "iec62443-3-3", "iec62443-2-1-2010", "iec62443-4-2", "nerc-cip", "nist-csf-1-1"],
+    [
+        "nist-sp800-53r5",
+        "iec62443-3-3",
+        "iec62443-2-1-2010",
+        "iec62443-4-2",
+        "nerc-cip",
+        "nist-csf-1-1",
+        "nist-csf-2-0",
+    ],
 )
 def test_export_loads_in_trestle_and_round_trips(frameworks, framework_id):
     fw = frameworks[framework_id]

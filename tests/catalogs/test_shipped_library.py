@@ -53,6 +53,7 @@ def test_the_library_ships_every_catalog_and_crosswalk(shipped: LibraryBatch):
         "nist-sp800-82r3-overlay",
         "nerc-cip",
         "nist-csf-1-1",
+        "nist-csf-2-0",
     }
     pairs = {(ms.source_framework, ms.target_framework) for ms in shipped.mapping_sets}
     assert pairs >= {
@@ -63,6 +64,9 @@ def test_the_library_ships_every_catalog_and_crosswalk(shipped: LibraryBatch):
         ("nist-sp800-82r3-overlay", "nist-sp800-53r5"),
         ("iec62443-3-3", "nerc-cip"),
         ("nist-csf-1-1", "iec62443-3-3"),
+        ("nist-csf-1-1", "nist-csf-2-0"),
+        ("iec62443-3-3", "nist-csf-2-0"),
+        ("iec62443-2-1-2010", "nist-csf-2-0"),
     }
 
 
@@ -268,3 +272,8 @@ def test_copyrighted_catalogs_carry_no_text_only_short_titles(frameworks, framew
 def test_notice_file_carries_the_mitre_notice():
     notice = (REPO / "NOTICE").read_text("utf-8")
     assert "This work is reproduced and distributed with the permission of The MITRE Corporation." in notice
+
+
+def test_notice_file_credits_the_csf_2_0_oscal_catalog():
+    notice = (REPO / "NOTICE").read_text("utf-8")
+    assert "NIST_CSF_v2.0_catalog.xml" in notice and "CC0 1.0" in notice
