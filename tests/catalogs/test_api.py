@@ -60,9 +60,11 @@ def test_sr_1_3_crosswalk_reaches_800_53_csf_nerc_cip_and_4_2(api, library, b_vi
     assert row["path"] == ["iec62443-3-3:SR 1.3", "nerc-cip:CIP-004-7 R4"]
     assert row["steps"][0]["rationale"] and row["steps"][0]["source_ref"] == "otcsms expert mapping"
     assert row["requirement_id"] == req_id("nerc-cip", "CIP-004-7 R4")
-    # Strongest first (SR 1.3 has no equal counterpart: superset CR 1.3 leads); a path never returns to the
-    # start's own framework.
-    assert rows[0]["relationship"] == "superset"
+    # Strongest first (the expert mapping's SR 1.3 = AC-2 leads); a path never returns to the start's own
+    # framework.
+    assert (rows[0]["relationship"], rows[0]["framework"], rows[0]["requirement"]) == (
+        "equal", "nist-sp800-53r5", "AC-2"
+    )  # fmt: skip
     assert all(row["framework"] != "iec62443-3-3" for row in rows)
     multi = [row for row in rows if row["hops"] > 1]
     assert multi and all(len(row["path"]) == row["hops"] + 1 == len(row["steps"]) + 1 for row in multi)
@@ -144,7 +146,7 @@ def test_oscal_export_through_the_api_loads_in_trestle(api, mini_library, b_view
     r = api(b_viewer).get(f"/frameworks/{fw_id('iec62443-3-3')}/oscal")
     assert r.status_code == 200
     catalog = Catalog.model_validate(r.json()["catalog"])
-    assert catalog.metadata.version == "2013" and len(catalog.groups) == 7
+    assert catalog.metadata.version == "2013-r2" and len(catalog.groups) == 7
 
 
 def test_frameworks_and_mapping_sets_are_listed_and_read_only(api, mini_library, org_admin):

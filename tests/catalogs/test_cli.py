@@ -58,14 +58,16 @@ def test_init_loads_the_library_once_and_the_cli_answers_from_it(instance, tmp_p
 
     licensed = write_document(tmp_path / "licensed.json", licensed_62443_3_3(frameworks))
     result = json.loads(instance.run("frameworks", "import", str(licensed), "--json").stdout)
-    assert result["frameworks"][0]["is_current"] and result["frameworks"][0]["previous_version"] == "2013"
-    diff = json.loads(instance.run("frameworks", "diff", "iec62443-3-3", "2013", "2013.1", "--json").stdout)
+    assert result["frameworks"][0]["is_current"] and result["frameworks"][0]["previous_version"] == "2013-r2"
+    diff = json.loads(
+        instance.run("frameworks", "diff", "iec62443-3-3", "2013-r2", "2013.1", "--json").stdout
+    )
     assert diff["added"] == ["SR 7.9"] and diff["removed"] == ["SR 7.3 RE 1"]
     versions = json.loads(instance.run("frameworks", "list", "--all", "--json").stdout)
     assert {(v["version"], v["current"]) for v in versions if v["id"] == "iec62443-3-3"} == {
-        ("2013", False), ("2013.1", True)
+        ("2013-r2", False), ("2013.1", True)
     }  # fmt: skip
-    old = instance.run("frameworks", "crosswalk", "iec62443-3-3@2013", "SR 1.3", check=2)
+    old = instance.run("frameworks", "crosswalk", "iec62443-3-3@2013-r2", "SR 1.3", check=2)
     assert "not the current version" in old.stderr
     assert json.loads(instance.run("audit", "verify", "--json").stdout)["ok"]
 

@@ -181,6 +181,9 @@ def test_attributes_are_read_only():
 def test_versions_sort_naturally():
     assert version_sort_key("2013") < version_sort_key("2013.1") < version_sort_key("2013.10")
     assert version_sort_key("5.1.1") < version_sort_key("5.2")
+    # a catalog revision of a shipped edition stays older than a licensed holder's next numbered version
+    assert version_sort_key("2013") < version_sort_key("2013-r2") < version_sort_key("2013.1")
+    assert version_sort_key("5.1.1") < version_sort_key("5.1.1+moderate") < version_sort_key("5.1.2")
 
 
 # ---------------------------------------------------------------------------------------------- defects

@@ -65,7 +65,7 @@ def test_a_changed_shipped_file_reloads_only_what_is_new(library, monkeypatch, t
     paths = shipped_library_paths()
     source = next(p for p in paths if p.name == "map-iec62443-3-3_to_nerc-cip.yaml")
     document = libformat.read_document(source)
-    document["mapping_set"]["version"] = "2"
+    document["mapping_set"]["version"] = "3"
     document["mapping_set"]["mappings"] = document["mapping_set"]["mappings"][:10]
     changed = write_document(tmp_path / "map-iec62443-3-3_to_nerc-cip.json", document)
     monkeypatch.setattr(
@@ -74,11 +74,11 @@ def test_a_changed_shipped_file_reloads_only_what_is_new(library, monkeypatch, t
     events = AuditEvent.objects.count()
     result = load_shipped_library()
     created = [m for m in result.mapping_sets if m.created]
-    assert [(m.key, m.version, m.mappings) for m in created] == [("iec62443-3-3_to_nerc-cip", "2", 10)]
+    assert [(m.key, m.version, m.mappings) for m in created] == [("iec62443-3-3_to_nerc-cip", "3", 10)]
     assert not any(f.created for f in result.frameworks)
     assert AuditEvent.objects.count() == events + 1 + 10 + 1  # set, its mappings, the old set not current
-    old = MappingSet.objects.get(key="iec62443-3-3_to_nerc-cip", version="1")
-    assert not old.is_current and MappingSet.objects.get(key=old.key, version="2").is_current
+    old = MappingSet.objects.get(key="iec62443-3-3_to_nerc-cip", version="2")
+    assert not old.is_current and MappingSet.objects.get(key=old.key, version="3").is_current
 
 
 def test_licensed_full_text_becomes_the_current_version_and_keeps_the_old(mini_library, frameworks, tmp_path):
@@ -89,7 +89,7 @@ def test_licensed_full_text_becomes_the_current_version_and_keeps_the_old(mini_l
     result = import_library_file(path)
 
     (outcome,) = result.frameworks
-    assert outcome.created and outcome.is_current and outcome.previous_version == "2013"
+    assert outcome.created and outcome.is_current and outcome.previous_version == "2013-r2"
     diff = outcome.diff
     assert diff.added == ("SR 7.9",) and diff.removed == ("SR 7.3 RE 1",)
     assert [c.ref for c in diff.retitled] == ["SR 1.1"]
@@ -97,7 +97,7 @@ def test_licensed_full_text_becomes_the_current_version_and_keeps_the_old(mini_l
     assert len(diff.text_changed) == len(srs_and_res) - 1  # all but the removed RE now have text
     new = Framework.objects.get(key="iec62443-3-3", version="2013.1")
     old.refresh_from_db()
-    assert new.is_current and not old.is_current and new.edition == old.edition == "2013"
+    assert new.is_current and not old.is_current and new.edition == old.edition == "2013-r2"
     assert old.requirements.count() == 107 and new.requirements.count() == 107
     old_sr13.refresh_from_db()
     assert old_sr13.framework_id == old.pk and old_sr13.text == ""
@@ -136,7 +136,7 @@ def test_an_older_version_loaded_later_does_not_become_current(mini_library, fra
     document["framework"]["version"] = "2012"
     (outcome,) = import_library_file(write_document(tmp_path / "old.json", document)).frameworks
     assert outcome.created and not outcome.is_current and outcome.diff is None
-    assert Framework.objects.get(key="iec62443-3-3", is_current=True).version == "2013"
+    assert Framework.objects.get(key="iec62443-3-3", is_current=True).version == "2013-r2"
 
 
 def mapping_set_document(**changes) -> dict:
@@ -286,7 +286,10 @@ def test_oversized_imports_are_refused_before_parsing(db, monkeypatch):
 def test_a_mapping_set_imported_alone_binds_to_the_current_versions(mini_library, tmp_path):
     result = import_library_file(write_document(tmp_path / "map.json", mapping_set_document()))
     (outcome,) = result.mapping_sets
-    assert outcome.created and (outcome.source, outcome.target) == ("nist-csf-1-1@1.1", "iec62443-3-3@2013")
+    assert outcome.created and (outcome.source, outcome.target) == (
+        "nist-csf-1-1@1.1",
+        "iec62443-3-3@2013-r2",
+    )
     assert Mapping.objects.get(mapping_set__key="acme-to-3-3").target.ref == "SR 1.1"
 
 

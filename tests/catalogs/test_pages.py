@@ -107,11 +107,11 @@ def test_import_page_is_for_org_admins_and_shows_the_migration(
     content = json.dumps(licensed_62443_3_3(frameworks)).encode()
     r = admin.post("/frameworks/import/", {"file": SimpleUploadedFile("licensed.json", content)})
     html = r.content.decode()
-    assert r.status_code == 200 and "Migration from 2013" in html
+    assert r.status_code == 200 and "Migration from 2013-r2" in html
     assert "1 added, 1 removed, 1 retitled" in html and "SR 7.3 RE 1" in html
     sr13 = Requirement.objects.get(framework__key="iec62443-3-3", framework__is_current=True, ref="SR 1.3")
     assert "Licensed text of SR 1.3" in page(admin, f"/requirements/{sr13.pk}/")
-    old = Requirement.objects.get(framework__key="iec62443-3-3", framework__version="2013", ref="SR 1.3")
+    old = Requirement.objects.get(framework__key="iec62443-3-3", framework__version="2013-r2", ref="SR 1.3")
     old_html = page(admin, f"/requirements/{old.pk}/")
     assert "an earlier version" in old_html and f'href="/requirements/{sr13.pk}/"' in old_html
 

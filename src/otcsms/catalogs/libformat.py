@@ -222,10 +222,11 @@ def source_label(source: Source) -> str:
 
 def version_sort_key(version: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order for framework versions ('2013' < '2013.1' < '2013.10'), so an import can tell whether a
-    user file is newer than the shipped one."""
+    user file is newer than the shipped one. A part in letters (a catalog revision 'r2', a baseline '+moderate')
+    comes after the version without it and before the next number: '2013' < '2013-r2' < '2013.1'."""
     # ASCII digits only: "²" passes str.isdigit() but int() refuses it
     parts = re.findall(r"[0-9]+|[^0-9.+\-_ ]+", version)
-    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p.lower()) for p in parts)
+    return tuple((1, int(p)) if p.isascii() and p.isdigit() else (0, p.lower()) for p in parts)
 
 
 # ---------------------------------------------------------------------------------------------- reading files
