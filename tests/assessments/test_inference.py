@@ -253,7 +253,7 @@ def test_works_with_the_real_crosswalk_graph():
     engine.set_direct("zone-1", SR_1_1, "met")
     assert engine.result("zone-1", IA_2).status == "met"
     assert engine.result("zone-1", CIP_4) == Effective(
-        "partially_met", True, (Source(SR_1_1, "met", "partially_met", "subset", 2, (SR_1_1, IA_2, CIP_4)),)
+        "partially_met", True, (Source(SR_1_1, "met", "partially_met", "subset", 0, (SR_1_1, IA_2, CIP_4)),)
     )
 
 
