@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from tests.conftest import audit_count
 
 from otcsms.assessments import services
@@ -76,10 +77,13 @@ def test_state_from_another_process_is_never_stale(assessment, library, zones, a
     control = zones["control"].pk
     sr11 = req(library["sr"], "SR 1.1")
     assert services.inferred_for(assessment, control, ("nist-sp800-53r5", "IA-2")).status == "not_assessed"
-    # another process writes directly: this process's cached engine must notice
-    Response.objects.create(
-        site=assessment.site, assessment=assessment, requirement=sr11, zone_id=control, status="met"
-    )
+    # another process writes (as its service does: the response and a new version, in one transaction):
+    # this process's cached engine must notice
+    with transaction.atomic():
+        Response.objects.create(
+            site=assessment.site, assessment=assessment, requirement=sr11, zone_id=control, status="met"
+        )
+        state.bump_inference_version(assessment.pk)
     assert state.state_for(assessment).engine.result(control, ("nist-sp800-53r5", "IA-2")).status == "met"
 
 

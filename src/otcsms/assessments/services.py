@@ -168,11 +168,10 @@ def set_responses(assessment: Assessment, answers: list[Answer], user=None) -> l
     allowed = {(s.requirement_id, s.zone_id): s for s in slots(assessment)}
     for answer in answers:
         _check_answer(assessment, answer, allowed)
-    before = state.responses_revision(assessment.pk)
     now = timezone.now()
     try:
         with transaction.atomic():
-            _lock_answerable(assessment)
+            before = _lock_answerable(assessment)
             merged = _merge(assessment, answers)
             for response in merged:
                 response.assessor = user
@@ -180,33 +179,43 @@ def set_responses(assessment: Assessment, answers: list[Answer], user=None) -> l
                 _validate(response)
             for response in merged:
                 response.save()
+            after = state.bump_inference_version(assessment.pk)
+            if len(merged) == 1:
+                # Once committed (never for a rolled-back write), this process's cached engine takes the change
+                # in place; many answers at once are cheaper to reload at the next read.
+                only = merged[0]
+                key = (assessment.framework.key, allowed[(only.requirement_id, only.zone_id)].ref)
+                transaction.on_commit(
+                    functools.partial(
+                        state.apply_change, assessment.pk, only.zone_id, key, only.status, before, after
+                    )
+                )
     except IntegrityError:
         raise AssessmentConflictError(
             "another answer to the same requirement was saved at the same moment: try again"
         ) from None
-    if len(merged) == 1:
-        only = merged[0]
-        ref = allowed[(only.requirement_id, only.zone_id)].ref
-        state.apply_change(assessment, only.zone_id, (assessment.framework.key, ref), only.status, before)
     return merged
 
 
-def _lock_answerable(assessment: Assessment) -> None:
-    """Refuse answers unless the assessment is in progress, holding its row until the answers are written.
+def _lock_answerable(assessment: Assessment) -> int:
+    """Refuse answers unless the assessment is in progress, holding its row until the answers are written;
+    returns its inference version before the answers.
 
     The lock (PostgreSQL; SQLite transactions are serialised anyway) orders this against a completion
     running at the same time: no answer can slip in after an assessment is completed.
     """
-    current = (
+    row = (
         Assessment.objects.select_for_update()
         .filter(pk=assessment.pk)
-        .values_list("state", flat=True)
+        .values_list("state", "inference_version")
         .first()
     )
-    if current is None:
+    if row is None:
         raise AssessmentStateError("the assessment no longer exists")
+    current, version = row
     if not lifecycle.answerable(current):
         raise AssessmentStateError(CLOSED_MESSAGE)
+    return version
 
 
 def _merge(assessment: Assessment, answers: list[Answer]) -> list[Response]:
