@@ -377,6 +377,50 @@ def test_worked_example_an_overlay_answer_carries_to_its_base_control(shipped_gr
     assert set(engine.statuses("site")) == {OVERLAY_AC_2, SP_AC_2}  # AC-2's own links are intersects
 
 
+def test_worked_example_a_superset_carries_met_and_a_subset_not_met(shipped_graph):
+    """docs/inference.md: SR 1.11 superset 8 CIP-007-6 R5.7, and CR 1.11 equal 9 SR 1.11."""
+    sr_1_11, cr_1_11, r5_7 = (
+        ("iec62443-3-3", "SR 1.11"),
+        ("iec62443-4-2", "CR 1.11"),
+        ("nerc-cip", "CIP-007-6 R5.7"),
+    )
+    engine = InferenceEngine(shipped_graph)
+    engine.load("z", {sr_1_11: "met"})
+    assert (engine.result("z", r5_7).status, engine.result("z", r5_7).sources[0].relationship) == (
+        "met",
+        "superset",
+    )
+    assert engine.result("z", cr_1_11).status == "met"
+    engine.load("z", {sr_1_11: "not_met"})
+    assert engine.statuses("z") == {sr_1_11: "not_met", cr_1_11: "not_met"}
+    engine.load("z", {r5_7: "not_met"})  # a NERC CIP assessment
+    assert engine.result("z", sr_1_11).sources[0][2:5] == ("not_met", "subset", 8)
+    assert engine.result("z", cr_1_11).sources[0][2:] == ("not_met", "subset", 7, (r5_7, sr_1_11, cr_1_11))
+
+
+@pytest.mark.parametrize(
+    ("r1_1", "r1_2", "expected", "evidence_only"),
+    [
+        ("met", "met", "partially_met", True),
+        ("not_met", "met", "not_met", False),
+        ("partially_met", "met", "partially_met", False),
+        (None, "met", "partially_met", True),
+        (None, "not_met", "not_assessed", False),
+    ],
+)
+def test_worked_example_several_answers_one_requirement(shipped_graph, r1_1, r1_2, expected, evidence_only):
+    """docs/inference.md: SR 7.7 from CIP-007-6 R1.1 (subset 7) and CIP-007-6 R1.2 (intersect 5)."""
+    r_1_1, r_1_2 = ("nerc-cip", "CIP-007-6 R1.1"), ("nerc-cip", "CIP-007-6 R1.2")
+    answers = {key: status for key, status in ((r_1_1, r1_1), (r_1_2, r1_2)) if status}
+    engine = InferenceEngine(shipped_graph)
+    engine.load("z", answers)
+    result = engine.result("z", ("iec62443-3-3", "SR 7.7"))
+    assert (result.status, result.partial_evidence_only) == (expected, evidence_only)
+    assert [source.requirement for source in result.sources] == [
+        k for k in (r_1_1, r_1_2) if answers.get(k) and (k == r_1_1 or answers[k] == "met")
+    ]
+
+
 # ------------------------------------------------------------------------------------------ properties
 
 FRAMEWORKS = ("a", "b", "c")

@@ -279,6 +279,19 @@ def test_shipped_crosswalk_from_sr_1_3(shipped_graph):
     assert not any(target[0] == "iec62443-3-3" for target in mapped | related)
 
 
+def test_a_shipped_two_hop_path_that_composes(shipped_graph):
+    """docs/inference.md: CR 1.11 equal 9 SR 1.11, SR 1.11 superset 8 CIP-007-6 R5.7."""
+    found = {r.target: r for r in shipped_graph.reach(("iec62443-4-2", "CR 1.11"))}
+    r57 = found[("nerc-cip", "CIP-007-6 R5.7")]
+    assert (r57.relationship, r57.strength, r57.hops) == ("superset", 7, 2)
+    assert [(e.relationship, e.strength) for e in r57.edges] == [("equal", 9), ("superset", 8)]
+    back = {r.target: r for r in shipped_graph.reach(("nerc-cip", "CIP-007-6 R5.7"))}
+    assert (back[("iec62443-4-2", "CR 1.11")].relationship, back[("iec62443-4-2", "CR 1.11")].strength) == (
+        "subset",
+        7,
+    )
+
+
 def test_every_shipped_multi_hop_mapped_reach_avoids_intersect(shipped_graph):
     for reaches in shipped_graph.closure().values():
         for r in reaches:
