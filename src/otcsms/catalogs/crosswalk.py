@@ -116,12 +116,17 @@ class Reach:
     target: ReqKey
     relationship: str  # the path's class: equal, superset, subset, intersect (one hop only) or related
     strength: int  # decayed along the path (path_strength)
-    path: tuple[ReqKey, ...]  # starts at the start node and ends at target
-    edges: tuple[MappingEdge, ...] = ()  # the mapping followed on each hop, read along the path
+    edges: tuple[MappingEdge, ...]  # the mapping followed on each hop, read along the path
+
+    @property
+    def path(self) -> tuple[ReqKey, ...]:
+        """The requirements passed, from the start to the target (derived: a closure holds tens of thousands
+        of reaches, and one object less each keeps the garbage collector's passes short)."""
+        return (self.edges[0].source, *(edge.target for edge in self.edges))
 
     @property
     def hops(self) -> int:
-        return len(self.path) - 1
+        return len(self.edges)
 
     @property
     def related(self) -> bool:
@@ -183,7 +188,7 @@ class CrosswalkGraph:
         found: dict[int, Reach] = {}
         for v, strength, edge in self._direct[origin]:
             if self._framework_of[v] != home:
-                found[v] = Reach(keys[v], edge.relationship, strength, (start, keys[v]), (edge,))
+                found[v] = Reach(keys[v], edge.relationship, strength, (edge,))
         if max_hops > 1:
             for relationship, adjacent in self._searches:
                 self._collect_paths(origin, relationship, adjacent, max_hops, found)
@@ -250,17 +255,20 @@ class CrosswalkGraph:
         """
         home = self._framework_of[origin]
         scale = MAX_STRENGTH ** (max_hops - 1)
-        value = {origin: MAX_STRENGTH**max_hops}
-        value_of = value.get
-        walks: dict[int, tuple[MappingEdge, ...]] = {origin: ()}  # the mappings followed, from the origin
-        kept: dict[
-            int, tuple[int, tuple[MappingEdge, ...]]
-        ] = {}  # node -> (strength, shortest walk giving it)
+        value = [-1] * len(self._keys)
+        value[origin] = MAX_STRENGTH**max_hops
+        # rounds[k] = ({v: u}, {v: mapping}): v improved in round k by a hop from u (whose walk is as of round
+        # k - 1); walks are rebuilt only for the targets reported, at the end. Plain dicts of existing objects:
+        # no allocation per improvement.
+        rounds: list[tuple[dict[int, int], dict[int, MappingEdge]]] = [({}, {})]
+        kept_strength: dict[int, int] = {}  # node -> best reported strength so far
+        kept_round: dict[int, int] = {}  # node -> the first round that gave it
         frontier = [origin]
         for round_ in range(1, max_hops + 1):
             gain: dict[int, int] = {}
             gain_of = gain.get
-            via: dict[int, tuple[int, MappingEdge]] = {}
+            came_from: dict[int, int] = {}
+            by: dict[int, MappingEdge] = {}
             for u in frontier:
                 reached = value[u]
                 for framework, hops in adjacent[u]:
@@ -268,26 +276,43 @@ class CrosswalkGraph:
                         continue
                     for v, strength, edge in hops:
                         candidate = reached * strength // MAX_STRENGTH
-                        if candidate > value_of(v, -1) and candidate > gain_of(v, -1):
+                        if candidate > value[v] and candidate > gain_of(v, -1):
                             gain[v] = candidate
-                            via[v] = (u, edge)
-            # Extend the walks as they stood before this round, before any of them is replaced.
-            extended = {v: walks[u] + (edge,) for v, (u, edge) in via.items()}
+                            came_from[v] = u
+                            by[v] = edge
+            rounds.append((came_from, by))
             for v, candidate in gain.items():
                 value[v] = candidate
-                walk = walks[v] = extended[v]
                 strength = candidate // scale
-                if v not in kept or strength > kept[v][0]:
-                    kept[v] = (strength, walk)
+                if strength > kept_strength.get(v, -1):
+                    kept_strength[v] = strength
+                    kept_round[v] = round_
             if not gain or round_ == max_hops:
                 break
             frontier = sorted(gain)
-        start = self._keys[origin]
         keys = self._keys
-        for v, (strength, walk) in kept.items():
+        for v, strength in kept_strength.items():
             if v not in found:
-                path = (start, *(e.target for e in walk))
-                found[v] = Reach(keys[v], relationship, strength, path, walk)
+                found[v] = Reach(
+                    keys[v], relationship, strength, _walk_back(rounds, origin, v, kept_round[v])
+                )
+
+
+def _walk_back(
+    rounds: list[tuple[dict[int, int], dict[int, MappingEdge]]], origin: int, node: int, round_: int
+) -> tuple[MappingEdge, ...]:
+    """The mappings of the walk that reached `node` in `round_`: each step back is the hop that last improved
+    the previous node in an earlier round."""
+    walk: list[MappingEdge] = []
+    while node != origin:
+        came_from, by = rounds[round_]
+        walk.append(by[node])
+        node = came_from[node]
+        round_ -= 1
+        while node != origin and node not in rounds[round_][0]:
+            round_ -= 1
+    walk.reverse()
+    return tuple(walk)
 
 
 def split_reaches(reaches: Iterable[Reach]) -> ReachSets:
@@ -321,7 +346,7 @@ def _path_preference(edge: MappingEdge) -> tuple[int, int, str, str]:
 
 
 def _reach_order(reach: Reach) -> tuple[int, int, int, ReqKey]:
-    return (-RELATIONSHIP_RANK[reach.relationship], -reach.strength, len(reach.path), reach.target)
+    return (-RELATIONSHIP_RANK[reach.relationship], -reach.strength, len(reach.edges), reach.target)
 
 
 def _edge_order(edge: MappingEdge) -> tuple[int, int]:
