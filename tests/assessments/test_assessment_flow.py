@@ -47,7 +47,11 @@ def test_answer_through_the_api_and_see_inferred_results_with_reasons(
     assert ia2["sources"][0]["requirement"] == "SR 1.1" and ia2["sources"][0]["relationship"] == "equal"
     ac2 = client.get(f"/assessments/{assessment.pk}/inferred", framework="nist-sp800-53r5", requirement="AC-2",
                      zone_id=control).json()  # fmt: skip
-    assert ac2["status"] == "partially_met"  # intersect caps a met answer
+    assert ac2["status"] == "partially_met" and ac2["partial_evidence_only"]  # intersect: partial evidence
+    assert ac2["sources"][0] | {"path": None} == {
+        "framework": "iec62443-3-3", "requirement": "SR 1.3", "status": "met", "carried": "partially_met",
+        "partial_evidence": True, "relationship": "intersect", "strength": 5, "hops": 1, "path": None,
+    }  # fmt: skip
     coverage = {
         c["framework"]: c["overall"] for c in client.get(f"/assessments/{assessment.pk}/coverage").json()
     }
