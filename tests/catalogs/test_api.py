@@ -51,8 +51,12 @@ def test_sr_1_3_crosswalk_reaches_800_53_csf_nerc_cip_and_4_2(api, library, b_vi
     client = api(b_viewer)  # any member reads the library
     r = client.get(f"/requirements/{req_id('iec62443-3-3', 'SR 1.3')}/crosswalk")
     assert r.status_code == 200
-    rows = r.json()
-    direct = {(row["framework"], row["requirement"]): row for row in rows if row["hops"] == 1}
+    answer = r.json()
+    assert (answer["framework"], answer["requirement"], answer["max_hops"]) == ("iec62443-3-3", "SR 1.3", 3)
+    mapped, related = answer["mapped"], answer["related"]
+    assert answer["counts"] == {"mapped": len(mapped), "related": len(related)}
+    assert mapped and related
+    direct = {(row["framework"], row["requirement"]): row for row in mapped if row["hops"] == 1}
     assert direct[("iec62443-4-2", "CR 1.3")]["relationship"] == "superset"
     for pair in [("nist-sp800-53r5", "AC-2"), ("nist-csf-1-1", "PR.AC-1"), ("nerc-cip", "CIP-004-7 R4")]:
         assert pair in direct
@@ -61,21 +65,34 @@ def test_sr_1_3_crosswalk_reaches_800_53_csf_nerc_cip_and_4_2(api, library, b_vi
     assert row["steps"][0]["rationale"] and row["steps"][0]["source_ref"] == "otcsms expert mapping"
     assert row["requirement_id"] == req_id("nerc-cip", "CIP-004-7 R4")
     # Strongest first (the expert mapping's SR 1.3 = AC-2 leads); a path never returns to the start's own
-    # framework.
-    assert (rows[0]["relationship"], rows[0]["framework"], rows[0]["requirement"]) == (
+    # framework; related apart and only related.
+    assert (mapped[0]["relationship"], mapped[0]["framework"], mapped[0]["requirement"]) == (
         "equal", "nist-sp800-53r5", "AC-2"
     )  # fmt: skip
-    assert all(row["framework"] != "iec62443-3-3" for row in rows)
-    multi = [row for row in rows if row["hops"] > 1]
-    assert multi and all(len(row["path"]) == row["hops"] + 1 == len(row["steps"]) + 1 for row in multi)
+    assert all(row["framework"] != "iec62443-3-3" for row in mapped + related)
+    assert {row["relationship"] for row in related} == {"related"}
+    assert "related" not in {row["relationship"] for row in mapped}
+    # equal then equal stays equal: SR 1.3 reaches the overlay's AC-2 through SP 800-53 AC-2, as a mapping
+    overlay = next(
+        row for row in mapped if row["framework"] == "nist-sp800-82r3-overlay" and row["requirement"] == "AC-2"
+    )
+    assert [step["relationship"] for step in overlay["steps"]] == ["equal", "equal"]
+    assert all(len(row["path"]) == row["hops"] + 1 == len(row["steps"]) + 1 for row in mapped + related)
     one_hop = client.get(f"/requirements/{req_id('iec62443-3-3', 'SR 1.3')}/crosswalk", max_hops=1).json()
-    assert {x["hops"] for x in one_hop} == {1} and set(direct) <= {
-        (x["framework"], x["requirement"]) for x in one_hop
-    }
+    assert {x["hops"] for x in one_hop["mapped"]} == {1} and one_hop["related"] == []
+    assert set(direct) <= {(x["framework"], x["requirement"]) for x in one_hop["mapped"]}
     assert (
         client.get(f"/requirements/{req_id('iec62443-3-3', 'SR 1.3')}/crosswalk", max_hops=9).status_code
         == 422
     )
+
+
+def test_cip_004_r4_3_shows_its_direct_mapping_to_sr_1_3(api, library, b_viewer):
+    """Regression: the direct intersect 5 was hidden behind a three-hop path reported with strength 6."""
+    answer = api(b_viewer).get(f"/requirements/{req_id('nerc-cip', 'CIP-004-7 R4.3')}/crosswalk").json()
+    sr13 = next(row for row in answer["mapped"] if row["requirement"] == "SR 1.3")
+    assert (sr13["relationship"], sr13["strength"], sr13["hops"]) == ("intersect", 5, 1)
+    assert sr13["path"] == ["nerc-cip:CIP-004-7 R4.3", "iec62443-3-3:SR 1.3"]
 
 
 def test_requirement_detail_has_mappings_with_reasons_and_provenance(api, mini_library, a_contributor):
@@ -127,14 +144,14 @@ def test_coverage_and_gaps_are_consistent(api, mini_library, a_contributor):
     }
     gaps = client.get(f"/frameworks/{a}/gaps", against=b, limit=500).json()
     assert gaps["count"] == cov["gaps"] == len(gaps["items"])
-    # A gap reaches nothing in B; a covered requirement does.
+    # A gap is mapped to nothing in B (it may be related to something there); a covered requirement is.
     gap = gaps["items"][0]
     reach = client.get(f"/requirements/{gap['id']}/crosswalk").json()
-    assert not [x for x in reach if x["framework"] == "iec62443-3-3"]
+    assert not [x for x in reach["mapped"] if x["framework"] == "iec62443-3-3"]
     gap_refs = {g["ref"] for g in gaps["items"]}
     covered = Requirement.objects.filter(framework_id=a, assessable=True).exclude(ref__in=gap_refs).first()
     reach = client.get(f"/requirements/{covered.pk}/crosswalk").json()
-    assert [x for x in reach if x["framework"] == "iec62443-3-3"]
+    assert [x for x in reach["mapped"] if x["framework"] == "iec62443-3-3"]
     assert client.get(f"/frameworks/{a}/coverage").status_code == 422
     assert client.get(f"/frameworks/{a}/coverage", against=a).status_code == 422
     assert client.get(f"/frameworks/{a}/coverage", against=999999).status_code == 404

@@ -26,19 +26,28 @@ def test_init_loads_the_library_once_and_the_cli_answers_from_it(instance, tmp_p
     assert {row["id"] for row in listed} == set(frameworks)
     assert all({"id", "name", "version"} <= row.keys() for row in listed)
 
-    rows = json.loads(instance.run("frameworks", "crosswalk", "iec62443-3-3", "SR 1.3", "--json").stdout)
-    direct = {(r["framework"], r["requirement"]) for r in rows if len(r["path"]) == 2}
+    answer = json.loads(instance.run("frameworks", "crosswalk", "iec62443-3-3", "SR 1.3", "--json").stdout)
+    rows = answer["mapped"] + answer["related"]
+    assert answer["counts"] == {"mapped": len(answer["mapped"]), "related": len(answer["related"])}
+    direct = {(r["framework"], r["requirement"]) for r in answer["mapped"] if len(r["path"]) == 2}
     for pair in [("nist-sp800-53r5", "AC-2"), ("nist-csf-1-1", "PR.AC-1"), ("nerc-cip", "CIP-004-7 R4"),
                  ("iec62443-4-2", "CR 1.3")]:  # fmt: skip
         assert pair in direct
-    assert all({"framework", "requirement", "relationship", "strength", "path"} <= r.keys() for r in rows)
+    assert all({"framework", "requirement", "relationship", "strength", "hops", "path", "steps"} <= r.keys()
+               for r in rows)  # fmt: skip
     assert all(r["path"][0] == "iec62443-3-3:SR 1.3" for r in rows)
+    assert {r["relationship"] for r in answer["related"]} == {"related"}
     ia21 = json.loads(instance.run("frameworks", "crosswalk", "nist-sp800-53r5", "IA-2(1)", "--json").stdout)
-    assert ("nist-sp800-82r3-overlay", "IA-2(1)") in {(r["framework"], r["requirement"]) for r in ia21}
+    overlay = {(r["framework"], r["requirement"]): r for r in ia21["mapped"]}
+    assert overlay[("nist-sp800-82r3-overlay", "IA-2(1)")]["relationship"] == "equal"
     cip = json.loads(instance.run("frameworks", "crosswalk", "nerc-cip", "CIP-004-7 R4.1", "--json").stdout)
-    assert cip and all(r["path"][0] == "nerc-cip:CIP-004-7 R4.1" for r in cip)
+    assert cip["mapped"] and all(r["path"][0] == "nerc-cip:CIP-004-7 R4.1" for r in cip["mapped"])
     table = instance.run("frameworks", "crosswalk", "iec62443-3-3", "sr 1.3").stdout
     assert "SR 1.3: Account lifecycle administration" in table and "CIP-004-7 R4" in table
+    summary = f"{len(answer['mapped'])} mapped, {len(answer['related'])} related within 3 hops"
+    assert summary in table and "--related lists" in table and "nist-sp800-82r3-overlay" not in table
+    listed = instance.run("frameworks", "crosswalk", "iec62443-3-3", "SR 1.3", "--related").stdout
+    assert "related (nothing is inferred over these)" in listed and "nist-sp800-82r3-overlay" in listed
 
     exported = tmp_path / "sp800-53.json"
     instance.run("frameworks", "export", "nist-sp800-53r5", "--format", "oscal", "-o", str(exported))

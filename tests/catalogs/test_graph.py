@@ -31,7 +31,7 @@ def test_a_new_current_version_moves_the_graph_to_it(mini_library, frameworks, t
         framework__key="iec62443-3-3", framework__version="2013.1", ref="SR 1.3"
     )
     assert index.ids[("iec62443-3-3", "SR 1.3")] == new_sr13.pk
-    rows = crosswalk(new_sr13)
+    rows = crosswalk(new_sr13).rows
     assert {"iec62443-4-2", "nist-csf-1-1"} <= {r.framework for r in rows}
     # NERC CIP's crosswalk stayed on 2013 (it names SR 7.3 RE 1): no current path uses it.
     assert "nerc-cip" not in {r.framework for r in rows if r.hops == 1}

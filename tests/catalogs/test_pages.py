@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -76,9 +77,17 @@ def test_requirement_page_shows_counterparts_with_reasons(library, b_viewer):
     assert '<span class="chip on" title="selected at SL 1">SL1</span>' in html
     assert "unverified" in html and "recalled" in html
     assert "This catalog carries no text for SR 1.3" in html
-    assert "nist-sp800-82r3-overlay:AC-2" in html  # a two-hop path in the crosswalk table
+    # The mapped set first; the related set folded, with the counts of both.
+    mapped, related = (
+        html.index('<table class="data crosswalk mapped">'),
+        html.index('<details class="related-reach"'),
+    )
+    assert mapped < related
+    assert "nist-sp800-82r3-overlay:AC-2" in html[related:]  # a two-hop path over an intersect: related
+    assert re.search(r"<strong>\d+ mapped, \d+ related</strong>", html)
     only = page(logged_in(b_viewer), f"/requirements/{sr13.pk}/?fw=nerc-cip&hops=1")
     assert "nist-sp800-82r3-overlay:AC-2" not in only and "CIP-004-7 R5" in only
+    assert '<details class="related-reach"' not in only  # one hop: nothing is only related
 
 
 def test_800_53_page_shows_baselines_and_text(library, b_viewer):

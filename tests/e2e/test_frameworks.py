@@ -3,6 +3,8 @@ SP 800-53, CSF, NERC CIP and 62443-4-2 counterparts with the reasons."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from otcsms.catalogs.loader import load_shipped_library
@@ -50,11 +52,17 @@ def test_compliance_lead_opens_sr_1_3_and_sees_its_counterparts(page, compliance
     assert page.locator(".chip.on", has_text="SL1").count() == 1
     assert "unverified" in page.locator("dl.fields").inner_text()
 
-    # The multi-hop crosswalk explains each hop; the reasons open from the keyboard.
-    overlay = page.locator("table.crosswalk tr", has_text="nist-sp800-82r3-overlay:AC-2").first
+    # The crosswalk shows the mapped set, then the related set folded; each hop is explained, and the
+    # reasons open from the keyboard.
+    assert re.search(r"\d+ mapped, \d+ related", page.locator("#crosswalk-counts").inner_text())
+    related = page.locator("details.related-reach > summary")
+    related.focus()
+    page.keyboard.press("Enter")
+    overlay = page.locator("table.crosswalk.related tr", has_text="nist-sp800-82r3-overlay:AC-2").first
     why = overlay.locator("details.why summary")
     why.focus()
     page.keyboard.press("Enter")
     assert "SR 1.3 equal nist-sp800-53r5:AC-2" in overlay.locator("details.why ol").inner_text()
     page.click("text=/^nerc-cip \\(\\d+\\)$/")
-    assert set(page.locator("table.crosswalk tbody td:first-child").all_inner_texts()) == {"nerc-cip"}
+    # both tables, the folded related one included
+    assert set(page.locator("table.crosswalk tbody td:first-child").all_text_contents()) == {"nerc-cip"}

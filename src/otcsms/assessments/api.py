@@ -186,11 +186,11 @@ def inferred(
     result = services.inferred_for(assessment, zone_id, (framework, requirement))
     return {
         "framework": framework, "requirement": requirement, "zone_id": zone_id, "status": result.status,
-        "inferred": result.inferred,
+        "inferred": result.inferred, "partial_evidence_only": result.partial_evidence_only,
         "sources": [
             {"framework": src.requirement[0], "requirement": src.requirement[1], "status": src.status,
-             "carried": src.carried, "relationship": src.relationship, "strength": src.strength,
-             "path": [f"{fw}:{ref}" for fw, ref in src.path]}
+             "carried": src.carried, "partial_evidence": src.partial_evidence, "relationship": src.relationship,
+             "strength": src.strength, "hops": src.hops, "path": [f"{fw}:{ref}" for fw, ref in src.path]}
             for src in result.sources
         ],
     }  # fmt: skip

@@ -1,20 +1,29 @@
 """Carrying assessment responses across frameworks through the crosswalk (principle 4: one answer, many
-frameworks).
+frameworks), only as far as the relationship justifies.
 
-A response entered directly for one requirement gives a status to every requirement of the other frameworks
-that the crosswalk reaches from it:
+A response entered directly for one requirement gives a status to a requirement of another framework that the
+crosswalk maps it to, by the relationship class of the path (read from the answered requirement):
 
-- through an `equal` or `superset` mapping the status is carried as it is;
-- through a `subset` or `intersect` mapping (or any relationship this module does not know) it is capped at
-  `partially_met`, because meeting part of a requirement does not meet all of it;
-- `not_applicable` and `not_assessed` responses carry nothing, so N/A never makes another requirement met;
-- when several responses reach one requirement, the most restrictive carried status wins
-  (not_met < partially_met < met), and every contributing source is kept, most restrictive first;
-- a response entered directly for a requirement always overrides what would be inferred for it. A direct
+| class | met | partially met | not met |
+|---|---|---|---|
+| equal | met | partially met | not met |
+| superset (the answer covers all of the target) | met | - | - |
+| subset (the answer covers part of the target) | partially evidenced | partially met | not met |
+| intersect, one hop only | partially evidenced | - | - |
+| related, or anything else | - | - | - |
+
+*Partially evidenced* is an inferred `partially_met` that says only "part of this is shown met": it never
+overrides a stronger claim. When several answers reach one requirement, the most restrictive carried claim
+wins, in the order not met < partially met < met < partially evidenced (so a `met` through an equal mapping
+and a partial evidence through an intersect give `met`; any `not met` gives `not met`). Every contributing
+source is kept with its path, most restrictive first.
+
+- `not_applicable` and `not_assessed` responses carry nothing, so N/A never makes another requirement met.
+- An intersect carries only over exactly one hop, whatever the crosswalk calls a longer path.
+- A response entered directly for a requirement always overrides what would be inferred for it. A direct
   `not_assessed` is no answer at all: it neither overrides nor carries.
-
-Only direct responses are sources: an inferred status is never carried further, since the crosswalk's `reach`
-already follows paths of several hops and reports the weakest relationship along each.
+- Only direct responses are sources: an inferred status is never carried further, since the crosswalk's
+  `reach` already composes the relationships of a path of several hops.
 
 The engine holds plain data in memory and knows nothing of Django; the assessment service feeds it the
 responses of a scope (a zone, a site, ...) and stores or shows what it answers. Statuses are kept up to date
@@ -34,14 +43,23 @@ Scope = Hashable
 
 STATUSES = ("not_assessed", "not_applicable", "not_met", "partially_met", "met")
 NO_ANSWER = "not_assessed"
-# the statuses a response carries to mapped requirements, most restrictive first
-CARRIED_STATUSES = ("not_met", "partially_met", "met")
-FULL_RELATIONSHIPS = frozenset({"equal", "superset"})
-CAPPED_AT = "partially_met"
+PARTIAL_EVIDENCE = "partially_evidenced"  # a claim, shown as the status partially_met
+# what an answer can give a requirement it reaches, most restrictive first
+CLAIMS = ("not_met", "partially_met", "met", PARTIAL_EVIDENCE)
+CARRIED_STATUSES = ("not_met", "partially_met", "met")  # the answers that can carry anything
+# relationship class -> {status answered: claim carried}; a class or status not listed carries nothing
+CARRIES: Mapping[str, Mapping[str, str]] = {
+    "equal": {"met": "met", "partially_met": "partially_met", "not_met": "not_met"},
+    "superset": {"met": "met"},
+    "subset": {"met": PARTIAL_EVIDENCE, "partially_met": "partially_met", "not_met": "not_met"},
+    "intersect": {"met": PARTIAL_EVIDENCE},
+}
+ONE_HOP_ONLY = frozenset({"intersect"})
 
-_RESTRICTIVENESS = {status: rank for rank, status in enumerate(CARRIED_STATUSES)}
-_RELATIONSHIP_RANK = {"equal": 3, "superset": 2, "subset": 1, "intersect": 0}
-_NONE_CARRIED = len(CARRIED_STATUSES)
+_CLAIM_RANK = {claim: rank for rank, claim in enumerate(CLAIMS)}
+_STATUS_OF_CLAIM = ("not_met", "partially_met", "met", "partially_met")  # by claim rank
+_RELATIONSHIP_RANK = {"equal": 4, "superset": 3, "subset": 2, "intersect": 1, "related": 0}
+_NOTHING = len(CLAIMS)
 
 
 class ReachLike(Protocol):
@@ -68,10 +86,19 @@ class Source(NamedTuple):
 
     requirement: ReqKey
     status: str  # the status entered for `requirement`
-    carried: str  # what it gives the target once the relationship is taken into account
-    relationship: str
+    carried: str  # the status it gives the target (a partial evidence shows as partially_met)
+    relationship: str  # the path's class
     strength: int
     path: tuple[ReqKey, ...]
+
+    @property
+    def partial_evidence(self) -> bool:
+        """A met answer that shows only part of the target met (through a subset or a one-hop intersect)."""
+        return self.status == "met" and self.carried == "partially_met"
+
+    @property
+    def hops(self) -> int:
+        return len(self.path) - 1
 
 
 class Effective(NamedTuple):
@@ -81,22 +108,36 @@ class Effective(NamedTuple):
     inferred: bool = False
     sources: tuple[Source, ...] = ()
 
+    @property
+    def partial_evidence_only(self) -> bool:
+        """Inferred partially met only because some of it is evidenced met (no source says it falls short)."""
+        return bool(self.inferred and self.sources) and all(s.partial_evidence for s in self.sources)
+
 
 NOT_ASSESSED = Effective(NO_ANSWER)
 
 
-def carried_status(status: str, relationship: str) -> str | None:
-    """The status a direct response gives a requirement it reaches through `relationship`; None if nothing."""
-    if status not in _RESTRICTIVENESS:
+def carried_claim(status: str, relationship: str, hops: int = 1) -> str | None:
+    """What a direct response of `status` gives a requirement it reaches through a path of class
+    `relationship` and `hops` hops: a claim of CLAIMS, or None if nothing."""
+    if hops > 1 and relationship in ONE_HOP_ONLY:
         return None
-    if relationship in FULL_RELATIONSHIPS or status != "met":
-        return status
-    return CAPPED_AT
+    return CARRIES.get(relationship, {}).get(status)
+
+
+def carried_status(status: str, relationship: str, hops: int = 1) -> str | None:
+    """The status a direct response gives a requirement it reaches; None if nothing."""
+    claim = carried_claim(status, relationship, hops)
+    return None if claim is None else _STATUS_OF_CLAIM[_CLAIM_RANK[claim]]
+
+
+def _claim_rank(source: Source) -> int:
+    return _CLAIM_RANK[PARTIAL_EVIDENCE if source.partial_evidence else source.carried]
 
 
 def _source_order(source: Source) -> tuple[int, int, int, int, ReqKey, tuple[ReqKey, ...]]:
     return (
-        _RESTRICTIVENESS[source.carried],
+        _claim_rank(source),
         -_RELATIONSHIP_RANK.get(source.relationship, -1),
         -source.strength,
         len(source.path),
@@ -105,19 +146,25 @@ def _source_order(source: Source) -> tuple[int, int, int, int, ReqKey, tuple[Req
     )
 
 
-class _Reached(NamedTuple):
-    """Where one requirement's answer goes: the targets in full, and those reached through a capping mapping."""
+# status answered -> claim rank, for one reach (what the recount reads)
+_CarryRow = Mapping[str, int]
 
-    reaches: tuple[ReachLike, ...]
-    targets: frozenset[ReqKey]
-    full: frozenset[ReqKey]
-    capped: frozenset[ReqKey]
+
+class _Reached(NamedTuple):
+    """Where one requirement's answer goes: the reaches that can carry something, and, per status answered,
+    the targets that receive each claim."""
+
+    reaches: tuple[tuple[ReachLike, _CarryRow], ...]
+    receivers: Mapping[str, frozenset[ReqKey]]  # status -> every target that receives something from it
+    claims: Mapping[str, tuple[tuple[int, frozenset[ReqKey]], ...]]  # status -> ((claim rank, targets), ...)
 
 
 @dataclass(slots=True)
 class _ScopeState:
     direct: dict[ReqKey, str] = field(default_factory=dict)  # only answers, never not_assessed
-    inferred: dict[ReqKey, str] = field(default_factory=dict)  # target -> most restrictive carried status
+    inferred: dict[ReqKey, str] = field(
+        default_factory=dict
+    )  # target -> status of the most restrictive claim
     cache: dict[ReqKey, Effective] = field(default_factory=dict)  # results built so far
 
 
@@ -137,22 +184,23 @@ class InferenceEngine:
         """Replace every direct response of `scope` with `responses` and infer from them."""
         direct = {key: status for key, status in responses.items() if _checked(status) != NO_ANSWER}
         state = _ScopeState(direct=direct)
-        by_status: dict[str, list[_Reached]] = {status: [] for status in CARRIED_STATUSES}
+        by_claim: list[list[frozenset[ReqKey]]] = [[] for _ in CLAIMS]
         for key, status in direct.items():
-            if status in by_status:
-                by_status[status].append(self._reach_of(key))
-        met, partly, unmet = by_status["met"], by_status["partially_met"], by_status["not_met"]
-        # whole sets at a time: the union runs in C, which a scope answered in full needs
-        state.inferred = dict.fromkeys(frozenset().union(*(reached.full for reached in met)), "met")
-        partial = frozenset().union(*(r.targets for r in partly), *(r.capped for r in met))
-        state.inferred.update(dict.fromkeys(partial, "partially_met"))
-        state.inferred.update(dict.fromkeys(frozenset().union(*(r.targets for r in unmet)), "not_met"))
+            if status in CARRIED_STATUSES:
+                for rank, targets in self._reach_of(key).claims.get(status, ()):
+                    by_claim[rank].append(targets)
+        # whole sets at a time (the union runs in C, which a scope answered in full needs); the most
+        # restrictive claim is written last, so it wins
+        for rank in reversed(range(len(CLAIMS))):
+            if by_claim[rank]:
+                targets = frozenset().union(*by_claim[rank])
+                state.inferred.update(dict.fromkeys(targets, _STATUS_OF_CLAIM[rank]))
         self._scopes[scope] = state
 
     def set_direct(self, scope: Scope, key: ReqKey, status: str) -> set[ReqKey]:
         """Enter a response directly; returns every requirement whose `result` changed, `key` included.
 
-        Only the requirements `key` reaches are recomputed.
+        Only the requirements that `key`'s old or new answer gives something to are recomputed.
         """
         new = _checked(status)
         state = self._scopes.setdefault(scope, _ScopeState())
@@ -164,13 +212,13 @@ class InferenceEngine:
             del state.direct[key]
         else:
             state.direct[key] = new
-        carries = old in _RESTRICTIVENESS or new in _RESTRICTIVENESS
-        touched = self._reach_of(key).targets if carries else frozenset()
+        receivers = self._reach_of(key).receivers
+        touched = receivers.get(old, frozenset()) | receivers.get(new, frozenset())
         for target in touched:
             self._recount(state, target)
             state.cache.pop(target, None)
         state.cache.pop(key, None)
-        # the source's own entry changed at every target it reaches, so each of their results changed
+        # the source's entry changed at every target it gave something to before or gives now
         changed = {target for target in touched if target not in state.direct}
         if self.result(scope, key) != before:
             changed.add(key)
@@ -228,10 +276,11 @@ class InferenceEngine:
         direct = state.direct
         for requirement in dict.fromkeys(requirement for requirement, _ in self._incoming.get(target, ())):
             status = direct.get(requirement)
-            if status in _RESTRICTIVENESS:
-                for reach in self._reached[requirement].reaches:
-                    if reach.target == target:
-                        yield _source(requirement, status, reach)
+            if status is None:
+                continue
+            for reach, row in self._reached[requirement].reaches:
+                if reach.target == target and status in row:
+                    yield _source(requirement, status, reach, row[status])
 
     def _build_inferred(self, state: _ScopeState) -> None:
         """Build the results of every inferred requirement not built yet, walking out from the answers once."""
@@ -240,52 +289,81 @@ class InferenceEngine:
             return
         found: dict[ReqKey, list[Source]] = {key: [] for key in pending}
         for requirement, status in state.direct.items():
-            if status in _RESTRICTIVENESS:
-                for reach in self._reached[requirement].reaches:
+            if status in CARRIED_STATUSES:
+                for reach, row in self._reached[requirement].reaches:
                     sources = found.get(reach.target)
-                    if sources is not None:
-                        sources.append(_source(requirement, status, reach))
+                    if sources is not None and status in row:
+                        sources.append(_source(requirement, status, reach, row[status]))
         for key, sources in found.items():
             state.cache[key] = Effective(state.inferred[key], True, tuple(sorted(sources, key=_source_order)))
 
     def _recount(self, state: _ScopeState, target: ReqKey) -> None:
         """Recompute the inferred status of `target` from every answer in the scope that reaches it."""
         direct = state.direct
-        best = _NONE_CARRIED
-        for requirement, full in self._incoming.get(target, ()):
-            rank = _RESTRICTIVENESS.get(direct.get(requirement, NO_ANSWER), _NONE_CARRIED)
-            # carried_status, inlined: this loop runs for every target of every change
-            if rank == _RESTRICTIVENESS["met"] and not full:
-                rank = _RESTRICTIVENESS[CAPPED_AT]
-            if rank < best:
-                best = rank
-                if best == 0:
-                    break
-        if best == _NONE_CARRIED:
+        best = _NOTHING
+        for requirement, row in self._incoming.get(target, ()):
+            status = direct.get(requirement)
+            if status is not None:
+                rank = row.get(status, _NOTHING)
+                if rank < best:
+                    best = rank
+                    if best == 0:
+                        break
+        if best == _NOTHING:
             state.inferred.pop(target, None)
         else:
-            state.inferred[target] = CARRIED_STATUSES[best]
+            state.inferred[target] = _STATUS_OF_CLAIM[best]
 
     def _reach_of(self, key: ReqKey) -> _Reached:
         """Where an answer on `key` goes; asks the crosswalk once per requirement, whatever the scope."""
         reached = self._reached.get(key)
         if reached is None:
-            reaches = tuple(reach for reach in self._graph.reach(key) if reach.target != key)
-            for reach in reaches:
-                self._incoming.setdefault(reach.target, []).append(
-                    (key, reach.relationship in FULL_RELATIONSHIPS)
-                )
-            full = frozenset(r.target for r in reaches if r.relationship in FULL_RELATIONSHIPS)
-            capped = frozenset(r.target for r in reaches if r.relationship not in FULL_RELATIONSHIPS)
-            reached = self._reached[key] = _Reached(reaches, full | capped, full, capped)
+            reaches = []
+            receivers: dict[str, set[ReqKey]] = {}
+            claims: dict[str, dict[int, set[ReqKey]]] = {}
+            for reach in self._graph.reach(key):
+                row = _carry_row(reach.relationship, len(reach.path) - 1)
+                if reach.target == key or not row:
+                    continue  # nothing travels over a related path (or back to the start)
+                reaches.append((reach, row))
+                self._incoming.setdefault(reach.target, []).append((key, row))
+                for status, rank in row.items():
+                    receivers.setdefault(status, set()).add(reach.target)
+                    claims.setdefault(status, {}).setdefault(rank, set()).add(reach.target)
+            reached = self._reached[key] = _Reached(
+                tuple(reaches),
+                {status: frozenset(targets) for status, targets in receivers.items()},
+                {
+                    status: tuple((rank, frozenset(targets)) for rank, targets in sorted(by_rank.items()))
+                    for status, by_rank in claims.items()
+                },
+            )
         return reached
 
 
-def _shared_reach(graph: Crosswalk) -> tuple[dict[ReqKey, _Reached], dict[ReqKey, list[tuple[ReqKey, bool]]]]:
+_CARRY_ROWS: dict[tuple[str, bool], _CarryRow] = {}
+
+
+def _carry_row(relationship: str, hops: int) -> _CarryRow:
+    """{status answered: claim rank} for one class of path (shared: there are only a handful)."""
+    cache_key = (relationship, hops > 1)
+    row = _CARRY_ROWS.get(cache_key)
+    if row is None:
+        row = _CARRY_ROWS[cache_key] = {
+            status: _CLAIM_RANK[claim]
+            for status in CARRIED_STATUSES
+            if (claim := carried_claim(status, relationship, hops)) is not None
+        }
+    return row
+
+
+def _shared_reach(
+    graph: Crosswalk,
+) -> tuple[dict[ReqKey, _Reached], dict[ReqKey, list[tuple[ReqKey, _CarryRow]]]]:
     """The reach caches of ``graph`` (kept on the graph object itself, so they die with it).
 
-    ``reached``: requirement -> where its answer goes; ``incoming``: target -> (requirement, carries in
-    full?) for every requirement whose reach is known.
+    ``reached``: requirement -> where its answer goes; ``incoming``: target -> (requirement, what each of its
+    statuses gives the target) for every requirement whose reach is known.
     """
     caches = getattr(graph, "_otcsms_inference_caches", None)
     if caches is None:
@@ -296,9 +374,10 @@ def _shared_reach(graph: Crosswalk) -> tuple[dict[ReqKey, _Reached], dict[ReqKey
     return caches
 
 
-def _source(requirement: ReqKey, status: str, reach: ReachLike) -> Source:
-    carried = carried_status(status, reach.relationship) or status
-    return Source(requirement, status, carried, reach.relationship, reach.strength, tuple(reach.path))
+def _source(requirement: ReqKey, status: str, reach: ReachLike, rank: int) -> Source:
+    return Source(
+        requirement, status, _STATUS_OF_CLAIM[rank], reach.relationship, reach.strength, tuple(reach.path)
+    )
 
 
 def _checked(status: str) -> str:

@@ -49,6 +49,12 @@ class Assessment(SiteOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     description = models.TextField(blank=True, max_length=5000)
+    # Moved only by services.bump_inference_version (UPDATE ... SET inference_version = inference_version + 1)
+    # in the transaction of every change of the answers or the scope; the cached inference engines compare it.
+    inference_version = models.PositiveBigIntegerField(default=0, editable=False)
+
+    # bookkeeping: a new version is no change of the assessment itself
+    audit_ignore_fields = frozenset({"inference_version"})
 
     class Meta:
         ordering = ["-started_on", "-pk"]
@@ -65,6 +71,18 @@ class Assessment(SiteOwned):
     def clean(self) -> None:
         if self.completed_on and self.completed_on < self.started_on:
             raise ValidationError({"completed_on": "completed before it started"})
+
+    def save(self, *args, **kwargs) -> None:
+        # An instance read before an answer was saved holds an older inference_version: saving it whole (a
+        # rename, a completion) must not write that number back, or a cache built before the answer could
+        # match again. The version is written only by its UPDATE.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "inference_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def answerable(self) -> bool:

@@ -101,9 +101,14 @@ class Counts:
 
 @dataclass
 class Coverage:
-    framework: str
+    framework: str  # the framework key, until a caller puts its display name here (then `key` keeps the key)
     overall: Counts = field(default_factory=Counts)
     by_group: dict[str, Counts] = field(default_factory=dict)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = self.framework
 
 
 def coverage(

@@ -169,10 +169,14 @@ class ZoneLevelsOut(Schema):
 class SourceOut(Schema):
     framework: str
     requirement: str
-    status: str
-    carried: str
-    relationship: str
+    status: str = Field(description="The status answered for the source requirement.")
+    carried: str = Field(description="The status it gives the requirement asked about.")
+    partial_evidence: bool = Field(
+        description="A met answer that shows only part of the requirement met (subset, or intersect in one hop)."
+    )
+    relationship: str = Field(description="The path's class: equal, superset, subset or intersect (one hop).")
     strength: int
+    hops: int
     path: list[str]
 
 
@@ -182,6 +186,9 @@ class InferredOut(Schema):
     zone_id: int | None
     status: str
     inferred: bool
+    partial_evidence_only: bool = Field(
+        description="Inferred partially met only from partial evidence: no source says it falls short."
+    )
     sources: list[SourceOut]
 
 

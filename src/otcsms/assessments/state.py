@@ -1,10 +1,13 @@
 """Inference state per assessment, cached per process and checked against the database before each use.
 
 Rebuilding an assessment's state reads its responses and loads them into an ``InferenceEngine``; a change
-made through this process updates the cached engine incrementally (only what the changed answer reaches).
-A change made by another process changes the revision (count, last id, last answer time of the
-responses, and the crosswalk's revision), so no process ever answers from stale state. Nothing here is
-needed by another process: it is a cache of what the database holds.
+made through this process updates the cached engine incrementally (only what the changed answer reaches),
+once its transaction has committed. Freshness is a real version, not a guess: every write of an assessment's
+responses (or scope) runs ``bump_inference_version`` in its own transaction, an ``UPDATE ... SET
+inference_version = inference_version + 1`` on the assessment row, and a cached state is used only while the
+row holds the version it was built at (and the crosswalk's revision is unchanged). No clock is compared, so a
+server whose clock is behind another's never answers from stale state. Nothing here is needed by another
+process: it is a cache of what the database holds.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import F
 
 from otcsms.assessments.inference import InferenceEngine
-from otcsms.assessments.models import Response
+from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs import graph
 
 ReqKey = tuple[str, str]
@@ -25,7 +28,7 @@ _CAPACITY = 64
 
 @dataclass
 class AssessmentState:
-    revision: tuple
+    revision: tuple[int, graph.Revision]  # (inference_version, crosswalk revision) it was built at
     engine: InferenceEngine
     index: graph.CrosswalkIndex
 
@@ -34,11 +37,17 @@ _lock = threading.Lock()
 _states: OrderedDict[int, AssessmentState] = OrderedDict()
 
 
-def responses_revision(assessment_id: int) -> tuple:
-    agg = Response.objects.filter(assessment_id=assessment_id).aggregate(
-        n=Count("id"), last_id=Max("id"), last_answer=Max("answered_at")
-    )
-    return agg["n"], agg["last_id"], agg["last_answer"]
+def inference_version(assessment_id: int) -> int:
+    """The assessment's current version (0 for a row that no longer exists)."""
+    found = Assessment.objects.filter(pk=assessment_id).values_list("inference_version", flat=True).first()
+    return found or 0
+
+
+def bump_inference_version(assessment_id: int) -> int:
+    """Move the assessment to a new version; call it inside the transaction of the change. Returns the new
+    version (the row is locked by the UPDATE until the transaction ends, so no one else moves it meanwhile)."""
+    Assessment.objects.filter(pk=assessment_id).update(inference_version=F("inference_version") + 1)
+    return inference_version(assessment_id)
 
 
 def direct_answers(assessment) -> dict[int | None, dict[ReqKey, str]]:
@@ -53,7 +62,9 @@ def direct_answers(assessment) -> dict[int | None, dict[ReqKey, str]]:
 
 def state_for(assessment) -> AssessmentState:
     index = graph.current_index()
-    revision = (responses_revision(assessment.pk), index.revision)
+    # The version is read before the responses: a write committed in between leaves the state older than its
+    # responses (rebuilt at the next use), never the other way round.
+    revision = (inference_version(assessment.pk), index.revision)
     with _lock:
         state = _states.get(assessment.pk)
         if state is not None and state.revision == revision:
@@ -70,17 +81,17 @@ def state_for(assessment) -> AssessmentState:
 
 
 def apply_change(
-    assessment, zone_id: int | None, key: ReqKey, status: str, previous_revision: tuple
+    assessment_id: int, zone_id: int | None, key: ReqKey, status: str, before: int, after: int
 ) -> set[ReqKey]:
-    """After saving one response: update the cached engine in place if it was current before the change."""
+    """After one response was committed, moving the assessment from version `before` to `after`: update the
+    cached engine in place if it was built at `before`; otherwise leave it (the next use rebuilds it)."""
     with _lock:
-        state = _states.get(assessment.pk)
-    if state is None or state.revision[0] != previous_revision:
-        return set()
-    changed = state.engine.set_direct(zone_id, key, status)
-    with _lock:
-        state.revision = (responses_revision(assessment.pk), state.revision[1])
-    return changed
+        state = _states.get(assessment_id)
+        if state is None or state.revision[0] != before:
+            return set()
+        changed = state.engine.set_direct(zone_id, key, status)
+        state.revision = (after, state.revision[1])
+        return changed
 
 
 def forget(assessment_id: int | None = None) -> None:

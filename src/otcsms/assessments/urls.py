@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessments/<id:pk>/answer/", views.answer_page, name="assessment_answer"),
     path("assessments/<id:pk>/answer/save/", views.answer_save, name="assessment_answer_save"),
     path("assessments/<id:pk>/inferred/", views.inferred_page, name="assessment_inferred"),
+    path("assessments/<id:pk>/inferred/all/", views.inferred_list, name="assessment_inferred_list"),
     path("assessments/<id:pk>/complete/", views.complete, name="assessment_complete"),
     path("assessments/<id:pk>/reopen/", views.reopen, name="assessment_reopen"),
 ]

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from otcsms.assessments import lifecycle, services
+from otcsms.assessments import lifecycle, services, wording
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
 from otcsms.core.inputs import InputError, parse_id, parse_int
@@ -22,6 +23,7 @@ from otcsms.ui.sites import current_site_id
 FR_LABELS = ["FR 1 IAC", "FR 2 UC", "FR 3 SI", "FR 4 DC", "FR 5 RDF", "FR 6 TRE", "FR 7 RA"]
 MAX_ROWS_SHOWN = 1000
 MAX_SLOTS_PER_SAVE = 2000  # the API's bulk limit
+INFERRED_STATUSES = ("not_met", "partially_met", "met")
 # A refused workflow's status: who (403), the state or a concurrent write (409), the values (422).
 REFUSAL_STATUS: dict[type[Exception], int] = {
     services.TransitionForbiddenError: 403,
@@ -260,11 +262,36 @@ def _posted_fields(data: QueryDict) -> dict[str, object]:
 
 @login_required
 def inferred_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Why one requirement has its status in one scope: the answers it is inferred from, hop by hop, or for a
+    direct answer what it gives the other frameworks."""
     assessment = _visible(request, pk)
     framework = request.GET.get("framework", "")[:100]
     ref = request.GET.get("requirement", "")[:100]
+    zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     zone_id = parse_id(request.GET.get("zone", ""))  # anything but an id: the site-wide result
-    result = services.inferred_for(assessment, zone_id, (framework, ref))
+    explanation = services.explain(assessment, zone_id, (framework, ref))
     return render(request, "assessments/inferred.html", {
-        "assessment": assessment, "framework": framework, "ref": ref, "zone_id": zone_id, "result": result,
+        "assessment": assessment, "x": explanation, "zone": zones.get(zone_id) if zone_id else None,
+        "why_url": reverse("web:assessment_inferred", args=[assessment.pk]),
+        "partial_evidence_note": wording.partial_evidence_note(),
+    })  # fmt: skip
+
+
+@login_required
+def inferred_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the assessment's answers imply for one other framework (the coverage bar's detail)."""
+    assessment = _visible(request, pk)
+    names = services.catalog_index().names
+    framework = request.GET.get("framework", "")[:100]
+    if framework not in names or framework == assessment.framework.key:
+        framework = ""
+    status = request.GET.get("status", "")
+    if status not in INFERRED_STATUSES:
+        status = ""
+    rows, total = services.inferred_results(assessment, framework, status) if framework else ([], 0)
+    return render(request, "assessments/inferred_list.html", {
+        "assessment": assessment, "framework": framework, "framework_name": names.get(framework, ""),
+        "status": status, "rows": rows, "total": total, "zones": {z.pk: z for z in services.zones_in_scope(assessment)},
+        "frameworks": sorted((name, key) for key, name in names.items() if key != assessment.framework.key),
+        "why_url": reverse("web:assessment_inferred", args=[assessment.pk]), "status_choices": INFERRED_STATUSES,
     })  # fmt: skip

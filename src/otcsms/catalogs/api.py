@@ -247,13 +247,13 @@ def requirement_detail(request: HttpRequest, pk: int):
 
 @router.get(
     "/requirements/{id:pk}/crosswalk",
-    response=list[s.CrosswalkOut],
+    response=s.CrosswalkAnswerOut,
     operation_id="requirements_crosswalk",
-    summary="Every requirement of another framework this one reaches, with path, relationship and strength",
+    summary="Every requirement of another framework this one reaches: mapped first, then related",
 )
 def requirement_crosswalk(request: HttpRequest, pk: int, max_hops: int = 3):
     req = get_visible_or_404(REQUIREMENTS, request, pk)
     try:
-        return [row.as_dict() for row in services.crosswalk(req, _hops(max_hops))]
+        return services.crosswalk(req, _hops(max_hops)).as_dict()
     except services.NotCurrent as exc:
         raise HttpError(422, str(exc)) from None

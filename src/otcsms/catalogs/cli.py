@@ -173,33 +173,45 @@ def crosswalk(
     framework: Annotated[str, typer.Argument(help="Framework id, e.g. iec62443-3-3.")],
     requirement: Annotated[str, typer.Argument(help="Requirement as the standard writes it, e.g. 'SR 1.3'.")],
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=5, help="Longest path followed.")] = 3,
+    related: Annotated[
+        bool, typer.Option("--related", help="List the related requirements too, not only their count.")
+    ] = False,
     as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Every requirement of every other framework this one maps to, with path, relationship and strength."""
+    """What this requirement is mapped to in every other framework (relationship, strength, hops, path), then
+    how many it is only related to (over an intersect hop in a longer path, or mixed subset/superset hops)."""
     _ready(data_dir)
     from otcsms.catalogs import services
 
     fw = _framework(framework)
     try:
         req = services.find_requirement(fw, requirement)
-        rows = services.crosswalk(req, max_hops)
+        answer = services.crosswalk(req, max_hops)
     except (services.LookupProblem, services.NotCurrent) as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps([row.as_dict() for row in rows], ensure_ascii=False))
+        print(json.dumps(answer.as_dict(), ensure_ascii=False))
         return
-    if not rows:
-        out.print(f"{fw.key} {req.ref} maps to nothing within {max_hops} hops", highlight=False)
-        return
+    out.print(f"{fw.key} {req.ref}: {req.title}", highlight=False, markup=False)
+    out.print(f"{answer.summary()} within {max_hops} hop{'s' if max_hops != 1 else ''}", highlight=False)
+    if answer.mapped:
+        out.print(_crosswalk_table(answer.mapped))
+    if answer.related and related:
+        out.print("related (nothing is inferred over these):", highlight=False)
+        out.print(_crosswalk_table(answer.related))
+    elif answer.related:
+        out.print("--related lists the related ones", highlight=False, markup=False)
+
+
+def _crosswalk_table(rows) -> Table:
     table = Table("framework", "requirement", "relationship", "strength", "hops", "path", box=None)
     for row in rows:
         path = " -> ".join(row.path[1:])
         table.add_row(
             row.framework, row.requirement, row.relationship, str(row.strength), str(row.hops), path
         )
-    out.print(f"{fw.key} {req.ref}: {req.title}", highlight=False, markup=False)
-    out.print(table)
+    return table
 
 
 @frameworks_app.command("diff")

@@ -161,11 +161,34 @@ class CrosswalkOut(Schema):
     requirement: str = Field(description="The requirement as the standard writes it.")
     requirement_id: int | None
     title: str
-    relationship: str
-    strength: int
+    relationship: str = Field(
+        description="The path's class: equal, superset, subset, intersect (one hop only) or related."
+    )
+    strength: int = Field(
+        description="0-10, the product of the hops' strengths: floor(s1 × ... × sk / 10^(k-1))."
+    )
     hops: int
     path: list[str] = Field(description='"framework:requirement" from the start to the requirement reached.')
-    steps: list[StepOut]
+    steps: list[StepOut] = Field(description="Each hop with the mapping it follows.")
+
+
+class CrosswalkCountsOut(Schema):
+    mapped: int
+    related: int
+
+
+class CrosswalkAnswerOut(Schema):
+    framework: str
+    requirement: str
+    max_hops: int
+    counts: CrosswalkCountsOut
+    mapped: list[CrosswalkOut] = Field(
+        description="Equal, superset, subset, or intersect in one hop: strong enough to carry an answer."
+    )
+    related: list[CrosswalkOut] = Field(
+        description="Reached only over an intersect hop in a longer path or a mix of subset and superset: "
+        "nothing is inferred over these."
+    )
 
 
 class CoverageGroupOut(Schema):

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from otcsms.catalogs import graph
-from otcsms.catalogs.crosswalk import RELATIONSHIP_RANK, REVERSED_RELATIONSHIP, Reach
+from otcsms.catalogs.crosswalk import RELATIONSHIP_RANK, REVERSED_RELATIONSHIP, Reach, split_reaches
 from otcsms.catalogs.libformat import FrameworkDoc, Level, Provenance, RequirementDoc, frozen
 from otcsms.catalogs.models import Framework, Mapping, Requirement
 from otcsms.catalogs.oscal import framework_to_oscal_catalog
@@ -254,8 +254,8 @@ class CrosswalkRow:
     requirement: str
     requirement_id: int | None
     title: str
-    relationship: str
-    strength: int
+    relationship: str  # the path's class: equal, superset, subset, intersect (one hop) or related
+    strength: int  # decayed along the path
     path: list[str]
     steps: list[Step] = field(default_factory=list)
     path_ids: list[int | None] = field(default_factory=list)
@@ -282,6 +282,47 @@ class CrosswalkRow:
         }
 
 
+@dataclass(frozen=True)
+class Crosswalk:
+    """What one requirement reaches: the requirements it is mapped to (equal, superset, subset, or intersect
+    in one hop: strong enough to carry an answer), then those it is only related to, each strongest first."""
+
+    framework: str
+    requirement: str
+    max_hops: int
+    mapped: list[CrosswalkRow]
+    related: list[CrosswalkRow]
+
+    @property
+    def rows(self) -> list[CrosswalkRow]:
+        return self.mapped + self.related
+
+    def counts(self) -> dict[str, int]:
+        return {"mapped": len(self.mapped), "related": len(self.related)}
+
+    def summary(self) -> str:
+        """'12 mapped, 110 related'"""
+        return f"{len(self.mapped)} mapped, {len(self.related)} related"
+
+    def only(self, framework: str) -> Crosswalk:
+        """The same answer narrowed to one framework (no framework: unchanged)."""
+        if not framework:
+            return self
+        mapped = [row for row in self.mapped if row.framework == framework]
+        related = [row for row in self.related if row.framework == framework]
+        return Crosswalk(self.framework, self.requirement, self.max_hops, mapped, related)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "requirement": self.requirement,
+            "max_hops": self.max_hops,
+            "counts": self.counts(),
+            "mapped": [row.as_dict() for row in self.mapped],
+            "related": [row.as_dict() for row in self.related],
+        }
+
+
 def _require_current(fw: Framework) -> None:
     if not fw.is_current:
         raise NotCurrent(
@@ -293,47 +334,46 @@ def _node_label(key: tuple[str, str]) -> str:
     return f"{key[0]}:{key[1]}"
 
 
-def crosswalk(requirement: Requirement, max_hops: int = DEFAULT_HOPS) -> list[CrosswalkRow]:
-    """Every requirement of another framework this one reaches within `max_hops`, strongest first."""
+def crosswalk(requirement: Requirement, max_hops: int = DEFAULT_HOPS) -> Crosswalk:
+    """Every requirement of another framework this one reaches within `max_hops`: mapped, then related."""
     _require_current(requirement.framework)
     index = graph.current_index()
-    reaches = index.reach((requirement.framework.key, requirement.ref), max_hops)
+    sets = split_reaches(index.reach((requirement.framework.key, requirement.ref), max_hops))
     titles = dict(
-        Requirement.objects.filter(pk__in=[index.ids.get(r.target) for r in reaches]).values_list(
-            "pk", "title"
-        )
+        Requirement.objects.filter(
+            pk__in=[index.ids.get(r.target) for r in (*sets.mapped, *sets.related)]
+        ).values_list("pk", "title")
     )
-    rows = []
-    for reach in reaches:
+
+    def row(reach: Reach) -> CrosswalkRow:
         pk = index.ids.get(reach.target)
-        rows.append(
-            CrosswalkRow(
-                framework=reach.target[0],
-                requirement=reach.target[1],
-                requirement_id=pk,
-                title=titles.get(pk, ""),
-                relationship=reach.relationship,
-                strength=reach.strength,
-                path=[_node_label(k) for k in reach.path],
-                steps=_steps(index, reach),
-                path_ids=[index.ids.get(k) for k in reach.path],
-            )
+        return CrosswalkRow(
+            framework=reach.target[0],
+            requirement=reach.target[1],
+            requirement_id=pk,
+            title=titles.get(pk, ""),
+            relationship=reach.relationship,
+            strength=reach.strength,
+            path=[_node_label(k) for k in reach.path],
+            steps=steps_of(reach),
+            path_ids=[index.ids.get(k) for k in reach.path],
         )
-    return rows
+
+    return Crosswalk(
+        requirement.framework.key,
+        requirement.ref,
+        max_hops,
+        [row(r) for r in sets.mapped],
+        [row(r) for r in sets.related],
+    )
 
 
-def _steps(index: graph.CrosswalkIndex, reach: Reach) -> list[Step]:
+def steps_of(reach: Reach) -> list[Step]:
+    """Each hop of a path with the mapping it follows: relationship, strength, rationale and source."""
     steps = []
-    for source, target in zip(reach.path, reach.path[1:], strict=False):
-        edges = index.graph.edges_between(source, target)
-        if edges:
-            best = edges[0]
-            steps.append(
-                Step(
-                    _node_label(source), _node_label(target), best.relationship, best.strength,
-                    best.rationale, best.source_ref,
-                )
-            )  # fmt: skip
+    for edge in reach.edges:
+        source, target = _node_label(edge.source), _node_label(edge.target)
+        steps.append(Step(source, target, edge.relationship, edge.strength, edge.rationale, edge.source_ref))
     return steps
 
 
@@ -406,8 +446,9 @@ class Coverage:
 
 
 def coverage(a: Framework, b: Framework, max_hops: int = DEFAULT_HOPS) -> Coverage:
-    """Per top-level node of A: its assessable requirements, those that reach B (covered), those with a
-    direct mapping to B, and those reached fully (equal/superset). The gaps are the rest, in reading order."""
+    """Per top-level node of A: its assessable requirements, those mapped to B (covered: equal, superset,
+    subset, or intersect in one hop; a requirement only *related* to B is not covered), those with a direct
+    mapping to B, and those reached fully (equal/superset). The gaps are the rest, in reading order."""
     _require_current(a)
     _require_current(b)
     if a.key == b.key:
@@ -425,7 +466,7 @@ def coverage(a: Framework, b: Framework, max_hops: int = DEFAULT_HOPS) -> Covera
         if not req.assessable:
             continue
         group.assessable += 1
-        to_b = [r for r in index.reach((a.key, req.ref), max_hops) if r.target[0] == b.key]
+        to_b = [r for r in index.reach((a.key, req.ref), max_hops) if r.target[0] == b.key and not r.related]
         if not to_b:
             gap_rows.append(req)
             continue

@@ -154,12 +154,12 @@ def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }  # fmt: skip
     if req.framework.is_current:
         max_hops = parse_int(request.GET.get("hops"), minimum=1, maximum=services.MAX_HOPS) or 3
-        rows = services.crosswalk(req, max_hops)
+        answer = services.crosswalk(req, max_hops)
         only = request.GET.get("fw", "")[:100]
         ctx.update({
-            "crosswalk_counts": sorted(Counter(r.framework for r in rows).items()),
-            "crosswalk": [r for r in rows if not only or r.framework == only],
-            "crosswalk_total": len(rows), "only": only, "max_hops": max_hops,
+            "crosswalk_counts": sorted(Counter(r.framework for r in answer.rows).items()),
+            "crosswalk": answer.only(only), "crosswalk_all": answer,
+            "crosswalk_total": len(answer.rows), "only": only, "max_hops": max_hops,
         })  # fmt: skip
     return render(request, "catalogs/requirement_detail.html", ctx)
 
