@@ -74,7 +74,9 @@ def test_sr_1_3_crosswalk_reaches_800_53_csf_nerc_cip_and_4_2(api, library, b_vi
     assert "related" not in {row["relationship"] for row in mapped}
     # equal then equal stays equal: SR 1.3 reaches the overlay's AC-2 through SP 800-53 AC-2, as a mapping
     overlay = next(
-        row for row in mapped if row["framework"] == "nist-sp800-82r3-overlay" and row["requirement"] == "AC-2"
+        row
+        for row in mapped
+        if row["framework"] == "nist-sp800-82r3-overlay" and row["requirement"] == "AC-2"
     )
     assert [step["relationship"] for step in overlay["steps"]] == ["equal", "equal"]
     assert all(len(row["path"]) == row["hops"] + 1 == len(row["steps"]) + 1 for row in mapped + related)

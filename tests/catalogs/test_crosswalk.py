@@ -278,16 +278,16 @@ def test_shipped_crosswalk_from_sr_1_3(shipped_graph):
 
 
 def test_a_shipped_two_hop_path_that_composes(shipped_graph):
-    """docs/inference.md: CR 1.11 equal 9 SR 1.11, SR 1.11 superset 8 CIP-007-6 R5.7."""
-    found = {r.target: r for r in shipped_graph.reach(("iec62443-4-2", "CR 1.11"))}
-    r57 = found[("nerc-cip", "CIP-007-6 R5.7")]
-    assert (r57.relationship, r57.strength, r57.hops) == ("superset", 7, 2)
-    assert [(e.relationship, e.strength) for e in r57.edges] == [("equal", 9), ("superset", 8)]
-    back = {r.target: r for r in shipped_graph.reach(("nerc-cip", "CIP-007-6 R5.7"))}
-    assert (back[("iec62443-4-2", "CR 1.11")].relationship, back[("iec62443-4-2", "CR 1.11")].strength) == (
-        "subset",
-        7,
-    )
+    """docs/inference.md: SR 1.3 equal 8 AC-2, AC-2 equal 10 overlay AC-2: equal, strength 8, two hops."""
+    sr13, overlay = ("iec62443-3-3", "SR 1.3"), ("nist-sp800-82r3-overlay", "AC-2")
+    found = {r.target: r for r in shipped_graph.reach(sr13)}
+    assert (found[overlay].relationship, found[overlay].strength, found[overlay].hops) == ("equal", 8, 2)
+    assert [(e.relationship, e.strength) for e in found[overlay].edges] == [("equal", 8), ("equal", 10)]
+    back = {r.target: r for r in shipped_graph.reach(overlay)}
+    assert (back[sr13].relationship, back[sr13].strength, back[sr13].hops) == ("equal", 8, 2)
+    # subset then superset does not compose: CR 1.11 reaches CIP-007-6 R5.7 only as related
+    cr111 = {r.target: r for r in shipped_graph.reach(("iec62443-4-2", "CR 1.11"))}
+    assert cr111[("nerc-cip", "CIP-007-6 R5.7")].relationship == "related"
 
 
 def test_every_shipped_multi_hop_mapped_reach_avoids_intersect(shipped_graph):

@@ -83,7 +83,9 @@ def test_requirement_page_shows_counterparts_with_reasons(library, b_viewer):
         html.index('<details class="related-reach"'),
     )
     assert mapped < related
-    assert "nist-sp800-82r3-overlay:AC-2" in html[related:]  # a two-hop path over an intersect: related
+    # SR 1.3 = AC-2 = the overlay's AC-2: equal twice stays a mapping; paths over an intersect are related
+    assert "nist-sp800-82r3-overlay:AC-2" in html[mapped:related]
+    assert "<td>related</td>" in html[related:] and "<td>related</td>" not in html[mapped:related]
     assert re.search(r"<strong>\d+ mapped, \d+ related</strong>", html)
     only = page(logged_in(b_viewer), f"/requirements/{sr13.pk}/?fw=nerc-cip&hops=1")
     assert "nist-sp800-82r3-overlay:AC-2" not in only and "CIP-004-7 R5" in only
