@@ -1,0 +1,30 @@
+"""The request types that views and API handlers are annotated with.
+
+Static types only: Django passes a plain ``HttpRequest``. ``AuthedRequest`` states what login (a page behind
+``login_required`` or ``LoginRequiredMixin``) or the API's authentication (``core.api_auth``) guarantees: the
+request is a signed-in ``User``'s, so ``request.user`` needs no check for the anonymous user.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from otcsms.core.models import ApiToken, User
+
+
+class TracedRequest(HttpRequest):
+    """Every request once ``core.middleware.RequestActorMiddleware`` has run: it carries the request's id."""
+
+    request_id: str
+
+
+class AuthedRequest(TracedRequest):
+    """A signed-in user's request."""
+
+    user: User
+
+
+class TokenRequest(AuthedRequest):
+    """An API request authenticated with a bearer token (``core.api_auth.BearerToken``)."""
+
+    api_token: ApiToken
