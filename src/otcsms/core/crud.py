@@ -29,7 +29,7 @@ from otcsms.core.models import Audited, AuditEvent, User
 from otcsms.core.pagination import Page
 from otcsms.core.roles import Action
 from otcsms.core.schemas import AuditEventOut, Filter
-from otcsms.core.scoping import UserLike, may_write
+from otcsms.core.scoping import AnyUser, may_write
 
 M = TypeVar("M", bound=Audited)
 CreateHook = Callable[[User, dict[str, Any]], M]  # (who acts, validated fields) -> the new row
@@ -98,7 +98,7 @@ def check_references(request: AuthedRequest, model: type[models.Model], data: di
             raise HttpError(422, f"{name}: no {related._meta.verbose_name} with id {value}")
 
 
-def scoped(model: type[models.Model], user: UserLike, action: Action = "view") -> models.QuerySet[Any]:
+def scoped(model: type[models.Model], user: AnyUser, action: Action = "view") -> models.QuerySet[Any]:
     """``model``'s rows ``user`` may see. Every model that can be referenced declares ``for_user``; one that
     does not is a bug, not an invitation to show everything."""
     manager = model._default_manager

@@ -19,9 +19,9 @@ from django.utils.functional import cached_property
 
 from otcsms.core.epoch import from_epoch_us
 from otcsms.core.scoping import (
+    AnyUser,
     OrgScopedQuerySet,
     SiteScopedQuerySet,
-    UserLike,
     default_site_scope_q,
     memberships,
     sites_where,
@@ -152,7 +152,7 @@ class OrgWide(Audited):
 
 
 class UserQuerySet(AuditedQuerySet["User"]):
-    def for_user(self, user: UserLike, action: str = "view") -> UserQuerySet:
+    def for_user(self, user: AnyUser, action: str = "view") -> UserQuerySet:
         """Accounts a user may see or name (e.g. as a person's login or an assessor): org admins and site
         admins every account (they grant access, so they must be able to name whom to); others themselves
         and the people who hold a role on one of their sites."""
@@ -197,7 +197,7 @@ TOKEN_PREFIX = "otc_"
 
 
 class ApiTokenQuerySet(AuditedQuerySet["ApiToken"]):
-    def for_user(self, user: UserLike, action: str = "view") -> ApiTokenQuerySet:
+    def for_user(self, user: AnyUser, action: str = "view") -> ApiTokenQuerySet:
         """A user's own tokens: nobody else, org admins included, sees or names them."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -285,7 +285,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise UnauditedWriteError("audit events are append-only")
 
-    def for_user(self, user: UserLike) -> AuditEventQuerySet:
+    def for_user(self, user: AnyUser) -> AuditEventQuerySet:
         """Events a user may read in the trail: org admins all; auditors and site admins their sites."""
         if not user.is_authenticated or not user.is_active:
             return self.none()

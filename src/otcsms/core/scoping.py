@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, Self, TypeVar, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
@@ -17,11 +18,11 @@ from otcsms.core.roles import Action, roles_for
 
 
 class UserLike(Protocol):
-    """What scoping reads of a user (core.models.User, or Django's anonymous user, which is never active).
+    """What scoping reads of a user (core.models.User; ``AnyUser`` below adds Django's anonymous user).
 
-    A protocol, not the model: the models are built on this module's querysets, so it cannot import them."""
+    A protocol, not the model: the models are built on this module's querysets, so it cannot import them.
+    Read-only members, as the model's ``is_authenticated`` is a property."""
 
-    # Read-only: the model's is_authenticated is a property.
     @property
     def pk(self) -> Any: ...
     @property
@@ -38,6 +39,9 @@ class SiteScopedModel(Protocol):
     @classmethod
     def site_scope_q(cls, permitted_sites: models.QuerySet[Any, Any]) -> Q: ...
 
+
+# Whoever a request comes from: a user (UserLike), or Django's anonymous user (never authenticated, never active).
+AnyUser = UserLike | AnonymousUser
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -67,13 +71,13 @@ def sites_where(user: UserLike, action: Action = "view") -> models.QuerySet[Any,
     return memberships().filter(user=user, role__in=roles_for(action)).values("site_id")
 
 
-def is_member(user: UserLike) -> bool:
+def is_member(user: AnyUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_org_admin or memberships().filter(user=user).exists()
 
 
-def can(user: UserLike, action: Action, site_id: int | None) -> bool:
+def can(user: AnyUser, action: Action, site_id: int | None) -> bool:
     """May ``user`` perform ``action`` on the site ``site_id`` (None: organisation-wide data)?"""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -87,7 +91,7 @@ def can(user: UserLike, action: Action, site_id: int | None) -> bool:
 class SiteScopedQuerySet(models.QuerySet[_M]):
     """Rows owned by a site. Models name the path to their site in ``site_path`` (default ``site``)."""
 
-    def for_user(self, user: UserLike, action: Action = "view") -> Self:
+    def for_user(self, user: AnyUser, action: Action = "view") -> Self:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -105,7 +109,7 @@ class SiteScopedQuerySet(models.QuerySet[_M]):
 class OrgScopedQuerySet(models.QuerySet[_M]):
     """Organisation-wide rows: every member reads them, only organisation admins change them."""
 
-    def for_user(self, user: UserLike, action: Action = "view") -> Self:
+    def for_user(self, user: AnyUser, action: Action = "view") -> Self:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_org_admin:
@@ -120,7 +124,7 @@ def default_site_scope_q(model: type[models.Model], permitted_sites: models.Quer
 
 
 def may_write(
-    user: UserLike, model: type[models.Model], site_id: int | None, action: Action = "change"
+    user: AnyUser, model: type[models.Model], site_id: int | None, action: Action = "change"
 ) -> bool:
     """May ``user`` create/change/delete rows of ``model`` on ``site_id``? Org-wide models: org admins only."""
     if getattr(model, "org_wide", False):
