@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -32,6 +32,8 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from otcsms.core.actor import current_actor
 from otcsms.core.epoch import now_us
 from otcsms.core.models import AuditChainHead, Audited, AuditEvent, bulk_created
+
+_A = TypeVar("_A", bound=Audited)
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -274,7 +276,7 @@ def _pending_reason(instance: Audited) -> str:
     return getattr(instance, "_audit_reason", "") or ""
 
 
-def with_reason(instance: Audited, reason: str) -> Audited:
+def with_reason(instance: _A, reason: str) -> _A:
     """Attach a reason to the next save or delete of ``instance`` (shown in its history)."""
     instance._audit_reason = reason
     return instance
