@@ -226,7 +226,7 @@ def user_add(
             elif org_admin and not user.is_org_admin:
                 user.is_org_admin = True
                 user.save()
-            if target_site is not None:
+            if target_site is not None and role is not None:  # given together (checked above)
                 grant_site_role(user, target_site, role)
                 out.print(f"{username} is {role} on {target_site.name}", highlight=False)
         except UserInputError as exc:

@@ -1,6 +1,7 @@
 """REST endpoints of the continuous checks: findings, accepting one, check runs, the registry, running now."""
 
-from django.http import HttpRequest
+from typing import Any
+
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -10,6 +11,7 @@ from otcsms.checks import schemas as s
 from otcsms.checks import services as finding_services
 from otcsms.checks.models import CheckRun, Finding
 from otcsms.core.crud import Resource, get_visible_or_404, register
+from otcsms.core.http import AuthedRequest
 from otcsms.core.pagination import Page
 from otcsms.core.scoping import can, is_member
 
@@ -43,7 +45,7 @@ REFUSALS = (
 
 
 @router.post("/findings/{id:pk}/accept", response=s.FindingOut, operation_id="findings_accept")
-def accept(request: HttpRequest, pk: int, payload: s.FindingAccept):
+def accept(request: AuthedRequest, pk: int, payload: s.FindingAccept) -> Finding:
     """Accept the risk of an open finding until a date: approvers and site admins of its site (403 others,
     409 unless open, 422 without a reason or with an expiry in the past or more than three years ahead)."""
     finding = get_visible_or_404(FINDINGS, request, pk)
@@ -57,7 +59,7 @@ def accept(request: HttpRequest, pk: int, payload: s.FindingAccept):
 
 @router.get("/checks", response=list[s.CheckOut], operation_id="checks_list")
 @paginate(Page)
-def list_checks(request: HttpRequest):
+def list_checks(request: AuthedRequest) -> list[dict[str, Any]]:
     """The registry: every check with its severity, the requirements it evidences and how to fix a finding."""
     if not is_member(request.user):
         raise HttpError(403, "only members of the organisation see its checks")
@@ -69,7 +71,7 @@ def list_checks(request: HttpRequest):
 
 
 @router.post("/checks/run", response=s.RunOut, operation_id="checks_run")
-def run_now(request: HttpRequest, payload: s.RunRequest):
+def run_now(request: AuthedRequest, payload: s.RunRequest) -> dict[str, Any]:
     """Run every check now: on one site (its site admins), or on every site (org admins)."""
     from otcsms.tenancy.models import Site
 
@@ -88,7 +90,7 @@ def run_now(request: HttpRequest, payload: s.RunRequest):
     return _run_out(report)
 
 
-def _run_out(report: checks.RunReport) -> dict:
+def _run_out(report: checks.RunReport) -> dict[str, Any]:
     sites = [
         {"site_id": r.site_id, "site": r.site_name, "run_id": r.run_id, "opened": r.opened, "closed": r.closed,
          "reopened": r.reopened, "results": [o.as_dict() for o in r.outcomes]}

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -30,6 +30,10 @@ from otcsms.checks.models import CheckRun, Finding, Severity
 from otcsms.core import registry
 from otcsms.core.actor import acting_as, peek_actor, worker_actor
 from otcsms.core.audit import with_reason
+from otcsms.core.models import Audited
+
+if TYPE_CHECKING:
+    from otcsms.tenancy.models import Site
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +48,11 @@ MAX_ERROR = 500
 class Problem:
     """What a check reports: an object of the site, and what is wrong with it (one line, for people)."""
 
-    object: models.Model
+    object: Audited
     message: str
 
 
-CheckFunction = Callable[[Any], Iterable[Problem]]
+CheckFunction = Callable[["Site"], Iterable[Problem]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +175,7 @@ def run_all() -> RunReport:
         return run_checks()
 
 
-def run_checks(site=None, *, on_site: Callable[[Any], None] | None = None) -> RunReport:
+def run_checks(site: Site | None = None, *, on_site: Callable[[Site], None] | None = None) -> RunReport:
     """Run every registered check on ``site`` (None: every site); ``on_site`` is told before each site."""
     from otcsms.tenancy.models import Site
 
@@ -184,7 +188,7 @@ def run_checks(site=None, *, on_site: Callable[[Any], None] | None = None) -> Ru
     return report
 
 
-def run_site(site) -> SiteReport:
+def run_site(site: Site) -> SiteReport:
     """Evaluate every check on one site (reads only), then record the findings in one short transaction."""
     started = timezone.now()
     outcomes: list[CheckOutcome] = []
@@ -206,7 +210,7 @@ def run_site(site) -> SiteReport:
     return SiteReport(site.pk, site.name, run.pk, outcomes, **counts)
 
 
-def _evaluate(registered_check: Check, site) -> tuple[list[Problem], str]:
+def _evaluate(registered_check: Check, site: Site) -> tuple[list[Problem], str]:
     """The problems one check reports on one site, or the error it raised (the others run regardless)."""
     try:
         if connection.in_atomic_block:
@@ -223,7 +227,7 @@ def _evaluate(registered_check: Check, site) -> tuple[list[Problem], str]:
     return problems, ""
 
 
-def _require_on_site(problem: Problem, site) -> None:
+def _require_on_site(problem: Problem, site: Site) -> None:
     if not isinstance(problem, Problem) or not isinstance(problem.object, models.Model):
         raise TypeError("a check reports Problem(object, message) values")
     if problem.object.pk is None or problem.object.audit_site_id() != site.pk:
@@ -242,7 +246,7 @@ def lock_site(site_id: int) -> None:
 Key = tuple[str, int, int]  # check id, content type id, object id
 
 
-def _record(site, reported: dict[str, list[Problem]], now: datetime) -> dict[str, int]:
+def _record(site: Site, reported: dict[str, list[Problem]], now: datetime) -> dict[str, int]:
     """Apply one site's results to its findings; returns how many were opened, closed and reopened."""
     live = {_key_of(f): f for f in Finding.objects.filter(site=site, status__in=lifecycle.LIVE)}
     seen: dict[Key, Problem] = {}
@@ -259,7 +263,7 @@ def _record(site, reported: dict[str, list[Problem]], now: datetime) -> dict[str
     return {"opened": opened, "closed": closed, "reopened": reopened}
 
 
-def _open_new(site, seen: dict[Key, Problem], live: dict[Key, Finding], now: datetime) -> int:
+def _open_new(site: Site, seen: dict[Key, Problem], live: dict[Key, Finding], now: datetime) -> int:
     new_keys = [key for key in seen if key not in live]
     if not new_keys:
         return 0
@@ -269,7 +273,7 @@ def _open_new(site, seen: dict[Key, Problem], live: dict[Key, Finding], now: dat
     return len(findings)
 
 
-def _new_finding(site, key: Key, problem: Problem, previous: int | None, now: datetime) -> Finding:
+def _new_finding(site: Site, key: Key, problem: Problem, previous: int | None, now: datetime) -> Finding:
     registered_check = REGISTRY[key[0]]
     return Finding(
         site=site, check_id=key[0], severity=registered_check.severity, object_type_id=key[1], object_id=key[2],
@@ -279,7 +283,7 @@ def _new_finding(site, key: Key, problem: Problem, previous: int | None, now: da
     )  # fmt: skip
 
 
-def _last_closed(site, keys: list[Key]) -> dict[Key, int]:
+def _last_closed(site: Site, keys: list[Key]) -> dict[Key, int]:
     """For each key, the newest closed finding of the same problem (a problem that came back)."""
     checks = {k[0] for k in keys}
     closed = Finding.objects.filter(site=site, status=lifecycle.CLOSED, check_id__in=checks).order_by("pk")

@@ -7,7 +7,7 @@ problem was found, accepted and fixed. Its status moves only as ``checks.lifecyc
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -130,5 +130,5 @@ class CheckRun(SiteOwned):
         return f"check run on site {self.site_id} at {self.started_at:%Y-%m-%d %H:%M}"
 
     @property
-    def failed_checks(self) -> list[dict]:
+    def failed_checks(self) -> list[dict[str, Any]]:
         return [r for r in self.results if r.get("status") == "error"]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from ninja import Field, Schema
 
 from otcsms.checks.engine import REGISTRY
+from otcsms.checks.models import Finding
 from otcsms.core.schemas import Filter, Id, InputSchema, UtcDatetime, content_type_q, type_label
 
 SeverityValue = Literal["info", "low", "medium", "high", "critical"]
@@ -39,16 +40,16 @@ class FindingOut(Schema):
     previous_id: int | None = Field(description="The closed finding of the same problem, when it came back.")
 
     @staticmethod
-    def resolve_object_type(obj) -> str:
+    def resolve_object_type(obj: Finding) -> str:
         return type_label(obj.object_type_id)
 
     @staticmethod
-    def resolve_title(obj) -> str:
+    def resolve_title(obj: Finding) -> str:
         known = REGISTRY.get(obj.check_id)
         return known.title if known else obj.check_id
 
     @staticmethod
-    def resolve_remediation(obj) -> str:
+    def resolve_remediation(obj: Finding) -> str:
         known = REGISTRY.get(obj.check_id)
         return known.remediation if known else ""
 

@@ -7,6 +7,7 @@ Runs open, close and reopen findings (``checks.engine``); the one transition a p
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,10 @@ from otcsms.checks.engine import lock_site
 from otcsms.checks.models import Finding
 from otcsms.core.audit import with_reason
 from otcsms.core.inputs import InputError, aware_utc, text_problem
-from otcsms.core.scoping import may_write
+from otcsms.core.scoping import UserLike, may_write
+
+if TYPE_CHECKING:
+    from otcsms.core.models import User
 
 
 class FindingStateError(ValueError):
@@ -31,11 +35,11 @@ class FindingInputError(ValueError):
     """A reason or expiry the transition cannot take (422)."""
 
 
-def may_accept(user, finding: Finding) -> bool:
+def may_accept(user: UserLike, finding: Finding) -> bool:
     return may_write(user, Finding, finding.site_id, lifecycle.ACCEPT.action)
 
 
-def accept_finding(finding: Finding, *, by, reason: str, until: datetime) -> Finding:
+def accept_finding(finding: Finding, *, by: User, reason: str, until: datetime) -> Finding:
     """Accept the risk of an open finding until ``until``: approvers and site admins of its site.
 
     The finding stays live (a run does not open another for the same problem); it reopens when the

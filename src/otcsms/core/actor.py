@@ -12,7 +12,10 @@ import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from otcsms.core.models import ApiToken, User
 
 ActorKind = Literal["user", "token", "cli", "worker", "system"]
 
@@ -62,11 +65,11 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-def user_actor(user, *, request_id: str = "") -> Actor:
+def user_actor(user: User, *, request_id: str = "") -> Actor:
     return Actor(kind="user", label=user.get_username(), user_id=user.pk, request_id=request_id)
 
 
-def token_actor(token, *, request_id: str = "") -> Actor:
+def token_actor(token: ApiToken, *, request_id: str = "") -> Actor:
     user = token.user
     return Actor(
         kind="token",

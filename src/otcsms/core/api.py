@@ -1,10 +1,10 @@
 """Platform endpoints: who am I, API tokens, users, the audit trail."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from otcsms.core.audit import verify_chain
 from otcsms.core.epoch import to_epoch_us
 from otcsms.core.history import same_object
+from otcsms.core.http import AuthedRequest
 from otcsms.core.models import ApiToken, AuditEvent, User
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import (
@@ -43,16 +44,16 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
     @staticmethod
-    def resolve_memberships(obj: User):
+    def resolve_memberships(obj: User) -> list[Any]:
         return list(obj.memberships.select_related("site"))
 
 
 @router.get("/me", response=MeOut, operation_id="me")
-def me(request: HttpRequest):
+def me(request: AuthedRequest) -> User:
     return request.user
 
 
-def require_session(request: HttpRequest, what: str) -> None:
+def require_session(request: AuthedRequest, what: str) -> None:
     """Refuse a bearer token where only the person at a browser may act: a token that could mint, list or
     revoke tokens would outlive its own revocation through the tokens it made."""
     if getattr(request, "api_token", None) is not None:
@@ -61,13 +62,13 @@ def require_session(request: HttpRequest, what: str) -> None:
 
 @router.get("/tokens", response=list[TokenOut], operation_id="tokens_list")
 @paginate(Page)
-def list_tokens(request: HttpRequest):
+def list_tokens(request: AuthedRequest) -> QuerySet[ApiToken]:
     require_session(request, "manage API tokens")
     return ApiToken.objects.for_user(request.user)
 
 
 @router.post("/tokens", response={201: TokenCreated}, operation_id="tokens_create")
-def create_token(request: HttpRequest, payload: TokenCreate):
+def create_token(request: AuthedRequest, payload: TokenCreate) -> Status[TokenCreated]:
     require_session(request, "create API tokens")
     if payload.expires_at is not None and payload.expires_at <= timezone.now():
         raise HttpError(422, "expires_at must be in the future")
@@ -78,7 +79,7 @@ def create_token(request: HttpRequest, payload: TokenCreate):
 
 
 @router.post("/tokens/{id:pk}/revoke", response=TokenOut, operation_id="tokens_revoke")
-def revoke_token(request: HttpRequest, pk: int):
+def revoke_token(request: AuthedRequest, pk: int) -> ApiToken:
     require_session(request, "revoke API tokens")
     token = ApiToken.objects.for_user(request.user).filter(pk=pk).first()
     if token is None:
@@ -118,7 +119,7 @@ class UserUpdate(InputSchema):
     is_org_admin: bool | None = None
 
 
-def _users_visible(request: HttpRequest):
+def _users_visible(request: AuthedRequest) -> QuerySet[User]:
     """Org admins manage every user; members see the accounts (not the passwords) of the organisation."""
     if not is_member(request.user):
         raise HttpError(403, "you have no role in this organisation")
@@ -127,7 +128,7 @@ def _users_visible(request: HttpRequest):
 
 @router.get("/users", response=list[UserOut], operation_id="users_list")
 @paginate(Page)
-def list_users(request: HttpRequest, q: str = ""):
+def list_users(request: AuthedRequest, q: str = "") -> QuerySet[User]:
     users = _users_visible(request)
     if not request.user.is_org_admin:
         users = users.filter(pk=request.user.pk)
@@ -135,7 +136,7 @@ def list_users(request: HttpRequest, q: str = ""):
 
 
 @router.post("/users", response={201: UserOut}, operation_id="users_create")
-def create_user(request: HttpRequest, payload: UserCreate):
+def create_user(request: AuthedRequest, payload: UserCreate) -> Status[User]:
     if not request.user.is_org_admin:
         raise HttpError(403, "only organisation admins create users")
     from otcsms.core.users import UserInputError
@@ -150,7 +151,7 @@ def create_user(request: HttpRequest, payload: UserCreate):
 
 
 @router.patch("/users/{id:pk}", response=UserOut, operation_id="users_update")
-def update_user(request: HttpRequest, pk: int, payload: UserUpdate):
+def update_user(request: AuthedRequest, pk: int, payload: UserUpdate) -> User:
     if not request.user.is_org_admin:
         raise HttpError(403, "only organisation admins change users")
     user = User.objects.filter(pk=pk).first()
@@ -176,25 +177,26 @@ class AuditFilter(Filter):
     since: datetime | None = Field(None, description="Events at or after this time (ISO 8601).")
     until: datetime | None = Field(None, description="Events before this time (ISO 8601).")
 
-    def filter_object_type(self, value: str | None):
+    def filter_object_type(self, value: str | None) -> Q:
         # A moved model's events carry its former label too: asking for either finds them all.
         return Q(object_type__in=same_object(value)) if value else Q()
 
-    def filter_since(self, value: datetime | None):
+    def filter_since(self, value: datetime | None) -> Q:
         return Q(occurred_us__gte=to_epoch_us(value)) if value else Q()
 
-    def filter_until(self, value: datetime | None):
+    def filter_until(self, value: datetime | None) -> Q:
         return Q(occurred_us__lt=to_epoch_us(value)) if value else Q()
 
 
 @router.get("/audit/events", response=list[AuditEventOut], operation_id="audit_events")
 @paginate(Page)
-def audit_events(request: HttpRequest, filters: Query[AuditFilter]):
-    return filters.filter(AuditEvent.objects.for_user(request.user))
+def audit_events(request: AuthedRequest, filters: Query[AuditFilter]) -> QuerySet[AuditEvent]:
+    events: QuerySet[AuditEvent] = filters.filter(AuditEvent.objects.for_user(request.user))
+    return events
 
 
 @router.get("/audit/verify", response=ChainReportOut, operation_id="audit_verify")
-def audit_verify(request: HttpRequest):
+def audit_verify(request: AuthedRequest) -> dict[str, Any]:
     if not (request.user.is_org_admin or AuditEvent.objects.for_user(request.user).exists()):
         raise HttpError(403, "only organisation admins and auditors verify the audit trail")
     return verify_chain().as_dict()
@@ -228,13 +230,13 @@ class CheckpointReportOut(ChainReportOut):
     checkpoints: list[CheckpointResultOut]
 
 
-def _require_trail_verifier(request: HttpRequest) -> None:
+def _require_trail_verifier(request: AuthedRequest) -> None:
     if not (request.user.is_org_admin or AuditEvent.objects.for_user(request.user).exists()):
         raise HttpError(403, "only organisation admins and auditors verify the audit trail")
 
 
 @router.get("/audit/checkpoint", response=CheckpointOut, operation_id="audit_checkpoint")
-def audit_checkpoint(request: HttpRequest):
+def audit_checkpoint(request: AuthedRequest) -> dict[str, Any]:
     """A freshly signed checkpoint of the verified chain head: keep it where the database's writers cannot reach."""
     from django.core.exceptions import ImproperlyConfigured
 
@@ -261,7 +263,7 @@ _CHECKPOINT_BODY = {
     operation_id="audit_verify_checkpoint",
     openapi_extra={"requestBody": _CHECKPOINT_BODY},
 )
-def audit_verify_checkpoint(request: HttpRequest):
+def audit_verify_checkpoint(request: AuthedRequest) -> dict[str, Any]:
     """Verify the chain and check that it still holds the checkpoint(s) in the body (one, or a JSON array)."""
     from otcsms.core.checkpoints import CheckpointError, parse, verify_with_checkpoints
 
@@ -283,7 +285,7 @@ class Detail(Schema):
 
 
 @router.post("/me/password", response=Detail, operation_id="me_password")
-def change_password(request: HttpRequest, payload: PasswordChange):
+def change_password(request: AuthedRequest, payload: PasswordChange) -> dict[str, str]:
     from otcsms.core.users import UserInputError, set_password
 
     require_session(request, "change your password")

@@ -20,17 +20,20 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, models, router
+from django.db.backends.utils import CursorWrapper
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from otcsms.core.actor import current_actor
 from otcsms.core.epoch import now_us
 from otcsms.core.models import AuditChainHead, Audited, AuditEvent, bulk_created
+
+_A = TypeVar("_A", bound=Audited)
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -75,7 +78,7 @@ def _snapshot(model: type[models.Model], values: dict[str, Any], secret: frozens
 
 def chain_key() -> bytes:
     """The chain key, or a loud error: hashing without it would let any database writer re-hash the chain."""
-    key = getattr(settings, "AUDIT_KEY", None)
+    key: bytes | None = getattr(settings, "AUDIT_KEY", None)
     if not key:
         raise ImproperlyConfigured(
             "no audit chain key: run `otcsms init` (it creates DATA_DIR/audit_key) or set OTCSMS_AUDIT_KEY"
@@ -213,6 +216,7 @@ def append_events(changes: list[Change], using: str = "default") -> int:
         if row is None:
             with conn.cursor() as django_cursor:
                 row = _start_chain(django_cursor, key)
+        seq: int
         seq, prev_hash, keyed_from, seal = row
         _check_seal(key, seq, prev_hash, keyed_from, seal)
         occurred = now_us()
@@ -253,7 +257,7 @@ def _check_seal(key: bytes, seq: int, head_hash: str, keyed_from: int, seal: str
         )
 
 
-def _start_chain(cur, key: bytes) -> tuple[int, str, int, str]:
+def _start_chain(cur: CursorWrapper, key: bytes) -> tuple[int, str, int, str]:
     """Create the head of an empty chain (a fresh or flushed database); refuse if events exist without one."""
     head_table = AuditChainHead._meta.db_table
     event_table = AuditEvent._meta.db_table
@@ -268,34 +272,34 @@ def _start_chain(cur, key: bytes) -> tuple[int, str, int, str]:
     return 0, GENESIS_HASH, 1, seal
 
 
-def _pending_reason(instance: models.Model) -> str:
+def _pending_reason(instance: Audited) -> str:
     return getattr(instance, "_audit_reason", "") or ""
 
 
-def with_reason(instance: models.Model, reason: str) -> models.Model:
+def with_reason(instance: _A, reason: str) -> _A:
     """Attach a reason to the next save or delete of ``instance`` (shown in its history)."""
     instance._audit_reason = reason
     return instance
 
 
-def record_save(instance: models.Model, *, created: bool, using: str = "default") -> None:
+def record_save(instance: Audited, *, created: bool, using: str = "default") -> None:
     change = change_for_save(instance, created=created)
     if change is not None:
         append_events([change], using=using)
 
 
-def record_bulk_create(instances: list[models.Model], using: str = "default") -> None:
+def record_bulk_create(instances: Sequence[Audited], using: str = "default") -> None:
     """One event per created object, appended as one batch (bulk imports, library loads)."""
     changes = [c for c in (change_for_save(obj, created=True) for obj in instances) if c is not None]
     if changes:
         append_events(changes, using=using)
 
 
-def change_for_save(instance: models.Model, *, created: bool) -> Change | None:
+def change_for_save(instance: Audited, *, created: bool) -> Change | None:
     """The event a save of ``instance`` calls for, or None when no audited field changed."""
     model = type(instance)
-    secret = getattr(model, "audit_secret_fields", frozenset())
-    ignore = getattr(model, "audit_ignore_fields", frozenset())
+    secret = model.audit_secret_fields
+    ignore = model.audit_ignore_fields
     current = _field_values(instance)
     before: dict[str, Any] | None = None
     after = _snapshot(model, current, secret)
@@ -322,7 +326,7 @@ def change_for_save(instance: models.Model, *, created: bool) -> Change | None:
     )  # fmt: skip
 
 
-def insert_audited(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+def insert_audited(model: type[Audited], objs: Sequence[Audited]) -> None:
     """Insert new rows in multi-row INSERT statements and append one audit event per row, as
     ``bulk_create`` does, without its per-value query compilation (five times the cost of the inserts
     themselves on a 20,000-asset import). For bulk imports: every value is taken as the model holds it, so
@@ -336,14 +340,14 @@ def insert_audited(model: type[models.Model], objs: Sequence[models.Model]) -> N
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     json_fields = [(i, field) for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
     names = [field.attname for field in fields]
     size = max(1, (connection.features.max_query_params or 30_000) // len(fields))
     for start in range(0, len(objs), size):
         batch = objs[start : start + size]
-        params: list[object] = []
+        params: list[Any] = []
         for obj in batch:
             values = [getattr(obj, name) for name in names]
             for i, field in json_fields:
@@ -351,7 +355,7 @@ def insert_audited(model: type[models.Model], objs: Sequence[models.Model]) -> N
             params.extend(values)
         sql = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(batch))} "  # noqa: S608
-            f"RETURNING {quote(meta.pk.column)}"
+            f"RETURNING {quote(_column(meta.pk))}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -363,9 +367,15 @@ def insert_audited(model: type[models.Model], objs: Sequence[models.Model]) -> N
         record_bulk_create(batch, using=connection.alias)
 
 
-def record_delete(instance: models.Model, *, using: str = "default") -> None:
+def _column(field: models.Field[Any, Any]) -> str:
+    if field.column is None:  # a concrete field always has one
+        raise ValueError(f"{field} has no column")
+    return field.column
+
+
+def record_delete(instance: Audited, *, using: str = "default") -> None:
     model = type(instance)
-    secret = getattr(model, "audit_secret_fields", frozenset())
+    secret = model.audit_secret_fields
     append_event(
         object_type=model._meta.label_lower,
         object_id=str(instance.pk),
@@ -385,7 +395,9 @@ def _load_current(model: type[models.Model], pk: Any, using: str) -> dict[str, A
     return dict(zip(names, row, strict=True)) if row else {}
 
 
-def _on_pre_save(sender, instance, raw=False, using="default", update_fields=None, **kwargs) -> None:
+def _on_pre_save(
+    sender: type[Audited], instance: Audited, raw: bool = False, using: str = "default", **kwargs: Any
+) -> None:
     current_actor()  # refuse before anything is written, not after
     # A new instance given the primary key of an existing row overwrites that row (save() tries an UPDATE
     # first): load the row for it too, so that the save is recorded as an update with its true "before".
@@ -394,17 +406,26 @@ def _on_pre_save(sender, instance, raw=False, using="default", update_fields=Non
         instance._audit_loaded = _load_current(sender, instance.pk, using)
 
 
-def _on_post_save(sender, instance, created, raw=False, using="default", **kwargs) -> None:
+def _on_post_save(
+    sender: type[Audited],
+    instance: Audited,
+    created: bool,
+    raw: bool = False,
+    using: str = "default",
+    **kwargs: Any,
+) -> None:
     if raw:
         return
     record_save(instance, created=created, using=using)
 
 
-def _on_post_delete(sender, instance, using="default", **kwargs) -> None:
+def _on_post_delete(sender: type[Audited], instance: Audited, using: str = "default", **kwargs: Any) -> None:
     record_delete(instance, using=using)
 
 
-def _on_bulk_created(sender, instances, using="default", **kwargs) -> None:
+def _on_bulk_created(
+    sender: type[Audited], instances: Sequence[Audited], using: str = "default", **kwargs: Any
+) -> None:
     record_bulk_create(instances, using=using)
 
 
@@ -614,7 +635,12 @@ def _same(stored: str, expected: str) -> bool:
     return hmac.compare_digest(stored.encode(), expected.encode())
 
 
-def _keying(head: _Head, count: int) -> dict[str, int]:
+class _Keying(TypedDict):
+    keyed_from: int
+    unkeyed_events: int
+
+
+def _keying(head: _Head, count: int) -> _Keying:
     return {"keyed_from": head.keyed_from, "unkeyed_events": max(0, min(head.keyed_from - 1, count))}
 
 

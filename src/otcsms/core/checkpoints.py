@@ -251,7 +251,7 @@ def signing_seed() -> bytes:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
-    seed = getattr(settings, "AUDIT_SIGNING_KEY", None)
+    seed: bytes | None = getattr(settings, "AUDIT_SIGNING_KEY", None)
     if not seed:
         raise ImproperlyConfigured(
             "no audit signing key: run `otcsms init` (it creates DATA_DIR/audit_signing_key) or set "

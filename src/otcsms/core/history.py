@@ -12,12 +12,14 @@ goes through ``object_types`` so that it finds the events from before and after 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
 from otcsms.core.models import AuditEvent
-from otcsms.core.scoping import sites_where
+from otcsms.core.scoping import UserLike, sites_where
 
 
 def object_types(model: type[models.Model]) -> tuple[str, ...]:
@@ -39,7 +41,7 @@ def same_object(object_type: str) -> tuple[str, ...]:
     return object_types(model) if model is not None else (object_type,)
 
 
-def object_history(user, obj: models.Model) -> models.QuerySet:
+def object_history(user: UserLike, obj: models.Model) -> models.QuerySet[AuditEvent, Any]:
     """Events of ``obj`` the user may see, newest first, each annotated with ``values_visible``."""
     events = AuditEvent.objects.filter(object_type__in=object_types(type(obj)), object_id=str(obj.pk))
     if user.is_org_admin:

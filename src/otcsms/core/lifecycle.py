@@ -7,6 +7,10 @@ this module is the shape they are written in. Plain Python (no Django).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the type only: this module imports no Django
+    from otcsms.core.roles import Action
 
 REASON_MAX = 1000
 
@@ -16,7 +20,7 @@ class Transition:
     name: str
     source: str | None  # None: the transition creates the record
     target: str
-    action: str  # the site-role action it needs (core.roles): who may make it
+    action: Action  # the site-role action it needs (core.roles): who may make it
     reason_required: bool
     verb: str  # "approved", "reopened": for messages
 

@@ -8,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from otcsms.core.actor import Actor, acting_as, new_request_id, user_actor
+from otcsms.core.http import TracedRequest
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -26,7 +27,7 @@ class RequestActorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TracedRequest) -> HttpResponse:
         request.request_id = new_request_id()
         anonymous = Actor(kind="user", label="anonymous", request_id=request.request_id)
         with acting_as(anonymous):
@@ -41,7 +42,7 @@ class SessionActorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TracedRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             with acting_as(user_actor(user, request_id=request.request_id)):

@@ -6,17 +6,20 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from otcsms.core.epoch import from_epoch_us
 from otcsms.core.scoping import (
+    AnyUser,
     OrgScopedQuerySet,
     SiteScopedQuerySet,
     default_site_scope_q,
@@ -34,7 +37,10 @@ class UnauditedWriteError(RuntimeError):
     """A write path that would bypass the audit trail (bulk update of audited fields, raw edits)."""
 
 
-class AuditedQuerySet(models.QuerySet):
+_A = TypeVar("_A", bound="Audited")
+
+
+class AuditedQuerySet(models.QuerySet[_A]):
     """Bulk writes that keep the audit trail complete, or refuse."""
 
     def update(self, **kwargs: Any) -> int:
@@ -50,7 +56,7 @@ class AuditedQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db):
             return super().delete()
 
-    def bulk_create(self, objs, *args: Any, **kwargs: Any):  # type: ignore[override]
+    def bulk_create(self, objs: Iterable[_A], *args: Any, **kwargs: Any) -> list[_A]:
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             bulk_created.send(sender=self.model, instances=created, using=self.db)
@@ -60,11 +66,12 @@ class AuditedQuerySet(models.QuerySet):
         raise UnauditedWriteError(f"bulk_update on {self.model._meta.label} bypasses the audit trail")
 
 
-class SiteScopedAuditedQuerySet(AuditedQuerySet, SiteScopedQuerySet):
+# The django plugin gives every queryset class an ``as_manager`` of its own return type, so two bases conflict.
+class SiteScopedAuditedQuerySet(AuditedQuerySet[_A], SiteScopedQuerySet[_A]):  # type: ignore[override]
     pass
 
 
-class OrgScopedAuditedQuerySet(AuditedQuerySet, OrgScopedQuerySet):
+class OrgScopedAuditedQuerySet(AuditedQuerySet[_A], OrgScopedQuerySet[_A]):  # type: ignore[override]
     pass
 
 
@@ -86,9 +93,15 @@ class Audited(models.Model):
     class Meta:
         abstract = True
 
+    # What was loaded (set by from_db), and the reason a delete gives (set by its caller): read by core.audit.
+    _audit_loaded: dict[str, Any]
+    _audit_reason: str
+
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
         # Remember what was loaded: it is the "before" of the next update, without another query.
         instance._audit_loaded = dict(zip(field_names, values, strict=True))
         return instance
@@ -97,7 +110,7 @@ class Audited(models.Model):
         with transaction.atomic(using=kwargs.get("using") or self._state.db, savepoint=False):
             super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         with transaction.atomic(using=kwargs.get("using") or self._state.db, savepoint=False):
             return super().delete(*args, **kwargs)
 
@@ -118,13 +131,13 @@ class SiteOwned(Audited):
     site = models.ForeignKey("tenancy.Site", on_delete=models.PROTECT, related_name="+")
 
     site_path: ClassVar[str] = "site"
-    objects = SiteScopedAuditedQuerySet.as_manager()
+    objects: ClassVar = SiteScopedAuditedQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     @classmethod
-    def site_scope_q(cls, permitted_sites: models.QuerySet) -> models.Q:
+    def site_scope_q(cls, permitted_sites: models.QuerySet[Any, Any]) -> models.Q:
         return default_site_scope_q(cls, permitted_sites)
 
 
@@ -132,14 +145,14 @@ class OrgWide(Audited):
     """Organisation-wide reference data: readable by every member, writable by organisation admins."""
 
     org_wide: ClassVar[bool] = True  # read by scoping.may_write
-    objects = OrgScopedAuditedQuerySet.as_manager()
+    objects: ClassVar = OrgScopedAuditedQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
 
-class UserQuerySet(AuditedQuerySet):
-    def for_user(self, user, action: str = "view") -> UserQuerySet:
+class UserQuerySet(AuditedQuerySet["User"]):
+    def for_user(self, user: AnyUser, action: str = "view") -> UserQuerySet:
         """Accounts a user may see or name (e.g. as a person's login or an assessor): org admins and site
         admins every account (they grant access, so they must be able to name whom to); others themselves
         and the people who hold a role on one of their sites."""
@@ -153,8 +166,13 @@ class UserQuerySet(AuditedQuerySet):
         return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=colleagues.values("user_id")))
 
 
-class AuditedUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+if TYPE_CHECKING:
+    # The django plugin builds a manager type from this assignment form only, not from a class based on the call.
+    AuditedUserManager = UserManager.from_queryset(UserQuerySet)
+else:
+
+    class AuditedUserManager(UserManager.from_queryset(UserQuerySet)):
+        """A class of its own (not the assignment): migrations name it."""
 
 
 class User(AbstractUser, Audited):
@@ -165,7 +183,8 @@ class User(AbstractUser, Audited):
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"last_login"})
     audit_secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
 
-    objects = AuditedUserManager()
+    # Django's user manager over the audited queryset: not the manager type Audited declares, by design.
+    objects: ClassVar = AuditedUserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["username"]
@@ -177,12 +196,12 @@ class User(AbstractUser, Audited):
 TOKEN_PREFIX = "otc_"
 
 
-class ApiTokenQuerySet(AuditedQuerySet):
-    def for_user(self, user, action: str = "view") -> ApiTokenQuerySet:
+class ApiTokenQuerySet(AuditedQuerySet["ApiToken"]):
+    def for_user(self, user: AnyUser, action: str = "view") -> ApiTokenQuerySet:
         """A user's own tokens: nobody else, org admins included, sees or names them."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self.filter(user=user)
+        return self.filter(user_id=user.pk)
 
 
 class ApiToken(Audited):
@@ -200,7 +219,7 @@ class ApiToken(Audited):
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"last_used_at"})
     audit_secret_fields: ClassVar[frozenset[str]] = frozenset({"digest"})
 
-    objects = ApiTokenQuerySet.as_manager()
+    objects: ClassVar = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -214,7 +233,7 @@ class ApiToken(Audited):
         return hashlib.sha256(secret.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
         prefix = secrets.token_hex(4)
         secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
         token = cls.objects.create(
@@ -249,24 +268,24 @@ class ApiToken(Audited):
         return None
 
 
-class RowIdField(models.BigIntegerField):
+class RowIdField(models.BigIntegerField[int, int]):
     """A 64-bit integer primary key that is SQLite's rowid (no AUTOINCREMENT bookkeeping table)."""
 
-    def db_type(self, connection) -> str:
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise UnauditedWriteError("audit events are append-only")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise UnauditedWriteError("audit events are append-only")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise UnauditedWriteError("audit events are append-only")
 
-    def for_user(self, user) -> AuditEventQuerySet:
+    def for_user(self, user: AnyUser) -> AuditEventQuerySet:
         """Events a user may read in the trail: org admins all; auditors and site admins their sites."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -318,17 +337,18 @@ class AuditEvent(models.Model):
             raise UnauditedWriteError("audit events are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise UnauditedWriteError("audit events are append-only")
 
     @property
-    def occurred_at(self):
+    def occurred_at(self) -> datetime:
         return from_epoch_us(self.occurred_us)
 
     @cached_property
     def payload(self) -> dict[str, Any]:
         """The before/after/reason document (parsed once: events never change)."""
-        return json.loads(self.data)
+        payload: dict[str, Any] = json.loads(self.data)
+        return payload
 
 
 class AuditChainHead(models.Model):
@@ -347,5 +367,5 @@ class AuditChainHead(models.Model):
     def __str__(self) -> str:
         return f"audit chain head #{self.seq}"
 
-    def delete(self, *args: Any, **kwargs: Any):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise UnauditedWriteError("the chain head cannot be deleted")

@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 
 from otcsms.core.history import values_visible
 from otcsms.core.inputs import MAX_ID, InputError, aware_utc, is_multiline, text_problem
+from otcsms.core.models import AuditEvent
 
 # An id as the databases hold it: a 30-digit "id" is a 422, never a query that fails.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -32,7 +33,7 @@ UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
 
 def _max_length(info: FieldInfo) -> int | None:
     for item in info.metadata:
-        limit = getattr(item, "max_length", None)
+        limit: int | None = getattr(item, "max_length", None)
         if limit is not None:
             return limit
     return None
@@ -107,24 +108,33 @@ class AuditEventOut(Schema):
     hash: str
 
     @staticmethod
-    def resolve_occurred_at(obj) -> datetime:
+    def resolve_occurred_at(obj: AuditEvent) -> datetime:
         return obj.occurred_at
 
     @staticmethod
-    def resolve_values_visible(obj) -> bool:
+    def resolve_values_visible(obj: AuditEvent) -> bool:
         return values_visible(obj)
 
     @staticmethod
-    def resolve_before(obj) -> dict[str, Any] | None:
-        return obj.payload["before"] if values_visible(obj) else None
+    def resolve_before(obj: AuditEvent) -> dict[str, Any] | None:
+        if not values_visible(obj):
+            return None
+        before: dict[str, Any] | None = obj.payload["before"]
+        return before
 
     @staticmethod
-    def resolve_after(obj) -> dict[str, Any] | None:
-        return obj.payload["after"] if values_visible(obj) else None
+    def resolve_after(obj: AuditEvent) -> dict[str, Any] | None:
+        if not values_visible(obj):
+            return None
+        after: dict[str, Any] | None = obj.payload["after"]
+        return after
 
     @staticmethod
-    def resolve_reason(obj) -> str:
-        return obj.payload.get("reason", "") if values_visible(obj) else ""
+    def resolve_reason(obj: AuditEvent) -> str:
+        if not values_visible(obj):
+            return ""
+        reason: str = obj.payload.get("reason", "")
+        return reason
 
 
 class TokenOut(Schema):

@@ -12,10 +12,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from otcsms.core.models import SiteOwned
+
 
 def stored_site_id(model: type[models.Model], pk: object) -> int | None:
     """The site the row ``pk`` of ``model`` has in the database (None: not stored, or no site)."""
-    return model._base_manager.filter(pk=pk).values_list("site_id", flat=True).first()
+    site_id: int | None = model._base_manager.filter(pk=pk).values_list("site_id", flat=True).first()
+    return site_id
 
 
 def site_move_problem(model: type[models.Model], pk: object, site_id: int | None) -> str | None:
@@ -32,7 +35,7 @@ def site_move_problem(model: type[models.Model], pk: object, site_id: int | None
     )
 
 
-def refuse_site_move(obj: models.Model) -> None:
+def refuse_site_move(obj: SiteOwned) -> None:
     """ValidationError on ``site`` when ``obj`` is stored with another site than it has now."""
     problem = site_move_problem(type(obj), obj.pk, obj.site_id)
     if problem is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from otcsms.core.models import User
 from otcsms.core.roles import SiteRole
@@ -53,15 +55,16 @@ def _check_password(password: str, user: User) -> None:
         raise UserInputError("password rejected: " + " ".join(exc.messages)) from None
 
 
-def grant_site_role(user: User, site, role: str):
+def grant_site_role(user: User, site: models.Model, role: str) -> models.Model:
     """Give ``user`` ``role`` on ``site`` (replacing the role they had there); the membership row is tenancy's."""
     if role not in SiteRole.values:
         raise UserInputError(f"unknown role {role!r}; use one of {', '.join(SiteRole.values)}")
     with transaction.atomic():
-        membership = memberships().filter(user=user, site=site).first()
+        # tenancy's SiteMembership, which core reaches only through scoping.memberships()
+        membership: Any = memberships().filter(user=user, site=site).first()
         if membership is None:
-            return memberships().create(user=user, site=site, role=role)
-        if membership.role != role:
+            membership = memberships().create(user=user, site=site, role=role)
+        elif membership.role != role:
             membership.role = role
             membership.save()
-        return membership
+        return cast(models.Model, membership)

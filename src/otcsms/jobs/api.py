@@ -1,13 +1,16 @@
 """REST endpoints of background jobs: schedules (members read, organisation admins change and run them)
 and the runs the database queue recorded."""
 
+from typing import Any
+
 from django.db import transaction
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from otcsms.core.crud import Resource, get_visible_or_404, register, require_write
+from otcsms.core.http import AuthedRequest
+from otcsms.core.models import User
 from otcsms.core.pagination import Page
 from otcsms.core.scoping import is_member
 from otcsms.jobs import runs, services
@@ -18,7 +21,7 @@ from otcsms.jobs.models import Schedule
 router = Router(tags=["jobs"])
 
 
-def _update_schedule(request: HttpRequest, schedule: Schedule, data: dict) -> Schedule:
+def _update_schedule(user: User, schedule: Schedule, data: dict[str, Any]) -> Schedule:
     reason = data.pop("reason", "")
     return services.update_schedule(schedule, data, reason)
 
@@ -31,7 +34,7 @@ register(router, SCHEDULES)
 
 
 @router.post("/schedules/{id:pk}/run", response={202: s.RunRequested}, operation_id="schedules_run")
-def run_schedule(request: HttpRequest, pk: int):
+def run_schedule(request: AuthedRequest, pk: int):
     """Enqueue the schedule's job now (also when it is disabled); a worker runs it at its next round."""
     schedule = get_visible_or_404(SCHEDULES, request, pk)
     require_write(request, Schedule, None, "change")
@@ -45,7 +48,7 @@ def run_schedule(request: HttpRequest, pk: int):
 
 @router.get("/job-runs", response=list[s.JobRunOut], operation_id="job_runs_list")
 @paginate(Page)
-def list_runs(request: HttpRequest, filters: Query[s.JobRunFilter]):
+def list_runs(request: AuthedRequest, filters: Query[s.JobRunFilter]):
     """Recent runs, newest first (database queue only)."""
     if not is_member(request.user):
         raise HttpError(403, "you have no role in this organisation")

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from otcsms.core.http import AuthedRequest
 from otcsms.core.scoping import is_member
 from otcsms.jobs import runs, services
 from otcsms.jobs.backend import backend_label, uses_database_queue
@@ -22,7 +23,7 @@ REASON_LENGTH = 500
 
 
 @login_required
-def jobs_page(request: HttpRequest) -> HttpResponse:
+def jobs_page(request: AuthedRequest) -> HttpResponse:
     if not is_member(request.user):
         raise PermissionDenied("you have no role in this organisation")
     page = Paginator(runs.recent_runs(), 25).get_page(request.GET.get("page"))
@@ -36,7 +37,7 @@ def jobs_page(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _schedule_to_change(request: HttpRequest, pk: int) -> Schedule:
+def _schedule_to_change(request: AuthedRequest, pk: int) -> Schedule:
     if not request.user.is_org_admin:
         raise PermissionDenied("only organisation admins change schedules")
     schedule = Schedule.objects.for_user(request.user, "change").filter(pk=pk).first()
@@ -51,7 +52,7 @@ def _reason(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def enable(request: HttpRequest, pk: int) -> HttpResponse:
+def enable(request: AuthedRequest, pk: int) -> HttpResponse:
     schedule = _schedule_to_change(request, pk)
     with transaction.atomic():
         services.set_enabled(schedule, True, _reason(request))
@@ -61,7 +62,7 @@ def enable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def disable(request: HttpRequest, pk: int) -> HttpResponse:
+def disable(request: AuthedRequest, pk: int) -> HttpResponse:
     schedule = _schedule_to_change(request, pk)
     with transaction.atomic():
         services.set_enabled(schedule, False, _reason(request))
@@ -71,7 +72,7 @@ def disable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_now(request: HttpRequest, pk: int) -> HttpResponse:
+def run_now(request: AuthedRequest, pk: int) -> HttpResponse:
     schedule = _schedule_to_change(request, pk)
     try:
         with transaction.atomic():

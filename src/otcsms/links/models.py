@@ -10,7 +10,7 @@ applies them; who may see which end is the service's question (``links.services`
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeGuard
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from otcsms.core.models import SiteOwned
+from otcsms.core.models import Audited, SiteOwned
 
 
 class LinkKind(models.TextChoices):
@@ -54,10 +54,8 @@ def label_of(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
-def linkable(model: type[models.Model] | None) -> bool:
+def linkable(model: type[models.Model] | None) -> TypeGuard[type[Audited]]:
     """May records of ``model`` be an end of a link? Audited, scoped by ``for_user``, and not excluded."""
-    from otcsms.core.models import Audited
-
     return (
         model is not None
         and issubclass(model, Audited)
@@ -126,7 +124,7 @@ class ObjectLink(SiteOwned):
             raise ValidationError(errors)
         self.source_repr, self.target_repr = str(source)[:200], str(target)[:200]
 
-    def _end(self, end: str, errors: dict[str, str]) -> models.Model | None:
+    def _end(self, end: str, errors: dict[str, str]) -> Audited | None:
         """The stored record at one end (``source`` or ``target``), or None with the reason in ``errors``."""
         type_id, object_id = getattr(self, f"{end}_type_id"), getattr(self, f"{end}_id")
         if type_id is None or object_id is None:
@@ -135,12 +133,12 @@ class ObjectLink(SiteOwned):
         if not linkable(model):
             errors[f"{end}_type"] = "this kind of record cannot be linked"
             return None
-        found = _stored(type_id, object_id)
+        found = model._base_manager.filter(pk=object_id).first()
         if found is None:
             errors[f"{end}_id"] = f"no {model._meta.verbose_name} with id {object_id}"
         return found
 
-    def _source_problem(self, source: models.Model) -> str | None:
+    def _source_problem(self, source: Audited) -> str | None:
         site_id = source.audit_site_id()
         if site_id is None:
             return "a link starts at a record of a site; organisation-wide records can only be its target"
@@ -148,7 +146,7 @@ class ObjectLink(SiteOwned):
             return f"{source._meta.verbose_name} {source} belongs to another site"
         return None
 
-    def _target_problem(self, target: models.Model) -> str | None:
+    def _target_problem(self, target: Audited) -> str | None:
         if (self.source_type_id, self.source_id) == (self.target_type_id, self.target_id):
             return "a record cannot be linked to itself"
         site_id = target.audit_site_id()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.db.models import Q
 from ninja import Field, Schema
 
 from otcsms.core.schemas import Filter, Id, InputSchema, TypeLabel, content_type_q, type_label
+
+if TYPE_CHECKING:
+    from otcsms.links.models import ObjectLink
 
 KindValue = Literal["evidence", "source", "relates-to", "journal"]
 
@@ -28,11 +31,11 @@ class LinkOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_source_type(obj) -> str:
+    def resolve_source_type(obj: ObjectLink) -> str:
         return type_label(obj.source_type_id)
 
     @staticmethod
-    def resolve_target_type(obj) -> str:
+    def resolve_target_type(obj: ObjectLink) -> str:
         return type_label(obj.target_type_id)
 
 

@@ -9,6 +9,7 @@ model's own rules (``ObjectLink.clean``: same site, kinds that may point at orga
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -20,8 +21,12 @@ from django.db.models.signals import post_delete
 from otcsms.core.audit import with_reason
 from otcsms.core.crud import scoped
 from otcsms.core.inputs import parse_id, text_problem
-from otcsms.core.scoping import may_write
+from otcsms.core.models import Audited
+from otcsms.core.scoping import UserLike, may_write
 from otcsms.links.models import LinkKind, ObjectLink, label_of, linkable
+
+if TYPE_CHECKING:
+    from otcsms.core.models import User
 
 MAX_NOTE = 500
 
@@ -38,8 +43,9 @@ class LinkConflictError(Exception):
     """The two records are already linked this way (409)."""
 
 
-def model_for(label: str) -> type[models.Model]:
+def model_for(label: str) -> type[Audited]:
     """The linkable model named ``app.model`` (``plant.zone``), or LinkInputError."""
+    model: type[models.Model] | None
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
@@ -49,17 +55,17 @@ def model_for(label: str) -> type[models.Model]:
     return model
 
 
-def visible_object(label: str, object_id: int, user) -> models.Model:
+def visible_object(label: str, object_id: int, user: UserLike | None) -> Audited:
     """The record ``label``/``object_id`` if ``user`` (None: the system) may see it, else LinkInputError."""
     model = model_for(label)
     rows = model._default_manager.all() if user is None else scoped(model, user)
-    found = rows.filter(pk=object_id).first()
+    found: Audited | None = rows.filter(pk=object_id).first()
     if found is None:
         raise LinkInputError(f"no {model._meta.verbose_name} with id {object_id}")
     return found
 
 
-def find_record(label: str, text: str, user, site_id: int) -> models.Model:
+def find_record(label: str, text: str, user: UserLike, site_id: int) -> Audited:
     """The record of kind ``label`` that ``text`` names for ``user``: its id, or its exact name (a requirement:
     its id as the current catalog writes it, e.g. ``SR 1.1``). Site records are looked up on ``site_id``."""
     model = model_for(label)
@@ -67,6 +73,7 @@ def find_record(label: str, text: str, user, site_id: int) -> models.Model:
     if not text:
         raise LinkInputError(f"name the {model._meta.verbose_name} to link (its name or id)")
     rows = scoped(model, user)
+    found: list[Audited]
     if (pk := parse_id(text)) is not None:
         found = list(rows.filter(pk=pk)[:1])
     else:
@@ -99,7 +106,7 @@ def create_link(
     target_id: int,
     kind: str,
     note: str = "",
-    by=None,
+    by: User | None = None,
 ) -> ObjectLink:
     """Link ``source`` to ``target`` on ``site_id``: contributors, approvers and site admins of that site."""
     if by is not None and not may_write(by, ObjectLink, site_id, "change"):
@@ -127,7 +134,7 @@ def create_link(
     return link
 
 
-def remove_link(link: ObjectLink, *, by=None, reason: str = "") -> None:
+def remove_link(link: ObjectLink, *, by: User | None = None, reason: str = "") -> None:
     """Remove a link (the audit trail keeps it, with the reason)."""
     if by is not None and not may_write(by, ObjectLink, link.site_id, "change"):
         raise LinkForbiddenError("only contributors, approvers and site admins of the site remove its links")
@@ -137,7 +144,7 @@ def remove_link(link: ObjectLink, *, by=None, reason: str = "") -> None:
         with_reason(link, reason[:500]).delete()
 
 
-def links_of(obj: models.Model, user) -> models.QuerySet:
+def links_of(obj: models.Model, user: UserLike) -> models.QuerySet[ObjectLink]:
     """Links from or to ``obj`` that ``user`` may see, newest first."""
     content_type = ContentType.objects.get_for_model(obj)
     ends = Q(source_type=content_type, source_id=obj.pk) | Q(target_type=content_type, target_id=obj.pk)
@@ -154,7 +161,7 @@ class LinkRow:
     other_repr: str
 
 
-def link_rows(obj: models.Model, user, limit: int = 200) -> list[LinkRow]:
+def link_rows(obj: models.Model, user: UserLike, limit: int = 200) -> list[LinkRow]:
     """The links of ``obj`` with the record at the other end of each, fetched one query per kind of record."""
     content_type = ContentType.objects.get_for_model(obj)
     links = list(links_of(obj, user)[:limit])
@@ -178,11 +185,12 @@ def _other_end(link: ObjectLink, type_id: int, object_id: int) -> tuple[int, int
     return link.source_type_id, link.source_id
 
 
-def _visible_batch(type_id: int, ids: set[int], user) -> dict[int, models.Model]:
+def _visible_batch(type_id: int, ids: set[int], user: UserLike) -> dict[int, models.Model]:
     model = ContentType.objects.get_for_id(type_id).model_class()
     if model is None or not linkable(model):
         return {}
-    return scoped(model, user).in_bulk(list(ids))
+    batch: dict[int, models.Model] = scoped(model, user).in_bulk(list(ids))
+    return batch
 
 
 def _exists(link: ObjectLink) -> bool:
@@ -202,7 +210,9 @@ def _first_message(exc: ValidationError) -> str:
 # --- a deleted record takes its links with it --------------------------------------------------------
 
 
-def _drop_links_of_deleted(sender, instance, using="default", **kwargs) -> None:
+def _drop_links_of_deleted(
+    sender: type[models.Model], instance: models.Model, using: str = "default", **kwargs: Any
+) -> None:
     """A link to nothing says nothing: when a record is deleted, so are its links (each one audited, in the
     same transaction as the deletion)."""
     content_type = ContentType.objects.db_manager(using).get_for_model(sender)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
 from otcsms.core.audit import with_reason
 from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
+from otcsms.core.http import AuthedRequest
 from otcsms.core.models import User
 from otcsms.org import schemas as s
 from otcsms.org import services
@@ -63,7 +63,12 @@ def _update_scope(user: User, scope: ScopeStatement, data: dict[str, Any]) -> Sc
         raise _scope_error(exc) from None
 
 
-RESOURCES = [
+SCOPE = Resource(
+    ScopeStatement, "scope-statements", s.ScopeOut, s.ScopeCreate, s.ScopeUpdate, filters=s.ScopeFilter,
+    ordering=("site_id", "-version"), deletable=False, create_hook=_create_scope,
+    update_hook=_update_scope, tags=["organisation"],
+)  # fmt: skip
+RESOURCES: list[Resource[Any]] = [
     Resource(
         Site, "sites", s.SiteOut, s.SiteCreate, s.SiteUpdate, filters=s.SiteListFilter,
         write_action="admin", create_hook=_create_site, delete_hook=_delete_site, tags=["organisation"],
@@ -92,23 +97,17 @@ RESOURCES = [
         Responsibility, "responsibilities", s.ResponsibilityOut, s.ResponsibilityCreate, s.ResponsibilityUpdate,
         filters=s.ResponsibilityFilter, select_related=("role", "activity"), tags=["organisation"],
     ),
-    Resource(
-        ScopeStatement, "scope-statements", s.ScopeOut, s.ScopeCreate, s.ScopeUpdate, filters=s.ScopeFilter,
-        ordering=("site_id", "-version"), deletable=False, create_hook=_create_scope,
-        update_hook=_update_scope, tags=["organisation"],
-    ),
+    SCOPE,
 ]  # fmt: skip
 
 for resource in RESOURCES:
     register(router, resource)
 
-SCOPE = next(r for r in RESOURCES if r.model is ScopeStatement)
-
 
 @router.post(
     "/scope-statements/{id:pk}/approve", response=s.ScopeOut, operation_id="scope_statements_approve"
 )
-def approve_scope(request: HttpRequest, pk: int):
+def approve_scope(request: AuthedRequest, pk: int):
     """Approve a draft: approvers and site admins, never one who drafted or edited it (403); 409 unless a draft."""
     scope = get_visible_or_404(SCOPE, request, pk)
     try:
@@ -120,7 +119,7 @@ def approve_scope(request: HttpRequest, pk: int):
 @router.post(
     "/scope-statements/{id:pk}/discard", response=s.ScopeOut, operation_id="scope_statements_discard"
 )
-def discard_scope(request: HttpRequest, pk: int, payload: s.ScopeDiscard):
+def discard_scope(request: AuthedRequest, pk: int, payload: s.ScopeDiscard):
     """Close a draft without approving it, with the reason; 409 unless a draft."""
     scope = get_visible_or_404(SCOPE, request, pk)
     try:
@@ -130,7 +129,7 @@ def discard_scope(request: HttpRequest, pk: int, payload: s.ScopeDiscard):
 
 
 @router.get("/organisation", response=s.OrganisationOut, operation_id="organisation_get")
-def get_organisation(request: HttpRequest):
+def get_organisation(request: AuthedRequest):
     org = Organisation.objects.for_user(request.user).order_by("pk").first()
     if org is None:
         raise HttpError(404, "organisation not found")
@@ -138,7 +137,7 @@ def get_organisation(request: HttpRequest):
 
 
 @router.patch("/organisation", response=s.OrganisationOut, operation_id="organisation_update")
-def update_organisation(request: HttpRequest, payload: s.OrganisationUpdate):
+def update_organisation(request: AuthedRequest, payload: s.OrganisationUpdate):
     require_write(request, Organisation, None, "change")
     org = Organisation.current()
     with transaction.atomic():

@@ -8,7 +8,7 @@ creates only missing accounts and grants only missing roles.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from otcsms.core.models import User
 from otcsms.core.users import create_user, grant_site_role
@@ -116,7 +116,7 @@ RACI = {
 CIP_OVERRIDES = {"CSMS review and improvement": {"CIP Senior Manager": "A"},
                  "Security policies and procedures": {"CIP Senior Manager": "I"}}  # fmt: skip
 
-SCOPES = {
+SCOPES: dict[str, dict[str, Any]] = {
     "riverside-wtp": dict(
         statement="The CSMS covers the plant's process control system from the raw-water intake to the "
                   "high-service pumps, the SCADA system for the 14 remote lift stations, and every person "

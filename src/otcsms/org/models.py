@@ -5,7 +5,7 @@ The organisation, sites and site memberships are ``otcsms.tenancy``'s (the layer
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,7 +37,7 @@ class Person(Audited):
     active = models.BooleanField(default=True)
 
     site_path: ClassVar[str] = "site"
-    objects = SiteScopedAuditedQuerySet.as_manager()
+    objects: ClassVar = SiteScopedAuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -47,7 +47,7 @@ class Person(Audited):
         return self.name
 
     @classmethod
-    def site_scope_q(cls, permitted_sites: models.QuerySet) -> Q:
+    def site_scope_q(cls, permitted_sites: models.QuerySet[Any, Any]) -> Q:
         # Organisation-wide staff are visible to members of the organisation only: someone with no role
         # on any site (permitted_sites empty) sees nobody, as with every other organisation-wide record.
         return Q(site__in=permitted_sites) | (Q(site__isnull=True) & Q(Exists(permitted_sites)))
@@ -192,6 +192,9 @@ class ScopeStatement(SiteOwned):
     )
     discarded_at = models.DateTimeField(null=True, blank=True)
     discard_reason = models.TextField(blank=True, max_length=1000)
+
+    # Not a field: set on drafts by the scope page (org.views.scope_page), for its buttons (services.refusals).
+    refusals: dict[str, str | None]
 
     class Meta:
         ordering = ["site__name", "-version"]

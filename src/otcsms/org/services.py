@@ -16,6 +16,7 @@ from django.utils import timezone
 from otcsms.core.audit import with_reason
 from otcsms.core.history import object_types
 from otcsms.core.inputs import text_problem
+from otcsms.core.lifecycle import Transition
 from otcsms.core.models import AuditEvent, User
 from otcsms.core.scoping import may_write
 from otcsms.org import scope_lifecycle as lifecycle
@@ -48,12 +49,12 @@ SCOPE_FIELDS = (
 # --- who may ---------------------------------------------------------------------------------------
 
 
-def may_transition(user: User | None, site_id: int, transition: lifecycle.Transition) -> bool:
+def may_transition(user: User | None, site_id: int, transition: Transition) -> bool:
     """Does ``user``'s role on the site allow ``transition``? None is the system, which its entry point checked."""
     return user is None or may_write(user, ScopeStatement, site_id, transition.action)
 
 
-def _require(user: User | None, site_id: int, transition: lifecycle.Transition) -> None:
+def _require(user: User | None, site_id: int, transition: Transition) -> None:
     if not may_transition(user, site_id, transition):
         who = (
             "an approver or site admin"
@@ -200,7 +201,7 @@ def _lock_site(site_id: int) -> None:
     Site.objects.select_for_update().filter(pk=site_id).values_list("pk", flat=True).first()
 
 
-def _locked(scope: ScopeStatement, transition: lifecycle.Transition) -> ScopeStatement:
+def _locked(scope: ScopeStatement, transition: Transition) -> ScopeStatement:
     """The stored version, read again under the site's lock, if it may take ``transition``."""
     _lock_site(scope.site_id)
     locked = ScopeStatement.objects.select_related("site").get(pk=scope.pk)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
 from otcsms.org import forms, scope_lifecycle, services
@@ -30,11 +31,11 @@ from otcsms.ui import generic
 
 
 # --- sites ----------------------------------------------------------------------------------------
-class SiteViews:
-    model = Site
+class SiteViews(generic.ViewSet):
+    model: Any = Site
     url_base = "web:site"
     write_action = "admin"
-    form_class = forms.SiteForm
+    form_class: type[Any] | None = forms.SiteForm
 
 
 class SiteList(SiteViews, generic.ScopedListView):
@@ -53,7 +54,7 @@ class SiteDetail(SiteViews, generic.ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         site = self.object
-        user = self.request.user
+        user = self.user
         ctx["assignments"] = (
             RoleAssignment.objects.for_user(user).filter(site=site).select_related("role", "person")
         )
@@ -78,16 +79,16 @@ class SiteUpdate(SiteViews, generic.ScopedUpdateView):
 
 class SiteDelete(SiteViews, generic.ScopedDeleteView):
     def get_object(self, queryset=None):
-        if not self.request.user.is_org_admin:
+        if not self.user.is_org_admin:
             raise PermissionDenied("only organisation admins delete sites")
         return super().get_object(queryset)
 
 
 # --- people ---------------------------------------------------------------------------------------
-class PersonViews:
-    model = Person
+class PersonViews(generic.ViewSet):
+    model: Any = Person
     url_base = "web:person"
-    form_class = forms.PersonForm
+    form_class: type[Any] | None = forms.PersonForm
     select_related = ("site",)
 
 
@@ -118,10 +119,10 @@ class PersonDelete(PersonViews, generic.ScopedDeleteView):
 
 
 # --- CSMS roles and activities --------------------------------------------------------------------
-class CsmsRoleViews:
-    model = CsmsRole
+class CsmsRoleViews(generic.ViewSet):
+    model: Any = CsmsRole
     url_base = "web:csmsrole"
-    form_class = forms.CsmsRoleForm
+    form_class: type[Any] | None = forms.CsmsRoleForm
 
 
 class CsmsRoleList(CsmsRoleViews, generic.ScopedListView):
@@ -136,7 +137,7 @@ class CsmsRoleDetail(CsmsRoleViews, generic.ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["assignments"] = (
-            RoleAssignment.objects.for_user(self.request.user)
+            RoleAssignment.objects.for_user(self.user)
             .filter(role=self.object)
             .select_related("site", "person")
         )
@@ -155,10 +156,10 @@ class CsmsRoleDelete(CsmsRoleViews, generic.ScopedDeleteView):
     pass
 
 
-class CsmsActivityViews:
-    model = CsmsActivity
+class CsmsActivityViews(generic.ViewSet):
+    model: Any = CsmsActivity
     url_base = "web:csmsactivity"
-    form_class = forms.CsmsActivityForm
+    form_class: type[Any] | None = forms.CsmsActivityForm
 
 
 class CsmsActivityList(CsmsActivityViews, generic.ScopedListView):
@@ -183,10 +184,10 @@ class CsmsActivityDelete(CsmsActivityViews, generic.ScopedDeleteView):
 
 
 # --- role assignments -----------------------------------------------------------------------------
-class RoleAssignmentViews:
-    model = RoleAssignment
+class RoleAssignmentViews(generic.ViewSet):
+    model: Any = RoleAssignment
     url_base = "web:roleassignment"
-    form_class = forms.RoleAssignmentForm
+    form_class: type[Any] | None = forms.RoleAssignmentForm
     select_related = ("site", "role", "person")
 
 
@@ -214,10 +215,10 @@ class RoleAssignmentDelete(RoleAssignmentViews, generic.ScopedDeleteView):
 
 
 # --- memberships (site access) --------------------------------------------------------------------
-class MembershipViews:
-    model = SiteMembership
+class MembershipViews(generic.ViewSet):
+    model: Any = SiteMembership
     url_base = "web:membership"
-    form_class = forms.MembershipForm
+    form_class: type[Any] | None = forms.MembershipForm
     write_action = "admin"
     select_related = ("site", "user")
 
@@ -245,7 +246,7 @@ class MembershipDelete(MembershipViews, generic.ScopedDeleteView):
 
 # --- RACI matrix ----------------------------------------------------------------------------------
 @login_required
-def raci_matrix(request: HttpRequest, pk: int) -> HttpResponse:
+def raci_matrix(request: AuthedRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
     can_change = may_write(request.user, Responsibility, site.pk)
     if request.method == "POST":
@@ -269,7 +270,7 @@ def raci_matrix(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _save_raci_cell(request: HttpRequest, site: Site) -> None:
+def _save_raci_cell(request: AuthedRequest, site: Site) -> None:
     activity = get_object_or_404(
         CsmsActivity.objects.for_user(request.user), pk=_posted_id(request, "activity")
     )
@@ -300,7 +301,7 @@ def _posted_id(request: HttpRequest, name: str) -> int:
 # --- CSMS scope statements ------------------------------------------------------------------------
 # Every transition is the service's (org.services, org.scope_lifecycle): the pages only show what it allows.
 @login_required
-def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
+def scope_page(request: AuthedRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
     versions = list(
         ScopeStatement.objects.for_user(request.user)
@@ -320,7 +321,7 @@ def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def scope_revise(request: HttpRequest, pk: int) -> HttpResponse:
+def scope_revise(request: AuthedRequest, pk: int) -> HttpResponse:
     """Write the scope: edits the site's open draft if there is one, else starts the next version."""
     site = get_object_or_404(Site.objects.for_user(request.user), pk=pk)
     if not services.may_transition(request.user, site.pk, scope_lifecycle.REVISE):
@@ -343,7 +344,7 @@ def scope_revise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_scope(
-    request: HttpRequest, site: Site, draft: ScopeStatement | None, form
+    request: AuthedRequest, site: Site, draft: ScopeStatement | None, form: forms.ScopeForm
 ) -> ScopeStatement | None:
     """The saved draft, or None with the reason on the form (e.g. someone else opened a draft meanwhile)."""
     try:
@@ -359,7 +360,7 @@ def _save_scope(
 
 @login_required
 @require_POST
-def scope_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def scope_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     scope = get_object_or_404(ScopeStatement.objects.for_user(request.user), pk=pk)
     try:
         approved = services.approve_scope(scope, request.user)
@@ -374,13 +375,14 @@ def scope_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def scope_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def scope_discard(request: AuthedRequest, pk: int) -> HttpResponse:
     scope = get_object_or_404(ScopeStatement.objects.for_user(request.user), pk=pk)
     form = forms.ScopeDiscardForm(request.POST)
     if not form.is_valid():
         if not services.may_transition(request.user, scope.site_id, scope_lifecycle.DISCARD):
             raise PermissionDenied("you may not discard this site's scope drafts")
-        messages.error(request, f"Not discarded: {'; '.join(form.errors.get('reason', ['say why']))}")
+        problems = [str(problem) for problem in form.errors.get("reason", ["say why"])]
+        messages.error(request, f"Not discarded: {'; '.join(problems)}")
         return redirect("web:scope", pk=scope.site_id)
     try:
         discarded = services.discard_draft(scope, by=request.user, reason=form.cleaned_data["reason"])

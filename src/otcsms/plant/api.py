@@ -18,6 +18,7 @@ from otcsms.core.crud import (
     require_write,
     save_validated,
 )
+from otcsms.core.http import AuthedRequest
 from otcsms.core.models import User
 from otcsms.plant import schemas as s
 from otcsms.plant import services
@@ -96,7 +97,7 @@ def _update_system(
     return _save_system(assign(system, data), zones)
 
 
-RESOURCES = [
+RESOURCES: list[Resource[Any]] = [
     Resource(
         Zone, "zones", s.ZoneOut, s.ZoneCreate, s.ZoneUpdate, filters=s.ZoneFilter, ordering=("name", "pk"),
         tags=["plant"],
@@ -127,7 +128,7 @@ for resource in RESOURCES:
 
 
 @router.post("/endpoints", response={201: s.EndpointOut}, operation_id="endpoints_create", tags=["plant"])
-def create_endpoint(request: HttpRequest, payload: s.EndpointCreate):
+def create_endpoint(request: AuthedRequest, payload: s.EndpointCreate):
     data = payload.model_dump()
     check_references(request, ProtocolEndpoint, data)
     asset = Asset.objects.get(pk=data["asset_id"])
@@ -144,7 +145,7 @@ def create_endpoint(request: HttpRequest, payload: s.EndpointCreate):
 
 
 # --- import, export, diagram ----------------------------------------------------------------------
-def _visible_site(request: HttpRequest, pk: int) -> Site:
+def _visible_site(request: AuthedRequest, pk: int) -> Site:
     site = Site.objects.for_user(request.user).filter(pk=pk).first()
     if site is None:
         raise HttpError(404, f"site {pk} not found")
@@ -185,7 +186,7 @@ def problems_response(exc: ImportRejected):
     tags=["plant"],
     auth=[refuse_oversized_upload, *API_AUTH],
 )
-def import_file(request: HttpRequest, pk: int, kind: str, file: File[UploadedFile]):
+def import_file(request: AuthedRequest, pk: int, kind: str, file: File[UploadedFile]):
     """The whole file is checked first; on any problem nothing is written and the answer is 422 with
     every problem (row, column, reason). Files up to 50 MB; the format comes from the file name."""
     site = _visible_site(request, pk)
@@ -211,7 +212,7 @@ def import_file(request: HttpRequest, pk: int, kind: str, file: File[UploadedFil
     summary="Export sites, zones, conduits, assets or people of a site as CSV, XLSX or JSON",
     tags=["plant"],
 )
-def export_file(request: HttpRequest, pk: int, kind: str, format: str = "csv"):
+def export_file(request: AuthedRequest, pk: int, kind: str, format: str = "csv"):
     site = _visible_site(request, pk)
     _check_kind(kind)
     if format not in services.EXPORT_FORMATS:
@@ -230,6 +231,6 @@ def export_file(request: HttpRequest, pk: int, kind: str, format: str = "csv"):
     summary="The site's zone and conduit diagram (SVG)",
     tags=["plant"],
 )
-def diagram(request: HttpRequest, pk: int):
+def diagram(request: AuthedRequest, pk: int):
     site = _visible_site(request, pk)
     return HttpResponse(services.diagram_for(site), content_type="image/svg+xml; charset=utf-8")

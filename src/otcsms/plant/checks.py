@@ -51,8 +51,10 @@ def assets_without_endpoints(site) -> Iterator[Problem]:
         .order_by("name")
     )
     for asset in assets:
+        zone = asset.zone
+        assert zone is not None  # the query selects assets in a zone
         yield Problem(
             asset,
-            f"asset {asset.name} in zone {asset.zone.name} ({asset.zone.sl_t_label()}) has no protocol "
+            f"asset {asset.name} in zone {zone.name} ({zone.sl_t_label()}) has no protocol "
             "endpoints recorded",
         )

@@ -270,7 +270,7 @@ def _conduit_parts(conduits: list[DiagramConduit], boxes: dict[ZoneId, _Box]) ->
         groups.setdefault(_pair_key(conduit, boxes), []).append(conduit)
     lines: list[str] = []
     labels: list[str] = []
-    taken = [(box.x, box.y, BOX_WIDTH, box.height) for box in boxes.values()]
+    taken: list[Rect] = [(box.x, box.y, BOX_WIDTH, box.height) for box in boxes.values()]
     for group in groups.values():
         for index, conduit in enumerate(group):
             offset = (index - (len(group) - 1) / 2) * 16

@@ -3,11 +3,12 @@ the site is read-only (``SiteFixedForm``): a zone, conduit, asset or system neve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from otcsms.core.inputs import parse_id
+from otcsms.core.models import User
 from otcsms.org.forms import SiteFixedForm
 from otcsms.plant import services
 from otcsms.plant.importfiles import PROTOCOLS
@@ -23,9 +24,14 @@ class PlantForm(SiteFixedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Zone:
+            if (
+                isinstance(field, forms.ModelChoiceField)
+                and field.queryset is not None
+                and field.queryset.model is Zone
+            ):
                 field.queryset = field.queryset.select_related("site").order_by("site__name", "name")
-                field.label_from_instance = _zone_label
+                # One field's labels: an instance attribute in place of the method (mypy only knows the method).
+                field.label_from_instance = _zone_label  # type: ignore[method-assign,assignment]
 
 
 def _zone_label(zone: Zone) -> str:
@@ -151,9 +157,9 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(choices=KIND_CHOICES)
     file = forms.FileField(help_text="CSV (UTF-8), XLSX (first sheet) or JSON, up to 50 MB.")
 
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.for_user(user, "change")
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.for_user(user, "change")
 
 
 class ExportForm(forms.Form):
@@ -161,6 +167,6 @@ class ExportForm(forms.Form):
     kind = forms.ChoiceField(choices=KIND_CHOICES)
     format = forms.ChoiceField(choices=[(f, f.upper()) for f in services.EXPORT_FORMATS])
 
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.for_user(user)
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.for_user(user)

@@ -10,7 +10,7 @@ service only ever resolves names within the target site. A row never moves to an
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -64,10 +64,11 @@ _TYPE_LABELS = {
     "data-diode": "Data diode",
     "safety-controller": "Safety controller",
 }
-AssetType = models.TextChoices(
+# django-stubs type the functional TextChoices API without its list of (name, (value, label)) members.
+AssetType = models.TextChoices(  # type: ignore[call-overload]
     "AssetType", [(value, (value, _TYPE_LABELS.get(value, value.capitalize()))) for value in ASSET_TYPES]
 )
-Criticality = models.TextChoices(
+Criticality = models.TextChoices(  # type: ignore[call-overload]
     "Criticality", [(value, (value, value.capitalize())) for value in CRITICALITIES]
 )
 
@@ -155,7 +156,7 @@ class Zone(SiteOwned):
         levels = [getattr(self, name) for name in SL_T_FIELDS]
         if any(level is None for level in levels):
             return None
-        return tuple(levels)  # type: ignore[return-value]
+        return tuple(levels)
 
     @sl_t.setter
     def sl_t(self, value: object) -> None:
@@ -192,7 +193,7 @@ class Zone(SiteOwned):
         if self.pk is not None and self.parent_id == self.pk:
             return "a zone cannot be its own parent"
         parent = self.parent
-        if self.site_id is not None and parent.site_id != self.site_id:
+        if self.site_id is not None and parent is not None and parent.site_id != self.site_id:
             return "the parent zone belongs to another site"
         seen = {self.pk} if self.pk is not None else set()
         for _ in range(MAX_ZONE_DEPTH):
@@ -310,8 +311,9 @@ class Asset(SiteOwned):
 
     def clean(self) -> None:
         errors = _site_errors(self)
-        if self.zone_id is not None and self.site_id is not None and self.zone.site_id != self.site_id:
-            errors["zone"] = f"zone {self.zone.name!r} belongs to another site"
+        zone = self.zone if self.zone_id is not None else None
+        if zone is not None and self.site_id is not None and zone.site_id != self.site_id:
+            errors["zone"] = f"zone {zone.name!r} belongs to another site"
         if self.ip:
             try:
                 self.ip = canonical_ip(self.ip.strip())
@@ -358,7 +360,7 @@ class ProtocolEndpoint(Audited):
     role = models.CharField(max_length=12, choices=EndpointRole.choices, default=EndpointRole.SERVER)
 
     site_path: ClassVar[str] = "asset__site"
-    objects = SiteScopedAuditedQuerySet.as_manager()
+    objects: ClassVar = SiteScopedAuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["asset_id", "protocol", "host", "port", "pk"]
@@ -374,7 +376,7 @@ class ProtocolEndpoint(Audited):
         return self.uri
 
     @classmethod
-    def site_scope_q(cls, permitted_sites: models.QuerySet) -> Q:
+    def site_scope_q(cls, permitted_sites: models.QuerySet[Any, Any]) -> Q:
         return Q(asset__site__in=permitted_sites)
 
     def audit_site_id(self) -> int | None:
@@ -451,7 +453,7 @@ class SystemZone(Audited):
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="system_memberships")
 
     site_path: ClassVar[str] = "system__site"
-    objects = SiteScopedAuditedQuerySet.as_manager()
+    objects: ClassVar = SiteScopedAuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["system_id", "zone_id"]
@@ -463,7 +465,7 @@ class SystemZone(Audited):
         return f"zone {self.zone} in {self.system}"
 
     @classmethod
-    def site_scope_q(cls, permitted_sites: models.QuerySet) -> Q:
+    def site_scope_q(cls, permitted_sites: models.QuerySet[Any, Any]) -> Q:
         return Q(system__site__in=permitted_sites)
 
     def audit_site_id(self) -> int | None:

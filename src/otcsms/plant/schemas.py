@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.db.models import Q, QuerySet
 from ninja import Field, FilterLookup, Schema
@@ -12,7 +12,10 @@ from otcsms.core.schemas import Filter, InputSchema
 from otcsms.plant.importfiles import ASSET_TYPES, CRITICALITIES, normalise_protocol
 from otcsms.plant.models import ProtocolEndpoint
 
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+
 ZoneKindValue = Literal["enterprise", "dmz", "control", "safety", "field", "remote", "other", ""]
+# Built at run time from the import rules' vocabularies: to mypy these are Any (a Literal takes literals only).
 AssetTypeValue = Literal[(*ASSET_TYPES, "")]  # type: ignore[valid-type]
 CriticalityValue = Literal[(*CRITICALITIES, "")]  # type: ignore[valid-type]
 RoleValue = Literal["server", "client", "outstation", "master"]
@@ -165,12 +168,12 @@ class AssetCreate(InputSchema):
     site_id: int
     name: str = Name
     zone_id: int | None = None
-    type: AssetTypeValue = ""  # type: ignore[valid-type]
+    type: AssetTypeValue = ""
     vendor: str = ShortText
     model: str = ShortText
     firmware: str = ShortText
     serial: str = ShortText
-    criticality: CriticalityValue = ""  # type: ignore[valid-type]
+    criticality: CriticalityValue = ""
     ip: str = Field("", max_length=45)
     mac: str = Field("", max_length=17)
     profile: str = ShortText
@@ -185,12 +188,12 @@ class AssetCreate(InputSchema):
 class AssetUpdate(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     zone_id: int | None = None
-    type: AssetTypeValue | None = None  # type: ignore[valid-type]
+    type: AssetTypeValue | None = None
     vendor: str | None = Field(None, max_length=200)
     model: str | None = Field(None, max_length=200)
     firmware: str | None = Field(None, max_length=200)
     serial: str | None = Field(None, max_length=200)
-    criticality: CriticalityValue | None = None  # type: ignore[valid-type]
+    criticality: CriticalityValue | None = None
     ip: str | None = Field(None, max_length=45)
     mac: str | None = Field(None, max_length=17)
     profile: str | None = Field(None, max_length=200)
@@ -205,8 +208,8 @@ class AssetFilter(Filter):
 
     site_id: int | None = None
     zone_id: int | None = None
-    type: AssetTypeValue | None = None  # type: ignore[valid-type]
-    criticality: CriticalityValue | None = None  # type: ignore[valid-type]
+    type: AssetTypeValue | None = None
+    criticality: CriticalityValue | None = None
     protocol: str | None = Field(None, max_length=40, description="Assets with an endpoint of this protocol.")
     q: str | None = Field(None, max_length=200, description="Search name, vendor, model, IP, serial.")
 
@@ -221,7 +224,7 @@ class AssetFilter(Filter):
             return Q()
         return asset_search_q(value)
 
-    def filter(self, queryset: QuerySet) -> QuerySet:
+    def filter(self, queryset: _QS) -> _QS:
         return super().filter(queryset).prefetch_related("endpoints")
 
 
@@ -307,7 +310,7 @@ class SystemFilter(Filter):
     zone_id: Annotated[int | None, FilterLookup("zones__id")] = None
     q: Annotated[str | None, FilterLookup("name__icontains")] = Field(None, max_length=200)
 
-    def filter(self, queryset: QuerySet) -> QuerySet:
+    def filter(self, queryset: _QS) -> _QS:
         return super().filter(queryset).prefetch_related("zones")
 
 

@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -59,6 +59,7 @@ from otcsms.tenancy.models import Organisation, Site
 
 SITE_KINDS = ("zones", "conduits", "assets")  # imports that need a target site
 WRITE_BATCH = 1000
+_M = TypeVar("_M", bound=Model)
 
 # (stage, done, total): stage is "reading", "checking" or "writing"
 Progress = Callable[[str, int, int], None]
@@ -176,10 +177,10 @@ def import_context(kind: str, site: Site | None) -> ImportContext:
     if kind == "zones":
         return ImportContext(existing_zones=zones)
     if kind == "conduits":
-        names = Conduit.objects.filter(site=site).values_list("name", flat=True)
-        return ImportContext(existing_zones=zones, existing_conduits=frozenset(names))
-    names = Asset.objects.filter(site=site).values_list("name", flat=True)
-    return ImportContext(existing_zones=zones, existing_assets=frozenset(names))
+        conduits = Conduit.objects.filter(site=site).values_list("name", flat=True)
+        return ImportContext(existing_zones=zones, existing_conduits=frozenset(conduits))
+    assets = Asset.objects.filter(site=site).values_list("name", flat=True)
+    return ImportContext(existing_zones=zones, existing_assets=frozenset(assets))
 
 
 def _zones_by_name(site: Site) -> dict[str, Zone]:
@@ -317,7 +318,7 @@ def _attnames(model: type[Model]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields)
 
 
-def _built(model: type[Model], values: dict[str, object]) -> Model:
+def _built(model: type[_M], values: dict[str, object]) -> _M:
     """A new instance from column values, built positionally: a fifth of the cost of keyword arguments,
     which counts at tens of thousands of rows. Every column must be given (the primary key excepted)."""
     return model(*[values.get(name) for name in _attnames(model)])
@@ -368,9 +369,12 @@ def sites_written_by(plan: ImportPlan, site: Site | None) -> set[int | None]:
     if plan.kind != "people":
         return {site.pk if site is not None else None}
     by_name = {name.casefold(): pk for pk, name in Site.objects.values_list("pk", "name")}
+    people = [
+        record for record in plan.records if isinstance(record, PersonRecord)
+    ]  # a people plan holds only people
     return {
         by_name.get(record.site.casefold()) if record.site else (site.pk if site else None)
-        for record in plan.records
+        for record in people
     }
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.plant import forms, services
 from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, RowProblem, normalise_protocol
@@ -33,10 +34,10 @@ class PlantListView(generic.ScopedListView):
 
 
 # --- zones ----------------------------------------------------------------------------------------
-class ZoneViews:
-    model = Zone
+class ZoneViews(generic.ViewSet):
+    model: Any = Zone
     url_base = "web:zone"
-    form_class = forms.ZoneForm
+    form_class: type[Any] | None = forms.ZoneForm
     select_related = ("site", "parent")
 
 
@@ -52,7 +53,7 @@ class ZoneDetail(ZoneViews, generic.ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        zone, user = self.object, self.request.user
+        zone, user = self.object, self.user
         ctx["assets"] = Asset.objects.for_user(user).filter(zone=zone).prefetch_related("endpoints")
         ctx["conduits"] = (
             Conduit.objects.for_user(user)
@@ -77,10 +78,10 @@ class ZoneDelete(ZoneViews, generic.ScopedDeleteView):
 
 
 # --- conduits -------------------------------------------------------------------------------------
-class ConduitViews:
-    model = Conduit
+class ConduitViews(generic.ViewSet):
+    model: Any = Conduit
     url_base = "web:conduit"
-    form_class = forms.ConduitForm
+    form_class: type[Any] | None = forms.ConduitForm
     select_related = ("site", "zone_a", "zone_b")
 
 
@@ -108,10 +109,10 @@ class ConduitDelete(ConduitViews, generic.ScopedDeleteView):
 
 
 # --- assets ---------------------------------------------------------------------------------------
-class AssetViews:
-    model = Asset
+class AssetViews(generic.ViewSet):
+    model: Any = Asset
     url_base = "web:asset"
-    form_class = forms.AssetForm
+    form_class: type[Any] | None = forms.AssetForm
     select_related = ("site", "zone")
 
 
@@ -149,7 +150,7 @@ class AssetList(AssetViews, PlantListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = self.user
         zones = Zone.objects.for_user(user).for_site(current_site_id(self.request)).select_related("site")
         ctx["filters"] = {name: self.request.GET.get(name, "") for name in ASSET_FILTERS}
         ctx["zone_choices"] = [
@@ -188,10 +189,10 @@ class AssetDelete(AssetViews, generic.ScopedDeleteView):
 
 
 # --- systems under consideration ------------------------------------------------------------------
-class SystemViews:
-    model = SystemUnderConsideration
+class SystemViews(generic.ViewSet):
+    model: Any = SystemUnderConsideration
     url_base = "web:system"
-    form_class = forms.SystemForm
+    form_class: type[Any] | None = forms.SystemForm
     select_related = ("site",)
 
 
@@ -240,7 +241,7 @@ def _chosen_site(request: HttpRequest, sites) -> Site | None:
 
 
 @login_required
-def diagram(request: HttpRequest) -> HttpResponse:
+def diagram(request: AuthedRequest) -> HttpResponse:
     sites = Site.objects.for_user(request.user)
     site = _chosen_site(request, sites)
     return render(request, "plant/diagram.html", {
@@ -249,7 +250,7 @@ def diagram(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: AuthedRequest) -> HttpResponse:
     """Upload a file (for users who may change a site) and download exports (for everyone)."""
     user = request.user
     may_import = Site.objects.for_user(user, "change").exists()
@@ -267,7 +268,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _run_import(request: HttpRequest, data: dict[str, Any]):
+def _run_import(request: AuthedRequest, data: dict[str, Any]):
     """(summary, None) when the file was imported, (None, problems) when it was refused."""
     user, site, kind, upload = request.user, data["site"], data["kind"], data["file"]
     if refusal := services.import_refusal(user, kind, site):
@@ -288,7 +289,7 @@ def _too_large_problems():
 
 
 @login_required
-def export_file(request: HttpRequest) -> HttpResponse:
+def export_file(request: AuthedRequest) -> HttpResponse:
     form = forms.ExportForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "plant/import.html", {"export_form": form, "form": None}, status=400)

@@ -85,7 +85,7 @@ class Site(Audited):
 
     site_path: ClassVar[str] = "pk"
     audit_former_labels: ClassVar[tuple[str, ...]] = ("org.site",)
-    objects = SiteScopedAuditedQuerySet.as_manager()
+    objects: ClassVar = SiteScopedAuditedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -95,7 +95,7 @@ class Site(Audited):
         return self.name
 
     @classmethod
-    def site_scope_q(cls, permitted_sites: models.QuerySet) -> Q:
+    def site_scope_q(cls, permitted_sites: models.QuerySet[Any, Any]) -> Q:
         return Q(pk__in=permitted_sites)
 
     @classmethod

@@ -6,33 +6,51 @@ each write in one transaction, and render shared templates from a declarative co
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views import generic
 
 from otcsms.core.crud import scoped
+from otcsms.core.http import authed
 from otcsms.core.inputs import text_problem
+from otcsms.core.models import User
 from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
 from otcsms.tenancy.models import Site
 from otcsms.ui.links import link_panel
 from otcsms.ui.sites import current_site_id
 
+if TYPE_CHECKING:
+    # What the mixins below are mixed into, for the type checker: a form, and one of Django's generic views.
+    from django.views.generic.base import ContextMixin, View
+    from django.views.generic.edit import ModelFormMixin
 
-class TextRuleMixin:
+    class _PageView(ContextMixin, View):
+        pass
+
+    class _ModelFormView(ModelFormMixin[Any, Any], View):
+        pass
+
+    _Form = forms.BaseForm
+else:
+    _PageView = _ModelFormView = _Form = object
+
+
+class TextRuleMixin(_Form):
     """Every text field obeys the one text rule of every input path (core.inputs): no controls, bidi
     overrides or NUL; a field without a multi-line widget holds one line."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a form's clean() returns its cleaned_data
         for name, field in self.fields.items():
             value = cleaned.get(name)
             if isinstance(field, forms.CharField) and isinstance(value, str):
@@ -47,30 +65,44 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
 
     write_action: ClassVar[Action] = "change"
 
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
-            if not isinstance(field, forms.ModelChoiceField):
+            if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
                 continue
             action = self.write_action if name == "site" else "view"
             field.queryset = scoped(field.queryset.model, user, action)
 
 
-class ScopedMixin(LoginRequiredMixin):
-    model: type[models.Model]
+class ViewSet:
+    """What an app declares once for the list, detail, create, edit and delete pages of a model (``ZoneViews``).
+
+    A page has two bases that declare ``model`` and ``form_class`` (the view set, and Django's generic view), and
+    mypy wants them to agree: a subclass annotates them as here (``model: Any = Zone``), since Django types
+    ``model`` as type[M] on detail pages and type[M] | None on lists."""
+
+    model: Any
+    form_class: type[Any] | None
     url_base: ClassVar[str] = ""  # e.g. "web:person" -> web:person_list, web:person_detail, ...
     write_action: ClassVar[Action] = "change"
     select_related: ClassVar[tuple[str, ...]] = ()
 
-    def get_queryset(self):
-        qs = self.model.objects.for_user(self.request.user)
+
+class ScopedMixin(LoginRequiredMixin, ViewSet, _PageView):
+    @property
+    def user(self) -> User:
+        """The signed-in user: LoginRequiredMixin lets no one else reach the view's methods."""
+        return authed(self.request).user
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = self.model.objects.for_user(self.user)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         return qs
 
     def may_write(self, site_id: int | None) -> bool:
-        return may_write(self.request.user, self.model, site_id, self.write_action)
+        return may_write(self.user, self.model, site_id, self.write_action)
 
     def url(self, kind: str, *args: Any) -> str:
         return reverse(f"{self.url_base}_{kind}", args=args)
@@ -124,16 +156,16 @@ class ScopedDetailView(ScopedMixin, generic.DetailView):
         ctx["edit_url"] = self.url("edit", obj.pk)
         ctx["delete_url"] = self.url("delete", obj.pk)
         ctx["history_url"] = reverse("web:history", args=[obj._meta.label_lower, obj.pk])
-        ctx.update(link_panel(self.request.user, obj))
+        ctx.update(link_panel(self.user, obj))
         return ctx
 
 
-class _ScopedFormMixin(ScopedMixin):
-    template_name = "web/object_form.html"
+class _ScopedFormMixin(ScopedMixin, _ModelFormView):
+    template_name: str | None = "web/object_form.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
+        kwargs["user"] = self.user
         return kwargs
 
     def form_valid(self, form):
@@ -165,7 +197,7 @@ class ScopedCreateView(_ScopedFormMixin, generic.CreateView):
     def _may_create_anywhere(self) -> bool:
         if self.may_write(None):
             return True
-        return Site.objects.for_user(self.request.user, self.write_action).exists() and any(
+        return Site.objects.for_user(self.user, self.write_action).exists() and any(
             f.name == "site" for f in self.model._meta.concrete_fields
         )
 

@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from otcsms.checks.models import SEVERITY_ORDER, Finding
+from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
 from otcsms.links import services as links
@@ -104,7 +105,7 @@ def safe_next(raw: str | None, fallback: str = "/") -> str:
 
 @login_required
 @require_POST
-def add_link(request: HttpRequest) -> HttpResponse:
+def add_link(request: AuthedRequest) -> HttpResponse:
     back = safe_next(request.POST.get("next"))
     source_id = parse_id(request.POST.get("source_id", ""))
     if source_id is None:
@@ -137,7 +138,7 @@ def add_link(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_link(request: HttpRequest, pk: int) -> HttpResponse:
+def remove_link(request: AuthedRequest, pk: int) -> HttpResponse:
     link = ObjectLink.objects.for_user(request.user).filter(pk=pk).first()
     if link is None:
         raise Http404("no such link")

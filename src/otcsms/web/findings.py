@@ -20,6 +20,7 @@ from otcsms.checks import lifecycle
 from otcsms.checks import services as finding_services
 from otcsms.checks.engine import REGISTRY, registered, run_checks
 from otcsms.checks.models import SEVERITY_ORDER, CheckRun, Finding, Severity
+from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import can
 from otcsms.tenancy.models import Site
@@ -49,7 +50,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthedRequest) -> HttpResponse:
     filters = _filters(request)
     findings = _visible_findings(request).select_related("site", "object_type")
     if filters["status"] != "all":
@@ -105,7 +106,7 @@ def _sites_to_run(request: HttpRequest) -> list[Site]:
 
 
 @login_required
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(_all_visible(request).select_related("site", "accepted_by"), pk=pk)
     target = finding.target()
     known = REGISTRY.get(finding.check_id)
@@ -132,7 +133,7 @@ def _requirement_rows(pairs: list) -> list[dict[str, Any]]:
 
 @login_required
 @require_POST
-def accept_finding(request: HttpRequest, pk: int) -> HttpResponse:
+def accept_finding(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(_all_visible(request), pk=pk)
     until = _end_of_day(request.POST.get("until", ""))
     try:
@@ -161,7 +162,7 @@ def _end_of_day(raw: str) -> datetime | None:
 
 @login_required
 @require_POST
-def run_now(request: HttpRequest) -> HttpResponse:
+def run_now(request: AuthedRequest) -> HttpResponse:
     """Run every check now on one site (its site admins) or on every site (org admins)."""
     raw = request.POST.get("site", "")
     site_id = parse_id(raw)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from otcsms.core.audit import verify_chain
 from otcsms.core.crud import scoped
 from otcsms.core.history import model_of_object_type, object_history, same_object
+from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.models import ApiToken, Audited, AuditEvent, User
 from otcsms.core.users import UserInputError, create_user
@@ -26,7 +27,7 @@ from otcsms.web.findings import open_severe_count
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     site_id = current_site_id(request)
     sites = Site.objects.for_user(user).for_site(site_id)
@@ -57,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_site(request: HttpRequest) -> HttpResponse:
+def switch_site(request: AuthedRequest) -> HttpResponse:
     raw = request.POST.get("site", "")
     site_id = parse_id(raw)
     if (raw and site_id is None) or not choose_site(request, site_id):
@@ -67,7 +68,7 @@ def switch_site(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def history(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
+def history(request: AuthedRequest, object_type: str, pk: int) -> HttpResponse:
     """Every audit event of one object the user can see."""
     model = model_of_object_type(object_type)  # links from older events carry a moved model's former label
     if model is None:
@@ -82,7 +83,7 @@ def history(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
+def audit_trail(request: AuthedRequest) -> HttpResponse:
     events = AuditEvent.objects.for_user(request.user)
     site_id = current_site_id(request)
     if site_id is not None:
@@ -106,7 +107,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     created_secret = None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:100]
@@ -122,7 +123,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_token(request: AuthedRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(user=request.user, pk=pk).first()
     if token is None:
         raise Http404("no such token")
@@ -135,7 +136,7 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_org_admin:
         raise PermissionDenied("only organisation admins manage users")
     if request.method == "POST":
