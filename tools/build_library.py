@@ -113,7 +113,7 @@ TRANSCRIBED = {
 # document whose content changed after a release gets a new version here. Revision 2 (issue 9): every mapping
 # row says whether it was verified; 62443-3-3 flags its doubtful SL cells; the CSF-derived sets follow the
 # Rev. 4 -> Rev. 5 withdrawal links; 62443-3-3 -> 4-2 reads SR superset of CR. Issue 10: the assessable rows of
-# 62443-3-3 and 62443-2-1 carry otcsms guidance (the 3-3 revision 2 was not released before it).
+# 62443-3-3 and 62443-2-1 (both editions) carry otcsms guidance (the 3-3 revision 2 was not released before it).
 REVISED = {
     **dict.fromkeys(
         [
@@ -131,6 +131,7 @@ REVISED = {
     ),
     "iec62443-3-3.yaml": "2013-r2",
     "iec62443-2-1-2010.yaml": "2010-r2",
+    "iec62443-2-1-2024.yaml": "2024-r2",
 }
 
 

@@ -1,5 +1,5 @@
-"""Guidance per requirement: every assessable 62443-3-3 SR/RE and 62443-2-1:2010 element ships its own, in our own
-words; the library format carries it (file, database, OSCAL); the requirement page and the API show it; malformed
+"""Guidance per requirement: every assessable 62443-3-3 SR/RE and 62443-2-1 (2010 and 2024) element ships its own,
+in our own words; the library format carries it (file, database, OSCAL); the requirement page and the API show it; malformed
 guidance is refused before anything is written."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from otcsms.catalogs.versioning import framework_content_hash
 from tests.catalogs.conftest import licensed_62443_3_3, row_counts
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
-WITH_GUIDANCE = ["iec62443-3-3", "iec62443-2-1-2010"]
+WITH_GUIDANCE = ["iec62443-3-3", "iec62443-2-1-2010", "iec62443-2-1-2024"]
 MAX_CHARS = 600
 SOURCE = "otcsms guidance (our own words)"
 
@@ -43,7 +43,10 @@ def texts(req) -> list[str]:
 def test_every_assessable_row_has_complete_unverified_guidance(frameworks, framework_id):
     fw: FrameworkDoc = frameworks[framework_id]
     assessable = [r for r in fw.requirements if r.assessable]
-    assert len(assessable) == {"iec62443-3-3": 100, "iec62443-2-1-2010": 126}[framework_id]
+    assert (
+        len(assessable)
+        == {"iec62443-3-3": 100, "iec62443-2-1-2010": 126, "iec62443-2-1-2024": 87}[framework_id]
+    )
     for req in assessable:
         g = req.guidance
         assert g is not None, req.id
@@ -66,7 +69,7 @@ def test_guidance_texts_are_short(frameworks, framework_id):
 
 
 def test_no_guidance_text_is_a_template(frameworks):
-    """A text used for more than two rows is a template, not guidance for a requirement (across both catalogs)."""
+    """A text used for more than two rows is a template, not guidance for a requirement (across the catalogs)."""
     counts = Counter(
         text
         for fid in WITH_GUIDANCE
@@ -97,6 +100,7 @@ def test_guidance_is_our_own_words_not_the_standards(frameworks, framework_id):
 def test_shipped_versions_say_the_content_changed(frameworks):
     assert frameworks["iec62443-3-3"].version == "2013-r2"
     assert frameworks["iec62443-2-1-2010"].version == "2010-r2"
+    assert frameworks["iec62443-2-1-2024"].version == "2024-r2"
 
 
 # ---------------------------------------------------------------------------------------------- format

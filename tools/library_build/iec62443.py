@@ -1,5 +1,5 @@
 """IEC 62443 catalogs: 3-3, 2-1 (2010 and 2024 editions), 3-2 and 4-2. Identifiers and our own titles only, and
-for the assessable rows of 3-3 and 2-1 our own guidance (tools/library_src/guidance-*.yaml)."""
+for the assessable rows of 3-3 and 2-1 (both editions) our own guidance (tools/library_src/guidance-*.yaml)."""
 
 from __future__ import annotations
 
@@ -212,6 +212,7 @@ def build_iec62443_2_1_2024(ref: Path) -> dict[str, Any]:
                 provenance=provenance(source, False, row["id_evidence"]),
             )
         )
+    attach_guidance(rows, "guidance-iec62443-2-1-2024.yaml")
     return framework_document(
         {
             "id": "iec62443-2-1-2024",
@@ -222,7 +223,9 @@ def build_iec62443_2_1_2024(ref: Path) -> dict[str, Any]:
             "copyright_note": IEC_NOTE,
             "description": (
                 "Edition 2.0 (2024): security program elements (SPE), elements and sub-elements, each sub-element "
-                "rated on maturity levels 1-4. Structure not yet checked against the purchased standard."
+                "rated on maturity levels 1-4. Structure not yet checked against the purchased standard. Every "
+                "sub-element carries otcsms guidance in its own words (what good looks like, typical evidence, "
+                "common pitfalls), not yet reviewed against the standard."
             ),
             "levels": MATURITY_LEVELS,
         },
