@@ -1,6 +1,6 @@
 """Guidance per requirement: every assessable 62443-3-3 SR/RE and 62443-2-1 (2010 and 2024) element ships its own,
-in our own words; the library format carries it (file, database, OSCAL); the requirement page and the API show it; malformed
-guidance is refused before anything is written."""
+in our own words; the library format carries it (file, database, OSCAL); the requirement page and the API show it;
+malformed guidance is refused before anything is written."""
 
 from __future__ import annotations
 
