@@ -6,8 +6,8 @@
 The generated files are what ships; this script is how they were made, so a reviewer can check every row
 against its source. IEC and NERC catalogs carry identifiers and our own short titles only; NIST text is
 public domain and is shipped as NIST wrote it. Hand-written inputs (CSF 1.1 titles, the CSF 1.1 -> 2.0
-correspondence, the expert mappings to NERC CIP and to SP 800-53, NIST's SP 800-53 Rev. 5 withdrawal table) live
-in tools/library_src/; the builders live in tools/library_build/.
+correspondence, the expert mappings to NERC CIP and to SP 800-53, NIST's SP 800-53 Rev. 5 withdrawal table, the
+guidance per 62443 requirement) live in tools/library_src/; the builders live in tools/library_build/.
 """
 
 from __future__ import annotations
@@ -112,7 +112,8 @@ TRANSCRIBED = {
 # A shipped version never changes once loaded (the loader refuses other content under a loaded version), so a
 # document whose content changed after a release gets a new version here. Revision 2 (issue 9): every mapping
 # row says whether it was verified; 62443-3-3 flags its doubtful SL cells; the CSF-derived sets follow the
-# Rev. 4 -> Rev. 5 withdrawal links; 62443-3-3 -> 4-2 reads SR superset of CR.
+# Rev. 4 -> Rev. 5 withdrawal links; 62443-3-3 -> 4-2 reads SR superset of CR. Issue 10: the assessable rows of
+# 62443-3-3 and 62443-2-1 (both editions) carry otcsms guidance (the 3-3 revision 2 was not released before it).
 REVISED = {
     **dict.fromkeys(
         [
@@ -129,6 +130,8 @@ REVISED = {
         "2",
     ),
     "iec62443-3-3.yaml": "2013-r2",
+    "iec62443-2-1-2010.yaml": "2010-r2",
+    "iec62443-2-1-2024.yaml": "2024-r2",
 }
 
 

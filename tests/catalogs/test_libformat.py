@@ -389,6 +389,7 @@ def test_the_examples_in_the_format_documentation_load(shipped, tmp_path):
         paths[-1].write_text(block, "utf-8")
     batch = load_batch(paths, shipped.known_requirements())
     assert batch.frameworks[0].requirements_by_id()["AC-01"].parent == "AC"
+    assert batch.frameworks[0].requirements_by_id()["AC-01"].guidance.source == "ACME OT security team"
     assert batch.mapping_sets[0].mappings[0].target == "SR 1.1 RE 1"
 
 

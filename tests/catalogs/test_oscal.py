@@ -53,7 +53,7 @@ def through_trestle(document: dict) -> dict:
 
 def comparable(fw) -> dict:
     return {
-        r.id: (r.title, r.parent, r.kind, r.assessable, r.text, dict(r.attributes), r.provenance)
+        r.id: (r.title, r.parent, r.kind, r.assessable, r.text, dict(r.attributes), r.provenance, r.guidance)
         for r in fw.requirements
     }
 

@@ -1,4 +1,5 @@
-"""IEC 62443 catalogs: 3-3, 2-1 (2010 and 2024 editions), 3-2 and 4-2. Identifiers and our own titles only."""
+"""IEC 62443 catalogs: 3-3, 2-1 (2010 and 2024 editions), 3-2 and 4-2. Identifiers and our own titles only, and
+for the assessable rows of 3-3 and 2-1 (both editions) our own guidance (tools/library_src/guidance-*.yaml)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from library_build.common import (
     FR_NUMBER,
     IEC_NOTE,
     OTCSMS_LICENCE,
+    attach_guidance,
     framework_document,
     provenance,
     read_tsv,
@@ -108,6 +110,7 @@ def build_iec62443_3_3(ref: Path) -> dict[str, Any]:
             )
         )
     check_sl_totals(rows, ref / "iec62443" / "iec62443-3-3.tsv")
+    attach_guidance(rows, "guidance-iec62443-3-3.yaml")
     return framework_document(
         {
             "id": "iec62443-3-3",
@@ -120,7 +123,9 @@ def build_iec62443_3_3(ref: Path) -> dict[str, Any]:
                 "7 foundational requirements (FR), 51 system requirements (SR) and 49 requirement enhancements (RE). "
                 "attributes.sl_selection lists the capability security levels at which each SR/RE is selected "
                 "(Annex B, Table B.1). Rows whose selection has not been checked against Table B.1 carry "
-                "provenance.verified = false; correct them by importing a newer version of this framework."
+                "provenance.verified = false; correct them by importing a newer version of this framework. Every "
+                "SR and RE carries otcsms guidance in its own words (what good looks like, typical evidence, common "
+                "pitfalls), not yet reviewed against the standard."
             ),
             "levels": SECURITY_LEVELS,
         },
@@ -167,6 +172,7 @@ def build_iec62443_2_1_2010(ref: Path) -> dict[str, Any]:
                 provenance=provenance(source, verified, note),
             )
         )
+    attach_guidance(rows, "guidance-iec62443-2-1-2010.yaml")
     return framework_document(
         {
             "id": "iec62443-2-1-2010",
@@ -177,7 +183,9 @@ def build_iec62443_2_1_2010(ref: Path) -> dict[str, Any]:
             "copyright_note": IEC_NOTE,
             "description": (
                 "Clause structure of IEC 62443-2-1:2010, numbered as ANSI/ISA-62443-2-1:2009 (the numbers NIST CSF "
-                "1.1 cites). Identifiers not cited by NIST carry provenance.verified = false."
+                "1.1 cites). Identifiers not cited by NIST carry provenance.verified = false. Every requirement "
+                "element carries otcsms guidance in its own words (what good looks like, typical evidence, common "
+                "pitfalls), not yet reviewed against the standard."
             ),
         },
         rows,
@@ -204,6 +212,7 @@ def build_iec62443_2_1_2024(ref: Path) -> dict[str, Any]:
                 provenance=provenance(source, False, row["id_evidence"]),
             )
         )
+    attach_guidance(rows, "guidance-iec62443-2-1-2024.yaml")
     return framework_document(
         {
             "id": "iec62443-2-1-2024",
@@ -214,7 +223,9 @@ def build_iec62443_2_1_2024(ref: Path) -> dict[str, Any]:
             "copyright_note": IEC_NOTE,
             "description": (
                 "Edition 2.0 (2024): security program elements (SPE), elements and sub-elements, each sub-element "
-                "rated on maturity levels 1-4. Structure not yet checked against the purchased standard."
+                "rated on maturity levels 1-4. Structure not yet checked against the purchased standard. Every "
+                "sub-element carries otcsms guidance in its own words (what good looks like, typical evidence, "
+                "common pitfalls), not yet reviewed against the standard."
             ),
             "levels": MATURITY_LEVELS,
         },

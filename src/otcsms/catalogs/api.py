@@ -222,7 +222,7 @@ def import_framework(
     "/requirements/{id:pk}",
     response=s.RequirementDetailOut,
     operation_id="requirements_get",
-    summary="One requirement with its parent, children, direct mappings (both directions) and provenance",
+    summary="One requirement with its parent, children, direct mappings (both directions), provenance and guidance",
 )
 def requirement_detail(request: HttpRequest, pk: int):
     req = get_visible_or_404(REQUIREMENTS, request, pk)
@@ -242,6 +242,7 @@ def requirement_detail(request: HttpRequest, pk: int):
         "parent": req.parent,
         "children": list(req.children.order_by("position")),
         "mappings": mappings,
+        "guidance": req.shown_guidance.as_dict() if req.shown_guidance else None,
     }
 
 

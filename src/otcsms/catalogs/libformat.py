@@ -69,6 +69,19 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
+class Guidance:
+    """Help for judging an answer, in the catalog author's own words (never the standard's text): what good
+    looks like, typical evidence, common pitfalls, and where it comes from (``verified``: reviewed against the
+    standard by someone who holds it)."""
+
+    good: str
+    source: str
+    verified: bool = False
+    evidence: tuple[str, ...] = ()
+    pitfalls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Level:
     level: int
     name: str
@@ -87,6 +100,7 @@ class RequirementDoc:
     # Read-only view with lists frozen to tuples; excluded from the hash because mappings are not hashable.
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     provenance: Provenance | None = None
+    guidance: Guidance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,6 +433,12 @@ def _schema_reason(error: ValidationError) -> str:
         return f"must not contain {', '.join(error.validator_value.get('required', []))}: one kind per file"
     if kind == "oneOf" and error.path and error.path[-1] == "parent":
         return f"must be a requirement id or null; got {_short(value)}"
+    if kind == "maxLength" and isinstance(value, str):
+        return f"is {len(value)} characters long; at most {error.validator_value} are allowed"
+    if kind == "maxItems" and isinstance(value, list):
+        return f"has {len(value)} items; at most {error.validator_value} are allowed"
+    if kind == "additionalProperties" and error.schema.get("properties"):
+        return f"{_shorten(error.message)}; allowed keys: {', '.join(error.schema['properties'])}"
     if kind in ("pattern", "minLength", "maxLength"):
         return f"{_short(value)} does not fit {kind} {_short(error.validator_value)}"
     return _shorten(error.message)
@@ -561,6 +581,18 @@ def _provenance_from(data: Mapping[str, Any] | None) -> Provenance | None:
     return Provenance(source=data["source"], verified=data["verified"], note=data.get("note", ""))
 
 
+def _guidance_from(data: Mapping[str, Any] | None) -> Guidance | None:
+    if data is None:
+        return None
+    return Guidance(
+        good=data["good"],
+        source=data["source"],
+        verified=data["verified"],
+        evidence=tuple(data.get("evidence", ())),
+        pitfalls=tuple(data.get("pitfalls", ())),
+    )
+
+
 def _framework_from(data: Mapping[str, Any]) -> FrameworkDoc:
     default_provenance = _provenance_from(data.get("provenance"))
     levels = data.get("levels") or {}
@@ -596,6 +628,7 @@ def _requirement_from(row: Mapping[str, Any], index: int, default: Provenance | 
         order=row.get("order", index),
         attributes=frozen(row.get("attributes", {})),
         provenance=_provenance_from(row.get("provenance")) or default,
+        guidance=_guidance_from(row.get("guidance")),
     )
 
 
@@ -653,11 +686,25 @@ def _requirement_document(req: RequirementDoc, default: Provenance | None) -> di
         row["attributes"] = thawed(req.attributes)
     if req.provenance and req.provenance != default:
         row["provenance"] = _provenance_document(req.provenance)
+    if req.guidance:
+        row["guidance"] = guidance_document(req.guidance)
     return row
 
 
 def _provenance_document(provenance: Provenance) -> dict[str, Any]:
     return {"source": provenance.source, "verified": provenance.verified, **_non_empty(note=provenance.note)}
+
+
+def guidance_document(guidance: Guidance) -> dict[str, Any]:
+    """The library-file form of a requirement's guidance; lists always present, so a file that leaves out an
+    empty list and one that writes it hash the same."""
+    return {
+        "good": guidance.good,
+        "evidence": list(guidance.evidence),
+        "pitfalls": list(guidance.pitfalls),
+        "source": guidance.source,
+        "verified": guidance.verified,
+    }
 
 
 def mapping_set_to_document(ms: MappingSetDoc) -> dict[str, Any]:

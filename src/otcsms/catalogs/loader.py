@@ -35,6 +35,7 @@ from otcsms.catalogs.libformat import (
     MappingSetDoc,
     Problem,
     frozen,
+    guidance_document,
     iter_requirements_depth_first,
     thawed,
     version_sort_key,
@@ -612,6 +613,7 @@ def _create_requirements(fw: Framework, doc: FrameworkDoc) -> dict[str, Requirem
                 position=position,
                 attributes=thawed(req.attributes),
                 provenance=_provenance(req.provenance),
+                guidance=guidance_document(req.guidance) if req.guidance else None,
             )
         )
     for depth in sorted(levels):

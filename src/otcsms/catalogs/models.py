@@ -7,9 +7,14 @@ stays for the assessments made against it (see ``catalogs.loader``). Rows are wr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
+from otcsms.catalogs.libformat import version_sort_key
 from otcsms.core.models import OrgWide
 
 
@@ -82,6 +87,12 @@ class Requirement(OrgWide):
     position = models.PositiveIntegerField(default=0, help_text="Place in reading (tree) order.")
     attributes = models.JSONField(default=dict, blank=True)
     provenance = models.JSONField(null=True, blank=True, help_text="{source, verified, note}")
+    guidance = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="{good, evidence: [...], pitfalls: [...], source, verified}: help for judging an answer, "
+        "in the catalog author's own words (not the standard's text).",
+    )
 
     class Meta:
         ordering = ["framework_id", "position"]
@@ -101,6 +112,63 @@ class Requirement(OrgWide):
     @property
     def verified(self) -> bool | None:
         return None if not self.provenance else bool(self.provenance.get("verified"))
+
+    @cached_property
+    def shown_guidance(self) -> ShownGuidance | None:
+        """The guidance to show beside this requirement: its own, or, when this version carries none (a licensed
+        text imported without it), the newest other version's of the same framework for the same id."""
+        if self.guidance:
+            return ShownGuidance.of(self.guidance, self.framework.version, inherited=False)
+        others = (
+            Requirement.objects.filter(
+                framework__key=self.framework.key, ref=self.ref, guidance__isnull=False
+            )
+            .exclude(pk=self.pk)
+            .select_related("framework")
+        )
+        carriers = [other for other in others if other.guidance]
+        if not carriers:
+            return None
+        newest = max(carriers, key=lambda other: version_sort_key(other.framework.version))
+        return ShownGuidance.of(newest.guidance, newest.framework.version, inherited=True)
+
+
+@dataclass(frozen=True)
+class ShownGuidance:
+    """A requirement's guidance as the pages and the API show it, with the framework version it comes from."""
+
+    good: str
+    evidence: tuple[str, ...]
+    pitfalls: tuple[str, ...]
+    source: str
+    verified: bool
+    version: str
+    inherited: bool  # from another version of the same framework: this version carries none
+
+    @classmethod
+    def of(cls, data: dict[str, Any], version: str, *, inherited: bool) -> ShownGuidance:
+        return cls(
+            good=str(data.get("good", "")),
+            evidence=tuple(str(item) for item in data.get("evidence") or ()),
+            pitfalls=tuple(str(item) for item in data.get("pitfalls") or ()),
+            source=str(data.get("source", "")),
+            verified=bool(data.get("verified")),
+            version=version,
+            inherited=inherited,
+        )
+
+    @property
+    def note(self) -> str:
+        """What the provenance badge says when hovered."""
+        if self.verified:
+            return f"reviewed against the standard: {self.source}"
+        return "written in its author's own words; not yet reviewed against the standard"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "good": self.good, "evidence": list(self.evidence), "pitfalls": list(self.pitfalls),
+            "source": self.source, "verified": self.verified, "version": self.version, "inherited": self.inherited,
+        }  # fmt: skip
 
 
 class MappingSet(OrgWide):

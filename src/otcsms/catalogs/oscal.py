@@ -4,7 +4,7 @@ Export: top-level requirements become groups (or catalog-level controls when the
 below becomes controls nested in controls. OSCAL ids must be tokens, so each id is converted ('IA-2(1)' ->
 'ia-2.1', 'SR 1.1 RE 1' -> 'sr-1.1-re-1', '4.2.3' -> '_4.2.3') and the original id is kept in a `label` prop,
 which is what the import reads back. Our own facts (kind, assessable, attributes, provenance) travel as props in
-the otcsms namespace.
+the otcsms namespace; a requirement's guidance is an OSCAL 'guidance' part.
 
 Profiles are imported as a baseline attribute on an existing framework (`apply_profile_baseline`), not as a new
 framework: a baseline is a selection of controls whose text lives in the catalog, and a gap assessment against
@@ -26,6 +26,7 @@ from otcsms.catalogs.libformat import (
     FORMAT,
     FORMAT_VERSION,
     FrameworkDoc,
+    Guidance,
     Level,
     LibraryError,
     Problem,
@@ -157,9 +158,41 @@ def _node(req: RequirementDoc, tokens: Mapping[str, str], default: Provenance | 
     if req.attributes.get("withdrawn"):
         props.append({"name": "status", "value": "withdrawn"})
     node: dict[str, Any] = {"id": token, "title": _one_line(req.title), "props": [p for p in props if p]}
+    parts = []
     if req.text:
-        node["parts"] = [{"id": f"{token}_smt", "name": "statement", "prose": req.text}]
+        parts.append({"id": f"{token}_smt", "name": "statement", "prose": req.text})
+    if req.guidance:
+        parts.append(_guidance_part(req.guidance, token))
+    if parts:
+        node["parts"] = parts
     return node
+
+
+def _guidance_part(guidance: Guidance, token: str) -> dict[str, Any]:
+    """OSCAL's own 'guidance' part: what good looks like as its prose, the evidence and pitfall items as
+    sub-parts and the guidance's provenance as props, both in the otcsms namespace (which is what the import
+    reads back; a guidance part without them, such as NIST's discussion, is left out)."""
+    props = [
+        _prop("guidance-source", guidance.source),
+        _prop("guidance-verified", _json_text(guidance.verified)),
+    ]
+    items = [
+        {"id": f"{token}_gdn_{prefix}{n}", "name": name, "ns": OTCSMS_NS, "prose": prose}
+        for name, prefix, texts in (
+            ("evidence", "ev", guidance.evidence),
+            ("pitfall", "pf", guidance.pitfalls),
+        )
+        for n, prose in enumerate(texts, start=1)
+    ]
+    part: dict[str, Any] = {
+        "id": f"{token}_gdn",
+        "name": "guidance",
+        "props": [p for p in props if p],
+        "prose": guidance.good,
+    }
+    if items:
+        part["parts"] = items
+    return part
 
 
 def _prop(name: str, value: str, *, cls: str | None = None) -> dict[str, str] | None:
@@ -369,7 +402,31 @@ def _row(
     provenance = _provenance_from_props(own)
     if provenance:
         row["provenance"] = provenance
+    guidance = _guidance_from_parts(node.get("parts", []))
+    if guidance:
+        row["guidance"] = guidance
     return row
+
+
+def _guidance_from_parts(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The guidance an otcsms export wrote (a 'guidance' part carrying our provenance props), as a row's
+    guidance; other catalogs' guidance parts are not ours to restate and are left out."""
+    for part in parts:
+        if not isinstance(part, Mapping) or part.get("name") != "guidance" or part.get("ns"):
+            continue
+        own = _own_props(part.get("props", []))
+        source = _first_value(own, "guidance-source")
+        if not source:
+            continue
+        items = [p for p in part.get("parts", []) if isinstance(p, Mapping) and p.get("ns") == OTCSMS_NS]
+        return {
+            "good": str(part.get("prose", "")),
+            "evidence": [str(p.get("prose", "")) for p in items if p.get("name") == "evidence"],
+            "pitfalls": [str(p.get("prose", "")) for p in items if p.get("name") == "pitfall"],
+            "source": source,
+            "verified": _first_value(own, "guidance-verified") == "true",
+        }
+    return None
 
 
 def _string(node: Mapping[str, Any], key: str) -> str:

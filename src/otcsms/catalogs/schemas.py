@@ -140,11 +140,27 @@ class MappingRowOut(Schema):
         return obj.target.ref
 
 
+class GuidanceOut(Schema):
+    """Help for judging an answer, in the catalog author's own words (not the standard's text)."""
+
+    good: str = Field(description="What good looks like.")
+    evidence: list[str] = Field(description="Typical evidence.")
+    pitfalls: list[str] = Field(description="Common pitfalls.")
+    source: str
+    verified: bool = Field(description="Reviewed against the standard by someone who holds it.")
+    version: str = Field(description="The framework version that carries this guidance.")
+    inherited: bool = Field(
+        description="From another version of the same framework: this version carries none (e.g. a licensed "
+        "text imported without guidance)."
+    )
+
+
 class RequirementDetailOut(RequirementOut):
     framework: FrameworkRef
     parent: RequirementRef | None
     children: list[RequirementRef]
     mappings: list[DirectMappingOut]
+    guidance: GuidanceOut | None
 
 
 class StepOut(Schema):

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from otcsms.catalogs import graph
 from otcsms.catalogs.crosswalk import RELATIONSHIP_RANK, REVERSED_RELATIONSHIP, Reach, split_reaches
-from otcsms.catalogs.libformat import FrameworkDoc, Level, Provenance, RequirementDoc, frozen
+from otcsms.catalogs.libformat import FrameworkDoc, Guidance, Level, Provenance, RequirementDoc, frozen
 from otcsms.catalogs.models import Framework, Mapping, Requirement
 from otcsms.catalogs.oscal import framework_to_oscal_catalog
 from otcsms.catalogs.versioning import MigrationDiff, RequirementFacts, diff_versions, values_line
@@ -89,17 +89,30 @@ def _provenance(data: dict[str, Any] | None) -> Provenance | None:
     return Provenance(source=data["source"], verified=bool(data["verified"]), note=data.get("note", ""))
 
 
+def _guidance(data: dict[str, Any] | None) -> Guidance | None:
+    if not data:
+        return None
+    return Guidance(
+        good=data["good"],
+        source=data["source"],
+        verified=bool(data["verified"]),
+        evidence=tuple(data.get("evidence") or ()),
+        pitfalls=tuple(data.get("pitfalls") or ()),
+    )
+
+
 def framework_doc(fw: Framework) -> FrameworkDoc:
     """The library document of a loaded version (what it was loaded from, whatever the file format)."""
     rows = fw.requirements.order_by("position").values_list(
-        "ref", "parent__ref", "title", "text", "kind", "assessable", "order", "attributes", "provenance"
-    )
+        "ref", "parent__ref", "title", "text", "kind", "assessable", "order", "attributes", "provenance",
+        "guidance",
+    )  # fmt: skip
     requirements = tuple(
         RequirementDoc(
             id=ref, parent=parent, title=title, text=text, kind=kind, assessable=assessable, order=order,
-            attributes=frozen(attributes or {}), provenance=_provenance(provenance),
+            attributes=frozen(attributes or {}), provenance=_provenance(provenance), guidance=_guidance(guidance),
         )
-        for ref, parent, title, text, kind, assessable, order, attributes, provenance in rows
+        for ref, parent, title, text, kind, assessable, order, attributes, provenance, guidance in rows
     )  # fmt: skip
     levels = fw.levels or {}
     return FrameworkDoc(
