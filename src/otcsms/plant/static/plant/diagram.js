@@ -25,7 +25,7 @@
       }
       frame.scrollLeft = centreX * ratio - frame.clientWidth / 2;
       frame.scrollTop = centreY * ratio - frame.clientHeight / 2;
-      level.textContent = zoom === 1 ? "fit to width" : Math.round(zoom * 100) + "% of the fitted size";
+      level.textContent = zoom === 1 ? "fit to width" : "zoom " + Math.round(zoom * 100) + "%";
       frame.setAttribute("data-zoom", String(zoom));
     }
 
