@@ -1,6 +1,6 @@
 """Graphviz's `dot` as a subprocess, and the SVG it writes made safe to inline (plain Python: no Django).
 
-`dot` (Debian's graphviz package; `make system-deps` installs it) is run without a shell, the DOT source on
+`dot` (Debian's graphviz package; `make run-deps` installs it) is run without a shell, the DOT source on
 stdin and the SVG on stdout, with a timeout. A missing program, a timeout or a failed layout raise
 ``LayoutUnavailable`` with a sentence for the page. The child gets a minimal environment with SERVER_NAME set,
 which makes Graphviz refuse to read any file (images, shape files) named in a graph.
@@ -80,7 +80,7 @@ def _run_dot(source: str, timeout: float) -> str:
     if program is None:
         raise LayoutUnavailable(
             "Graphviz is not installed on the server, so the diagram cannot be drawn "
-            "(the `dot` program of Debian's graphviz package; `make system-deps` installs it)."
+            "(the `dot` program of Debian's graphviz package; `make run-deps` installs it)."
         )
     try:
         done = subprocess.run(  # noqa: S603 - a fixed program and argument list, no shell, input on stdin
