@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://root@127.0.0.1:5432/test
 
-.PHONY: demo test test-sqlite test-postgres lint format lock bench clean system-deps
+.PHONY: demo test test-sqlite test-postgres lint format lock bench clean run-deps system-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,15 +14,30 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) run-deps
 	$(BIN)/otcsms demo
 
-# Chromium for the browser tests comes from Debian, the same way on every machine.
+# System packages come from Debian, the same way on every machine: graphviz (its `dot` lays out the zone
+# diagram) to run otcsms, chromium too for the browser tests. Only what is missing is installed, quietly.
+RUN_DEPS := dot:graphviz
+TEST_DEPS := $(RUN_DEPS) chromium:chromium
+
+# $(call debian-packages,command:package ...)
+define debian-packages
+@missing=; for dep in $(1); do \
+  command -v "$${dep%%:*}" >/dev/null 2>&1 || missing="$$missing $${dep#*:}"; done; \
+if [ -n "$$missing" ]; then \
+  echo "installing Debian packages:$$missing"; \
+  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+fi
+endef
+
+run-deps:
+	$(call debian-packages,$(RUN_DEPS))
+
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	$(call debian-packages,$(TEST_DEPS))
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests bench

@@ -63,9 +63,11 @@ def test_import_zones_and_assets_then_see_them_on_the_diagram(page, plant_site, 
     page.wait_for_url("**/plant/diagram/**")
     diagram = page.locator("#diagram svg")
     zone = diagram.locator("g.zone", has_text="Plant DMZ")
-    assert zone.count() == 1 and zone.locator("rect").first.is_visible()
+    assert zone.count() == 1 and zone.locator("path").first.is_visible()
     # SVG elements have text content, not inner text
-    assert "PLC-101" in diagram.locator("g.zone", has_text="SL-T 2·2·1·3·1·1·2").text_content()
-    label = diagram.locator("g.conduit-label", has_text="DMZ to Control")
-    assert label.is_visible() and "opc-ua, modbus-tcp" in label.text_content()
+    control = diagram.locator("g.zone", has_text="SL-T 2·2·1·3·1·1·2")  # drawn around its child zone Safety
+    assert "Control" in control.text_content()
+    assert "PLC-101" in diagram.locator("g.zone-own").text_content()  # the assets in Control itself
+    label = diagram.locator("g.conduit", has_text="DMZ to Control")
+    assert label.locator("text").first.is_visible() and "opc-ua, modbus-tcp" in label.text_content()
     assert verify_chain().ok

@@ -436,4 +436,7 @@ def test_diagram_is_svg_with_zones_and_conduit_labels(api, a_contributor, plant_
     r = api(a_contributor).get(f"/sites/{plant_a.pk}/diagram.svg")
     assert r.status_code == 200 and r["Content-Type"].startswith("image/svg+xml")
     svg = r.content.decode()
-    assert svg.startswith("<svg") and 'class="zone"' in svg and "DMZ to Control" in svg and "opc-ua" in svg
+    assert (
+        svg.startswith("<svg") and 'class="node zone"' in svg and "DMZ to Control" in svg and "opc-ua" in svg
+    )
+    assert "<script" not in svg and "<!--" not in svg and "DOCTYPE" not in svg

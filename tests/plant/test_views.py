@@ -78,7 +78,7 @@ def test_diagram_and_export_of_another_site_reveal_nothing(b_viewer, plant_a):
 
 def test_diagram_page_inlines_the_svg(a_contributor, plant_a):
     html = page(logged_in(a_contributor), reverse("web:plant_diagram"))  # the only site the user has
-    assert "<svg" in html and 'class="zone"' in html and "DMZ to Control" in html and "PLC-101" in html
+    assert "<svg" in html and 'class="node zone"' in html and "DMZ to Control" in html and "PLC-101" in html
 
 
 def test_zone_detail_shows_sl_t_chips_assets_and_conduits(a_contributor, plant_a):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from otcsms.assessments import inference, lifecycle, results, state, wording
 from otcsms.assessments.inference import InferenceEngine
 from otcsms.assessments.models import Assessment, AssessmentZone, Response, Status
-from otcsms.assessments.scope import SITE, Slot, is_zone_based, sl_catalog, slots_for
+from otcsms.assessments.scope import SITE, ZONE_FRAMEWORKS, Slot, is_zone_based, sl_catalog, slots_for
 from otcsms.catalogs import graph
 from otcsms.catalogs.crosswalk import Reach
 from otcsms.catalogs.models import Framework, Requirement
@@ -24,6 +24,7 @@ from otcsms.core import inputs
 from otcsms.core.audit import with_reason
 from otcsms.core.scoping import may_write
 from otcsms.plant.models import Zone
+from otcsms.plant.services import AchievedLevels
 
 ReqKey = tuple[str, str]
 
@@ -747,4 +748,27 @@ def latest_assessment(site, framework_key: str) -> Assessment | None:
         .select_related("framework")
         .order_by("-started_on", "-pk")
         .first()
+    )
+
+
+# --- the plant diagram's SL-A ---------------------------------------------------------------------
+
+
+def diagram_levels(site) -> AchievedLevels | None:
+    """The SL-A of the site's zones for the plant diagram: from its latest completed IEC 62443-3-3 assessment,
+    else its latest one in progress (the legend says which, and that unanswered requirements count as unmet);
+    None when the site has none. Handed to plant by AssessmentsConfig.ready()."""
+    candidates = Assessment.objects.filter(site=site, framework__key__in=ZONE_FRAMEWORKS).select_related(
+        "framework"
+    )
+    assessment = candidates.filter(state=lifecycle.COMPLETED).first() or candidates.first()
+    if assessment is None:
+        return None
+    if assessment.state == lifecycle.COMPLETED:
+        when = f"completed {assessment.completed_on:%Y-%m-%d}" if assessment.completed_on else "completed"
+    else:
+        when = "in progress: requirements not answered yet count as not met"
+    return AchievedLevels(
+        source=f"SL-A from the assessment “{assessment.name}” ({when})",
+        by_zone={row.zone: row.sl_a for row in heatmap(assessment) if row.zone is not None},
     )

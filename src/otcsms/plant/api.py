@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.text import slugify
 from ninja import File, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -22,6 +23,7 @@ from otcsms.core.http import AuthedRequest
 from otcsms.core.models import User
 from otcsms.plant import schemas as s
 from otcsms.plant import services
+from otcsms.plant.graphviz import LayoutUnavailable
 from otcsms.plant.importfiles import KINDS, MAX_FILE_BYTES, Endpoint, ImportRejected
 from otcsms.plant.models import (
     Asset,
@@ -232,5 +234,12 @@ def export_file(request: AuthedRequest, pk: int, kind: str, format: str = "csv")
     tags=["plant"],
 )
 def diagram(request: AuthedRequest, pk: int):
+    """The SVG the diagram page shows, for a report to embed; 503 when Graphviz cannot draw it now."""
     site = _visible_site(request, pk)
-    return HttpResponse(services.diagram_for(site), content_type="image/svg+xml; charset=utf-8")
+    try:
+        svg = services.diagram_for(site)
+    except LayoutUnavailable as exc:
+        raise HttpError(503, str(exc)) from exc
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{slugify(site.code) or site.pk}-zones.svg"'
+    return response

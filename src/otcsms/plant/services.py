@@ -14,19 +14,21 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils.text import slugify
 
 from otcsms.core.audit import insert_audited
 from otcsms.core.models import User
 from otcsms.core.scoping import may_write
 from otcsms.org.models import Person
-from otcsms.plant.diagram import DiagramConduit, DiagramZone, render_zone_diagram
+from otcsms.plant.diagram import DiagramConduit, DiagramZone, ZoneDot, zone_dot
+from otcsms.plant.graphviz import clean_svg, dot_svg
 from otcsms.plant.importfiles import (
     KINDS,
     MAX_ENDPOINTS,
@@ -559,23 +561,54 @@ def set_system_zones(system: SystemUnderConsideration, zones: Iterable[Zone]) ->
 # --- diagram --------------------------------------------------------------------------------------
 
 
-def diagram_for(site: Site, zones: Iterable[Zone] | None = None) -> str:
-    """The site's zone and conduit diagram as SVG; only ``zones`` and the conduits between them if given."""
+@dataclass(frozen=True, slots=True)
+class AchievedLevels:
+    """The SL-A of zones (by zone id) from one assessment, and a sentence saying which, for the legend."""
+
+    source: str
+    by_zone: Mapping[int, Sequence[int]]
+
+
+AchievedLevelsSource = Callable[[Site], "AchievedLevels | None"]
+_achieved_levels_source: AchievedLevelsSource | None = None
+
+
+def use_achieved_levels(source: AchievedLevelsSource | None) -> None:
+    """Where the diagram finds a site's SL-A: assessments (a layer above plant) hands it down when Django is
+    ready, so plant never imports it. Without one, zones are coloured by whether an SL-T is set."""
+    global _achieved_levels_source
+    _achieved_levels_source = source
+
+
+def diagram_dot(site: Site, zones: Iterable[Zone] | None = None) -> ZoneDot:
+    """The DOT source of the site's zone and conduit diagram; only ``zones`` and the conduits between them
+    if given. Zones and conduits link to their pages; zones carry the SL-A of the site's assessment."""
     zone_rows = list(zones) if zones is not None else list(Zone.objects.filter(site=site))
     ids = {zone.pk for zone in zone_rows}
     assets: dict[int, list[str]] = {}
     for zone_id, name in Asset.objects.filter(site=site, zone__isnull=False).values_list("zone_id", "name"):
         if zone_id in ids:
             assets.setdefault(zone_id, []).append(name)
+    achieved = _achieved_levels_source(site) if _achieved_levels_source is not None else None
+    sl_a = achieved.by_zone if achieved is not None else {}
     drawn = [
-        DiagramZone(id=z.pk, name=z.name, sl_t=z.sl_t, assets=assets.get(z.pk, ()),
-                    parent=z.parent_id if z.parent_id in ids else None)
+        DiagramZone(id=z.pk, name=z.name, kind=z.kind, sl_t=z.sl_t, sl_a=sl_a.get(z.pk),
+                    assets=assets.get(z.pk, ()), parent=z.parent_id if z.parent_id in ids else None,
+                    url=reverse("web:zone_detail", args=[z.pk]))
         for z in zone_rows
     ]  # fmt: skip
     conduits = [
-        DiagramConduit(id=c.pk, name=c.name, zone_a=c.zone_a_id, zone_b=c.zone_b_id,
-                       protocols=c.protocols, security_device=c.security_device)
+        DiagramConduit(id=c.pk, name=c.name, zone_a=c.zone_a_id, zone_b=c.zone_b_id, protocols=c.protocols,
+                       security_device=c.security_device, url=reverse("web:conduit_detail", args=[c.pk]))
         for c in Conduit.objects.filter(site=site)
         if c.zone_a_id in ids and c.zone_b_id in ids
     ]  # fmt: skip
-    return render_zone_diagram(drawn, conduits)
+    return zone_dot(drawn, conduits, sl_a_source=achieved.source if achieved is not None else "")
+
+
+def diagram_for(site: Site, zones: Iterable[Zone] | None = None) -> str:
+    """The diagram as SVG, laid out by Graphviz (see ``diagram_dot``).
+
+    Raises ``LayoutUnavailable`` (with a sentence for the page) when Graphviz is missing or fails."""
+    dot = diagram_dot(site, zones)
+    return clean_svg(dot_svg(dot.source), dot.titles)

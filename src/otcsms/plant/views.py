@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.plant import forms, services
+from otcsms.plant.graphviz import LayoutUnavailable
 from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, RowProblem, normalise_protocol
 from otcsms.plant.models import (
     Asset,
@@ -209,7 +210,7 @@ class SystemDetail(SystemViews, generic.ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         zones = list(self.object.zones.select_related("parent"))
         ctx["zones"] = zones
-        ctx["svg"] = services.diagram_for(self.object.site, zones)
+        ctx["svg"], ctx["diagram_problem"] = drawn_diagram(self.object.site, zones)
         return ctx
 
 
@@ -240,12 +241,21 @@ def _chosen_site(request: HttpRequest, sites) -> Site | None:
     return sites.first() if sites.count() == 1 else None
 
 
+def drawn_diagram(site: Site, zones: list[Zone] | None = None) -> tuple[str, str]:
+    """(svg, "") or ("", why it cannot be drawn now): a page shows the reason instead of failing."""
+    try:
+        return services.diagram_for(site, zones), ""
+    except LayoutUnavailable as exc:
+        return "", str(exc)
+
+
 @login_required
 def diagram(request: AuthedRequest) -> HttpResponse:
     sites = Site.objects.for_user(request.user)
     site = _chosen_site(request, sites)
+    svg, problem = drawn_diagram(site) if site else ("", "")
     return render(request, "plant/diagram.html", {
-        "site": site, "sites": sites, "svg": services.diagram_for(site) if site else "",
+        "site": site, "sites": sites, "svg": svg, "diagram_problem": problem,
     })  # fmt: skip
 
 
