@@ -44,7 +44,10 @@ class SiteOut(Schema):
 
 class SiteCreate(InputSchema):
     name: str = Name
-    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    code: str | None = Field(
+        None, min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Short identifier; made from the name when left out.",
+    )  # fmt: skip
     sector: SectorValue = "other"
     location: str = Field("", max_length=200)
     description: str = LongText
