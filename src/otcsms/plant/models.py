@@ -25,6 +25,7 @@ from otcsms.plant.diagram import sl_t_label
 from otcsms.plant.importfiles import (
     ASSET_TYPES,
     CRITICALITIES,
+    ZONE_KINDS,
     Endpoint,
     canonical_ip,
     normalise_protocol,
@@ -45,14 +46,11 @@ MAX_PROTOCOLS = 32
 MAX_ZONE_DEPTH = 32
 
 
-class ZoneKind(models.TextChoices):
-    ENTERPRISE = "enterprise", "Enterprise"
-    DMZ = "dmz", "DMZ"
-    CONTROL = "control", "Control"
-    SAFETY = "safety", "Safety"
-    FIELD = "field", "Field"
-    REMOTE = "remote", "Remote"
-    OTHER = "other", "Other"
+_ZONE_KIND_LABELS = {"dmz": "DMZ"}
+ZoneKind = models.TextChoices(
+    "ZoneKind",
+    [(value.upper(), (value, _ZONE_KIND_LABELS.get(value, value.capitalize()))) for value in ZONE_KINDS],
+)
 
 
 _TYPE_LABELS = {

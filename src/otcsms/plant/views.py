@@ -12,7 +12,18 @@ from django.shortcuts import get_object_or_404, render
 
 from otcsms.core.inputs import parse_id
 from otcsms.plant import forms, services
-from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, RowProblem, normalise_protocol
+from otcsms.plant.importfiles import (
+    KINDS,
+    MAX_FILE_BYTES,
+    PROTOCOLS,
+    TEMPLATE_FORMATS,
+    ImportRejected,
+    RowProblem,
+    normalise_protocol,
+    specs_of,
+    template_filename,
+    write_template,
+)
 from otcsms.plant.models import (
     Asset,
     AssetType,
@@ -264,7 +275,26 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "plant/import.html", {
         "form": form, "summary": summary, "problems": problems,
         "export_form": forms.ExportForm(user=user, initial={"site": current_site_id(request)}),
+        "templates": _template_rows(),
     })  # fmt: skip
+
+
+def _template_rows() -> list[dict[str, Any]]:
+    """Per kind (in the order of the kind choices): its label, template formats and column help."""
+    return [
+        {"kind": kind, "label": label, "formats": TEMPLATE_FORMATS, "columns": specs_of(kind)}
+        for kind, label in forms.KIND_CHOICES
+    ]
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """A file to fill in for an import of ``kind``: header row, one example row (and, in XLSX, the help)."""
+    if kind not in KINDS or fmt not in TEMPLATE_FORMATS:
+        raise Http404("no such template")
+    response = HttpResponse(write_template(kind, fmt), content_type=services.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{template_filename(kind, fmt)}"'
+    return response
 
 
 def _run_import(request: HttpRequest, data: dict[str, Any]):
