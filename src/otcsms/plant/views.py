@@ -288,10 +288,14 @@ def _template_rows() -> list[dict[str, Any]]:
 
 
 @login_required
-def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
-    """A file to fill in for an import of ``kind``: header row, one example row (and, in XLSX, the help)."""
+def import_template(request: HttpRequest) -> HttpResponse:
+    """``?kind=zones&format=xlsx``: a file to fill in for an import of that kind (header row, one example row;
+    in XLSX also what each column accepts). Templates hold no data: every signed-in user may have them."""
+    kind, fmt = request.GET.get("kind", ""), request.GET.get("format", "")
     if kind not in KINDS or fmt not in TEMPLATE_FORMATS:
-        raise Http404("no such template")
+        raise Http404(
+            f"no such template: kinds are {', '.join(KINDS)}; formats {', '.join(TEMPLATE_FORMATS)}"
+        )
     response = HttpResponse(write_template(kind, fmt), content_type=services.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{template_filename(kind, fmt)}"'
     return response
