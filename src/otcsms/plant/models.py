@@ -186,6 +186,20 @@ class Zone(SiteOwned):
         if errors:
             raise ValidationError(errors)
 
+    def descendant_ids(self) -> list[int]:
+        """The ids of the zones nested in this one, at any depth (zones nest at most MAX_ZONE_DEPTH deep)."""
+        found: list[int] = []
+        seen = {self.pk}
+        frontier = [self.pk]
+        for _ in range(MAX_ZONE_DEPTH):
+            children = Zone.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            frontier = [pk for pk in children if pk not in seen]
+            if not frontier:
+                break
+            seen.update(frontier)
+            found += frontier
+        return found
+
     def _parent_problem(self) -> str:
         if self.pk is not None and self.parent_id == self.pk:
             return "a zone cannot be its own parent"

@@ -6,6 +6,8 @@ each write in one transaction, and render shared templates from a declarative co
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
 
 from django import forms
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.views import generic
 
 from otcsms.core.crud import scoped
-from otcsms.core.inputs import text_problem
+from otcsms.core.inputs import parse_id, text_problem
 from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
 from otcsms.tenancy.models import Site
@@ -42,10 +44,33 @@ class TextRuleMixin:
         return cleaned
 
 
+@dataclass(frozen=True)
+class FieldGroup:
+    """Fields shown side by side under one legend (the seven levels of an SL-T vector)."""
+
+    legend: str
+    names: tuple[str, ...]
+    help_text: str = ""
+
+
+@dataclass
+class BoundGroup:
+    """A FieldGroup of one form, as the form template renders it."""
+
+    legend: str
+    fields: list[forms.BoundField]
+    help_text: str = ""
+    errors: list[str] = dataclass_field(default_factory=list)
+
+
 class ScopedModelForm(TextRuleMixin, forms.ModelForm):
-    """Choices of every foreign key are limited to what the user may see; the site to where they may write."""
+    """Choices of every foreign key are limited to what the user may see; the site to where they may write.
+
+    ``field_groups`` puts fields in one row under a legend; ``layout()`` gives the fields and groups in order.
+    """
 
     write_action: ClassVar[Action] = "change"
+    field_groups: ClassVar[tuple[FieldGroup, ...]] = ()
 
     def __init__(self, *args: Any, user, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +80,25 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
                 continue
             action = self.write_action if name == "site" else "view"
             field.queryset = scoped(field.queryset.model, user, action)
+
+    def layout(self) -> list[forms.BoundField | BoundGroup]:
+        """The form's fields in order, each group at the place of its first field."""
+        grouped = {name: group for group in self.field_groups for name in group.names if name in self.fields}
+        items: list[forms.BoundField | BoundGroup] = []
+        for bound in self:
+            group = grouped.get(bound.name)
+            if group is None:
+                items.append(bound)
+            elif bound.name == next(name for name in group.names if name in self.fields):
+                items.append(self._bound_group(group))
+        return items
+
+    def _bound_group(self, group: FieldGroup) -> BoundGroup:
+        fields = [self[name] for name in group.names if name in self.fields]
+        errors: list[str] = []
+        for bound in fields:
+            errors += [str(e) for e in bound.errors if str(e) not in errors]  # one rule may fail on several
+        return BoundGroup(group.legend, fields, group.help_text, errors)
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -151,8 +195,12 @@ class _ScopedFormMixin(ScopedMixin):
 
 class ScopedCreateView(_ScopedFormMixin, generic.CreateView):
     def get_initial(self) -> dict[str, Any]:
+        """The site: ``?site=`` when the user may write there (a link from a site's page), else the switcher's."""
         initial = super().get_initial()
-        site_id = current_site_id(self.request)
+        site_id = parse_id(self.request.GET.get("site", ""))
+        writable = Site.objects.for_user(self.request.user, self.write_action)
+        if site_id is None or not writable.filter(pk=site_id).exists():
+            site_id = current_site_id(self.request)
         if site_id is not None:
             initial["site"] = site_id
         return initial

@@ -29,3 +29,10 @@ def get_item(mapping: dict, key: Any) -> Any:
 def words(value: Any) -> str:
     """``not_met`` -> ``not met``: machine values shown to people."""
     return str(value).replace("_", " ")
+
+
+@register.filter
+def layout(form: Any) -> list[Any]:
+    """A form's fields and field groups in order (``ScopedModelForm.layout``); any other form's fields."""
+    arrange = getattr(form, "layout", None)
+    return arrange() if callable(arrange) else list(form)
