@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from otcsms.core import registry
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
 from otcsms.org import forms, scope_lifecycle, services
@@ -27,6 +28,7 @@ from otcsms.org.models import (
 )
 from otcsms.tenancy.models import Organisation, Site, SiteMembership
 from otcsms.ui import generic
+from otcsms.ui.site_sections import SiteSection
 
 
 # --- sites ----------------------------------------------------------------------------------------
@@ -62,7 +64,14 @@ class SiteDetail(SiteViews, generic.ScopedDetailView):
         ctx["scope"] = services.current_scope(site)
         ctx["can_change"] = may_write(user, RoleAssignment, site.pk)
         ctx["can_admin"] = may_write(user, SiteMembership, site.pk, "admin")
+        ctx["sections"] = site_sections(user, site)
         return ctx
+
+
+def site_sections(user, site: Site) -> list[SiteSection]:
+    """The panels other apps add to a site's page (zones, assets, assessments, ...), by their order."""
+    sections = [registry.resolve(path)(user, site) for path in registry.site_sections()]
+    return sorted(sections, key=lambda section: section.order)
 
 
 class SiteCreate(SiteViews, generic.ScopedCreateView):

@@ -135,9 +135,8 @@ class ScopedListView(ScopedMixin, generic.ListView):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        site_id = current_site_id(self.request)
-        if self.site_filtered and site_id is not None and hasattr(qs, "for_site"):
-            qs = qs.for_site(site_id)
+        if self.site_filtered and hasattr(qs, "for_site"):
+            qs = qs.for_site(self.listed_site_id())
         q = self.request.GET.get("q", "").strip()[:200]
         if q and self.search_fields:
             cond = Q()
@@ -145,6 +144,13 @@ class ScopedListView(ScopedMixin, generic.ListView):
                 cond |= Q(**{f"{name}__icontains": q})
             qs = qs.filter(cond)
         return qs
+
+    def listed_site_id(self) -> int | None:
+        """``?site=`` (a link from a site's page), else the switcher's site; None lists every permitted site.
+
+        Only a narrowing: the rows are still those ``for_user`` allows, so another site's id lists nothing.
+        """
+        return parse_id(self.request.GET.get("site", "")) or current_site_id(self.request)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
