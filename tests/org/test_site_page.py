@@ -77,9 +77,10 @@ def test_a_long_list_shows_the_first_rows_and_links_to_all(a_contributor, site_a
 def test_a_list_narrowed_to_a_site_never_shows_another_sites_rows(a_contributor, b_viewer, site_a, holdings):
     html = logged_in(a_contributor).get(reverse("web:zone_list"), {"site": site_a.pk}).content.decode()
     assert "Control" in html and "B Zone" not in html
+    assert '<span class="muted">at Plant A</span>' in html and f'name="site" value="{site_a.pk}"' in html
     # someone without a role at site A asking for its list gets nothing of it
     html = logged_in(b_viewer).get(reverse("web:zone_list"), {"site": site_a.pk}).content.decode()
-    assert ">Control<" not in html and "B Zone" not in html
+    assert ">Control<" not in html and "B Zone" not in html and "Plant A" not in html
     html = logged_in(b_viewer).get(reverse("web:assessment_list"), {"site": site_a.pk}).content.decode()
     assert "Baseline 2025" not in html
 

@@ -161,7 +161,8 @@ class AssetList(AssetViews, PlantListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        zones = Zone.objects.for_user(user).for_site(current_site_id(self.request)).select_related("site")
+        site_id = self.listed_site_id()
+        zones = Zone.objects.for_user(user).for_site(site_id).select_related("site")
         ctx["filters"] = {name: self.request.GET.get(name, "") for name in ASSET_FILTERS}
         ctx["zone_choices"] = [
             (str(z.pk), f"{z.name} ({z.site.name})") for z in zones.order_by("site__name", "name")
@@ -169,7 +170,7 @@ class AssetList(AssetViews, PlantListView):
         ctx["type_choices"] = AssetType.choices
         ctx["criticality_choices"] = Criticality.choices
         ctx["protocol_choices"] = PROTOCOLS
-        ctx["show_site"] = current_site_id(self.request) is None and Site.objects.for_user(user).count() > 1
+        ctx["show_site"] = site_id is None and Site.objects.for_user(user).count() > 1
         return ctx
 
 

@@ -159,6 +159,12 @@ class ScopedListView(ScopedMixin, generic.ListView):
         ctx["q"] = self.request.GET.get("q", "")
         ctx["can_create"] = self.may_write(current_site_id(self.request))
         ctx["create_url"] = self.url("create")
+        asked = parse_id(self.request.GET.get("site", ""))
+        ctx["narrowed_to"] = (
+            Site.objects.for_user(self.request.user).filter(pk=asked).first() if asked else None
+        )
+        if ctx["narrowed_to"] is not None:
+            ctx["create_url"] += f"?site={asked}"
         return ctx
 
 
