@@ -10,7 +10,7 @@ from otcsms.core.inputs import parse_id
 from otcsms.core.siterules import site_move_problem
 from otcsms.org import scope_lifecycle, services
 from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
-from otcsms.tenancy.models import Site, SiteMembership, new_site_code
+from otcsms.tenancy.models import Organisation, Site, SiteMembership, new_site_code
 from otcsms.ui.generic import ScopedModelForm, TextRuleMixin
 
 FIXED_SITE_HELP = (
@@ -56,6 +56,13 @@ class SiteFixedForm(ScopedModelForm):
         else:
             problem = f"the {self.fields[name].label or name} of a {self._meta.model._meta.verbose_name} never changes"
         self.add_error(name, problem or "this value never changes")
+
+
+class OrganisationForm(ScopedModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 class SiteForm(ScopedModelForm):

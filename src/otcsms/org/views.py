@@ -92,6 +92,22 @@ class SiteDelete(SiteViews, generic.ScopedDeleteView):
         return super().get_object(queryset)
 
 
+# --- the organisation -----------------------------------------------------------------------------
+@login_required
+def organisation_edit(request: HttpRequest) -> HttpResponse:
+    """The organisation's name and description: organisation admins only."""
+    if not may_write(request.user, Organisation, None):
+        raise PermissionDenied("only organisation admins change the organisation")
+    organisation = Organisation.current()
+    form = forms.OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, f"Saved the organisation: {organisation}.")
+        return redirect("web:dashboard")
+    return render(request, "org/organisation_form.html", {"form": form, "object": organisation})
+
+
 # --- people ---------------------------------------------------------------------------------------
 class PersonViews:
     model = Person
