@@ -163,3 +163,15 @@ def test_an_asset_or_conduit_cannot_take_a_zone_of_another_site(org_admin, site_
     conduit = Conduit.objects.create(site=site_a, name="C", zone_a=a, zone_b=a2)
     html = client.get(reverse("web:conduit_edit", args=[conduit.pk])).content.decode()
     assert options(html, "id_zone_b") == ["---------", "A Control", "A DMZ"]
+
+
+def test_a_value_outside_a_choice_list_is_refused_naming_the_accepted_values(a_contributor, tree):
+    plant = tree[0]
+    before = audit_count()
+    r = logged_in(a_contributor).post(
+        reverse("web:zone_edit", args=[plant.pk]), zone_data(plant, kind="tunnel")
+    )
+    assert r.context["form"].errors["kind"] == [
+        "tunnel is not one of: enterprise, dmz, control, safety, field, remote, other"
+    ]
+    assert audit_count() == before

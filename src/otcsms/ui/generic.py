@@ -80,6 +80,8 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
                 continue
             action = self.write_action if name == "site" else "view"
             field.queryset = scoped(field.queryset.model, user, action)
+        for field in self.fields.values():
+            name_accepted_values(field)
 
     def layout(self) -> list[forms.BoundField | BoundGroup]:
         """The form's fields in order, each group at the place of its first field."""
@@ -99,6 +101,21 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
         for bound in fields:
             errors += [str(e) for e in bound.errors if str(e) not in errors]  # one rule may fail on several
         return BoundGroup(group.legend, fields, group.help_text, errors)
+
+
+_DEFAULT_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+
+
+def name_accepted_values(field: forms.Field) -> None:
+    """A refused value of a fixed choice list names the values accepted (a browser posts only those; a script
+    or a stale page may not). Foreign keys and fields with a message of their own keep theirs."""
+    if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+        return
+    if field.error_messages.get("invalid_choice") != _DEFAULT_INVALID_CHOICE:
+        return
+    values = [str(value) for value, label in field.choices
+              if value not in ("", None) and not isinstance(label, list | tuple)]  # fmt: skip
+    field.error_messages["invalid_choice"] = "%(value)s is not one of: " + ", ".join(values)
 
 
 class ScopedMixin(LoginRequiredMixin):
