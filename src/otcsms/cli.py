@@ -14,6 +14,7 @@ import typer
 from otcsms.checks_cli import check_command
 from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, out, require_initialised, setup_django
 from otcsms.core import registry
+from otcsms.tenancy.defaults import DEFAULT_ORGANISATION_NAME
 
 if TYPE_CHECKING:
     from otcsms.core.checkpoints import Checkpoint, Verification
@@ -85,7 +86,7 @@ def initialise(
     from django.core.management import call_command
     from django.db import transaction
 
-    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.core.actor import acting_as, cli_actor, system_actor
     from otcsms.core.models import User
     from otcsms.core.users import UserInputError, create_user
     from otcsms.jobs.services import ensure_default_schedules
@@ -93,10 +94,11 @@ def initialise(
 
     call_command("migrate", interactive=False, verbosity=0)
     created_password = None
-    with acting_as(cli_actor()), transaction.atomic():
+    with acting_as(cli_actor()) as actor, transaction.atomic():
         if not Organisation.objects.exists():
             Organisation.objects.create(name=organisation)
-        _load_library()
+        with acting_as(system_actor("shipped library", on_behalf_of=actor)):
+            _load_library()
         ensure_default_schedules()
         ensure_default_schedules()
         if not User.objects.exists():
@@ -128,7 +130,7 @@ def init(
         str | None,
         typer.Option(help="Password of the first admin (or OTCSMS_ADMIN_PASSWORD); generated if absent."),
     ] = None,
-    organisation: Annotated[str, typer.Option(help="Name of the organisation.")] = "My organisation",
+    organisation: Annotated[str, typer.Option(help="Name of the organisation.")] = DEFAULT_ORGANISATION_NAME,
 ) -> None:
     """Create the database, apply migrations, load the framework library, create the first admin."""
     username, password = initialise(data_dir, admin_username, admin_password, organisation)

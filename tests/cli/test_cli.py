@@ -93,7 +93,15 @@ def test_init_users_tokens_and_audit_verify(instance):
     report = json.loads(instance.run("audit", "verify", "--json").stdout)
     assert report["ok"] and report["events"] > events
     actors = {row[0] for row in instance.sql("SELECT DISTINCT actor_kind FROM core_auditevent")}
-    assert actors == {"cli"}
+    assert actors == {"cli", "system"}
+    # the shipped library is the system's housekeeping, set going by `otcsms init` (its label says by whom)
+    system = instance.sql(
+        "SELECT DISTINCT actor_label, object_type FROM core_auditevent WHERE actor_kind = 'system'"
+    )
+    assert system and all(
+        label.startswith("system:shipped library (cli:") and kind.startswith("catalogs.")
+        for label, kind in system
+    ), system
 
     target = report["head_seq"] // 2
     instance.sql("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ("edited by hand", target))

@@ -57,6 +57,8 @@ def test_every_declared_path_resolves():
             assert isinstance(import_module(declared.checks_module), ModuleType), app
         for job in declared.jobs:
             assert registry.resolve(job) is not None, job
+        for section in declared.site_sections:
+            assert callable(registry.resolve(section)), section
 
 
 def test_names_do_not_collide():

@@ -50,7 +50,7 @@ def test_import_export_round_trip_and_rejection(instance, tmp_path):  # noqa: F8
         again = instance.run("export", kind, "--site", "bayport-refinery", "--format", "json").stdout
         assert json.loads(again) == json.loads(text), kind
     actors = {row[0] for row in instance.sql("SELECT DISTINCT actor_kind FROM core_auditevent")}
-    assert actors == {"cli"}
+    assert actors == {"cli", "system"}  # system: the shipped library, loaded by `otcsms init`
     assert json.loads(instance.run("audit", "verify", "--json").stdout)["ok"]
 
 

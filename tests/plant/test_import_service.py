@@ -176,7 +176,7 @@ def test_json_export_is_the_documented_format(plant_a):
     rows = json.loads(services.export("conduits", plant_a, "json"))
     assert rows[0] == {
         "name": "Control to Safety", "zones": "Control;Safety", "protocols": "ethernet-ip",
-        "security_device": "DIODE-01", "description": "",
+        "security_device": "DIODE-01", "rule_set": "", "description": "",
     }  # fmt: skip
     assets = {row["name"]: row for row in json.loads(services.export("assets", plant_a, "json"))}
     assert assets["RTU-7"]["endpoints"] == "dnp3+tcp://10.20.1.70:20000?outstation=7&master=1"

@@ -448,8 +448,8 @@ def test_accounts_are_not_an_import_kind_here():
 def test_column_contract_matches_product_md():
     assert {kind: columns.all for kind, columns in COLUMNS.items()} == {
         "sites": ("name", "sector", "location", "nerc_impact", "description"),
-        "zones": ("name", "sl_t", "parent", "description"),
-        "conduits": ("name", "zones", "protocols", "security_device", "description"),
+        "zones": ("name", "kind", "sl_t", "sl_t_reason", "parent", "description"),
+        "conduits": ("name", "zones", "protocols", "security_device", "rule_set", "description"),
         "assets": (
             "name",
             "zone",
@@ -900,9 +900,9 @@ def test_write_table_formats_vectors_lists_and_endpoints():
     text = write_table("zones", rows, "csv").decode("utf-8-sig")
     # every cell quoted: a spreadsheet that splits on another separator still sees one cell
     assert text.splitlines() == [
-        '"name","sl_t","parent","description"',
-        '"Z","2,2,1,3,1,1,2","Parent",""',
-        '"Y","3","",""',
+        '"name","kind","sl_t","sl_t_reason","parent","description"',
+        '"Z","","2,2,1,3,1,1,2","","Parent",""',
+        '"Y","","3","","",""',
     ]
     asset = AssetRecord(0, "A", endpoints=(Endpoint("modbus-tcp", "10.0.0.1", 502, "", (("unit", 3),)),))
     exported = json.loads(write_table("assets", [asset.as_row()], "json"))

@@ -239,7 +239,7 @@ def test_viewers_export_but_cannot_import(b_viewer, site_b, zone_b):
     assert r.status_code == 403 and not Zone.objects.filter(name="Z").exists()
     r = client.get(reverse("web:plant_export"), {"site": site_b.pk, "kind": "zones", "format": "json"})
     assert r.status_code == 200 and r.json() == [
-        {"name": "B Control", "sl_t": "2", "parent": "", "description": ""}
+        {"name": "B Control", "kind": "", "sl_t": "2", "sl_t_reason": "", "parent": "", "description": ""}
     ]
 
 

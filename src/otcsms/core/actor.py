@@ -90,6 +90,17 @@ def worker_actor(job_name: str, job_id: str | int) -> Actor:
     return Actor(kind="worker", label=f"worker:{job_name}", request_id=f"job-{job_id}")
 
 
+def system_actor(what: str, on_behalf_of: Actor | None = None) -> Actor:
+    """The system doing its own housekeeping (loading the shipped library), not a person's decision.
+
+    ``on_behalf_of`` names the entry point that set it going (``otcsms init``), kept in the label and the
+    request id so the trail still says who ran it. Pages hide these events from "recent changes" by default.
+    """
+    label = f"system:{what}" if on_behalf_of is None else f"system:{what} ({on_behalf_of.label})"
+    request_id = on_behalf_of.request_id if on_behalf_of is not None else ""
+    return Actor(kind="system", label=label[:200], request_id=request_id)
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()

@@ -12,11 +12,13 @@ goes through ``object_types`` so that it finds the events from before and after 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.apps import apps
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.utils.text import capfirst
 
 from otcsms.core.models import AuditEvent
 from otcsms.core.scoping import UserLike, sites_where
@@ -33,6 +35,27 @@ def model_of_object_type(object_type: str) -> type[models.Model] | None:
         if object_type in object_types(model):
             return model
     return None
+
+
+@cache  # models are code: what a type is called cannot change while the process runs
+def type_label(object_type: str) -> str:
+    """What people call the kind of object an event is about (``plant.zone`` -> ``zone``)."""
+    model = model_of_object_type(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+@cache
+def field_labels(object_type: str) -> dict[str, str]:
+    """Each field's name as events record it (``nerc_impact``, ``parent_id``) -> its label (``NERC impact``)."""
+    model = model_of_object_type(object_type)
+    if model is None:
+        return {}
+    return {field.attname: capfirst(str(field.verbose_name)) for field in model._meta.concrete_fields}
+
+
+def field_label(object_type: str, name: str) -> str:
+    """The label of a recorded field; a field the model no longer has reads as its name in words."""
+    return field_labels(object_type).get(name) or capfirst(name.removesuffix("_id").replace("_", " "))
 
 
 def same_object(object_type: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ Shared code only iterates what is declared:
     tests/core/test_api_access.py   builds site A's objects with every ``access_objects``    registered()
     the checks engine               imports every ``checks_module``                          checks_modules()
     the jobs app                    schedules every entry of ``jobs``                        jobs()
+    a site's page (org)             shows every ``site_sections`` panel, by order            site_sections()
 
 Everything is named by a dotted import path and imported only where it is used. The CLI reads this registry
 before Django is set up (``otcsms --help`` and ``otcsms init`` run where no database or settings exist yet),
@@ -86,6 +87,9 @@ class Contributions:
     checks_module: str | None = None
     # The app's scheduled jobs, each the dotted path of what the jobs app schedules (a task with its schedule).
     jobs: tuple[str, ...] = ()
+    # Panels of a site's page: each a function (user, site) -> ui.site_sections.SiteSection, listing what the
+    # app holds for that site as the user may see it (counts and links), placed by the section's order.
+    site_sections: tuple[str, ...] = ()
     # The access test (tests/core/test_api_access.py) covers every API route through these three.
     # A function (site) -> {path kind: pk} creating one object at `site` for each site-owned path kind (the
     # path's first segment, e.g. "zones"), so an outsider and a user of another site can be refused it.
@@ -166,6 +170,10 @@ def checks_modules() -> list[str]:
 
 def jobs() -> list[str]:
     return [job for c in registered().values() for job in c.jobs]
+
+
+def site_sections() -> list[str]:
+    return [section for c in registered().values() for section in c.site_sections]
 
 
 # Core is an app like the others; its registry module is this one.

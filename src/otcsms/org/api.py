@@ -15,13 +15,14 @@ from otcsms.core.models import User
 from otcsms.org import schemas as s
 from otcsms.org import services
 from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment, ScopeStatement
-from otcsms.tenancy.models import Organisation, Site, SiteMembership
+from otcsms.tenancy.models import Organisation, Site, SiteMembership, new_site_code
 
 router = Router(tags=["organisation"])
 
 
 def _create_site(user: User, data: dict[str, Any]) -> Site:
     data["organisation_id"] = data.get("organisation_id") or Organisation.current().pk
+    data["code"] = data.get("code") or new_site_code(data["name"])
     return save_validated(Site(**data))
 
 

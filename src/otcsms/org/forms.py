@@ -10,7 +10,7 @@ from otcsms.core.inputs import parse_id
 from otcsms.core.siterules import site_move_problem
 from otcsms.org import scope_lifecycle, services
 from otcsms.org.models import CsmsActivity, CsmsRole, Person, Responsibility, RoleAssignment
-from otcsms.tenancy.models import Site, SiteMembership
+from otcsms.tenancy.models import Organisation, Site, SiteMembership, new_site_code
 from otcsms.ui.generic import ScopedModelForm, TextRuleMixin
 
 FIXED_SITE_HELP = (
@@ -58,12 +58,35 @@ class SiteFixedForm(ScopedModelForm):
         self.add_error(name, problem or "this value never changes")
 
 
+class OrganisationForm(ScopedModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
 class SiteForm(ScopedModelForm):
     write_action = "admin"
 
     class Meta:
         model = Site
         fields = ["name", "code", "sector", "location", "nerc_registration", "nerc_impact", "description"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].error_messages["invalid"] = (
+            "a code is letters, digits, hyphens and underscores (north-wtp); leave it empty to make one from the name"
+        )
+
+    def clean_code(self) -> str:
+        """Empty: a new site's code is made from its name (``North WTP`` -> ``north-wtp``); a site keeps its own."""
+        code = self.cleaned_data.get("code") or ""
+        if code:
+            return code
+        if self.instance.pk is not None:
+            return self.instance.code
+        return new_site_code(self.cleaned_data.get("name") or "")
 
 
 class PersonForm(SiteFixedForm):

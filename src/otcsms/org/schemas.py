@@ -38,18 +38,21 @@ class SiteOut(Schema):
     sector: str
     location: str
     description: str
-    nerc_registration: str
-    nerc_impact: str
+    nerc_registration: str = Field(title="NERC registration")
+    nerc_impact: str = Field(title="NERC impact")
 
 
 class SiteCreate(InputSchema):
     name: str = Name
-    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    code: str | None = Field(
+        None, min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Short identifier; made from the name when left out.",
+    )  # fmt: skip
     sector: SectorValue = "other"
     location: str = Field("", max_length=200)
     description: str = LongText
-    nerc_registration: str = Field("", max_length=40)
-    nerc_impact: NercImpactValue = ""
+    nerc_registration: str = Field("", max_length=40, title="NERC registration")
+    nerc_impact: NercImpactValue = Field("", title="NERC impact")
     organisation_id: int | None = None
 
 
@@ -58,8 +61,8 @@ class SiteUpdate(InputSchema):
     sector: SectorValue | None = None
     location: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
-    nerc_registration: str | None = Field(None, max_length=40)
-    nerc_impact: NercImpactValue | None = None
+    nerc_registration: str | None = Field(None, max_length=40, title="NERC registration")
+    nerc_impact: NercImpactValue | None = Field(None, title="NERC impact")
 
 
 class SiteListFilter(SearchFilter):

@@ -4,6 +4,7 @@ from otcsms.org import views as v
 from otcsms.ui.routes import crud_urls
 
 urlpatterns = [
+    path("organisation/", v.organisation_edit, name="organisation_edit"),
     *crud_urls("sites", "site", list_view=v.SiteList, create=v.SiteCreate, detail=v.SiteDetail,
                update=v.SiteUpdate, delete=v.SiteDelete),
     *crud_urls("people", "person", list_view=v.PersonList, create=v.PersonCreate, detail=v.PersonDetail,

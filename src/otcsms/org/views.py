@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from otcsms.core import registry
 from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import may_write
@@ -28,6 +29,7 @@ from otcsms.org.models import (
 )
 from otcsms.tenancy.models import Organisation, Site, SiteMembership
 from otcsms.ui import generic
+from otcsms.ui.site_sections import SiteSection
 
 
 # --- sites ----------------------------------------------------------------------------------------
@@ -63,7 +65,14 @@ class SiteDetail(SiteViews, generic.ScopedDetailView):
         ctx["scope"] = services.current_scope(site)
         ctx["can_change"] = may_write(user, RoleAssignment, site.pk)
         ctx["can_admin"] = may_write(user, SiteMembership, site.pk, "admin")
+        ctx["sections"] = site_sections(user, site)
         return ctx
+
+
+def site_sections(user, site: Site) -> list[SiteSection]:
+    """The panels other apps add to a site's page (zones, assets, assessments, ...), by their order."""
+    sections = [registry.resolve(path)(user, site) for path in registry.site_sections()]
+    return sorted(sections, key=lambda section: section.order)
 
 
 class SiteCreate(SiteViews, generic.ScopedCreateView):
@@ -82,6 +91,22 @@ class SiteDelete(SiteViews, generic.ScopedDeleteView):
         if not self.user.is_org_admin:
             raise PermissionDenied("only organisation admins delete sites")
         return super().get_object(queryset)
+
+
+# --- the organisation -----------------------------------------------------------------------------
+@login_required
+def organisation_edit(request: AuthedRequest) -> HttpResponse:
+    """The organisation's name and description: organisation admins only."""
+    if not may_write(request.user, Organisation, None):
+        raise PermissionDenied("only organisation admins change the organisation")
+    organisation = Organisation.current()
+    form = forms.OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, f"Saved the organisation: {organisation}.")
+        return redirect("web:dashboard")
+    return render(request, "org/organisation_form.html", {"form": form, "object": organisation})
 
 
 # --- people ---------------------------------------------------------------------------------------

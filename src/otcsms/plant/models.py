@@ -25,6 +25,7 @@ from otcsms.plant.diagram import sl_t_label
 from otcsms.plant.importfiles import (
     ASSET_TYPES,
     CRITICALITIES,
+    ZONE_KINDS,
     Endpoint,
     canonical_ip,
     normalise_protocol,
@@ -45,14 +46,11 @@ MAX_PROTOCOLS = 32
 MAX_ZONE_DEPTH = 32
 
 
-class ZoneKind(models.TextChoices):
-    ENTERPRISE = "enterprise", "Enterprise"
-    DMZ = "dmz", "DMZ"
-    CONTROL = "control", "Control"
-    SAFETY = "safety", "Safety"
-    FIELD = "field", "Field"
-    REMOTE = "remote", "Remote"
-    OTHER = "other", "Other"
+_ZONE_KIND_LABELS = {"dmz": "DMZ"}
+ZoneKind = models.TextChoices(  # type: ignore[call-overload]  # functional form: the stubs know the class form
+    "ZoneKind",
+    [(value.upper(), (value, _ZONE_KIND_LABELS.get(value, value.capitalize()))) for value in ZONE_KINDS],
+)
 
 
 _TYPE_LABELS = {
@@ -188,6 +186,20 @@ class Zone(SiteOwned):
                 errors["parent"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def descendant_ids(self) -> list[int]:
+        """The ids of the zones nested in this one, at any depth (zones nest at most MAX_ZONE_DEPTH deep)."""
+        found: list[int] = []
+        seen = {self.pk}
+        frontier = [self.pk]
+        for _ in range(MAX_ZONE_DEPTH):
+            children = Zone.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            frontier = [pk for pk in children if pk not in seen]
+            if not frontier:
+                break
+            seen.update(frontier)
+            found += frontier
+        return found
 
     def _parent_problem(self) -> str:
         if self.pk is not None and self.parent_id == self.pk:

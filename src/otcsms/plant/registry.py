@@ -16,4 +16,5 @@ contributions = Contributions(
     ),
     demo=(DemoStep("otcsms.plant.demo.load_demo_plant", 200),),
     access_objects="otcsms.plant.testing.access_objects",
+    site_sections=("otcsms.plant.site_sections.zones", "otcsms.plant.site_sections.assets"),
 )

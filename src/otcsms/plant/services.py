@@ -21,7 +21,6 @@ from typing import Any, BinaryIO, TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import reverse
-from django.utils.text import slugify
 
 from otcsms.core.audit import insert_audited
 from otcsms.core.models import User
@@ -32,6 +31,7 @@ from otcsms.plant.graphviz import clean_svg, dot_svg
 from otcsms.plant.importfiles import (
     KINDS,
     MAX_ENDPOINTS,
+    SINGULAR,
     AssetRecord,
     ConduitRecord,
     Endpoint,
@@ -57,7 +57,7 @@ from otcsms.plant.models import (
     default_role,
     endpoint_from,
 )
-from otcsms.tenancy.models import Organisation, Site
+from otcsms.tenancy.models import Organisation, Site, site_code_for
 
 SITE_KINDS = ("zones", "conduits", "assets")  # imports that need a target site
 WRITE_BATCH = 1000
@@ -66,9 +66,6 @@ _M = TypeVar("_M", bound=Model)
 # (stage, done, total): stage is "reading", "checking" or "writing"
 Progress = Callable[[str, int, int], None]
 Source = str | os.PathLike[str] | bytes | BinaryIO
-
-
-_SINGULAR = {"sites": "site", "zones": "zone", "conduits": "conduit", "assets": "asset", "people": "person"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +81,7 @@ class ImportSummary:
     def describe(self) -> str:
         where = f" into {self.site}" if self.site else ""
         extra = f" with {self.endpoints:,} endpoints" if self.endpoints else ""
-        noun = self.kind if self.created != 1 else _SINGULAR[self.kind]
+        noun = self.kind if self.created != 1 else SINGULAR[self.kind]
         return f"imported {self.created:,} {noun}{extra}{where} in {self.seconds:.1f} s"
 
     def as_dict(self) -> dict[str, Any]:
@@ -203,7 +200,7 @@ def _write_sites(records: Sequence[SiteRecord], site: Site | None, progress: Pro
     for record in records:
         sites.append(
             Site(
-                organisation=organisation, name=record.name, code=_free_code(record.name, taken),
+                organisation=organisation, name=record.name, code=site_code_for(record.name, taken),
                 sector=record.sector or "other", location=record.location, nerc_impact=record.nerc_impact,
                 description=record.description,
             )
@@ -211,17 +208,6 @@ def _write_sites(records: Sequence[SiteRecord], site: Site | None, progress: Pro
     Site.objects.bulk_create(sites)
     progress("writing", len(sites), len(sites))
     return len(sites), 0
-
-
-def _free_code(name: str, taken: set[str]) -> str:
-    """A site code (slug) made from the name, unique among the codes taken so far."""
-    base = slugify(name)[:34].strip("-") or "site"
-    code, n = base, 1
-    while code in taken:
-        n += 1
-        code = f"{base}-{n}"
-    taken.add(code)
-    return code
 
 
 def _write_zones(records: Sequence[ZoneRecord], site: Site | None, progress: Progress) -> tuple[int, int]:
@@ -232,7 +218,8 @@ def _write_zones(records: Sequence[ZoneRecord], site: Site | None, progress: Pro
     waves: list[list[tuple[Zone, str | None]]] = []
     depth: dict[str, int] = {}
     for record in records:
-        zone = Zone(site=site, name=record.name, description=record.description)
+        zone = Zone(site=site, name=record.name, kind=record.kind, sl_t_reason=record.sl_t_reason,
+                    description=record.description)  # fmt: skip
         zone.sl_t = record.sl_t
         parent_in_file = None
         level = 0
@@ -268,7 +255,7 @@ def _write_conduits(
             zone_a=_zone_named(zones, record.zones[0], record.row, "zones"),
             zone_b=_zone_named(zones, record.zones[1], record.row, "zones"),
             protocols=list(record.protocols), security_device=record.security_device,
-            description=record.description,
+            rule_set=record.rule_set, description=record.description,
         )
         for record in records
     ]  # fmt: skip
@@ -435,15 +422,15 @@ def export_rows(kind: str, site: Site | None) -> list[dict[str, object]]:
     if kind == "zones":
         zones = Zone.objects.filter(site=site).select_related("parent").order_by("name", "pk")
         return [
-            {"name": z.name, "sl_t": z.sl_t, "parent": z.parent.name if z.parent else None,
-             "description": z.description}
+            {"name": z.name, "kind": z.kind, "sl_t": z.sl_t, "sl_t_reason": z.sl_t_reason,
+             "parent": z.parent.name if z.parent else None, "description": z.description}
             for z in zones
         ]  # fmt: skip
     if kind == "conduits":
         conduits = Conduit.objects.filter(site=site).select_related("zone_a", "zone_b").order_by("name", "pk")
         return [
             {"name": c.name, "zones": (c.zone_a.name, c.zone_b.name), "protocols": c.protocols,
-             "security_device": c.security_device, "description": c.description}
+             "security_device": c.security_device, "rule_set": c.rule_set, "description": c.description}
             for c in conduits
         ]  # fmt: skip
     return _asset_rows(site)

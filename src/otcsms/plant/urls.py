@@ -14,5 +14,6 @@ urlpatterns = [
                update=v.SystemUpdate, delete=v.SystemDelete),
     path("plant/diagram/", v.diagram, name="plant_diagram"),
     path("plant/import/", v.import_page, name="plant_import"),
+    path("plant/import/template/", v.import_template, name="plant_import_template"),
     path("plant/export/", v.export_file, name="plant_export"),
 ]  # fmt: skip

@@ -14,7 +14,18 @@ from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.plant import forms, services
 from otcsms.plant.graphviz import LayoutUnavailable
-from otcsms.plant.importfiles import MAX_FILE_BYTES, PROTOCOLS, ImportRejected, RowProblem, normalise_protocol
+from otcsms.plant.importfiles import (
+    KINDS,
+    MAX_FILE_BYTES,
+    PROTOCOLS,
+    TEMPLATE_FORMATS,
+    ImportRejected,
+    RowProblem,
+    normalise_protocol,
+    specs_of,
+    template_filename,
+    write_template,
+)
 from otcsms.plant.models import (
     Asset,
     AssetType,
@@ -152,7 +163,8 @@ class AssetList(AssetViews, PlantListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = self.user
-        zones = Zone.objects.for_user(user).for_site(current_site_id(self.request)).select_related("site")
+        site_id = self.listed_site_id()
+        zones = Zone.objects.for_user(user).for_site(site_id).select_related("site")
         ctx["filters"] = {name: self.request.GET.get(name, "") for name in ASSET_FILTERS}
         ctx["zone_choices"] = [
             (str(z.pk), f"{z.name} ({z.site.name})") for z in zones.order_by("site__name", "name")
@@ -160,7 +172,7 @@ class AssetList(AssetViews, PlantListView):
         ctx["type_choices"] = AssetType.choices
         ctx["criticality_choices"] = Criticality.choices
         ctx["protocol_choices"] = PROTOCOLS
-        ctx["show_site"] = current_site_id(self.request) is None and Site.objects.for_user(user).count() > 1
+        ctx["show_site"] = site_id is None and Site.objects.for_user(user).count() > 1
         return ctx
 
 
@@ -275,7 +287,30 @@ def import_page(request: AuthedRequest) -> HttpResponse:
     return render(request, "plant/import.html", {
         "form": form, "summary": summary, "problems": problems,
         "export_form": forms.ExportForm(user=user, initial={"site": current_site_id(request)}),
+        "templates": _template_rows(),
     })  # fmt: skip
+
+
+def _template_rows() -> list[dict[str, Any]]:
+    """Per kind (in the order of the kind choices): its label, template formats and column help."""
+    return [
+        {"kind": kind, "label": label, "formats": TEMPLATE_FORMATS, "columns": specs_of(kind)}
+        for kind, label in forms.KIND_CHOICES
+    ]
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """``?kind=zones&format=xlsx``: a file to fill in for an import of that kind (header row, one example row;
+    in XLSX also what each column accepts). Templates hold no data: every signed-in user may have them."""
+    kind, fmt = request.GET.get("kind", ""), request.GET.get("format", "")
+    if kind not in KINDS or fmt not in TEMPLATE_FORMATS:
+        raise Http404(
+            f"no such template: kinds are {', '.join(KINDS)}; formats {', '.join(TEMPLATE_FORMATS)}"
+        )
+    response = HttpResponse(write_template(kind, fmt), content_type=services.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{template_filename(kind, fmt)}"'
+    return response
 
 
 def _run_import(request: AuthedRequest, data: dict[str, Any]):

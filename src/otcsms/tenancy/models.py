@@ -8,12 +8,13 @@ events by object type includes them (``core.history.object_types``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableSet
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 
 from otcsms.core.models import Audited, OrgWide, SiteOwned, SiteScopedAuditedQuerySet
 from otcsms.core.roles import SiteRole
@@ -68,15 +69,18 @@ class Site(Audited):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites")
     name = models.CharField(max_length=200, unique=True)
     code = models.SlugField(
-        max_length=40, unique=True, help_text="Short identifier used by the CLI (--site)."
-    )
+        max_length=40, unique=True,
+        help_text="Short identifier used by the CLI (--site); made from the name when left empty.",
+    )  # fmt: skip
     sector = models.CharField(max_length=40, choices=Sector.choices, default=Sector.OTHER)
     location = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True, max_length=5000)
     nerc_registration = models.CharField(
-        max_length=40, blank=True, help_text="NERC Compliance Registry id of the registered entity, if any."
-    )
+        "NERC registration", max_length=40, blank=True,
+        help_text="NERC Compliance Registry id of the registered entity, if any.",
+    )  # fmt: skip
     nerc_impact = models.CharField(
+        "NERC impact",
         max_length=10,
         choices=NercImpact.choices,
         blank=True,
@@ -105,6 +109,25 @@ class Site(Audited):
 
     def audit_site_id(self) -> int | None:
         return self.pk
+
+
+def site_code_for(name: str, taken: MutableSet[str]) -> str:
+    """A site code (slug) made from the name, unique among ``taken``, which it joins.
+
+    ``Bayport Refinery`` -> ``bayport-refinery``; ``bayport-refinery-2`` when that is taken.
+    """
+    base = slugify(name)[:34].strip("-") or "site"
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"
+    taken.add(code)
+    return code
+
+
+def new_site_code(name: str) -> str:
+    """A code for a new site named ``name`` that no site has yet."""
+    return site_code_for(name, set(Site.objects.values_list("code", flat=True)))
 
 
 class SiteMembership(SiteOwned):

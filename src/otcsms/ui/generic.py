@@ -6,6 +6,8 @@ each write in one transaction, and render shared templates from a declarative co
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
@@ -20,7 +22,7 @@ from django.views import generic
 
 from otcsms.core.crud import scoped
 from otcsms.core.http import authed
-from otcsms.core.inputs import text_problem
+from otcsms.core.inputs import parse_id, text_problem
 from otcsms.core.models import User
 from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
@@ -60,10 +62,33 @@ class TextRuleMixin(_Form):
         return cleaned
 
 
+@dataclass(frozen=True)
+class FieldGroup:
+    """Fields shown side by side under one legend (the seven levels of an SL-T vector)."""
+
+    legend: str
+    names: tuple[str, ...]
+    help_text: str = ""
+
+
+@dataclass
+class BoundGroup:
+    """A FieldGroup of one form, as the form template renders it."""
+
+    legend: str
+    fields: list[forms.BoundField]
+    help_text: str = ""
+    errors: list[str] = dataclass_field(default_factory=list)
+
+
 class ScopedModelForm(TextRuleMixin, forms.ModelForm):
-    """Choices of every foreign key are limited to what the user may see; the site to where they may write."""
+    """Choices of every foreign key are limited to what the user may see; the site to where they may write.
+
+    ``field_groups`` puts fields in one row under a legend; ``layout()`` gives the fields and groups in order.
+    """
 
     write_action: ClassVar[Action] = "change"
+    field_groups: ClassVar[tuple[FieldGroup, ...]] = ()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +98,43 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
                 continue
             action = self.write_action if name == "site" else "view"
             field.queryset = scoped(field.queryset.model, user, action)
+        for field in self.fields.values():
+            name_accepted_values(field)
+
+    def layout(self) -> list[forms.BoundField | BoundGroup]:
+        """The form's fields in order, each group at the place of its first field."""
+        grouped = {name: group for group in self.field_groups for name in group.names if name in self.fields}
+        items: list[forms.BoundField | BoundGroup] = []
+        for bound in self:
+            group = grouped.get(bound.name)
+            if group is None:
+                items.append(bound)
+            elif bound.name == next(name for name in group.names if name in self.fields):
+                items.append(self._bound_group(group))
+        return items
+
+    def _bound_group(self, group: FieldGroup) -> BoundGroup:
+        fields = [self[name] for name in group.names if name in self.fields]
+        errors: list[str] = []
+        for bound in fields:
+            errors += [str(e) for e in bound.errors if str(e) not in errors]  # one rule may fail on several
+        return BoundGroup(group.legend, fields, group.help_text, errors)
+
+
+_DEFAULT_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+
+
+def name_accepted_values(field: forms.Field) -> None:
+    """A refused value of a fixed choice list names the values accepted (a browser posts only those; a script
+    or a stale page may not). Foreign keys and fields with a message of their own keep theirs."""
+    if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+        return
+    if field.error_messages.get("invalid_choice") != _DEFAULT_INVALID_CHOICE:
+        return
+    choices: Any = field.choices  # a list of pairs once the field is built (the stubs allow callables too)
+    values = [str(value) for value, label in choices
+              if value not in ("", None) and not isinstance(label, list | tuple)]  # fmt: skip
+    field.error_messages["invalid_choice"] = "%(value)s is not one of: " + ", ".join(values)
 
 
 class ViewSet:
@@ -123,9 +185,8 @@ class ScopedListView(ScopedMixin, generic.ListView):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        site_id = current_site_id(self.request)
-        if self.site_filtered and site_id is not None and hasattr(qs, "for_site"):
-            qs = qs.for_site(site_id)
+        if self.site_filtered and hasattr(qs, "for_site"):
+            qs = qs.for_site(self.listed_site_id())
         q = self.request.GET.get("q", "").strip()[:200]
         if q and self.search_fields:
             cond = Q()
@@ -134,6 +195,13 @@ class ScopedListView(ScopedMixin, generic.ListView):
             qs = qs.filter(cond)
         return qs
 
+    def listed_site_id(self) -> int | None:
+        """``?site=`` (a link from a site's page), else the switcher's site; None lists every permitted site.
+
+        Only a narrowing: the rows are still those ``for_user`` allows, so another site's id lists nothing.
+        """
+        return parse_id(self.request.GET.get("site", "")) or current_site_id(self.request)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["columns"] = self.columns
@@ -141,6 +209,12 @@ class ScopedListView(ScopedMixin, generic.ListView):
         ctx["q"] = self.request.GET.get("q", "")
         ctx["can_create"] = self.may_write(current_site_id(self.request))
         ctx["create_url"] = self.url("create")
+        asked = parse_id(self.request.GET.get("site", ""))
+        ctx["narrowed_to"] = (
+            Site.objects.for_user(self.request.user).filter(pk=asked).first() if asked else None
+        )
+        if ctx["narrowed_to"] is not None:
+            ctx["create_url"] += f"?site={asked}"
         return ctx
 
 
@@ -183,8 +257,12 @@ class _ScopedFormMixin(ScopedMixin, _ModelFormView):
 
 class ScopedCreateView(_ScopedFormMixin, generic.CreateView):
     def get_initial(self) -> dict[str, Any]:
+        """The site: ``?site=`` when the user may write there (a link from a site's page), else the switcher's."""
         initial = super().get_initial()
-        site_id = current_site_id(self.request)
+        site_id = parse_id(self.request.GET.get("site", ""))
+        writable = Site.objects.for_user(self.request.user, self.write_action)
+        if site_id is None or not writable.filter(pk=site_id).exists():
+            site_id = current_site_id(self.request)
         if site_id is not None:
             initial["site"] = site_id
         return initial

@@ -9,6 +9,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("getting-started/hide/", views.hide_checklist, name="checklist_hide"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("site/switch/", views.switch_site, name="switch_site"),

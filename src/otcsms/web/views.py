@@ -23,6 +23,7 @@ from otcsms.core.users import UserInputError, create_user
 from otcsms.org.models import Person, RoleAssignment, ScopeStatement
 from otcsms.tenancy.models import Site, SiteMembership
 from otcsms.ui.sites import choose_site, current_site_id
+from otcsms.web import onboarding
 from otcsms.web.findings import open_severe_count
 
 
@@ -50,10 +51,41 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     recent = AuditEvent.objects.for_user(user)
     if site_id is not None:
         recent = recent.filter(site_id=site_id)
+    # The system's own housekeeping (the library loaded at install: thousands of events) would bury the
+    # changes people made; it stays one click away.
+    show_system = request.GET.get("events") == "all"
+    if not show_system:
+        recent = recent.exclude(actor_kind="system")
+    checklist = onboarding.checklist_for(user)
     return render(request, "web/dashboard.html", {
-        "counts": counts, "site_rows": site_rows, "recent_events": recent[:10],
+        "counts": counts, "site_rows": site_rows, "recent_events": recent[:10], "show_system": show_system,
         "memberships": SiteMembership.objects.filter(user=user).select_related("site"),
+        "checklist": checklist, "checklist_hidden": _checklist_hidden(request, checklist),
     })  # fmt: skip
+
+
+CHECKLIST_HIDDEN = "otcsms_checklist_hidden"
+
+
+def _checklist_hidden(request: HttpRequest, checklist: onboarding.Checklist | None) -> bool:
+    """Hidden only while complete: a step that comes undone (a new zone without SL-T) shows it again."""
+    if request.GET.get("checklist") == "show":
+        request.session.pop(CHECKLIST_HIDDEN, None)
+    return checklist is not None and checklist.complete and bool(request.session.get(CHECKLIST_HIDDEN))
+
+
+@login_required
+@require_POST
+def hide_checklist(request: HttpRequest) -> HttpResponse:
+    """Hide the completed getting-started checklist for the rest of the session."""
+    checklist = onboarding.checklist_for(request.user)
+    if checklist is None or not checklist.complete:
+        # the page offers no such button: only a hand-made request gets here
+        return HttpResponse("the getting-started checklist can be hidden once every step is done",
+                            status=409, content_type="text/plain; charset=utf-8")  # fmt: skip
+    request.session[CHECKLIST_HIDDEN] = True
+    messages.success(request, "Hid the getting-started checklist; the dashboard links to it.")
+    return redirect("web:dashboard")
 
 
 @login_required

@@ -10,7 +10,14 @@ from typing import NamedTuple
 
 from otcsms.iec62443.security_levels import SlVector
 from otcsms.plant.importfiles.endpoints import Endpoint
-from otcsms.plant.importfiles.vocabulary import ASSET_TYPES, CRITICALITIES, NERC_IMPACTS, PROTOCOLS, SECTORS
+from otcsms.plant.importfiles.vocabulary import (
+    ASSET_TYPES,
+    CRITICALITIES,
+    NERC_IMPACTS,
+    PROTOCOLS,
+    SECTORS,
+    ZONE_KINDS,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,7 @@ class ImportContext:
     asset_types: tuple[str, ...] = ASSET_TYPES
     criticalities: tuple[str, ...] = CRITICALITIES
     protocols: tuple[str, ...] = PROTOCOLS
+    zone_kinds: tuple[str, ...] = ZONE_KINDS
 
 
 class SiteRecord(NamedTuple):
@@ -53,6 +61,8 @@ class ZoneRecord(NamedTuple):
     sl_t: SlVector | None = None
     parent: str | None = None
     description: str = ""
+    kind: str = ""
+    sl_t_reason: str = ""
 
     def as_row(self) -> dict[str, object]:
         return _as_row(self)
@@ -65,6 +75,7 @@ class ConduitRecord(NamedTuple):
     protocols: tuple[str, ...] = ()
     security_device: str = ""
     description: str = ""
+    rule_set: str = ""
 
     def as_row(self) -> dict[str, object]:
         return _as_row(self)

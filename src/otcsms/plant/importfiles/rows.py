@@ -12,6 +12,15 @@ from typing import Final
 
 from otcsms.core.inputs import text_problem
 from otcsms.iec62443.security_levels import SlVector, validate_sl_vector
+from otcsms.plant.importfiles.columns import (
+    COLUMNS,
+    KINDS,
+    MAX_LONG_TEXT_CHARS,
+    MAX_NAME_CHARS,
+    MAX_RULE_SET_CHARS,
+    MAX_SHORT_TEXT_CHARS,
+    Columns,
+)
 from otcsms.plant.importfiles.endpoints import MAX_ENDPOINTS, Endpoint, canonical_ip, parse_endpoint
 from otcsms.plant.importfiles.problems import ImportRejected, RowProblem
 from otcsms.plant.importfiles.readers import Table
@@ -27,18 +36,11 @@ from otcsms.plant.importfiles.records import (
 )
 from otcsms.plant.importfiles.vocabulary import (
     ASSET_TYPE_ALIASES,
-    COLUMNS,
-    KINDS,
     PROTOCOL_ALIASES,
     SECTOR_ALIASES,
+    ZONE_KIND_ALIASES,
     Choices,
-    Columns,
 )
-
-MAX_NAME_CHARS: Final = 200
-MAX_SHORT_TEXT_CHARS: Final = 200
-MAX_LONG_TEXT_CHARS: Final = 2000
-
 
 PROGRESS_EVERY: Final = 1000
 
@@ -250,6 +252,7 @@ class _ZoneChecker(_Checker):
     def __init__(self, context: ImportContext) -> None:
         super().__init__(context)
         self.names = _Names("zone", context.existing_zones)
+        self.kinds = Choices(context.zone_kinds, ZONE_KIND_ALIASES)
 
     def check(self, row: _Row) -> ZoneRecord | None:
         before = len(row.problems)
@@ -262,6 +265,8 @@ class _ZoneChecker(_Checker):
             sl_t=self._sl_t(row),
             parent=row.line("parent", limit=MAX_NAME_CHARS) or None,
             description=row.text("description"),
+            kind=row.choice("kind", self.kinds),
+            sl_t_reason=row.text("sl_t_reason"),
         )
         return record if len(row.problems) == before else None
 
@@ -364,6 +369,7 @@ class _ConduitChecker(_Checker):
             protocols=_protocols(row, self.protocols),
             security_device=row.line("security_device"),
             description=row.text("description"),
+            rule_set=row.text("rule_set", limit=MAX_RULE_SET_CHARS),
         )
         return record if len(row.problems) == before else None
 

@@ -1,12 +1,11 @@
-"""The words of the import contract (PRODUCT.md): kinds and their columns, the allowed values of each choice
-column, and the other spellings people type for them.
+"""The words of the import contract: the allowed values of each choice column, and the other spellings people
+type for them. The columns of each kind, with what each accepts, are in ``columns``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Final
 
 FORMATS: Final = ("csv", "xlsx", "json")
@@ -61,6 +60,8 @@ ASSET_TYPES: Final = (
     "other",
 )
 CRITICALITIES: Final = ("low", "medium", "high", "critical")
+# A zone's kind (IEC 62443-3-2 zones of a typical control system), the values of plant.models.ZoneKind.
+ZONE_KINDS: Final = ("enterprise", "dmz", "control", "safety", "field", "remote", "other")
 
 # Spellings people actually type, keyed by the spelling squashed to lowercase letters and digits.
 PROTOCOL_ALIASES: Final = {
@@ -90,37 +91,21 @@ ASSET_TYPE_ALIASES: Final = {
     "safetyplc": "safety-controller",
     "scadaserver": "server",
 }
+ZONE_KIND_ALIASES: Final = {
+    "demilitarizedzone": "dmz",
+    "demilitarisedzone": "dmz",
+    "business": "enterprise",
+    "corporate": "enterprise",
+    "sis": "safety",
+    "safetyinstrumented": "safety",
+    "process": "control",
+    "processcontrol": "control",
+}
 SECTOR_ALIASES: Final = {
     "oilandgas": "oil-gas",
     "foodandbeverage": "food-beverage",
     "pharma": "pharmaceutical",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Columns:
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
-
-    @property
-    def all(self) -> tuple[str, ...]:
-        return self.required + self.optional
-
-
-COLUMNS: Final = {
-    "sites": Columns(("name",), ("sector", "location", "nerc_impact", "description")),
-    "zones": Columns(("name",), ("sl_t", "parent", "description")),
-    "conduits": Columns(("name", "zones"), ("protocols", "security_device", "description")),
-    "assets": Columns(
-        ("name",),
-        (
-            *("zone", "type", "vendor", "model", "firmware", "serial", "criticality"),
-            *("ip", "mac", "endpoints", "profile", "description"),
-        ),
-    ),
-    "people": Columns(("name",), ("email", "role", "employer", "site")),
-}
-KINDS: Final = tuple(COLUMNS)
 
 
 class Choices:

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from otcsms.core.spreadsheet import escape_formula, write_csv
 from otcsms.iec62443.security_levels import format_sl_vector
+from otcsms.plant.importfiles.columns import COLUMNS, KINDS
 from otcsms.plant.importfiles.endpoints import Endpoint
 from otcsms.plant.importfiles.readers import float_text
-from otcsms.plant.importfiles.vocabulary import COLUMNS, FORMATS, KINDS
+from otcsms.plant.importfiles.vocabulary import FORMATS
 
 
 def write_table(kind: str, rows: Iterable[Mapping[str, object]], fmt: str) -> bytes:
@@ -67,15 +68,13 @@ def _write_csv(columns: Sequence[str], table: list[list[str]]) -> bytes:
 def _write_xlsx(kind: str, columns: Sequence[str], table: list[list[str]]) -> bytes:
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(kind)
     for values in [list(columns), *table]:
         cells = []
         for value in values:
-            # characters XML 1.0 cannot carry would make the workbook unreadable
-            text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", escape_formula(value))
+            text = xlsx_text(value)
             cell = WriteOnlyCell(sheet, value=text or None)
             if text:
                 cell.data_type = "s"  # never let openpyxl turn text into a formula
@@ -84,6 +83,14 @@ def _write_xlsx(kind: str, columns: Sequence[str], table: list[list[str]]) -> by
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_text(value: str) -> str:
+    """A cell's text as written to XLSX: guarded against formulas (the reader undoes it), and with the
+    characters XML 1.0 cannot carry replaced (they would make the workbook unreadable)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", escape_formula(value))
 
 
 def _write_json(columns: Sequence[str], table: list[list[str]]) -> bytes:

@@ -13,6 +13,14 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
       el.addEventListener("change", function () { el.form.submit(); });
     });
+    document.querySelectorAll("select[data-reload-param]").forEach(function (el) {
+      // the choices further down depend on this one (a site's zones): reload the page with it chosen
+      el.addEventListener("change", function () {
+        var url = new URL(window.location.href);
+        url.searchParams.set(el.getAttribute("data-reload-param"), el.value);
+        window.location.assign(url.toString());
+      });
+    });
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (ev) {
         if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
