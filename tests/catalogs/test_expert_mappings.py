@@ -132,3 +132,19 @@ def test_strength_grades_closeness_not_citations(expert):
     assert min(by_relationship["equal"]) >= 8  # "equal" is kept for the same capability
     assert all(1 <= m.strength <= 9 for m in expert.mappings)  # 10 is for identical controls only
     assert len({m.strength for m in expert.mappings}) >= 5
+
+
+@pytest.fixture(scope="module")
+def shipped_graph(shipped):
+    from otcsms.catalogs.crosswalk import CrosswalkGraph, edges_from_mapping_sets
+
+    return CrosswalkGraph(edges_from_mapping_sets(shipped.mapping_sets))
+
+
+@pytest.mark.parametrize(("source", "target"), GOLDEN, ids=[f"{s}->{t}" for s, t in GOLDEN])
+def test_textbook_counterpart_leads_the_sp_800_53_part_of_the_ranked_answer(shipped_graph, source, target):
+    """What a compliance lead reads first for SP 800-53 on the requirement page: the counterpart is among the
+    first three SP 800-53 controls of the ranked crosswalk."""
+    ranked = [r.target[1] for r in shipped_graph.reach_sets(("iec62443-3-3", source)).mapped
+              if r.target[0] == "nist-sp800-53r5"]  # fmt: skip
+    assert target in ranked[:3], ranked[:5]
