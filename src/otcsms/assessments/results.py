@@ -183,6 +183,55 @@ def sl_heatmap(
     return rows
 
 
+# A heat-map cell's state: what the page colours, marks with a symbol and explains in its legend.
+HEAT_MET = "met"  # SL-A reaches SL-T
+HEAT_SHORT_ONE = "short1"  # one level short
+HEAT_SHORT_MORE = "short2"  # two or more levels short
+HEAT_NOT_ASSESSED = "unassessed"  # nothing in the cell answered yet: no SL-A to speak of
+HEAT_NO_TARGET = "none"  # SL-T 0 for this FR: nothing to assess
+HEAT_STATES = (HEAT_MET, HEAT_SHORT_ONE, HEAT_SHORT_MORE, HEAT_NOT_ASSESSED)
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    """One zone x FR of the SL heat map: the levels, how much of it is answered, and its state."""
+
+    fr: int  # 1-7
+    sl_t: int
+    sl_a: int
+    gap: int
+    total: int  # requirements the zone's SL-T selects in this FR
+    answered: int  # of those, answered (any status but not assessed)
+
+    @property
+    def state(self) -> str:
+        if self.sl_t == 0:
+            return HEAT_NO_TARGET
+        if self.answered == 0:
+            return HEAT_NOT_ASSESSED
+        if self.gap == 0:
+            return HEAT_MET
+        return HEAT_SHORT_ONE if self.gap == 1 else HEAT_SHORT_MORE
+
+    @property
+    def percent(self) -> int | None:
+        """Share of the cell's requirements answered; None when the SL-T selects none."""
+        return round(100 * self.answered / self.total) if self.total else None
+
+
+def heat_cells(
+    levels: ZoneLevels, selected: Mapping[int, Sequence[str]], statuses: Mapping[str, str]
+) -> list[HeatCell]:
+    """A zone's row of the heat map: per FR (1-7) its levels and how many of ``selected[fr]`` (the refs its SL-T
+    selects) have an answer in ``statuses`` (ref -> status)."""
+    cells = []
+    for index, (t, a, gap) in enumerate(zip(levels.sl_t, levels.sl_a, levels.gap, strict=True)):
+        refs = selected.get(index + 1, ())
+        answered = sum(1 for ref in refs if statuses.get(ref, "not_assessed") != "not_assessed")
+        cells.append(HeatCell(index + 1, t, a, gap, len(refs), answered))
+    return cells
+
+
 @dataclass(frozen=True, slots=True)
 class RedundantSet:
     """Requirements answered separately although the crosswalk links them: one answer could serve all."""

@@ -19,7 +19,8 @@ from otcsms.assessments.models import Assessment, AssessmentZone, Response, Stat
 from otcsms.assessments.scope import SITE, ZONE_FRAMEWORKS, Slot, is_zone_based, sl_catalog, slots_for
 from otcsms.catalogs import graph
 from otcsms.catalogs.crosswalk import Reach
-from otcsms.catalogs.models import Framework, Requirement
+from otcsms.catalogs.libformat import version_sort_key
+from otcsms.catalogs.models import Framework, Requirement, ShownGuidance
 from otcsms.core import inputs
 from otcsms.core.audit import with_reason
 from otcsms.core.scoping import may_write
@@ -706,6 +707,65 @@ def inferred_results(
             )
         )
     return rows, len(found)
+
+
+def heat_rows(assessment: Assessment) -> list[tuple[Zone, list[results.HeatCell]]]:
+    """The SL heat map per zone in scope with an SL-T: per FR its SL-A, SL-T, state and share answered."""
+    zones = {z.pk: z for z in zones_in_scope(assessment)}
+    if not zones:
+        return []
+    requirements = framework_requirements(assessment.framework)
+    catalog = sl_catalog(requirements)
+    fr_of = {req.id: req.fr for req in catalog}
+    answers = state.direct_answers(assessment)
+    statuses = {pk: {ref: s for (_fw, ref), s in answers.get(pk, {}).items()} for pk in zones}
+    targets = {pk: z.sl_t for pk, z in zones.items() if z.sl_t is not None}
+    selected: dict[int, dict[int, list[str]]] = {pk: {} for pk in targets}
+    for slot in slots_for(assessment, list(zones.values()), list(requirements)):
+        selected[slot.zone_id].setdefault(fr_of[slot.ref], []).append(slot.ref)
+    return [
+        (zones[row.zone], results.heat_cells(row, selected[row.zone], statuses[row.zone]))
+        for row in results.sl_heatmap(targets, statuses, catalog)
+    ]
+
+
+def fr_by_requirement(framework: Framework) -> dict[int, int]:
+    """Requirement id -> its 62443-3-3 foundational requirement (1-7), for the requirements that name one."""
+    return {
+        r.pk: int(r.attributes["fr"])
+        for r in framework_requirements(framework)
+        if "fr" in (r.attributes or {}) and str(r.attributes["fr"]).isdigit()
+    }
+
+
+def guidance_by_requirement(framework: Framework) -> dict[int, ShownGuidance]:
+    """The guidance to show beside each requirement of a framework version (as ``Requirement.shown_guidance``),
+    in at most two queries: its own, else the newest other version's of the same framework for the same ref."""
+    own = Requirement.objects.filter(framework=framework).values_list("id", "ref", "guidance")
+    shown: dict[int, ShownGuidance] = {}
+    missing: dict[str, list[int]] = {}
+    for pk, ref, data in own:
+        if data:
+            shown[pk] = ShownGuidance.of(data, framework.version, inherited=False)
+        else:
+            missing.setdefault(ref, []).append(pk)
+    if not missing:
+        return shown
+    newest: dict[str, tuple[tuple, dict, str]] = {}
+    others = (
+        Requirement.objects.filter(framework__key=framework.key, guidance__isnull=False)
+        .exclude(framework=framework)
+        .values_list("ref", "guidance", "framework__version")
+    )
+    for ref, data, version in others:
+        if ref in missing and data:
+            order = version_sort_key(version)
+            if ref not in newest or order > newest[ref][0]:
+                newest[ref] = (order, data, version)
+    for ref, (_order, data, version) in newest.items():
+        for pk in missing[ref]:
+            shown[pk] = ShownGuidance.of(data, version, inherited=True)
+    return shown
 
 
 def heatmap(assessment: Assessment) -> list[results.ZoneLevels]:

@@ -9,18 +9,27 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from otcsms.assessments import lifecycle, services, wording
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
+from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
 from otcsms.core.inputs import InputError, parse_id, parse_int
 from otcsms.core.scoping import may_write
+from otcsms.iec62443.security_levels import FR_COUNT, MET_FOR_SL_A
 from otcsms.ui import generic
 from otcsms.ui.links import link_panel
 from otcsms.ui.sites import current_site_id
 
 FR_LABELS = ["FR 1 IAC", "FR 2 UC", "FR 3 SI", "FR 4 DC", "FR 5 RDF", "FR 6 TRE", "FR 7 RA"]
+HEAT_LEGEND = [
+    (HEAT_MET, "✓", "target met (SL-A ≥ SL-T)"),
+    (HEAT_SHORT_ONE, "−1", "one level short"),
+    (HEAT_SHORT_MORE, "✗", "two or more levels short"),
+    (HEAT_NOT_ASSESSED, "?", "not assessed: no answers yet"),
+]
 MAX_ROWS_SHOWN = 1000
 MAX_SLOTS_PER_SAVE = 2000  # the API's bulk limit
 INFERRED_STATUSES = ("not_met", "partially_met", "met")
@@ -88,9 +97,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
+    answer_url = reverse("web:assessment_answer", args=[assessment.pk])
     heat = [
-        {"zone": zones[row.zone], "cells": list(zip(FR_LABELS, row.sl_t, row.sl_a, row.gap, strict=True))}
-        for row in services.heatmap(assessment)
+        {
+            "zone": zone,
+            "cells": [
+                (FR_LABELS[cell.fr - 1], cell, _heat_link(answer_url, zone.pk, cell)) for cell in cells
+            ],
+        }
+        for zone, cells in services.heat_rows(assessment)
     ]
     gaps = services.gaps(assessment)
     transitions = [
@@ -100,11 +115,20 @@ def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200
     ]
     return render(request, "assessments/detail.html", {
         "assessment": assessment, "progress": services.progress(assessment), "heat": heat,
-        "fr_labels": FR_LABELS, "coverage": services.coverage_report(assessment), "gaps": gaps[:200],
-        "gap_count": len(gaps), "zones": zones, "can_answer": _may_answer(request, assessment),
+        "fr_labels": FR_LABELS, "heat_legend": HEAT_LEGEND, "coverage": services.coverage_report(assessment),
+        "gaps": gaps[:200], "gap_count": len(gaps), "zones": zones, "can_answer": _may_answer(request, assessment),
         "redundant": services.redundancy_report(assessment)[:50], "transitions": transitions,
         "reason_max": lifecycle.REASON_MAX, **link_panel(request.user, assessment),
     }, status=status)  # fmt: skip
+
+
+def _heat_link(answer_url: str, zone_id: int, cell: HeatCell) -> str:
+    """The answer page for one heat-map cell: the zone's requirements in that FR, only those holding SL-A down
+    unless the target is met (then all of them, to review)."""
+    query = {"zone": zone_id, "fr": cell.fr}
+    if cell.state != HEAT_MET:
+        query["failing"] = 1
+    return f"{answer_url}?{urlencode(query)}"
 
 
 @login_required
@@ -141,16 +165,20 @@ def answer_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _answer_page(request, _visible(request, pk))
 
 
-def _answer_filters(query: QueryDict, zones: dict, groups: list[str]) -> dict[str, str]:
+def _answer_filters(query: QueryDict, zones: dict, groups: list[str], by_fr: bool) -> dict[str, str]:
     """The page's filters; a value it does not offer (a hand-edited URL) is ignored rather than showing
-    an empty page."""
+    an empty page. ``fr`` (1-7, 62443-3-3 only) and ``failing`` (rows holding SL-A down: not met, partially
+    met or not assessed) are what a heat-map cell links to."""
     zone = parse_id(query.get("zone", ""))
     status = query.get("status", "")
     group = query.get("group", "")
+    fr = parse_int(query.get("fr", ""), minimum=1, maximum=FR_COUNT) if by_fr else None
     return {
         "zone": str(zone) if zone in zones else "",
         "status": status if status in Status.values else "",
         "group": group if group in groups else "",
+        "fr": str(fr) if fr is not None else "",
+        "failing": "1" if query.get("failing", "") == "1" else "",
     }
 
 
@@ -158,28 +186,39 @@ def _answer_page(request: HttpRequest, assessment: Assessment, status: int = 200
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     responses = services.responses_by_slot(assessment)
     meta = services.requirement_meta(assessment.framework)
+    guidance = services.guidance_by_requirement(assessment.framework)
+    by_fr = bool(zones)  # a zone-based framework (62443-3-3): its rows have an FR
+    fr_of = services.fr_by_requirement(assessment.framework) if by_fr else {}
     key = assessment.framework.key
     everything = []
     for slot in services.slots(assessment):
         info = meta.get((key, slot.ref))
         response = responses.get((slot.requirement_id, slot.zone_id))
+        shown = guidance.get(slot.requirement_id)
         everything.append({
             "slot": slot, "title": info.title if info else "", "group": info.group if info else "",
             "status": response.status if response else Status.NOT_ASSESSED, "response": response,
-            "zone": zones.get(slot.zone_id),
+            "zone": zones.get(slot.zone_id), "fr": fr_of.get(slot.requirement_id),
+            # the include's id must be unique per row: one requirement has a row per zone
+            "guidance": {"pk": f"{slot.requirement_id}-{slot.zone_id or 0}", "shown_guidance": shown}
+            if shown else None,
         })  # fmt: skip
     groups = list(dict.fromkeys(row["group"] for row in everything))
-    filters = _answer_filters(request.GET, zones, groups)
+    filters = _answer_filters(request.GET, zones, groups, by_fr)
+    fr = int(filters["fr"]) if filters["fr"] else None
     rows = [
         row
         for row in everything
         if (not filters["zone"] or str(row["slot"].zone_id) == filters["zone"])
         and (not filters["status"] or row["status"] == filters["status"])
         and (not filters["group"] or row["group"] == filters["group"])
+        and (fr is None or row["fr"] == fr)
+        and (not filters["failing"] or row["status"] not in MET_FOR_SL_A)
     ]
     return render(request, "assessments/answer.html", {
         "assessment": assessment, "rows": rows[:MAX_ROWS_SHOWN], "truncated": len(rows) > MAX_ROWS_SHOWN,
         "zones": zones.values(), "groups": groups, "statuses": Status.choices, "filters": filters,
+        "filtered": any(filters.values()), "fr_choices": list(enumerate(FR_LABELS, start=1)) if by_fr else [],
         "progress": services.progress(assessment), "can_answer": _may_answer(request, assessment),
         "has_maturity": services.has_maturity(assessment.framework),
     }, status=status)  # fmt: skip

@@ -2,6 +2,7 @@
 // goes into a queue that sends one request at a time, oldest first, so the server sees the changes in
 // the order they were made and each row's latest value is the one stored. Every row says whether its
 // latest value is queued, saving, saved or failed (with the server's words and a Retry button).
+// "g" opens or closes the current row's guidance panel.
 (function () {
   "use strict";
   var table = document.querySelector("table.answers");
@@ -263,6 +264,13 @@
     }
   });
 
+  // The row's guidance (a <details> in its title cell) opens and closes without moving the cursor.
+  function toggleGuidance(row) {
+    var panel = row.el.querySelector("details.guidance-panel");
+    if (!panel) { announce(row.label + ": no guidance for this requirement."); return; }
+    panel.open = !panel.open;
+  }
+
   function focusRowQuietly(index) {
     rows[current].el.setAttribute("tabindex", "-1");
     current = index;
@@ -285,6 +293,7 @@
       if (box) { box.checked = !box.checked; }
     }
     else if (ev.key === "c" && row && row.comment) { row.comment.focus(); row.comment.select(); }
+    else if (ev.key === "g" && row) { toggleGuidance(row); }
     else if (ev.key === "r") { retryFailed(); }
     else if (ev.key === "/") {
       var filter = document.querySelector("#answer-filters select");
