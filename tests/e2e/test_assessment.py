@@ -185,3 +185,33 @@ def test_a_refused_save_shows_the_reason_and_can_be_retried(page, long_assessmen
     assert len(attempts) == 4
     assert Response.objects.get(requirement_id=first_slot.requirement_id).status == "met"
     assert Response.objects.filter(assessment=long_assessment, status="partially_met").count() == 1
+
+
+def test_g_opens_and_closes_the_rows_guidance(page, assessment, a_contributor, library, zones):
+    sr11 = library["sr"].requirements.get(ref="SR 1.1")
+    sr11.guidance = {"good": "Every human is identified.", "evidence": ["Account list"], "pitfalls": [],
+                     "source": "test", "verified": False}  # fmt: skip
+    sr11.save()
+    log_in(page, a_contributor)
+    page.goto(f"/assessments/{assessment.pk}/answer/?zone={zones['control'].pk}")
+    first, second = (
+        page.locator("table.answers tbody tr").nth(0),
+        page.locator("table.answers tbody tr").nth(1),
+    )
+    panel = first.locator("details.guidance-panel")
+    expect(panel).to_have_count(1)
+    expect(second.locator("details.guidance-panel")).to_have_count(0)
+    expect(panel.get_by_text("Every human is identified.")).not_to_be_visible()
+    page.keyboard.press("g")
+    expect(panel.get_by_text("Every human is identified.")).to_be_visible()
+    page.keyboard.press("g")
+    expect(panel.get_by_text("Every human is identified.")).not_to_be_visible()
+    page.keyboard.press("g")  # open again, then answer: the keys still act on the row and the cursor moves on
+    page.keyboard.press("1")
+    page.keyboard.press("g")  # the next row has no guidance: it says so, nothing else happens
+    expect(page.locator("#save-status")).to_contain_text("no guidance")
+    page.keyboard.press("3")
+    wait_until_saved(page, 2)
+    statuses = dict(Response.objects.values_list("requirement__ref", "status"))
+    assert statuses == {"SR 1.1": "met", "SR 1.1 RE 1": "not_met"}
+    expect(panel).to_have_attribute("open", "")
