@@ -168,16 +168,16 @@ def test_page_groups_gaps_and_offers_downloads(a_contributor, answered):
 
 def test_downloads(a_contributor, answered):
     client = logged_in(a_contributor)
-    r = client.get(reverse("web:assessment_gaps_download", args=[answered.pk, "csv"]))
+    r = client.get(reverse("web:assessment_gaps_csv", args=[answered.pk]))
     assert r.status_code == 200 and r["Content-Type"] == "text/csv; charset=utf-8"
     assert r["Content-Disposition"].startswith('attachment; filename="plant-a-iec62443-3-3-gaps-')
     table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert len(table) == 5 and table[1][6] == "'" + EVIL and table[4][0] == "OT DMZ"
-    r = client.get(reverse("web:assessment_gaps_download", args=[answered.pk, "xlsx"]))
+    r = client.get(reverse("web:assessment_gaps_xlsx", args=[answered.pk]))
     assert r.status_code == 200 and r["Content-Type"] == gapexport.CONTENT_TYPES["xlsx"]
     rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert len(rows) == 5 and rows[1][6] == "'" + EVIL
-    assert client.get(reverse("web:assessment_gaps_download", args=[answered.pk, "pdf"])).status_code == 404
+    assert client.get(f"/assessments/{answered.pk}/gaps.pdf").status_code == 404
     r = client.get(reverse("web:assessment_gaps_print", args=[answered.pk]))
     text = r.content.decode()
     assert r.status_code == 200 and "@media print" in text and "<nav" not in text
@@ -185,11 +185,31 @@ def test_downloads(a_contributor, answered):
 
 
 def test_outsider_and_other_site_get_404(outsider, b_viewer, answered):
-    urls = [reverse("web:assessment_gaps_download", args=[answered.pk, "csv"]),
-            reverse("web:assessment_gaps_download", args=[answered.pk, "xlsx"]),
+    urls = [reverse("web:assessment_gaps_csv", args=[answered.pk]),
+            reverse("web:assessment_gaps_xlsx", args=[answered.pk]),
             reverse("web:assessment_gaps_print", args=[answered.pk])]  # fmt: skip
     for user in (outsider, b_viewer):
         client = logged_in(user)
         for url in urls:
             assert client.get(url).status_code == 404, (user, url)
     assert Client().get(urls[0]).status_code == 302  # anonymous: to the login page
+
+
+def test_site_wide_framework_has_no_zone_or_sl(settings, site_a, library, a_contributor):
+    assessment = services.create_assessment(
+        site=site_a, framework=library["nist"], name="NIST", assessor=a_contributor
+    )
+    ac2 = library["nist"].requirements.get(ref="AC-2").pk
+    services.set_response(
+        assessment, services.Answer(ac2, None, "not_met", comment="No reviews"), a_contributor
+    )
+    result = run(settings, "--framework", "NIST SP 800-53", "--format", "json")
+    assert result.exit_code == 2 and "did you mean nist-sp800-53r5?" in result.output
+    result = run(settings, "--framework", "nist-sp800-53r5", "--format", "json")
+    assert result.exit_code == 1
+    [gap] = json.loads(result.stdout)["gaps"]
+    assert (gap["zone"], gap["fr"], gap["sl_needed"], gap["comment"]) == (None, "AC", None, "No reviews")
+    page = (
+        logged_in(a_contributor).get(reverse("web:assessment_detail", args=[assessment.pk])).content.decode()
+    )
+    assert "Site-wide" in page and "No reviews" in page
