@@ -2,46 +2,76 @@
 
 from __future__ import annotations
 
-import json
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, out, require_initialised, setup_django
+from otcsms.cli_support import DataDir, JsonFlag, fail, find_site, require_initialised, setup_django
+
+FORMATS = ("table", "csv", "xlsx", "json")
 
 
 def gaps(
     site: Annotated[str, typer.Option("--site", help="Site code, name or id.")],
     framework: Annotated[str, typer.Option("--framework", help="Framework key, e.g. iec62443-3-3.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, xlsx or json")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
     as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Gap list (not met, partially met) of the latest assessment; exit 1 when there are gaps."""
+    """Gap list (not met, partially met) of the latest assessment, with comments and evidence; exit 1 when
+    there are gaps. --json is short for --format json."""
+    if as_json:
+        if fmt not in ("table", "json"):
+            fail(f"--json and --format {fmt} contradict each other: give one")
+        fmt = "json"
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if output is None and fmt == "xlsx" and sys.stdout.isatty():
+        fail("an XLSX export is binary: give -o FILE")
     setup_django(data_dir)
     require_initialised()
-    from otcsms.assessments import services
+    from otcsms.assessments import gapexport, services
 
     target = find_site(site)
-    assessment = services.latest_assessment(target, framework)
+    try:
+        key = gapexport.framework_key(framework)
+    except gapexport.UnknownFrameworkError as exc:
+        fail(str(exc))
+    assessment = services.latest_assessment(target, key)
     if assessment is None:
-        fail(f"no assessment of {framework!r} at {target.name}")
-    zones = {z.pk: z.name for z in services.zones_in_scope(assessment)}
-    found = services.gaps(assessment)
-    rows = [
-        {"framework": g.key[0], "requirement": g.ref, "title": g.title, "zone": zones.get(g.scope),
-         "status": g.status, "sl_needed": g.sl_needed}
-        for g in found
-    ]  # fmt: skip
-    if as_json:
-        print(json.dumps({"assessment": assessment.name, "site": target.name, "gaps": rows}))
+        fail(f"no assessment of {key!r} at {target.name}")
+    rows = gapexport.gap_rows(assessment)
+    data = _table(assessment, rows) if fmt == "table" else gapexport.write(assessment, rows, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
-        out.print(f"{assessment.name}: {len(rows)} gaps", highlight=False)
-        for row in rows:
-            where = f" [{row['zone']}]" if row["zone"] else ""
-            level = f" SL{row['sl_needed']}" if row["sl_needed"] else ""
-            out.print(
-                f"  {row['status']:<14} {row['requirement']:<14}{level}{where}  {row['title']}",
-                highlight=False,
-            )
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
     if rows:
         raise typer.Exit(1)
+
+
+def _table(assessment, rows) -> bytes:
+    from otcsms.assessments import gapexport
+
+    lines = [f"{assessment.name}: {len(rows)} gaps"]
+    for group in gapexport.grouped(rows):
+        lines.append(f"{group.zone or 'site'} ({group.count})")
+        for fr in group.frs:
+            lines.append(f"  {fr.fr or '-'} ({len(fr.rows)})")
+            for row in fr.rows:
+                level = f" SL{row.sl_needed}" if row.sl_needed else ""
+                lines.append(f"    {row.status:<14} {row.requirement:<14}{level}  {row.title}")
+                if row.comment:
+                    lines.append(f"      comment: {' '.join(row.comment.split())}")
+                if row.evidence:
+                    lines.append(f"      evidence: {', '.join(row.evidence)}")
+    return ("\n".join(lines) + "\n").encode("utf-8")

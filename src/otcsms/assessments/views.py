@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from otcsms.assessments import lifecycle, services, wording
+from otcsms.assessments import gapexport, lifecycle, services, wording
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
 from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
@@ -31,6 +32,7 @@ HEAT_LEGEND = [
     (HEAT_NOT_ASSESSED, "?", "not assessed: no answers yet"),
 ]
 MAX_ROWS_SHOWN = 1000
+MAX_GAPS_SHOWN = 500  # on the overview; the downloads and the printable view list all
 MAX_SLOTS_PER_SAVE = 2000  # the API's bulk limit
 INFERRED_STATUSES = ("not_met", "partially_met", "met")
 # A refused workflow's status: who (403), the state or a concurrent write (409), the values (422).
@@ -107,7 +109,7 @@ def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200
         }
         for zone, cells in services.heat_rows(assessment)
     ]
-    gaps = services.gaps(assessment)
+    gaps = gapexport.gap_rows(assessment)
     transitions = [
         t
         for t in lifecycle.available(assessment.state)
@@ -115,8 +117,8 @@ def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200
     ]
     return render(request, "assessments/detail.html", {
         "assessment": assessment, "progress": services.progress(assessment), "heat": heat,
-        "fr_labels": FR_LABELS, "heat_legend": HEAT_LEGEND, "coverage": services.coverage_report(assessment),
-        "gaps": gaps[:200], "gap_count": len(gaps), "zones": zones, "can_answer": _may_answer(request, assessment),
+from django.utils import timezone
+from django.utils.http import urlencode
         "redundant": services.redundancy_report(assessment)[:50], "transitions": transitions,
         "reason_max": lifecycle.REASON_MAX, **link_panel(request.user, assessment),
     }, status=status)  # fmt: skip
@@ -154,6 +156,32 @@ def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition)
         return _detail_page(request, assessment, status=_refusal_status(exc))
     messages.success(request, f"{transition.verb.capitalize()} {done.name}.")
     return redirect("web:assessment_detail", pk=done.pk)
+
+
+# --- the gap list as it leaves the tool ----------------------------------------------------------
+
+
+@login_required
+def gaps_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The gap list as CSV or XLSX: the columns of `otcsms gaps`, comments and evidence included."""
+    assessment = _visible(request, pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("no such format")
+    data = gapexport.write(assessment, gapexport.gap_rows(assessment), fmt)
+    response = HttpResponse(data, content_type=gapexport.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{gapexport.filename(assessment, fmt)}"'
+    return response
+
+
+@login_required
+def gaps_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every gap on a plain page made for printing (no navigation)."""
+    assessment = _visible(request, pk)
+    rows = gapexport.gap_rows(assessment)
+    return render(request, "assessments/gaps_print.html", {
+        "assessment": assessment, "gap_groups": gapexport.grouped(rows), "gap_count": len(rows),
+        "printed": timezone.localtime(),
+    })  # fmt: skip
 
 
 # --- answering ------------------------------------------------------------------------------------

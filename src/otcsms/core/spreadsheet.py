@@ -36,3 +36,33 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     writer.writerow([escape_formula(cell) for cell in header])
     writer.writerows([escape_formula(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_text(value: str) -> str:
+    """A cell's text as written to XLSX: guarded against formulas, and with the characters XML 1.0 cannot
+    carry replaced (they would make the workbook unreadable)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cleaned: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", escape_formula(value))
+    return cleaned
+
+
+def write_xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A one-sheet workbook of text cells, every cell guarded and stored as a string (never a formula)."""
+    import openpyxl  # imported here: only XLSX exports pay for loading it
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])
+    for values in [list(header), *rows]:
+        cells = []
+        for value in values:
+            text = xlsx_text(value)
+            cell = WriteOnlyCell(sheet, value=text or None)
+            if text:
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,161 @@
+"""The gap list as it leaves the tool: one row per gap with its zone, FR (or group), requirement, SL needed,
+status, comment and evidence, grouped by zone then FR; written as CSV, XLSX or JSON (the CLI and the pages
+share it), and the framework lookup with a did-you-mean for the CLI."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+
+from otcsms.assessments import services
+from otcsms.assessments.models import Assessment, Response
+from otcsms.assessments.results import GAP_STATUSES
+from otcsms.assessments.scope import is_zone_based
+from otcsms.core.spreadsheet import write_csv, write_xlsx
+
+COLUMNS = ("zone", "fr", "requirement", "title", "sl_needed", "status", "comment", "evidence")
+HEADINGS = ("Zone", "FR", "Requirement", "Title", "SL needed", "Status", "Comment", "Evidence")
+FORMATS = ("csv", "xlsx", "json")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GapRow:
+    zone_id: int | None
+    zone: str  # "" for a site-wide requirement
+    fr: str  # the FR (IEC 62443-3-3) or the top-level group of other frameworks
+    framework: str
+    requirement: str
+    title: str
+    sl_needed: int | None  # the zone's SL-T for the requirement's FR (IEC 62443-3-3 only)
+    status: str
+    comment: str
+    evidence: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "zone": self.zone or None, "fr": self.fr, "framework": self.framework, "requirement": self.requirement,
+            "title": self.title, "sl_needed": self.sl_needed, "status": self.status, "comment": self.comment,
+            "evidence": list(self.evidence),
+        }  # fmt: skip
+
+    def cells(self) -> list[str]:
+        level = "" if self.sl_needed is None else str(self.sl_needed)
+        return [self.zone, self.fr, self.requirement, self.title, level, self.status, self.comment,
+                "\n".join(self.evidence)]  # fmt: skip
+
+
+@dataclass
+class FrGroup:
+    fr: str
+    rows: list[GapRow] = field(default_factory=list)
+
+
+@dataclass
+class ZoneGroup:
+    zone_id: int | None
+    zone: str
+    frs: list[FrGroup] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.rows) for g in self.frs)
+
+
+def gap_rows(assessment: Assessment) -> list[GapRow]:
+    """Every gap of the assessment, in zone (by name, site-wide last), FR, then reading order."""
+    zones = {z.pk: z for z in services.zones_in_scope(assessment)}
+    found = services.gaps(assessment)
+    answers = {
+        (zone_id, ref): (comment, evidence)
+        for ref, zone_id, comment, evidence in Response.objects.filter(
+            assessment=assessment, status__in=GAP_STATUSES
+        ).values_list("requirement__ref", "zone_id", "comment", "evidence")
+    }
+    fr_of = {
+        row.ref: int(row.attributes["fr"])
+        for row in services.framework_requirements(assessment.framework)
+        if "fr" in (row.attributes or {})
+    }
+    order = {key: i for i, key in enumerate(services.requirement_meta(assessment.framework))}
+    zone_based = is_zone_based(assessment.framework.key)
+    rows = []
+    for g in found:
+        zone = zones.get(g.scope) if g.scope is not None else None
+        level = None
+        if zone_based and zone is not None and zone.sl_t is not None and g.ref in fr_of:
+            level = zone.sl_t[fr_of[g.ref] - 1]
+        comment, evidence = answers.get((g.scope, g.ref), ("", []))
+        rows.append(GapRow(
+            g.scope, zone.name if zone else "", g.group, g.key[0], g.ref, g.title, level, g.status, comment,
+            tuple(str(item) for item in evidence or ()),
+        ))  # fmt: skip
+    zone_order = {pk: i for i, pk in enumerate(zones)}
+    rows.sort(key=lambda r: (
+        r.zone_id is None, zone_order.get(r.zone_id, len(zone_order)), r.zone,
+        order.get((r.framework, r.fr), len(order)), order.get((r.framework, r.requirement), len(order)),
+    ))  # fmt: skip
+    return rows
+
+
+def grouped(rows: list[GapRow]) -> list[ZoneGroup]:
+    """Rows (already in order) as zone headings, each with FR headings."""
+    groups: list[ZoneGroup] = []
+    for row in rows:
+        if not groups or groups[-1].zone_id != row.zone_id:
+            groups.append(ZoneGroup(row.zone_id, row.zone))
+        frs = groups[-1].frs
+        if not frs or frs[-1].fr != row.fr:
+            frs.append(FrGroup(row.fr))
+        frs[-1].rows.append(row)
+    return groups
+
+
+def write(assessment: Assessment, rows: list[GapRow], fmt: str) -> bytes:
+    if fmt == "csv":
+        return write_csv(COLUMNS, (r.cells() for r in rows))
+    if fmt == "xlsx":
+        return write_xlsx("Gaps", COLUMNS, (r.cells() for r in rows))
+    if fmt == "json":
+        document = {
+            "assessment": assessment.name, "site": assessment.site.name, "framework": assessment.framework.key,
+            "gaps": [r.as_dict() for r in rows],
+        }  # fmt: skip
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def filename(assessment: Assessment, fmt: str) -> str:
+    from django.utils.text import slugify
+
+    return f"{slugify(assessment.site.code or assessment.site.name) or assessment.site_id}-" \
+           f"{slugify(assessment.framework.key)}-gaps-{assessment.pk}.{fmt}"  # fmt: skip
+
+
+class UnknownFrameworkError(ValueError):
+    pass
+
+
+def framework_key(text: str) -> str:
+    """``text`` if it is a framework key, else UnknownFrameworkError saying which key was probably meant."""
+    from otcsms.catalogs.models import Framework
+
+    known = list(Framework.objects.values_list("key", "name").distinct())
+    keys = {key for key, _name in known}
+    if text in keys:
+        return text
+    spellings: dict[str, str] = {}
+    for key, name in known:
+        spellings.setdefault(key.lower(), key)
+        spellings.setdefault(name.lower(), key)
+    close = difflib.get_close_matches(text.strip().lower(), list(spellings), n=3, cutoff=0.6)
+    meant = list(dict.fromkeys(spellings[c] for c in close))
+    if meant:
+        raise UnknownFrameworkError(f"unknown framework {text!r}; did you mean {' or '.join(meant)}?")
+    listed = ", ".join(sorted(keys)) or "none loaded"
+    raise UnknownFrameworkError(f"unknown framework {text!r}; known keys: {listed}")
