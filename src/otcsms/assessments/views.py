@@ -117,8 +117,9 @@ def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200
     ]
     return render(request, "assessments/detail.html", {
         "assessment": assessment, "progress": services.progress(assessment), "heat": heat,
-from django.utils import timezone
-from django.utils.http import urlencode
+        "fr_labels": FR_LABELS, "heat_legend": HEAT_LEGEND, "coverage": services.coverage_report(assessment),
+        "gap_groups": gapexport.grouped(gaps[:MAX_GAPS_SHOWN]), "gap_count": len(gaps),
+        "gaps_shown": MAX_GAPS_SHOWN, "zones": zones, "can_answer": _may_answer(request, assessment),
         "redundant": services.redundancy_report(assessment)[:50], "transitions": transitions,
         "reason_max": lifecycle.REASON_MAX, **link_panel(request.user, assessment),
     }, status=status)  # fmt: skip
