@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from otcsms.assessments import gapexport, lifecycle, services, wording
+from otcsms.assessments import explain, gapexport, lifecycle, services, wording
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
 from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
@@ -337,7 +337,7 @@ def inferred_page(request: HttpRequest, pk: int) -> HttpResponse:
     ref = request.GET.get("requirement", "")[:100]
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     zone_id = parse_id(request.GET.get("zone", ""))  # anything but an id: the site-wide result
-    explanation = services.explain(assessment, zone_id, (framework, ref))
+    explanation = explain.explain(assessment, zone_id, (framework, ref))
     return render(request, "assessments/inferred.html", {
         "assessment": assessment, "x": explanation, "zone": zones.get(zone_id) if zone_id else None,
         "why_url": reverse("web:assessment_inferred", args=[assessment.pk]),
@@ -356,7 +356,7 @@ def inferred_list(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in INFERRED_STATUSES:
         status = ""
-    rows, total = services.inferred_results(assessment, framework, status) if framework else ([], 0)
+    rows, total = explain.inferred_results(assessment, framework, status) if framework else ([], 0)
     return render(request, "assessments/inferred_list.html", {
         "assessment": assessment, "framework": framework, "framework_name": names.get(framework, ""),
         "status": status, "rows": rows, "total": total, "zones": {z.pk: z for z in services.zones_in_scope(assessment)},
