@@ -67,5 +67,7 @@ def test_compliance_lead_opens_sr_1_3_and_sees_its_counterparts(page, compliance
     page.keyboard.press("Enter")
     assert "SR 1.3 equal nist-sp800-53r5:AC-2" in overlay.locator("details.why ol").inner_text()
     page.click("text=/^nerc-cip \\(\\d+\\)$/")
+    # a plain link: the click only starts the navigation, so wait for the new page to load before reading it
+    page.wait_for_url(re.compile(r"[?&]fw=nerc-cip"))
     # both tables, the folded related one included
     assert set(page.locator("table.crosswalk tbody td:first-child").all_text_contents()) == {"nerc-cip"}
