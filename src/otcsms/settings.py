@@ -272,6 +272,8 @@ CHECKPOINT_DIR = env_path("OTCSMS_CHECKPOINT_DIR", DATA_DIR / "checkpoints")
 JOBS_RETRY_BASE_SECONDS = env_int("OTCSMS_JOB_RETRY_BASE_SECONDS", 60, minimum=1, maximum=86_400)
 JOBS_RETRY_MAX_SECONDS = env_int("OTCSMS_JOB_RETRY_MAX_SECONDS", 3600, minimum=JOBS_RETRY_BASE_SECONDS,
                                  maximum=7 * 86_400)  # fmt: skip
+# A run with no result this long after it started is taken for abandoned (its worker died) and failed.
+JOBS_RUN_TIMEOUT_SECONDS = env_int("OTCSMS_JOB_RUN_TIMEOUT_SECONDS", 6 * 3600, minimum=60, maximum=7 * 86_400)
 
 LOGGING = {
     "version": 1,

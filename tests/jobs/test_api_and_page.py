@@ -77,6 +77,12 @@ def test_org_admin_disables_retimes_and_runs_a_schedule(api, org_admin, schedule
     requested = AuditEvent.objects.filter(object_type="jobs.schedule", object_id=str(pk)).first()
     assert requested.payload["reason"] == "run now" and requested.payload["after"]["run_requested_at"]
 
+    # the run has not finished: a second one would overlap it, so it is refused and nothing changes
+    events = audit_count()
+    r = client.post(f"/schedules/{pk}/run")
+    assert r.status_code == 409 and "still ready" in r.json()["detail"]
+    assert audit_count() == events and DBTaskResult.objects.count() == 1
+
 
 @pytest.mark.parametrize(
     "body,field",

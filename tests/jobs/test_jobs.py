@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from otcsms.core.models import AuditEvent
 from otcsms.jobs import services
+from otcsms.jobs.inflight import RunInProgressError, fail_abandoned, worker_process
 from otcsms.jobs.models import Schedule
 from otcsms.jobs.scheduler import claim_and_enqueue, enqueue_due
 from otcsms.jobs.worker import Round, Stop, run_round, worker_id
@@ -157,3 +162,78 @@ def test_a_schedule_names_a_job_and_one_timing(db, fields, problem):
     with pytest.raises(ValidationError) as caught:
         Schedule(name="x", **fields).full_clean()
     assert problem in caught.value.message_dict
+
+
+def test_a_slot_that_comes_while_the_last_run_is_unfinished_is_skipped_not_doubled(transactional_db):
+    only("run-checks")
+    assert enqueue_due() == ["run-checks"]  # no worker has run it yet: it waits in the queue
+    make_due("run-checks")
+    assert enqueue_due() == []
+    skipped = schedule("run-checks")
+    assert skipped.last_skipped_at is not None and skipped.next_run_at > timezone.now()
+    assert DBTaskResult.objects.count() == 1
+    with pytest.raises(RunInProgressError, match="still ready"):
+        services.run_now(skipped)
+
+    worker_round()  # the run finishes; the next slot enqueues again
+    make_due("run-checks")
+    assert enqueue_due() == ["run-checks"] and DBTaskResult.objects.count() == 2
+
+
+def dead_pid() -> int:
+    """The pid of a process that has just exited (and been reaped): nothing runs under it now."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def start_running(worker: str, started_ago: dt.timedelta) -> DBTaskResult:
+    """The run-checks slot enqueued and claimed by ``worker`` as django-tasks-db's worker claims it."""
+    only("run-checks")
+    enqueue_due()
+    run = DBTaskResult.objects.get(id=schedule("run-checks").last_task_id)
+    run.claim(worker)
+    DBTaskResult.objects.filter(id=run.id).update(started_at=timezone.now() - started_ago)
+    return run
+
+
+def test_a_run_whose_worker_process_died_is_failed_and_its_schedule_runs_again(transactional_db):
+    host = socket.gethostname()[:40]
+    run = start_running(f"{host}-{dead_pid()}-0badc0de", dt.timedelta(seconds=5))
+    make_due("run-checks")
+    assert enqueue_due() == []  # the dead run still blocks the slot until a round finds it
+
+    assert fail_abandoned() == [str(run.id)]
+    run.refresh_from_db()
+    assert run.status == "FAILED" and "no longer exists" in run.traceback
+    failed = schedule("run-checks")
+    assert failed.last_result == "failed" and failed.failure_count == 1
+    assert failed.last_message.startswith("AbandonedRunError: worker ")
+    assert fail_abandoned() == []  # failed once
+
+    Schedule.objects.filter(pk=failed.pk).update(next_run_at=timezone.now())  # the retry time has come
+    assert worker_round().enqueued == ["run-checks"]
+    assert schedule("run-checks").last_result == "ok"
+
+
+def test_a_run_is_left_alone_while_its_worker_lives_or_its_time_is_not_up(db, settings):
+    settings.JOBS_RUN_TIMEOUT_SECONDS = 3600
+    host = socket.gethostname()[:40]
+    run = start_running(f"{host}-{os.getpid()}-0badc0de", dt.timedelta(hours=0.5))
+    assert fail_abandoned() == []
+    # a worker on another machine cannot be asked: only the timeout tells
+    DBTaskResult.objects.filter(id=run.id).update(worker_ids=["plc-historian-02-4711-0badc0de"])
+    assert fail_abandoned() == []
+    DBTaskResult.objects.filter(id=run.id).update(started_at=timezone.now() - dt.timedelta(hours=2))
+    assert fail_abandoned() == [str(run.id)]
+    run.refresh_from_db()
+    assert "no result 3600 s after it started on worker plc-historian-02-4711-0badc0de" in run.traceback
+
+
+@pytest.mark.parametrize(
+    "worker,process",
+    [("ot-jump-01-4711-0badc0de", ("ot-jump-01", 4711)), ("host-x-0badc0de", None), ("", None),
+     ("nohost", None), ("-12-ab", None)],
+)  # fmt: skip
+def test_worker_ids_are_read_as_host_and_pid(worker, process):
+    assert worker_process(worker) == process

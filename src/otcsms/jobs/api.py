@@ -16,6 +16,7 @@ from otcsms.core.scoping import is_member
 from otcsms.jobs import runs, services
 from otcsms.jobs import schemas as s
 from otcsms.jobs.definitions import UnknownJobError
+from otcsms.jobs.inflight import RunInProgressError
 from otcsms.jobs.models import Schedule
 
 router = Router(tags=["jobs"])
@@ -41,7 +42,7 @@ def run_schedule(request: AuthedRequest, pk: int):
     try:
         with transaction.atomic():
             task_id = services.run_now(schedule)
-    except UnknownJobError as exc:
+    except (UnknownJobError, RunInProgressError) as exc:
         raise HttpError(409, f"cannot run {schedule.name}: {exc}") from None
     return Status(202, {"schedule_id": schedule.pk, "task_id": task_id})
 

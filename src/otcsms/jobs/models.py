@@ -55,10 +55,15 @@ class Schedule(OrgWide):
     last_result = models.CharField(max_length=10, choices=Result.choices, blank=True)
     last_message = models.CharField(max_length=500, blank=True)
     failure_count = models.PositiveIntegerField(default=0, help_text="Failures in a row.")
+    last_skipped_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The last slot passed over because the previous run had not finished.",
+    )
 
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset(
         {"next_run_at", "last_enqueued_at", "last_task_id", "last_finished_at", "last_result", "last_message",
-         "failure_count"}
+         "failure_count", "last_skipped_at"}
     )  # fmt: skip
 
     class Meta:

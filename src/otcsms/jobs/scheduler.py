@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from otcsms.jobs import outcomes
 from otcsms.jobs.definitions import UnknownJobError, resolve_job
+from otcsms.jobs.inflight import in_flight
 from otcsms.jobs.models import Schedule
 
 log = logging.getLogger("otcsms.jobs")
@@ -47,6 +48,12 @@ def claim_and_enqueue(schedule: Schedule, now: dt.datetime) -> str | None:
     with transaction.atomic():
         if not _claim(schedule, now):
             log.debug("%s: slot taken by another worker", schedule.name)
+            return None
+        if (previous := in_flight(schedule)) is not None:
+            # Never two runs of one schedule at once: a slot that comes while the last run still waits or
+            # runs is passed over (claimed, so no other worker takes it), and the schedule shows it.
+            Schedule.objects.filter(pk=schedule.pk).update(last_skipped_at=now)
+            log.warning("%s: slot skipped, run %s is still %s", schedule.name, previous.id, previous.status)
             return None
         result = job.enqueue(schedule_id=schedule.pk)
         Schedule.objects.filter(pk=schedule.pk).update(last_task_id=str(result.id)[:64])

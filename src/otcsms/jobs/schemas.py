@@ -28,6 +28,9 @@ class ScheduleOut(Schema):
     last_task_id: str
     failure_count: int = Field(description="Failures in a row; reset by a successful run.")
     run_requested_at: datetime | None
+    last_skipped_at: datetime | None = Field(
+        description="The last slot passed over because the previous run had not finished (runs never overlap)."
+    )
 
     @staticmethod
     def resolve_timing(obj) -> str:

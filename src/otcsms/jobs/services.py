@@ -14,6 +14,7 @@ from django.utils import timezone
 from otcsms.core.audit import with_reason
 from otcsms.jobs.defaults import DEFAULT_SCHEDULES
 from otcsms.jobs.definitions import resolve_job
+from otcsms.jobs.inflight import RunInProgressError, in_flight
 from otcsms.jobs.models import Schedule
 
 EDITABLE = ("enabled", "interval_seconds", "cron", "description")
@@ -70,8 +71,11 @@ def set_enabled(schedule: Schedule, enabled: bool, reason: str = "") -> Schedule
 
 def run_now(schedule: Schedule, reason: str = "") -> str:
     """Enqueue the schedule's job at once (also when it is disabled); returns the task id. The request is
-    audited (``run_requested_at``, by whoever asked); the run reports back to the schedule like any other."""
+    audited (``run_requested_at``, by whoever asked); the run reports back to the schedule like any other.
+    Raises RunInProgressError while the schedule's last run still waits or runs: runs never overlap."""
     job = resolve_job(schedule.task_path)
+    if (previous := in_flight(schedule)) is not None:
+        raise RunInProgressError(f"its run {previous.id} is still {previous.status.lower()}")
     now = timezone.now()
     with transaction.atomic():
         schedule.run_requested_at = now

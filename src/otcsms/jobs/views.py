@@ -17,6 +17,7 @@ from otcsms.core.scoping import is_member
 from otcsms.jobs import runs, services
 from otcsms.jobs.backend import backend_label, uses_database_queue
 from otcsms.jobs.definitions import UnknownJobError
+from otcsms.jobs.inflight import RunInProgressError
 from otcsms.jobs.models import Schedule
 
 REASON_LENGTH = 500
@@ -77,7 +78,7 @@ def run_now(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         with transaction.atomic():
             task_id = services.run_now(schedule, _reason(request))
-    except UnknownJobError as exc:
+    except (UnknownJobError, RunInProgressError) as exc:
         messages.error(request, f"Cannot run {schedule.name}: {exc}")
         return redirect("web:jobs")
     messages.success(request, f"Queued {schedule.name} (task {task_id}); a worker runs it at its next round.")

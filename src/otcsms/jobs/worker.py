@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from otcsms.jobs.backend import uses_database_queue
+from otcsms.jobs.inflight import fail_abandoned
 from otcsms.jobs.outcomes import one_line
 from otcsms.jobs.scheduler import enqueue_due
 
@@ -69,6 +70,7 @@ def run_round(stop: Stop, ident: str) -> Round:
     """One scheduler pass, then every ready task (database backend)."""
     close_old_connections()  # drop a connection that broke or outlived CONN_MAX_AGE since the last round
     try:
+        fail_abandoned()  # first: a schedule whose run died would otherwise skip its slots forever
         enqueued = enqueue_due()
         if uses_database_queue() and not stop.requested:
             run_ready_tasks(stop, ident)
