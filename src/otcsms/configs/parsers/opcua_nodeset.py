@@ -1,0 +1,181 @@
+"""OPC UA NodeSet2 XML (OPC 10000-6 Annex F): an information model, or a server's address space exported.
+
+``config``: the namespace table (a list: a node id's ``ns=`` index points into it), the models with their
+versions and required models, the aliases, and the nodes keyed by NodeId with their class, browse name, data
+type, access levels decoded to flags, type definition, parent and references (sorted, so the order of the
+file does not matter). ``volatile``: the values of variables (process values in a server export).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from otcsms.configs.parsers import Parsed, ParseError
+from otcsms.configs.parsers.safexml import local, namespace, parse_xml, root_name
+
+KIND = "opcua-nodeset"
+LABEL = "OPC UA NodeSet2 XML"
+
+_NODE_CLASSES = {
+    "UAObject": "Object",
+    "UAVariable": "Variable",
+    "UAMethod": "Method",
+    "UAView": "View",
+    "UAObjectType": "ObjectType",
+    "UAVariableType": "VariableType",
+    "UADataType": "DataType",
+    "UAReferenceType": "ReferenceType",
+}
+# OPC 10000-3 §8.57 AccessLevelType: bit -> flag name
+_ACCESS_BITS = (
+    (0, "readable"),
+    (1, "writable"),
+    (2, "history_readable"),
+    (3, "history_writable"),
+    (4, "semantic_change"),
+    (5, "status_writable"),
+    (6, "timestamp_writable"),
+)
+# Attributes copied as they are (attribute -> key), when present, for the node classes that have them.
+_PLAIN_ATTRIBUTES = (
+    ("DataType", "data_type"),
+    ("ValueRank", "value_rank"),
+    ("ArrayDimensions", "array_dimensions"),
+    ("MinimumSamplingInterval", "minimum_sampling_interval"),
+    ("Historizing", "historizing"),
+    ("IsAbstract", "is_abstract"),
+    ("Symmetric", "symmetric"),
+    ("EventNotifier", "event_notifier"),
+    ("Executable", "executable"),
+    ("UserExecutable", "user_executable"),
+    ("MethodDeclarationId", "method_declaration"),
+    ("WriteMask", "write_mask"),
+    ("UserWriteMask", "user_write_mask"),
+    ("RolePermissions", "role_permissions"),
+)
+
+
+def sniff(name: str, head: bytes) -> bool:
+    return root_name(head) == "UANodeSet"
+
+
+def parse(data: bytes) -> Parsed:
+    root = parse_xml(data)
+    if local(root.tag) != "UANodeSet":
+        raise ParseError(
+            f"not an OPC UA NodeSet2 file: the root element is <{local(root.tag)}>, not <UANodeSet>"
+        )
+    ns = namespace(root)
+    models = _models(root, ns)
+    nodes: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for element in root:
+        node_class = _NODE_CLASSES.get(local(element.tag))
+        if node_class is None:
+            continue
+        node_id = element.get("NodeId")
+        if not node_id:
+            raise ParseError(f"<{local(element.tag)}> at line {element.sourceline} has no NodeId")
+        if node_id in nodes:
+            raise ParseError(f"NodeId {node_id} is defined twice (second at line {element.sourceline})")
+        nodes[node_id] = _node(element, node_class, ns)
+        value = element.find(f"{ns}Value")
+        if value is not None and len(value):
+            values[node_id] = xml_value(value[0])
+    config = {
+        "namespaces": [uri.text or "" for uri in root.iterfind(f"{ns}NamespaceUris/{ns}Uri")],
+        "models": models,
+        "aliases": {
+            a.get("Alias", ""): (a.text or "").strip() for a in root.iterfind(f"{ns}Aliases/{ns}Alias")
+        },
+        "nodes": nodes,
+    }
+    meta: dict[str, Any] = {"nodes": len(nodes)}
+    if models:
+        first = next(iter(models.items()))
+        meta.update(model=first[0], version=first[1].get("version"))
+    if root.get("LastModified"):
+        meta["last_modified"] = root.get("LastModified")
+    return Parsed(kind=KIND, config=config, volatile={"values": values}, meta=meta)
+
+
+def access_flags(level: int) -> dict[str, bool]:
+    """An AccessLevel (or UserAccessLevel) byte decoded to named flags."""
+    return {name: bool(level >> bit & 1) for bit, name in _ACCESS_BITS}
+
+
+def xml_value(element: etree._Element) -> Any:
+    """A ``<Value>``'s content as JSON: a leaf is its text, a ``ListOf…`` a list, a structure a map."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    if not children:
+        return (element.text or "").strip()
+    if local(element.tag).startswith("ListOf"):
+        return [xml_value(child) for child in children]
+    result: dict[str, Any] = {}
+    for child in children:
+        key = local(child.tag)
+        item = xml_value(child)
+        if key in result:  # repeated fields (a structure's array member) become a list
+            previous = result[key]
+            result[key] = [*previous, item] if isinstance(previous, list) else [previous, item]
+        else:
+            result[key] = item
+    return result
+
+
+def _models(root: etree._Element, ns: str) -> dict[str, Any]:
+    models: dict[str, Any] = {}
+    for model in root.iterfind(f"{ns}Models/{ns}Model"):
+        uri = model.get("ModelUri", "")
+        models[uri] = {
+            "version": model.get("Version"),
+            "publication_date": model.get("PublicationDate"),
+            "required": {
+                required.get("ModelUri", ""): {
+                    "version": required.get("Version"),
+                    "publication_date": required.get("PublicationDate"),
+                }
+                for required in model.iterfind(f"{ns}RequiredModel")
+            },
+        }
+    return models
+
+
+def _node(element: etree._Element, node_class: str, ns: str) -> dict[str, Any]:
+    node: dict[str, Any] = {"class": node_class, "browse_name": element.get("BrowseName", "")}
+    display_name = element.findtext(f"{ns}DisplayName")
+    if display_name is not None:
+        node["display_name"] = display_name.strip()
+    parent = element.get("ParentNodeId")
+    if parent:
+        node["parent"] = parent
+    for attribute, key in _PLAIN_ATTRIBUTES:
+        value = element.get(attribute)
+        if value is not None:
+            node[key] = value
+    if node_class == "Variable":
+        node["access_level"] = access_flags(_byte(element, "AccessLevel"))
+        node["user_access_level"] = access_flags(_byte(element, "UserAccessLevel"))
+    references = []
+    for reference in element.iterfind(f"{ns}References/{ns}Reference"):
+        reference_type = reference.get("ReferenceType", "")
+        target = (reference.text or "").strip()
+        forward = reference.get("IsForward", "true").lower() != "false"
+        if reference_type == "HasTypeDefinition" and forward:
+            node["type_definition"] = target
+        references.append({"type": reference_type, "target": target, "forward": forward})
+    references.sort(key=lambda r: (r["type"], r["target"], r["forward"]))
+    node["references"] = references
+    return node
+
+
+def _byte(element: etree._Element, attribute: str) -> int:
+    raw = element.get(attribute, "1")  # the NodeSet schema's default: CurrentRead only
+    try:
+        return int(raw)
+    except ValueError:
+        raise ParseError(
+            f"{attribute}={raw!r} on {element.get('NodeId')} (line {element.sourceline}) is not a number"
+        ) from None
