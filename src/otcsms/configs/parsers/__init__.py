@@ -23,7 +23,15 @@ from types import ModuleType
 from typing import Any
 
 # Parser modules, in the order sniffing tries them (specific formats first, the generic JSON/YAML last).
-MODULES: tuple[str, ...] = ("json_yaml",)
+MODULES: tuple[str, ...] = (
+    "opcua_nodeset",
+    "l5x",
+    "plcopen",
+    "scl",
+    "dnp3_profile",
+    "running_config",
+    "json_yaml",
+)
 
 MAX_BYTES = 64 * 1024 * 1024  # a vendor export larger than this is refused before it is read
 
