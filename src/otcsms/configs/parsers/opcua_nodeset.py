@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from otcsms.configs.parsers import Parsed, ParseError
-from otcsms.configs.parsers.safexml import local, namespace, parse_xml, root_name
+from otcsms.configs.parsers.safexml import collection_paused, local, namespace, parse_xml, root_name
 
 KIND = "opcua-nodeset"
 LABEL = "OPC UA NodeSet2 XML"
@@ -62,6 +62,11 @@ def sniff(name: str, head: bytes) -> bool:
 
 
 def parse(data: bytes) -> Parsed:
+    with collection_paused():
+        return _parse(data)
+
+
+def _parse(data: bytes) -> Parsed:
     root = parse_xml(data)
     if local(root.tag) != "UANodeSet":
         raise ParseError(
@@ -71,6 +76,7 @@ def parse(data: bytes) -> Parsed:
     models = _models(root, ns)
     nodes: dict[str, Any] = {}
     values: dict[str, Any] = {}
+    value_tag = f"{ns}Value"
     for element in root:
         node_class = _NODE_CLASSES.get(local(element.tag))
         if node_class is None:
@@ -81,9 +87,10 @@ def parse(data: bytes) -> Parsed:
         if node_id in nodes:
             raise ParseError(f"NodeId {node_id} is defined twice (second at line {element.sourceline})")
         nodes[node_id] = _node(element, node_class, ns)
-        value = element.find(f"{ns}Value")
-        if value is not None and len(value):
-            values[node_id] = xml_value(value[0])
+        if node_class in ("Variable", "VariableType"):
+            value = element.find(value_tag)
+            if value is not None and len(value):
+                values[node_id] = xml_value(value[0])
     config = {
         "namespaces": [uri.text or "" for uri in root.iterfind(f"{ns}NamespaceUris/{ns}Uri")],
         "models": models,
@@ -103,7 +110,15 @@ def parse(data: bytes) -> Parsed:
 
 def access_flags(level: int) -> dict[str, bool]:
     """An AccessLevel (or UserAccessLevel) byte decoded to named flags."""
-    return {name: bool(level >> bit & 1) for bit, name in _ACCESS_BITS}
+    return dict(_DECODED[level & 0xFF])
+
+
+# readable and writable always, the rarer flags only when set: a flag turned on still shows as an added key,
+# and a large export's snapshot stays small.
+_DECODED = tuple(
+    {name: bool(level >> bit & 1) for bit, name in _ACCESS_BITS if bit < 2 or level >> bit & 1}
+    for level in range(256)
+)
 
 
 def xml_value(element: etree._Element) -> Any:
@@ -144,35 +159,41 @@ def _models(root: etree._Element, ns: str) -> dict[str, Any]:
 
 
 def _node(element: etree._Element, node_class: str, ns: str) -> dict[str, Any]:
-    node: dict[str, Any] = {"class": node_class, "browse_name": element.get("BrowseName", "")}
-    display_name = element.findtext(f"{ns}DisplayName")
-    if display_name is not None:
-        node["display_name"] = display_name.strip()
-    parent = element.get("ParentNodeId")
-    if parent:
-        node["parent"] = parent
+    # Hot path of large exports: one copy of the attributes, one pass over the children, no path lookups.
+    attributes = dict(element.attrib)
+    node: dict[str, Any] = {"class": node_class, "browse_name": attributes.get("BrowseName", "")}
+    if "ParentNodeId" in attributes:
+        node["parent"] = attributes["ParentNodeId"]
     for attribute, key in _PLAIN_ATTRIBUTES:
-        value = element.get(attribute)
-        if value is not None:
-            node[key] = value
+        if attribute in attributes:
+            node[key] = attributes[attribute]
     if node_class == "Variable":
-        node["access_level"] = access_flags(_byte(element, "AccessLevel"))
-        node["user_access_level"] = access_flags(_byte(element, "UserAccessLevel"))
+        node["access_level"] = access_flags(_byte(element, attributes, "AccessLevel"))
+        node["user_access_level"] = access_flags(_byte(element, attributes, "UserAccessLevel"))
     references = []
-    for reference in element.iterfind(f"{ns}References/{ns}Reference"):
-        reference_type = reference.get("ReferenceType", "")
-        target = (reference.text or "").strip()
-        forward = reference.get("IsForward", "true").lower() != "false"
-        if reference_type == "HasTypeDefinition" and forward:
-            node["type_definition"] = target
-        references.append({"type": reference_type, "target": target, "forward": forward})
-    references.sort(key=lambda r: (r["type"], r["target"], r["forward"]))
+    references_tag, display_tag = f"{ns}References", f"{ns}DisplayName"
+    for child in element:
+        if child.tag == references_tag:
+            for reference in child:
+                reference_type = reference.get("ReferenceType", "")
+                target = (reference.text or "").strip()
+                forward = reference.get("IsForward", "true").lower() != "false"
+                if forward and reference_type == "HasTypeDefinition":
+                    node["type_definition"] = target
+                references.append({"type": reference_type, "target": target, "forward": forward})
+        elif child.tag == display_tag and "display_name" not in node:
+            node["display_name"] = (child.text or "").strip()
+    references.sort(key=_reference_order)
     node["references"] = references
     return node
 
 
-def _byte(element: etree._Element, attribute: str) -> int:
-    raw = element.get(attribute, "1")  # the NodeSet schema's default: CurrentRead only
+def _reference_order(reference: dict[str, Any]) -> tuple[str, str, bool]:
+    return reference["type"], reference["target"], reference["forward"]
+
+
+def _byte(element: etree._Element, attributes: dict[str, str], attribute: str) -> int:
+    raw = attributes.get(attribute, "1")  # the NodeSet schema's default: CurrentRead only
     try:
         return int(raw)
     except ValueError:
