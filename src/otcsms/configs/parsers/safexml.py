@@ -26,15 +26,21 @@ from otcsms.configs.parsers import MAX_BYTES, ParseError
 
 MAX_DEPTH = 128  # the deepest real export we know (nested L5X structures, SCL SDIs) stays well under 40
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+
+def _parser() -> etree.XMLParser:
+    # A new parser for every document: an lxml parser must not be shared between threads (the server parses
+    # uploads in several at once), and making one costs microseconds.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
 # The prolog: byte order mark, XML declaration, comments, processing instructions, blanks; then a DOCTYPE?
 _DOCTYPE_IN_PROLOG = re.compile(
     rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL | re.IGNORECASE
@@ -53,7 +59,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_D
             "XML with a document type declaration (<!DOCTYPE>) is refused: entities and DTDs are unsafe"
         )
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"not well-formed XML: {_syntax_message(exc)}") from None
     if root is None:  # recover mode is off, so only an empty document gets here
