@@ -168,3 +168,21 @@ def test_shared_accounts_need_an_owner_when_entered_by_hand(api, hmi, a_contribu
     r = api(a_contributor).post("/accounts", {"system_id": hmi.system.pk, "username": "ops", "kind": "shared",
                                               "person_id": hmi.cat.pk})  # fmt: skip
     assert r.status_code == 201 and r.json()["site_id"] == hmi.system.site_id
+
+
+def test_an_overdue_review_is_a_finding_until_signed_off(hmi, a_approver, site_a):
+    from datetime import date
+
+    from otcsms.access.services import decide, sign_off, start_review
+
+    g = grant(hmi, hmi.ann)
+    review = start_review(a_approver, site_a, title="Q4", period_start=date(2025, 10, 1),
+                          period_end=date(2025, 12, 31), due_on=date(2026, 1, 15))  # fmt: skip
+    run_checks(site_a)
+    finding = Finding.objects.get(check_id="access.review-overdue", status="open")
+    assert "1 grants are not reviewed" in finding.message
+    decide(a_approver, review.items.get(grant=g), decision="confirmed")
+    sign_off(a_approver, review)
+    run_checks(site_a)
+    finding.refresh_from_db()
+    assert finding.status == "closed"

@@ -78,3 +78,9 @@ def test_change_log_export_never_starts_a_formula(hmi, a_approver, auditor):
     r = logged_in(auditor).get(f"/access/log/?system={hmi.system.pk}&format=csv")
     text = r.content.decode("utf-8-sig")
     assert r.status_code == 200 and "\"'=HYPERLINK" in text and ',"=' not in text
+
+
+def test_site_page_shows_the_systems(hmi, a_contributor, site_a):
+    grant(hmi, hmi.ann)
+    page = logged_in(a_contributor).get(f"/sites/{site_a.pk}/").content.decode()
+    assert "Access: systems" in page and "HMI-1" in page and "0 accounts, 1 grants" in page

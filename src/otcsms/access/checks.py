@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
 from otcsms.access import reconcile as rc
-from otcsms.access.models import AccessGrant, Account
+from otcsms.access.models import AccessGrant, Account, ReviewCampaign
 from otcsms.access.services import site_report
 from otcsms.checks.engine import Problem, check
 from otcsms.tenancy.models import Site
@@ -51,3 +54,21 @@ _declare(rc.SHARED_WITHOUT_OWNER, "Shared or service account without an accounta
          (("iec62443-3-3", "SR 1.3"), ("nerc-cip", "CIP-004-7 R5.4")))  # fmt: skip
 _declare(rc.EXPIRED_GRANT_PRESENT, "Expired grant still in force", "high",
          (("nerc-cip", "CIP-004-7 R4.1"), ("iec62443-2-1-2024", "USER 1.4")))  # fmt: skip
+
+
+@check(
+    id="access.review-overdue",
+    title="Access review past its due date",
+    severity="medium",
+    requirements=(("nerc-cip", "CIP-004-7 R4.2"), ("iec62443-2-1-2024", "USER 1.4")),
+    remediation="Have the reviewers decide the pending grants (the review screen: c confirms, r revokes), "
+    "then sign the review off.",
+)
+def reviews_overdue(site: Site) -> Iterator[Problem]:
+    today = timezone.localdate()
+    overdue = ReviewCampaign.objects.filter(site=site, status=ReviewCampaign.Status.OPEN, due_on__lt=today)
+    for campaign in overdue.annotate(pending=Count("items", filter=Q(items__decision="pending"))).order_by(
+        "due_on"
+    ):
+        yield Problem(campaign, f"{campaign.title} was due on {campaign.due_on}; {campaign.pending} grants "
+                      "are not reviewed or it is not signed off")  # fmt: skip

@@ -10,4 +10,5 @@ contributions = Contributions(
     import_kinds=(ImportKind("accounts", "otcsms.access.cli.import_accounts", needs="system"),),
     demo=(DemoStep("otcsms.access.demo.load_demo_access", 460),),
     access_objects="otcsms.access.testing.access_objects",
+    site_sections=("otcsms.access.site_sections.systems",),
 )
