@@ -186,3 +186,19 @@ def test_an_overdue_review_is_a_finding_until_signed_off(hmi, a_approver, site_a
     run_checks(site_a)
     finding.refresh_from_db()
     assert finding.status == "closed"
+
+
+def test_termination_needs_the_right_to_revoke_and_revoked_grants_are_not_edited(
+    api, hmi, a_contributor, a_approver
+):
+    g = grant(hmi, hmi.dan)
+    r = api(a_contributor).post("/access-terminations", {"person_id": hmi.dan.pk, "reason": "left"})
+    assert r.status_code == 403
+    assert AccessGrant.objects.get(pk=g.pk).status == "active"
+    client = api(a_approver)
+    assert client.patch(f"/access-grants/{g.pk}", {"expires_on": "2030-01-01"}).status_code == 200
+    client.post(f"/access-grants/{g.pk}/revoke", {"reason": "left"})
+    assert client.patch(f"/access-grants/{g.pk}", {"expires_on": "2031-01-01"}).status_code == 409
+    future = (timezone.now() + timedelta(days=1)).isoformat()
+    r = client.post("/access-terminations", {"person_id": hmi.ann.pk, "reason": "x", "effective_at": future})
+    assert r.status_code == 422 and "future" in r.json()["detail"]

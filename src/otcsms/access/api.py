@@ -52,8 +52,11 @@ def _create_grant(user: User, data: dict[str, Any]) -> AccessGrant:
     return services.save_grant(AccessGrant(site_id=_system_site(data), **data))
 
 
-def _refuse_delete(user: User, obj: Any, reason: str) -> None:
-    raise HttpError(405, "grants are never deleted: revoke them")
+def _update_grant(user: User, grant: AccessGrant, data: dict[str, Any]) -> AccessGrant:
+    try:
+        return services.update_grant(grant, data)
+    except services.AccessStateError as exc:
+        raise HttpError(409, str(exc)) from None
 
 
 def _start_review(user: User, data: dict[str, Any]) -> ReviewCampaign:
@@ -68,7 +71,7 @@ SYSTEMS = Resource(AccessSystem, "access-systems", s.SystemOut, s.SystemCreate, 
 ACCOUNTS = Resource(Account, "accounts", s.AccountOut, s.AccountCreate, s.AccountUpdate, filters=s.AccountFilter,
                     ordering=("system_id", "username"), create_hook=_create_account, tags=["access"])  # fmt: skip
 GRANTS = Resource(AccessGrant, "access-grants", s.GrantOut, s.GrantCreate, s.GrantUpdate, filters=s.GrantFilter,
-                  write_action="approve", create_hook=_create_grant, deletable=False, tags=["access"])  # fmt: skip
+                  write_action="approve", create_hook=_create_grant, update_hook=_update_grant, deletable=False, tags=["access"])  # fmt: skip
 REVIEWS = Resource(ReviewCampaign, "access-reviews", s.ReviewOut, s.ReviewCreate, None, filters=s.ReviewFilter,
                    write_action="approve", ordering=("-period_end", "pk"), create_hook=_start_review,
                    deletable=False, tags=["access"])  # fmt: skip
@@ -109,8 +112,8 @@ def terminate(request: AuthedRequest, payload: s.TerminationIn):
     person = Person.objects.for_user(request.user).filter(pk=payload.person_id).first()
     if person is None:
         raise HttpError(404, f"person {payload.person_id} not found")
-    if not Site.objects.for_user(request.user, "change").exists():
-        raise HttpError(403, "you may not change access anywhere")
+    if not Site.objects.for_user(request.user, "approve").exists():
+        raise HttpError(403, "only approvers and site admins revoke access")
     try:
         result = services.terminate_person(
             request.user, person, effective_at=payload.effective_at or timezone.now(), reason=payload.reason

@@ -69,6 +69,15 @@ def save_grant(grant: AccessGrant) -> AccessGrant:
     return grant
 
 
+def update_grant(grant: AccessGrant, data: dict[str, Any]) -> AccessGrant:
+    """Change a grant's justification or expiry; a revoked grant is history and stays as it was."""
+    if grant.status == AccessGrant.Status.REVOKED:
+        raise AccessStateError("a revoked grant is not changed: grant the access again")
+    for name, value in data.items():
+        setattr(grant, name, value)
+    return save_grant(grant)
+
+
 def revoke_grant(grant: AccessGrant, *, reason: str, at: datetime | None = None,
                  terminated_at: datetime | None = None) -> AccessGrant:  # fmt: skip
     if grant.status == AccessGrant.Status.REVOKED:
@@ -112,7 +121,7 @@ class Termination:
 
 
 def terminate_person(user: User, person: Person, *, effective_at: datetime, reason: str) -> Termination:
-    """Revoke every grant of ``person`` the user may change (and disable their personal accounts), in one
+    """Revoke every grant of ``person`` on the sites where the user may revoke grants (and disable their personal accounts), in one
     transaction, recording each revocation's time and its delay since the termination took effect."""
     if not reason.strip():
         raise ValueError("a termination needs a reason")
@@ -123,7 +132,7 @@ def terminate_person(user: User, person: Person, *, effective_at: datetime, reas
     grants = AccessGrant.objects.filter(person=person, status=AccessGrant.Status.ACTIVE).select_related(
         "site"
     )
-    writable = grants.filter(site__in=_sites_user_changes(user))
+    writable = grants.filter(site__in=_sites_user_approves(user))
     result.outstanding = grants.count() - writable.count()
     with transaction.atomic():
         for grant in writable.select_for_update().order_by("pk"):
@@ -134,7 +143,7 @@ def terminate_person(user: User, person: Person, *, effective_at: datetime, reas
             result.revoked.append(RevokedGrant(grant, grant.revocation_delay_hours() or 0.0, limit))
         accounts = Account.objects.filter(
             person=person, status=Account.Status.ENABLED, kind__in=("human", "vendor-remote"),
-            site__in=_sites_user_changes(user),
+            site__in=_sites_user_approves(user),
         )  # fmt: skip
         for account in accounts.order_by("pk"):
             account.status = Account.Status.DISABLED
@@ -146,8 +155,9 @@ def terminate_person(user: User, person: Person, *, effective_at: datetime, reas
     return result
 
 
-def _sites_user_changes(user: User) -> QuerySet[Site]:
-    return Site.objects.for_user(user, "change")
+def _sites_user_approves(user: User) -> QuerySet[Site]:
+    """Where the user may revoke grants (approvers, site admins), as for one grant at a time."""
+    return Site.objects.for_user(user, "approve")
 
 
 # --- account imports ------------------------------------------------------------------------------------

@@ -223,7 +223,10 @@ def person_access(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("system", "approved_by", "site")
     )
     accounts = Account.objects.for_user(user).filter(person=person).select_related("system")
-    may_terminate = person.active and grants.filter(status="active").exists()
+    may_terminate = (
+        person.active
+        and grants.filter(status="active", site__in=Site.objects.for_user(user, "approve")).exists()
+    )
     return render(request, "access/person.html", {
         "person": person, "grants": grants, "accounts": accounts, "may_terminate": may_terminate,
         "now": timezone.now(),
@@ -235,6 +238,8 @@ def person_access(request: HttpRequest, pk: int) -> HttpResponse:
 def person_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _authed(request).user
     person = _visible(Person, request, pk)
+    if not Site.objects.for_user(user, "approve").exists():
+        raise PermissionDenied("only approvers and site admins revoke access")
     raw = request.POST.get("effective_at", "").strip()
     try:
         effective = datetime.fromisoformat(raw) if raw else timezone.now()
