@@ -61,6 +61,11 @@ def load_demo_access(summary: DemoSummary) -> None:
     for name, title, email, active in NEW_PEOPLE:
         people[name] = Person.objects.create(organisation=site.organisation, site=site, name=name, job_title=title,
                                              email=email, active=active)  # fmt: skip
+    # The system owner reviews the grants on his systems: his person record gets his login (when both exist).
+    owner, login = people.get("Tom Baker"), User.objects.filter(username="tom.baker").first()
+    if owner is not None and owner.user_id is None and login is not None:
+        owner.user = login
+        owner.save()
     systems = {}
     for name, kind, asset_name, description in SYSTEMS:
         asset = Asset.objects.filter(site=site, name=asset_name).first() if asset_name else None
@@ -93,7 +98,8 @@ def load_demo_access(summary: DemoSummary) -> None:
     lead = User.objects.filter(username="maria.lopez").first()
     if lead is not None:
         quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        next_quarter = date(quarter.year + quarter.month // 10, (quarter.month + 2) % 12 + 1, 1)
         review = start_review(lead, site, title=f"Quarterly access review {quarter:%Y}-Q{(quarter.month + 2) // 3}",
-                              period_start=quarter, period_end=quarter + timedelta(days=89))  # fmt: skip
+                              period_start=quarter, period_end=next_quarter - timedelta(days=1))  # fmt: skip
         for item in review.items.select_related("grant__person")[:2]:
             decide(lead, item, decision="confirmed", comment="still needed for shift work")
