@@ -202,3 +202,41 @@ def test_termination_needs_the_right_to_revoke_and_revoked_grants_are_not_edited
     future = (timezone.now() + timedelta(days=1)).isoformat()
     r = client.post("/access-terminations", {"person_id": hmi.ann.pk, "reason": "x", "effective_at": future})
     assert r.status_code == 422 and "future" in r.json()["detail"]
+
+
+def test_the_site_access_record_holds_every_part_and_no_formula(
+    api, hmi, a_approver, auditor, outsider, site_a
+):
+    import io
+
+    import openpyxl
+
+    g = grant(hmi, hmi.dan)
+    g.justification = '=HYPERLINK("http://evil")'
+    g.save()
+    left = (timezone.now() - timedelta(hours=30)).isoformat()
+    api(a_approver).post(
+        "/access-terminations", {"person_id": hmi.dan.pk, "reason": "left", "effective_at": left}
+    )
+    r = api(auditor).get(f"/sites/{site_a.pk}/access-record")
+    assert r.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == [
+        "evidences",
+        "grants",
+        "accounts",
+        "reconciliation",
+        "reviews",
+        "access changes",
+    ]
+    evidences = {tuple(row) for row in book["evidences"].iter_rows(values_only=True)}
+    assert ("nerc-cip", "CIP-004-7 R5.1") in evidences and ("iec62443-3-3", "SR 1.3") in evidences
+    header, row = list(book["grants"].iter_rows(values_only=True))
+    values = dict(zip(header, row, strict=True))
+    assert (
+        values["beyond the site's limit"] == "yes"
+        and float(values["hours from termination to revocation"]) >= 30
+    )
+    assert values["justification"].startswith("'=")
+    assert len(list(book["access changes"].iter_rows())) > 2
+    assert api(outsider).get(f"/sites/{site_a.pk}/access-record").status_code == 404

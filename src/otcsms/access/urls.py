@@ -19,6 +19,7 @@ urlpatterns = [
     path("access/people/<id:pk>/", v.person_access, name="access_person"),
     path("access/people/<id:pk>/terminate/", v.person_terminate, name="access_person_terminate"),
     path("access/log/", v.access_log, name="access_log"),
+    path("access/sites/<id:pk>/record/", v.site_record, name="access_site_record"),
     path("access/reviews/", v.review_list, name="access_review_list"),
     path("access/reviews/new/", v.ReviewCreate.as_view(), name="access_review_create"),
     path("access/reviews/<id:pk>/", v.review_page, name="access_review"),

@@ -46,8 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _authed(request).user
     site_id = current_site_id(request)
     systems = AccessSystem.objects.for_user(user).for_site(site_id).select_related("site", "owner")
+    sites = Site.objects.for_user(user).for_site(site_id)
     reviews = ReviewCampaign.objects.for_user(user).for_site(site_id).select_related("site")[:20]
-    return render(request, "access/home.html", {"systems": systems, "reviews": reviews})
+    return render(request, "access/home.html", {"systems": systems, "reviews": reviews, "sites": sites})
 
 
 # --- systems, accounts, grants (generic views) -----------------------------------------------------------
@@ -279,6 +280,15 @@ def access_log(request: HttpRequest) -> HttpResponse:
         subject = Person.objects.for_user(user).filter(pk=person_id).first()
     return render(request, "access/log.html", {"rows": rows[:1000], "subject": subject,
                                                "query": request.GET.urlencode()})  # fmt: skip
+
+
+@login_required
+def site_record(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _visible(Site, request, pk)
+    name, data = exports.site_record(_authed(request).user, site)
+    response = HttpResponse(data, content_type=exports.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # --- access reviews ------------------------------------------------------------------------------------------
