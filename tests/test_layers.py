@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("org", "catalogs", "jobs"),
     ("plant",),
     ("assessments",),
-    ("configs",),  # device configurations and drift (issue 13)
+    ("access", "configs"),  # access governance (issue 12); device configurations and drift (issue 13)
     ("web", "demo", "cli", "checks_cli", "api", "urls", "settings", "server", "wsgi", "asgi"),  # entry points
 )
 # Packages of plain Python: the standard library and themselves, nothing else (not even Django).

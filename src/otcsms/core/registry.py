@@ -61,6 +61,19 @@ class CliCommand:
 
 
 @dataclass(frozen=True)
+class ImportKind:
+    """``otcsms import KIND FILE``: one more kind for the import command (the plant app's, which owns it).
+
+    ``target`` names a function ``(file, *, site, system, as_json, data_dir) -> None`` that imports before Django
+    is set up, like a command. ``needs`` names the option the kind requires ("site", "system" or "").
+    """
+
+    kind: str
+    target: str
+    needs: str = ""
+
+
+@dataclass(frozen=True)
 class DemoStep:
     """``target(summary)`` adds the app's part of the demo operator (``otcsms.demo.operator.DemoSummary``).
 
@@ -83,6 +96,8 @@ class Contributions:
     navigation: tuple[NavEntry, ...] = ()
     cli: tuple[CliCommand, ...] = ()
     demo: tuple[DemoStep, ...] = ()
+    # Kinds added to `otcsms import KIND FILE` ("accounts"), each handled by the app that declares it.
+    import_kinds: tuple[ImportKind, ...] = ()
     # The module holding the app's continuous checks ("otcsms.plant.checks"): the checks engine imports it.
     checks_module: str | None = None
     # The app's scheduled jobs, each the dotted path of what the jobs app schedules (a task with its schedule).
@@ -157,6 +172,10 @@ def navigation() -> list[NavEntry]:
 
 def cli_commands() -> list[CliCommand]:
     return [command for c in registered().values() for command in c.cli]
+
+
+def import_kinds() -> list[ImportKind]:
+    return [kind for c in registered().values() for kind in c.import_kinds]
 
 
 def demo_steps() -> list[DemoStep]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from otcsms.cli_support import DataDir, err, fail, find_site, out, require_initialised, setup_django
+from otcsms.core import registry
 
 if TYPE_CHECKING:
     from otcsms.plant.importfiles import ImportRejected
@@ -28,15 +29,31 @@ SiteOption = Annotated[
 
 
 def import_command(
-    kind: Annotated[str, typer.Argument(help="sites, zones, conduits, assets or people")],
-    file: Annotated[Path, typer.Argument(help="A .csv, .xlsx or .json file.")],
+    kind: Annotated[
+        str, typer.Argument(help="sites, zones, conduits, assets, people, or a kind another app adds")
+    ],
+    file: Annotated[Path, typer.Argument(help="A .csv, .xlsx or .json file (or what the kind reads).")],
     site: SiteOption = None,
+    system: Annotated[
+        str | None,
+        typer.Option("--system", help="The system the file was exported from (kinds that need one)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON document.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Import a file, all or nothing: every problem is listed (row, column, reason) and nothing is written."""
+    added = {k.kind: k for k in registry.import_kinds()}
+    if kind in added:
+        if added[kind].needs == "system" and system is None:
+            fail(f"importing {kind} needs --system")
+        registry.resolve(added[kind].target)(
+            file, site=site, system=system, as_json=as_json, data_dir=data_dir
+        )
+        return
+    if system is not None:
+        fail(f"--system does not apply to {kind}")
     if kind not in KINDS:
-        fail(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        fail(f"unknown kind {kind!r}; use one of {', '.join([*KINDS, *added])}")
     if kind in SITE_KINDS and site is None:
         fail(f"importing {kind} needs --site")
     setup_django(data_dir)

@@ -1,0 +1,1 @@
+"""C6 Access-control governance: systems, accounts, grants, access reviews, reconciliation."""

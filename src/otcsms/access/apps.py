@@ -1,0 +1,7 @@
+from otcsms.core import registry
+
+
+class AccessConfig(registry.OtcsmsAppConfig):
+    name = "otcsms.access"
+    label = "access"
+    verbose_name = "Access-control governance"
