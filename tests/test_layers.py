@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("org", "catalogs", "jobs"),
     ("plant",),
     ("assessments",),
+    ("evidence",),
     ("web", "demo", "cli", "checks_cli", "api", "urls", "settings", "server", "wsgi", "asgi"),  # entry points
 )
 # Packages of plain Python: the standard library and themselves, nothing else (not even Django).

@@ -59,6 +59,8 @@ def test_every_declared_path_resolves():
             assert registry.resolve(job) is not None, job
         for section in declared.site_sections:
             assert callable(registry.resolve(section)), section
+        if declared.response_evidence:
+            assert callable(registry.resolve(declared.response_evidence)), declared.response_evidence
 
 
 def test_names_do_not_collide():
