@@ -141,6 +141,16 @@ def test_html_and_svg_downloads_never_run(api, a_contributor, policy, content, d
     assert b"".join(r.streaming_content) == content
 
 
+def test_page_download_has_the_same_headers(client, a_contributor, policy):
+    version = services.upload_version(policy, [b"<svg><script>alert(1)</script></svg>"], file_name="x.svg",
+                                      by=a_contributor)  # fmt: skip
+    client.force_login(a_contributor)
+    r = client.get(f"/document-versions/{version.pk}/download/")
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment;")
+    assert r["X-Content-Type-Options"] == "nosniff" and r["Content-Type"] == "application/octet-stream"
+    assert "sandbox" in r["Content-Security-Policy"]
+
+
 @pytest.mark.parametrize("persona", ["outsider", "b_viewer"])
 def test_other_sites_cannot_download_or_diff(request, api, a_contributor, policy, persona):
     version = services.upload_version(policy, [b"site A only\n"], file_name="a.txt", by=a_contributor)

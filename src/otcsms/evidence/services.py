@@ -439,6 +439,7 @@ def link_evidence(
 ) -> EvidenceLink:  # fmt: skip
     """``document`` (its version in force), or its version ``version_id``, evidences the target record."""
     _require(by, document.site_id, "change", "link evidence")
+    document = Document.objects.get(pk=document.pk)  # as stored now: the link reads its state
     note = note.strip()
     if len(note) > 500 or (problem := text_problem(note, multiline=False)):
         raise EvidenceInputError(f"note: {problem or 'at most 500 characters'}")
