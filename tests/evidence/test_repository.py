@@ -199,3 +199,19 @@ def test_versions_have_no_write_endpoints(api, org_admin, a_contributor, policy)
     client = api(org_admin)
     assert client.patch(f"/document-versions/{version.pk}", {"change_summary": "x"}).status_code == 405
     assert client.delete(f"/document-versions/{version.pk}").status_code == 405
+
+
+def test_a_file_django_spooled_to_disk_is_moved_into_the_store_intact(api, a_contributor, policy, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # anything larger goes to a temporary file first
+    content = bytes(range(256)) * 40 + b"%PDF-"  # 10 KB of binary
+    r = upload(
+        api(a_contributor), policy.pk, content, name="spooled.bin", content_type="application/octet-stream"
+    )
+    assert r.status_code == 201, r.content
+    with blobstore.open_blob(r.json()["sha256"]) as stored:
+        assert stored.read() == content
+    again = upload(api(a_contributor), policy.pk, content, name="again.bin").json()
+    assert (
+        again["sha256"] == r.json()["sha256"]
+        and len([p for p in blob_files() if p.name == again["sha256"]]) == 1
+    )

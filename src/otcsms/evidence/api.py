@@ -127,7 +127,7 @@ def upload_version(
     require_write(request, Document, document.site_id, "change")
     try:
         version = services.upload_version(
-            document, file.chunks(), file_name=file.name or "", claimed_type=file.content_type or "",
+            document, file, file_name=file.name or "", claimed_type=file.content_type or "",
             change_summary=change_summary[:1000], by=request.user,
         )  # fmt: skip
     except REFUSALS as exc:

@@ -78,7 +78,7 @@ def review_overdue(site) -> Iterator[Problem]:
 )
 def zone_without_diagram(site) -> Iterator[Problem]:
     for gap in audit_site(site, categories=("zones",)).gaps:
-        yield Problem(gap.object, gap.message)  # type: ignore[arg-type]
+        yield Problem(gap.object, gap.message)
 
 
 @check(
@@ -91,7 +91,7 @@ def zone_without_diagram(site) -> Iterator[Problem]:
 )
 def asset_without_configuration(site) -> Iterator[Problem]:
     for gap in audit_site(site, categories=("assets",)).gaps:
-        yield Problem(gap.object, gap.message)  # type: ignore[arg-type]
+        yield Problem(gap.object, gap.message)
 
 
 @check(

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.utils import timezone
 
 from otcsms.assessments import services as assessment_services
 from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Requirement
+from otcsms.core.models import Audited
 from otcsms.evidence.freshness import current_documents_q, current_links_q, state_of
 from otcsms.evidence.models import CoveredAsset, CoveredZone, Document, DocumentKind, EvidenceLink
 from otcsms.plant.models import Asset, Zone
@@ -35,7 +35,7 @@ MAX_LISTED = 500  # per category, for pages; counts are always complete
 @dataclass(frozen=True, slots=True)
 class Gap:
     category: str
-    object: models.Model
+    object: Audited
     message: str
 
 
@@ -89,8 +89,14 @@ def _requirements(site: Site, day: date) -> tuple[int, int, list[Gap]]:
     )
     ok = total = 0
     gaps: list[Gap] = []
+    zone_names = dict(Zone.objects.filter(site=site).values_list("pk", "name"))
     for assessment in newest_assessments(site):
-        responses = assessment_services.responses_by_slot(assessment)
+        responses = {
+            (r.requirement_id, r.zone_id): r
+            for r in Response.objects.filter(assessment=assessment).only(
+                "pk", "site_id", "requirement_id", "zone_id"
+            )
+        }
         missing: list[str] = []
         for slot in assessment_services.slots(assessment):
             total += 1
@@ -102,7 +108,7 @@ def _requirements(site: Site, day: date) -> tuple[int, int, list[Gap]]:
                 continue
             missing.append(slot.ref)
             if response is not None and len(gaps) < MAX_LISTED:
-                where = f" in {response.zone}" if response.zone_id else ""
+                where = f" in {zone_names.get(response.zone_id, '')}" if response.zone_id else ""
                 gaps.append(Gap("requirements", response, f"{slot.ref}{where} has no current evidence"))
         if missing:
             shown = ", ".join(dict.fromkeys(missing[:10]))

@@ -219,7 +219,7 @@ def display_name(raw: str) -> str:
 
 
 def upload_version(
-    document: Document, chunks: Iterable[bytes], *, file_name: str, claimed_type: str = "",
+    document: Document, content: blobstore.Source, *, file_name: str, claimed_type: str = "",
     change_summary: str = "", by: User | None = None, limit: int | None = None,
 ) -> DocumentVersion:  # fmt: skip
     """Store the file and add it as the document's next version (a draft). Over the limit: nothing is stored.
@@ -234,7 +234,7 @@ def upload_version(
     if text_problem(claimed_type, multiline=False):
         claimed_type = ""
     limit = limit if limit is not None else settings.EVIDENCE_MAX_UPLOAD_BYTES
-    with blobstore.received(chunks, limit) as incoming:
+    with blobstore.received(content, limit) as incoming:
         if incoming.size == 0:
             raise EvidenceInputError("the file is empty")
         media_type = sniff.detect(incoming.head)

@@ -214,7 +214,7 @@ def _version_upload_checked(request: HttpRequest, pk: int, guard: _SizeLimit) ->
         return redirect("web:document_detail", pk=document.pk)
     try:
         version = services.upload_version(
-            document, upload.chunks(), file_name=upload.name or "", claimed_type=upload.content_type or "",
+            document, upload, file_name=upload.name or "", claimed_type=upload.content_type or "",
             change_summary=request.POST.get("change_summary", "")[:1000], by=user,
         )  # fmt: skip
     except REFUSALS as exc:
