@@ -93,7 +93,7 @@ def _requirements(site: Site, day: date) -> tuple[int, int, list[Gap]]:
     for assessment in newest_assessments(site):
         # plain values: model instances cost more than the rest of the audit together
         rows = Response.objects.filter(assessment=assessment).values_list("pk", "requirement_id", "zone_id")
-        responses = {(requirement_id, zone_id): pk for pk, requirement_id, zone_id in rows}
+        responses: dict[tuple[int, int | None], int] = {(req, zone): pk for pk, req, zone in rows}
         missing: list[str] = []
         for slot in assessment_services.slots(assessment):
             total += 1
