@@ -67,7 +67,8 @@ def test_done_when_a_policy_goes_stale_and_the_score_drops(
     fresh = audit_site(site_a)
     client.force_login(a_contributor)
     page = client.get(f"/assessments/{sr13_responses[0].assessment_id}/answer/").content.decode()
-    assert page.count("Remote access policy") == 2 and "(stale)" not in page
+    assert page.count('class="evidence-cell"') == 2 and "&lt;div" not in page  # HTML, not escaped text
+    assert page.count("Remote access policy</a>") == 2 and "(stale)" not in page
 
     set_next_review(policy, timezone.localdate() - dt.timedelta(days=1))  # the review date passes
     links = contributor.get(

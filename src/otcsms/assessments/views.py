@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from otcsms.assessments import explain, gapexport, lifecycle, services, wording
@@ -261,7 +262,7 @@ def _evidence_cells(request: HttpRequest, rows: list[dict]) -> bool:
     one (core.registry ``response_evidence``); False when none does and the page has no such column."""
     hooks = registry.response_evidence()
     for row in rows:
-        row["evidence"] = ""
+        row["evidence"] = SafeString("")  # a cell that is not SafeString itself stays escaped when added
     ids = [row["response"].pk for row in rows if row["response"] is not None]
     for hook in hooks:
         cells = registry.resolve(hook)(request.user, ids)
