@@ -265,3 +265,41 @@ def test_page_upload_refuses_an_oversized_file_and_a_viewer(client, site_a, a_co
         ).status_code
         == 403
     )
+
+
+def test_the_sites_page_lists_its_documents_to_its_members_only(
+    client, site_a, a_contributor, b_viewer, policy
+):
+    client.force_login(a_contributor)
+    page = client.get(f"/sites/{site_a.pk}/").content.decode()
+    assert "Remote access policy" in page and f"/documents/{policy.pk}/" in page
+    client.force_login(b_viewer)
+    assert client.get(f"/sites/{site_a.pk}/").status_code == 404
+
+
+def test_the_document_page_links_a_requirement_or_zone_by_name(
+    client, a_contributor, policy, zones, library, site_b
+):
+    client.force_login(a_contributor)
+    r = client.post("/evidence/links/add/", {"document": policy.pk, "target_type": "catalogs.requirement",
+                                             "target_name": "SR 1.3"})  # fmt: skip
+    assert r.status_code == 302
+    r = client.post(
+        "/evidence/links/add/", {"document": policy.pk, "target_type": "plant.zone", "target_name": "safety"}
+    )
+    from otcsms.evidence.models import EvidenceLink
+
+    assert sorted(EvidenceLink.objects.filter(document=policy).values_list("target_repr", flat=True))[
+        0
+    ].startswith("SR 1.3")
+    assert EvidenceLink.objects.filter(document=policy).count() == 2
+    Zone.objects.create(site=site_b, name="Other plant zone")
+    before = audit_count()
+    client.post(
+        "/evidence/links/add/",
+        {"document": policy.pk, "target_type": "plant.zone", "target_name": "Other plant zone"},
+    )
+    client.post(
+        "/evidence/links/add/", {"document": policy.pk, "target_type": "core.user", "target_name": "alice"}
+    )
+    assert audit_count() == before

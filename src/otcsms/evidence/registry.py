@@ -10,5 +10,6 @@ contributions = Contributions(
     jobs=("otcsms.evidence.tasks.REVIEW_REMINDERS",),
     demo=(DemoStep("otcsms.evidence.demo.load_demo_evidence", 500),),
     response_evidence="otcsms.evidence.cells.response_evidence",
+    site_sections=("otcsms.evidence.site_sections.documents",),
     access_objects="otcsms.evidence.testing.access_objects",
 )

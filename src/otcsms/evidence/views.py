@@ -38,6 +38,7 @@ from otcsms.evidence.models import (
     ReviewOutcome,
     ReviewReminder,
 )
+from otcsms.links.services import LinkInputError, find_record
 from otcsms.tenancy.models import Site
 from otcsms.ui.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
 from otcsms.ui.links import link_panel
@@ -331,7 +332,15 @@ def link_add(request: HttpRequest) -> HttpResponse:
     target_type = request.POST.get("target_type", "")
     target_id = parse_id(request.POST.get("target_id", ""))
     error = None
-    if document is None or target_id is None:
+    named = request.POST.get("target_name", "").strip()[:200]
+    if target_id is None and named and document is not None and target_type in services.EVIDENCE_TARGETS:
+        try:  # the document page names the record: a zone or asset by name, a requirement by its id (SR 1.3)
+            target_id = find_record(target_type, named, user, document.site_id).pk
+        except LinkInputError as exc:
+            error = str(exc)
+    if error is not None:
+        pass
+    elif document is None or target_id is None:
         error = "choose a document and the record it evidences"
     else:
         valid_until = None
