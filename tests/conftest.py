@@ -38,6 +38,9 @@ def pytest_configure(config):
     # audit_signing_key, or OTCSMS_AUDIT_KEY / OTCSMS_AUDIT_SIGNING_KEY): fixed keys for the whole suite.
     settings.AUDIT_KEY = bytes(range(32))
     settings.AUDIT_SIGNING_KEY = bytes(range(32, 64))
+    # Evidence blobs of the whole run in a temporary folder, never in the checkout's data directory.
+    settings.STORAGES = {**settings.STORAGES, "evidence": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                         "OPTIONS": {"location": tempfile.mkdtemp(prefix="otcsms-evidence-")}}}  # fmt: skip
     db = settings.DATABASES["default"]
     suffix = os.environ.get("OTCSMS_TEST_DB_SUFFIX", "")
     if suffix and db["ENGINE"].endswith("postgresql"):

@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("org", "catalogs", "jobs"),
     ("plant",),
     ("assessments",),
+    ("evidence",),  # documents and evidence links (issue 11)
     ("access", "configs"),  # access governance (issue 12); device configurations and drift (issue 13)
     ("web", "demo", "cli", "checks_cli", "api", "urls", "settings", "server", "wsgi", "asgi"),  # entry points
 )

@@ -16,6 +16,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.catalogs",
     "otcsms.jobs",
     "otcsms.assessments",
+    "otcsms.evidence",
     "otcsms.access",
     "otcsms.web",
 )

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from otcsms.envconfig import env_bool, env_choice, env_file, env_int, env_list, env_path, env_str
@@ -230,6 +232,36 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Bodies larger than this are refused with 413 before parsing (uploads get their own limit later).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OTCSMS_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Evidence files (docs/evidence.md): content-addressed blobs behind Django's storage API. A local directory by
+# default; any storage backend (django-storages' S3 for several servers) by its dotted path and JSON options.
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("OTCSMS_EVIDENCE_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+EVIDENCE_DIR = env_path("OTCSMS_EVIDENCE_DIR", DATA_DIR / "evidence")
+
+
+def _evidence_storage() -> dict:
+    backend = env_str("OTCSMS_EVIDENCE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    raw = env_str("OTCSMS_EVIDENCE_STORAGE_OPTIONS")
+    try:
+        options = json.loads(raw) if raw else None
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"OTCSMS_EVIDENCE_STORAGE_OPTIONS is not JSON: {exc}") from None
+    if options is not None and not isinstance(options, dict):
+        raise ImproperlyConfigured("OTCSMS_EVIDENCE_STORAGE_OPTIONS must be a JSON object")
+    if options is None:
+        options = (
+            {
+                "location": str(EVIDENCE_DIR),
+                "file_permissions_mode": 0o640,
+                "directory_permissions_mode": 0o750,
+            }
+            if backend.endswith("FileSystemStorage")
+            else {}
+        )
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+STORAGES = {**global_settings.STORAGES, "evidence": _evidence_storage()}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -31,13 +31,19 @@ def test_check_prints_the_contract_and_exits_1_on_high_findings(instance, tmp_pa
     assert (plc["severity"], plc["site"]) == ("high", "Mill One") and ["iec62443-3-3", "SR 7.8"] in plc[
         "requirements"
     ]
-    assert set(found) == {("plant.asset-without-endpoints", "PLC-1"), ("plant.zone-sl-t-reason", "Cell"),
-                          ("plant.zone-sl-t-reason", "Office")}  # fmt: skip
+    assert {key for key in found if key[0].startswith("plant.")} == {
+        ("plant.asset-without-endpoints", "PLC-1"), ("plant.zone-sl-t-reason", "Cell"),
+        ("plant.zone-sl-t-reason", "Office")}  # fmt: skip
+    # the documentation-completeness audit is part of `otcsms check` (nothing is documented yet)
+    assert {
+        ("evidence.zone-without-diagram", "Cell"),
+        ("evidence.asset-without-configuration", "PLC-1"),
+    } <= set(found)
 
     # a second run duplicates nothing; its text form names the findings and still exits 1
     again = instance.run("check", check=1)
     assert "0 findings opened" in again.stdout and "PLC-1" in again.stdout
-    assert instance.sql("SELECT COUNT(*) FROM checks_finding")[0][0] == 3
+    assert instance.sql("SELECT COUNT(*) FROM checks_finding")[0][0] == len(found)
     # a site with nothing high exits 0
     assert json.loads(instance.run("check", "--site", "mill-two", "--json").stdout) == {
         "findings": [],

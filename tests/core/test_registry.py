@@ -59,6 +59,8 @@ def test_every_declared_path_resolves():
             assert registry.resolve(job) is not None, job
         for section in declared.site_sections:
             assert callable(registry.resolve(section)), section
+        if declared.response_evidence:
+            assert callable(registry.resolve(declared.response_evidence)), declared.response_evidence
 
 
 def test_names_do_not_collide():
@@ -71,11 +73,11 @@ def test_names_do_not_collide():
 def test_the_products_navigation_and_demo_keep_their_order():
     assert [e.label for e in of_the_product(registry.navigation(), "navigation")] == [
         "Dashboard", "Sites", "People", "CSMS roles", "Activities", "Zones & conduits", "Assets",
-        "Assessments", "Access", "Frameworks", "Findings", "Jobs", "Audit trail",
+        "Assessments", "Access", "Frameworks", "Documents", "Findings", "Jobs", "Audit trail",
     ]  # fmt: skip
     assert [s.target.rsplit(".", 1)[1] for s in of_the_product(registry.demo_steps(), "demo")] == [
         "load_organisation", "load_demo_plant", "load_users", "load_demo_assessments", "load_demo_links",
-        "load_demo_access", "run_demo_checks",
+        "load_demo_access", "load_demo_evidence", "run_demo_checks",
     ]  # fmt: skip
 
 

@@ -110,7 +110,12 @@ def test_two_workers_racing_enqueue_each_slot_once_and_the_checkpoint_verifies(i
     ]  # fmt: skip
     assert all(len(json.loads(ids) if isinstance(ids, str) else ids) == 1 for _, _, ids in rows)
     results = dict(instance.sql("SELECT name, last_result FROM jobs_schedule"))
-    assert results == {"audit-checkpoint": "ok", "run-checks": "ok", "prune-task-results": ""}
+    # the due ones ran; the cron schedules (prune at 03:30, the apps' own) wait for their slot
+    assert {name: result for name, result in results.items() if result} == {
+        "audit-checkpoint": "ok",
+        "run-checks": "ok",
+    }
+    assert "prune-task-results" in results
 
     (checkpoint,) = (instance.data_dir / "checkpoints").glob("audit-checkpoint-*.json")
     held = instance.run("audit", "verify", "--checkpoint", str(checkpoint))

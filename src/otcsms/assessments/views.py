@@ -11,12 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from otcsms.assessments import explain, gapexport, lifecycle, services, wording
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
 from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
+from otcsms.core import registry
 from otcsms.core.inputs import InputError, parse_id, parse_int
 from otcsms.core.scoping import may_write
 from otcsms.iec62443.security_levels import FR_COUNT, MET_FOR_SL_A
@@ -244,13 +246,30 @@ def _answer_page(request: HttpRequest, assessment: Assessment, status: int = 200
         and (fr is None or row["fr"] == fr)
         and (not filters["failing"] or row["status"] not in MET_FOR_SL_A)
     ]
+    evidence_column = _evidence_cells(request, rows[:MAX_ROWS_SHOWN])
     return render(request, "assessments/answer.html", {
         "assessment": assessment, "rows": rows[:MAX_ROWS_SHOWN], "truncated": len(rows) > MAX_ROWS_SHOWN,
+        "evidence_column": evidence_column,
         "zones": zones.values(), "groups": groups, "statuses": Status.choices, "filters": filters,
         "filtered": any(filters.values()), "fr_choices": list(enumerate(FR_LABELS, start=1)) if by_fr else [],
         "progress": services.progress(assessment), "can_answer": _may_answer(request, assessment),
         "has_maturity": services.has_maturity(assessment.framework),
     }, status=status)  # fmt: skip
+
+
+def _evidence_cells(request: HttpRequest, rows: list[dict]) -> bool:
+    """Each row's evidence cell (``row["evidence"]``, safe HTML), from the apps above this one that contribute
+    one (core.registry ``response_evidence``); False when none does and the page has no such column."""
+    hooks = registry.response_evidence()
+    for row in rows:
+        row["evidence"] = SafeString("")  # a cell that is not SafeString itself stays escaped when added
+    ids = [row["response"].pk for row in rows if row["response"] is not None]
+    for hook in hooks:
+        cells = registry.resolve(hook)(request.user, ids)
+        for row in rows:
+            if row["response"] is not None and row["response"].pk in cells:
+                row["evidence"] += cells[row["response"].pk]
+    return bool(hooks)
 
 
 @login_required

@@ -13,6 +13,7 @@ Shared code only iterates what is declared:
     the checks engine               imports every ``checks_module``                          checks_modules()
     the jobs app                    schedules every entry of ``jobs``                        jobs()
     a site's page (org)             shows every ``site_sections`` panel, by order            site_sections()
+    the assessment answer page      adds every ``response_evidence`` cell to its rows         response_evidence()
 
 Everything is named by a dotted import path and imported only where it is used. The CLI reads this registry
 before Django is set up (``otcsms --help`` and ``otcsms init`` run where no database or settings exist yet),
@@ -105,6 +106,9 @@ class Contributions:
     # Panels of a site's page: each a function (user, site) -> ui.site_sections.SiteSection, listing what the
     # app holds for that site as the user may see it (counts and links), placed by the section's order.
     site_sections: tuple[str, ...] = ()
+    # A function (user, response ids) -> {response id: safe HTML}: the evidence cell of each row of an
+    # assessment's answer page, from an app above assessments (which never imports it).
+    response_evidence: str | None = None
     # The access test (tests/core/test_api_access.py) covers every API route through these three.
     # A function (site) -> {path kind: pk} creating one object at `site` for each site-owned path kind (the
     # path's first segment, e.g. "zones"), so an outsider and a user of another site can be refused it.
@@ -193,6 +197,10 @@ def jobs() -> list[str]:
 
 def site_sections() -> list[str]:
     return [section for c in registered().values() for section in c.site_sections]
+
+
+def response_evidence() -> list[str]:
+    return [c.response_evidence for c in registered().values() if c.response_evidence]
 
 
 # Core is an app like the others; its registry module is this one.

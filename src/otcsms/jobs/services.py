@@ -11,8 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from otcsms.core import registry
 from otcsms.core.audit import with_reason
-from otcsms.jobs.defaults import DEFAULT_SCHEDULES
+from otcsms.jobs.defaults import DEFAULT_SCHEDULES, ScheduleSpec
 from otcsms.jobs.definitions import resolve_job
 from otcsms.jobs.inflight import RunInProgressError, in_flight
 from otcsms.jobs.models import Schedule
@@ -21,12 +22,18 @@ EDITABLE = ("enabled", "interval_seconds", "cron", "description")
 _TIMING = ("interval_seconds", "cron")
 
 
+def default_schedules() -> list[ScheduleSpec]:
+    """The platform's schedules, then every app's (``Contributions.jobs``: each the path of a ScheduleSpec)."""
+    declared = [registry.resolve(path) for path in registry.jobs()]
+    return [*DEFAULT_SCHEDULES, *(spec for spec in declared if isinstance(spec, ScheduleSpec))]
+
+
 def ensure_default_schedules() -> list[Schedule]:
     """Create the default schedules that do not exist yet (by name); existing ones are left as they are."""
     existing = set(Schedule.objects.values_list("name", flat=True))
     created = []
     with transaction.atomic():
-        for spec in DEFAULT_SCHEDULES:
+        for spec in default_schedules():
             if spec.name in existing:
                 continue
             schedule = Schedule(name=spec.name, task_path=spec.task_path, description=spec.description,

@@ -1,0 +1,335 @@
+"""Evidence and document control (C5): documents, their immutable versions, approvals, reviews and evidence links.
+
+A document is the controlled record (a policy, a network diagram, a device configuration); its versions are the
+files, each named by the SHA-256 of its content and stored once in the evidence blob store (``blobstore``). A
+version moves through ``evidence.lifecycle``; approving one supersedes the version in force before it, and the
+document points at the version in force (``current_version``). Evidence links say which records a document
+evidences: the document (meaning its version in force) or one pinned version, with an optional validity date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from otcsms.core.models import SiteOwned
+from otcsms.evidence import lifecycle
+
+
+class DocumentKind(models.TextChoices):
+    POLICY = "policy", "Policy"
+    PROCEDURE = "procedure", "Procedure"
+    PLAN = "plan", "Plan"
+    STANDARD = "standard", "Standard"
+    NETWORK_DIAGRAM = "network-diagram", "Network diagram"
+    CONFIGURATION = "configuration", "Configuration file"
+    RECORD = "record", "Record"
+    REPORT = "report", "Report"
+    OTHER = "other", "Other"
+
+
+# Months between reviews when a document does not say otherwise; 0: no periodic review (a record or a report
+# documents a moment, it is not kept current).
+DEFAULT_REVIEW_MONTHS: dict[str, int] = {
+    DocumentKind.POLICY: 12, DocumentKind.PROCEDURE: 12, DocumentKind.PLAN: 12, DocumentKind.STANDARD: 24,
+    DocumentKind.NETWORK_DIAGRAM: 12, DocumentKind.CONFIGURATION: 6, DocumentKind.RECORD: 0,
+    DocumentKind.REPORT: 0, DocumentKind.OTHER: 12,
+}  # fmt: skip
+
+
+class Classification(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal"
+    CONFIDENTIAL = "confidential", "Confidential"
+    RESTRICTED = "restricted", "Restricted"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = lifecycle.DRAFT, "Draft"
+    IN_REVIEW = lifecycle.IN_REVIEW, "In review"
+    APPROVED = lifecycle.APPROVED, "Approved"
+    SUPERSEDED = lifecycle.SUPERSEDED, "Superseded"
+    RETIRED = lifecycle.RETIRED, "Retired"
+
+
+class ReviewOutcome(models.TextChoices):
+    NO_CHANGE = "no-change", "No change"
+    REVISED = "revised", "Revised"
+    RETIRED = "retired", "Retired"
+
+
+def _user_fk(help_text: str = "") -> Any:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=help_text,
+    )  # fmt: skip
+
+
+class Document(SiteOwned):
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    owner = _user_fk("Keeps the document current; reminded when its review falls due.")
+    approver = _user_fk("Who is expected to approve its versions (any approver of the site may).")
+    classification = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.INTERNAL
+    )
+    tags = models.CharField(
+        max_length=500, blank=True, help_text="Comma-separated words, e.g. 'firewall, sr-1.3'."
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=12, help_text="0: no periodic review. Defaults by kind (policies yearly)."
+    )
+    next_review = models.DateField(null=True, blank=True, db_index=True)
+    current_version = models.ForeignKey(
+        "DocumentVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The approved version in force.",
+    )  # fmt: skip
+    retired_at = models.DateTimeField(null=True, blank=True)
+    zones = models.ManyToManyField("plant.Zone", through="CoveredZone", related_name="+", blank=True)
+    assets = models.ManyToManyField("plant.Asset", through="CoveredAsset", related_name="+", blank=True)
+    created_by = _user_fk()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        indexes = [
+            models.Index(fields=["site", "kind"], name="evidence_doc_site_kind"),
+            models.Index(fields=["site", "next_review"], name="evidence_doc_site_review"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from otcsms.core.siterules import site_move_problem
+
+        if problem := site_move_problem(type(self), self.pk, self.site_id):
+            raise ValidationError({"site": problem})
+        if self.review_interval_months > 120:
+            raise ValidationError({"review_interval_months": "at most 120 months (ten years)"})
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    def tag_list(self) -> list[str]:
+        return [t for t in (part.strip() for part in self.tags.split(",")) if t]
+
+    def review_overdue(self, today: object | None = None) -> bool:
+        day = today or timezone.localdate()
+        return not self.is_retired and self.next_review is not None and self.next_review < day  # type: ignore[operator]
+
+
+class CoveredZone(SiteOwned):
+    """A zone a document covers (a network diagram of the zone, a procedure for it)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="covered_zones")
+    zone = models.ForeignKey("plant.Zone", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["document_id", "zone_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "zone"], name="evidence_one_cover_per_zone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} covers {self.zone}"
+
+
+class CoveredAsset(SiteOwned):
+    """An asset a document covers (its configuration file, its hardening record)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="covered_assets")
+    asset = models.ForeignKey("plant.Asset", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["document_id", "asset_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "asset"], name="evidence_one_cover_per_asset")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} covers {self.asset}"
+
+
+class DocumentVersion(SiteOwned):
+    """One file of a document. Its content is the blob named by ``sha256`` and never changes."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    media_type = models.CharField(max_length=100, help_text="Detected from the content, not from the name.")
+    claimed_type = models.CharField(max_length=100, blank=True, help_text="What the uploader's client said.")
+    type_mismatch = models.BooleanField(default=False, help_text="The content is not what was claimed.")
+    file_name = models.CharField(max_length=200, help_text="For display and downloads only, never a path.")
+    change_summary = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True, help_text="The text of a text-like version, for search and diffs.")
+    uploaded_by = _user_fk()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    submitted_by = _user_fk()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = _user_fk()
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    # The text is derived from the blob (which the hash already pins): the trail need not carry it.
+    audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"text"})
+    # What an approved version keeps for good (only its state moves on).
+    FROZEN_FIELDS: ClassVar[tuple[str, ...]] = (
+        "document_id", "number", "sha256", "size", "media_type", "claimed_type", "type_mismatch", "file_name",
+        "change_summary", "uploaded_by_id", "uploaded_at", "approved_by_id", "approved_at",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["document_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="evidence_one_version_number"),
+        ]
+        indexes = [models.Index(fields=["site", "status"], name="evidence_version_site_status")]
+
+    def __str__(self) -> str:
+        return f"{self.document.title} v{self.number}"
+
+    def clean(self) -> None:
+        loaded = getattr(self, "_audit_loaded", None)
+        if self.pk and loaded and loaded.get("status") not in (lifecycle.DRAFT, lifecycle.IN_REVIEW, None):
+            changed = [
+                name
+                for name in self.FROZEN_FIELDS
+                if loaded.get(name, getattr(self, name)) != getattr(self, name)
+            ]
+            if changed:
+                raise ValidationError(
+                    f"version {self.number} is {loaded['status']}: it cannot change ({changed[0]})"
+                )
+
+    @property
+    def is_text(self) -> bool:
+        from otcsms.evidence.sniff import is_text_like
+
+        return is_text_like(self.media_type)
+
+
+class ApprovalSignature(SiteOwned):
+    """The electronic signature of one approval: who signed which content (by its hash), when, meaning what."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField(max_length=200, help_text="The signer's name when they signed.")
+    signed_at = models.DateTimeField(default=timezone.now)
+    sha256 = models.CharField(max_length=64, help_text="The content signed.")
+    meaning = models.CharField(max_length=50, default="approved")
+    digest = models.CharField(max_length=64, help_text="HMAC of signer, time, content and meaning.")
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} {self.meaning} {self.version}"
+
+
+class DocumentReview(SiteOwned):
+    """A periodic review: its outcome, and the next review date it set."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reviews")
+    outcome = models.CharField(max_length=12, choices=ReviewOutcome.choices)
+    note = models.TextField(blank=True, max_length=2000)
+    reviewed_by = _user_fk()
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    next_review = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"review of {self.document}: {self.get_outcome_display().lower()}"
+
+
+class EvidenceLink(SiteOwned):
+    """``document`` (its version in force) or one pinned ``version`` evidences the target record."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="evidence_links")
+    version = models.ForeignKey(
+        DocumentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty: whichever version of the document is approved and in force.",
+    )  # fmt: skip
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target_repr = models.CharField(max_length=200, blank=True)
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="The evidence says nothing after this day."
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_by = _user_fk()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "target_type", "target_id"], name="evidence_one_link_per_document_target",
+                violation_error_message="this document already evidences that record",
+            )
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["target_type", "target_id"], name="evidence_link_target")]
+
+    @classmethod
+    def site_id_for_new(cls, data: Mapping[str, Any]) -> int | None:
+        """A link belongs to its document's site (the API checks the caller may write there first)."""
+        document_id = data.get("document_id")
+        if not isinstance(document_id, int):
+            return None
+        found: int | None = Document.objects.filter(pk=document_id).values_list("site_id", flat=True).first()
+        return found
+
+    def __str__(self) -> str:
+        pinned = f" v{self.version.number}" if self.version_id and self.version else ""
+        return f"{self.document.title}{pinned} evidences {self.target_repr}"
+
+
+class ReviewReminder(SiteOwned):
+    """An in-app reminder to a document's owner that its review is due (one per document, owner and date)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"read_at"})
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "recipient", "due"], name="evidence_one_reminder_per_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review of {self.document} due {self.due:%Y-%m-%d}"
+
+
+class CompletenessSnapshot(SiteOwned):
+    """A site's documentation completeness on one day: the trend behind the score."""
+
+    taken_on = models.DateField()
+    score = models.PositiveSmallIntegerField(help_text="Percent of what should be evidenced that is.")
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["site_id", "-taken_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "taken_on"], name="evidence_one_snapshot_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"completeness {self.score}% on {self.taken_on:%Y-%m-%d}"

@@ -1,0 +1,15 @@
+"""What the evidence app adds to otcsms (read by core.registry; import paths only, no models)."""
+
+from otcsms.core.registry import Contributions, DemoStep, NavEntry
+
+contributions = Contributions(
+    api_router="otcsms.evidence.api.router",
+    urls="otcsms.evidence.urls",
+    navigation=(NavEntry("Documents", "web:document_list", 500),),
+    checks_module="otcsms.evidence.checks",
+    jobs=("otcsms.evidence.tasks.REVIEW_REMINDERS",),
+    demo=(DemoStep("otcsms.evidence.demo.load_demo_evidence", 500),),
+    response_evidence="otcsms.evidence.cells.response_evidence",
+    site_sections=("otcsms.evidence.site_sections.documents",),
+    access_objects="otcsms.evidence.testing.access_objects",
+)
