@@ -16,5 +16,6 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.catalogs",
     "otcsms.jobs",
     "otcsms.assessments",
+    "otcsms.configs",
     "otcsms.web",
 )

@@ -71,11 +71,11 @@ def test_names_do_not_collide():
 def test_the_products_navigation_and_demo_keep_their_order():
     assert [e.label for e in of_the_product(registry.navigation(), "navigation")] == [
         "Dashboard", "Sites", "People", "CSMS roles", "Activities", "Zones & conduits", "Assets",
-        "Assessments", "Frameworks", "Findings", "Jobs", "Audit trail",
+        "Assessments", "Drift", "Frameworks", "Findings", "Jobs", "Audit trail",
     ]  # fmt: skip
     assert [s.target.rsplit(".", 1)[1] for s in of_the_product(registry.demo_steps(), "demo")] == [
         "load_organisation", "load_demo_plant", "load_users", "load_demo_assessments", "load_demo_links",
-        "run_demo_checks",
+        "load_demo_configs", "run_demo_checks",
     ]  # fmt: skip
 
 
@@ -123,6 +123,7 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "export",
             "worker",
             "gaps",
+            "drift",
             "check",
             "init",
             "demo",
@@ -131,6 +132,7 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "token",
             "audit",
             "frameworks",
+            "config",
         ],
         "settings_read": False,
         "apps_ready": False,

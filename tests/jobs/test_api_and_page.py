@@ -29,7 +29,12 @@ def items(response) -> list[dict]:
 def test_members_read_schedules(request, api, persona, schedules):
     client = api(request.getfixturevalue(persona))
     listed = items(client.get("/schedules"))
-    assert [s["name"] for s in listed] == ["audit-checkpoint", "prune-task-results", "run-checks"]
+    assert [s["name"] for s in listed] == [
+        "audit-checkpoint",
+        "collect-configs",
+        "prune-task-results",
+        "run-checks",
+    ]
     one = client.get(f"/schedules/{schedules['run-checks'].pk}").json()
     assert one["timing"] == "every 1 hour" and one["last_result"] == "" and one["enabled"] is True
     assert client.get("/job-runs").status_code == 200

@@ -142,9 +142,14 @@ def test_a_schedule_naming_a_job_that_no_longer_exists_fails_and_backs_off(db, c
 
 def test_default_schedules_are_created_once(db):
     created = services.ensure_default_schedules()
-    assert {s.name for s in created} == {"audit-checkpoint", "run-checks", "prune-task-results"}
+    assert {s.name for s in created} == {
+        "audit-checkpoint",
+        "run-checks",
+        "prune-task-results",
+        "collect-configs",
+    }
     assert services.ensure_default_schedules() == []
-    assert AuditEvent.objects.filter(object_type="jobs.schedule", action="create").count() == 3
+    assert AuditEvent.objects.filter(object_type="jobs.schedule", action="create").count() == 4
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ import pytest
 
 from tests.cli.test_cli import OTCSMS, Instance
 
-DUE_AFTER_INIT = ("audit-checkpoint", "run-checks")  # interval schedules run at once; prune waits for 03:30
+# interval schedules run at once; prune waits for 03:30, collect-configs for a quarter past the hour
+DUE_AFTER_INIT = ("audit-checkpoint", "run-checks")
 
 
 class Worker:
@@ -110,7 +111,12 @@ def test_two_workers_racing_enqueue_each_slot_once_and_the_checkpoint_verifies(i
     ]  # fmt: skip
     assert all(len(json.loads(ids) if isinstance(ids, str) else ids) == 1 for _, _, ids in rows)
     results = dict(instance.sql("SELECT name, last_result FROM jobs_schedule"))
-    assert results == {"audit-checkpoint": "ok", "run-checks": "ok", "prune-task-results": ""}
+    assert results == {
+        "audit-checkpoint": "ok",
+        "run-checks": "ok",
+        "prune-task-results": "",
+        "collect-configs": "",
+    }
 
     (checkpoint,) = (instance.data_dir / "checkpoints").glob("audit-checkpoint-*.json")
     held = instance.run("audit", "verify", "--checkpoint", str(checkpoint))

@@ -29,6 +29,13 @@ DEFAULT_SCHEDULES = (
         interval_seconds=3600,
     ),
     ScheduleSpec(
+        "collect-configs",
+        "otcsms.configs.tasks.collect_configs",
+        "Read the configuration of every asset with an OPC UA or Modbus TCP server endpoint and record a new "
+        "version when it changed (docs/configs.md).",
+        cron="15 * * * *",
+    ),
+    ScheduleSpec(
         "prune-task-results",
         "otcsms.jobs.tasks.prune_task_results",
         "Delete finished task results older than 30 days from the database queue.",

@@ -1,0 +1,55 @@
+"""Continuous checks of device configurations: drift from the baseline becomes a finding (docs/checks.md).
+
+A check has one severity, so drift is reported by three checks: critical, high, and the rest. An asset is
+reported by the one matching the highest severity among its unapproved changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from otcsms.checks.engine import Problem, check
+from otcsms.configs import services
+from otcsms.plant.models import Asset
+
+REQUIREMENTS = (("iec62443-3-3", "SR 7.6"), ("iec62443-2-1-2024", "CM 1.1"))
+REMEDIATION = ("Compare the running configuration with the baseline (the asset's configuration page): restore "
+               "the approved one, or approve the change as the new baseline or as a deviation with a ticket.")  # fmt: skip
+
+
+def _drifted(site, severities: tuple[str, ...]) -> Iterator[Problem]:
+    for row in services.drift(Asset.objects.filter(site=site)):
+        if row.result.status == "drifted" and row.result.severity in severities:
+            worst = [c for c in row.result.changes if c.severity == row.result.severity]
+            paths = ", ".join(c.change.path for c in worst[:3]) + (" ..." if len(worst) > 3 else "")
+            yield Problem(row.asset, f"{row.asset.name}: {len(row.result.changes)} unapproved configuration "
+                                     f"change(s) since baseline v{row.baseline_version}; {row.result.severity}: "
+                                     f"{paths}"[:500])  # fmt: skip
+
+
+@check(id="configs.drift-critical", title="Critical configuration drift", severity="critical",
+       requirements=REQUIREMENTS, remediation=REMEDIATION)  # fmt: skip
+def critical_drift(site) -> Iterator[Problem]:
+    yield from _drifted(site, ("critical",))
+
+
+@check(id="configs.drift-high", title="High configuration drift", severity="high",
+       requirements=REQUIREMENTS, remediation=REMEDIATION)  # fmt: skip
+def high_drift(site) -> Iterator[Problem]:
+    yield from _drifted(site, ("high",))
+
+
+@check(id="configs.drift", title="Configuration drift", severity="medium",
+       requirements=REQUIREMENTS, remediation=REMEDIATION)  # fmt: skip
+def other_drift(site) -> Iterator[Problem]:
+    yield from _drifted(site, ("medium", "low", "info"))
+
+
+@check(id="configs.unreachable", title="Device unreachable for configuration collection", severity="medium",
+       requirements=(("iec62443-3-3", "SR 7.6"),),
+       remediation="Check the device and its endpoint (address, port, conduit rules): its configuration "
+                   "cannot be compared with the baseline while it cannot be read.")  # fmt: skip
+def unreachable(site) -> Iterator[Problem]:
+    for row in services.drift(Asset.objects.filter(site=site)):
+        if row.result.status == "unreachable":
+            yield Problem(row.asset, f"{row.asset.name}: the last collection could not reach the device")
