@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from otcsms.configs import collectors, identity, secrets
@@ -200,39 +200,45 @@ def drift(
             baseline_id=Subquery(baseline.values("snapshot_id")[:1]),
             attempt_status=Subquery(attempt.values("status")[:1]),
         )
-        .filter(latest_id__isnull=False)
+        .filter(Q(latest_id__isnull=False) | Q(attempt_status__isnull=False))
         .order_by("site__name", "name")
     )
-    ids = {r.latest_id for r in rows} | {r.baseline_id for r in rows if r.baseline_id}
+    ids = {r.latest_id for r in rows if r.latest_id} | {r.baseline_id for r in rows if r.baseline_id}
     heads = {
         pk: (version, digest)
         for pk, version, digest in Snapshot.objects.filter(pk__in=ids).values_list(
             "pk", "version", "config_hash"
         )
     }
-    differing = {
-        r.latest_id for r in rows if r.baseline_id and heads[r.latest_id][1] != heads[r.baseline_id][1]
-    }
-    differing |= {r.baseline_id for r in rows if r.latest_id in differing}
-    configs = dict(Snapshot.objects.filter(pk__in=differing).values_list("pk", "config"))
+    # Only the assets whose latest hash differs from their baseline's need their configurations read.
+    differing = [r for r in rows if r.baseline_id and heads[r.latest_id][1] != heads[r.baseline_id][1]]
+    wanted = {r.latest_id for r in differing} | {r.baseline_id for r in differing}
+    configs = dict(Snapshot.objects.filter(pk__in=wanted).values_list("pk", "config"))
     live: dict[int, list[LiveDeviation]] = {}
-    for d in Deviation.objects.filter(
-        asset__in=[r.pk for r in rows if r.latest_id in differing], expires_at__gt=now
-    ):
+    for d in Deviation.objects.filter(asset__in=[r.pk for r in differing], expires_at__gt=now):
         live.setdefault(d.asset_id, []).append(
             LiveDeviation.of(d.pk, d.path_pattern, d.expected, d.expires_at)
         )
     result = []
     for asset in rows:
-        baseline_config = configs.get(asset.baseline_id) if asset.baseline_id in differing else None
-        same = asset.baseline_id and asset.latest_id not in differing
-        drift_of = asset_drift(
-            baseline=baseline_config if not same else {}, latest=configs.get(asset.latest_id) if not same else {},
-            unreachable=asset.attempt_status == Collection.Status.UNREACHABLE, deviations=live.get(asset.pk, ()),
-            rules=ruleset, sl_t=_sl_t(asset), now=now,
-        ) if asset.baseline_id else AssetDrift("unreachable" if asset.attempt_status == "unreachable" else "no_baseline")  # fmt: skip
-        result.append(DriftRow(asset, drift_of, heads[asset.latest_id][0],
-                               heads[asset.baseline_id][0] if asset.baseline_id else None))  # fmt: skip
+        unreachable = asset.attempt_status == Collection.Status.UNREACHABLE
+        if asset.latest_id is None or asset.baseline_id is None:
+            state = AssetDrift("unreachable" if unreachable else "no_baseline")
+        else:
+            # unchanged since the baseline: compare nothing (the hashes are equal)
+            same = (
+                asset.latest_id == asset.baseline_id
+                or heads[asset.latest_id][1] == heads[asset.baseline_id][1]
+            )
+            state = asset_drift(
+                baseline={} if same else configs[asset.baseline_id],
+                latest={} if same else configs[asset.latest_id],
+                unreachable=unreachable, deviations=live.get(asset.pk, ()), rules=ruleset, sl_t=_sl_t(asset),
+                now=now,
+            )  # fmt: skip
+        latest_version = heads[asset.latest_id][0] if asset.latest_id else None
+        baseline_version = heads[asset.baseline_id][0] if asset.baseline_id else None
+        result.append(DriftRow(asset, state, latest_version, baseline_version))
     return result
 
 
