@@ -15,4 +15,5 @@ contributions = Contributions(
     jobs=("otcsms.configs.tasks.collect_configs",),
     access_objects="otcsms.configs.testing.access_objects",
     org_wide_paths=("config-rule-overrides", "config-rules"),
+    site_sections=("otcsms.configs.site_sections.drift",),
 )

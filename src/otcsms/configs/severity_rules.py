@@ -56,13 +56,13 @@ class Condition:
         if self.operator in ("less_than", "more_than"):
             if not isinstance(found, int | float) or isinstance(found, bool):
                 return False
-            return found < self.operand if self.operator == "less_than" else found > self.operand
+            return bool(found < self.operand if self.operator == "less_than" else found > self.operand)
         # days_until_less_than: an ISO date or date-time
         try:
             day = dt.date.fromisoformat(str(found)[:10])
         except ValueError:
             return False
-        return (day - today).days < self.operand
+        return bool((day - today).days < self.operand)
 
 
 @dataclass(frozen=True, slots=True)
