@@ -99,3 +99,36 @@ def test_json_pointers_escape_slash_and_tilde():
     assert resolve({"opcua": {"endpoints": {"a/b~c": 5}}}, path) == 5
     with pytest.raises(KeyError):
         resolve({}, "/missing")
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
+def test_the_fast_path_writes_exactly_what_rfc8785_writes(value):
+    import rfc8785
+
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(NormaliseError):
+            canonical_bytes(value)
+        return
+    assert canonical_bytes(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", [0.1, 1e-5, 1e16, 1e21, 123456789.125, 5e-324, -0.5, {"\U0001f600": 1, "\ufb01": 2}]
+)
+def test_numbers_and_keys_where_the_encoders_differ(value):
+    import rfc8785
+
+    assert canonical_bytes(value) == rfc8785.dumps(value)

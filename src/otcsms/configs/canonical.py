@@ -19,6 +19,7 @@ the capture time or the process values.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -42,18 +43,54 @@ def normalise(value: Json, *, where: str = "") -> Json:
 
     Raises NormaliseError naming the JSON Pointer of the first value that has no JSON form.
     """
-    if value is None or isinstance(value, bool | str):
+    if _already_normal(value):  # what json.loads gives usually is: returned as it is, not copied
         return value
-    if isinstance(value, int):
+    return _normalise(value, where)
+
+
+def _already_normal(value: Json) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str:
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is int:
+            if not -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+                return False
+        elif kind is not float or not math.isfinite(item) or item.is_integer():
+            return False
+    return True
+
+
+def _normalise(value: Json, where: str) -> Json:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return {
+            (k if type(k) is str else str(k)): _normalise(v, f"{where}/{escape(str(k))}")
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [_normalise(v, f"{where}/{i}") for i, v in enumerate(value)]
+    if kind is int:
         return value if -_SAFE_INTEGER <= value <= _SAFE_INTEGER else str(value)
-    if isinstance(value, float):
+    if kind is float:
         if not math.isfinite(value):
             raise NormaliseError(f"{where or '/'}: {value} is not a JSON number")
         return int(value) if value.is_integer() and abs(value) <= _SAFE_INTEGER else value
-    if isinstance(value, Mapping):
-        return {str(k): normalise(v, where=f"{where}/{escape(str(k))}") for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [normalise(v, where=f"{where}/{i}") for i, v in enumerate(value)]
+    if isinstance(value, bool | str):  # subclasses (a str enum): their plain value
+        return bool(value) if isinstance(value, bool) else str(value)
+    if isinstance(value, int):
+        return _normalise(int(value), where)
     if isinstance(value, bytes):
         return value.hex()
     raise NormaliseError(f"{where or '/'}: a {type(value).__name__} has no JSON form")
@@ -80,11 +117,51 @@ def keyed(items: Iterable[Mapping[str, Any]], identity: Callable[[Mapping[str, A
 
 
 def canonical_bytes(value: Json) -> bytes:
-    """RFC 8785 (JSON Canonicalization Scheme) serialisation of ``value``."""
+    """RFC 8785 (JSON Canonicalization Scheme) serialisation of ``value``.
+
+    The standard library's encoder writes exactly the JCS form for most documents (sorted keys, no spaces,
+    the same escapes, integers, and floats between 1e-4 and 1e16 in the same shortest form), at C speed; a
+    document holding anything else (a float JCS writes differently, an integer beyond 2**53, a key outside
+    the Basic Multilingual Plane, whose UTF-16 order differs from code point order) goes to the rfc8785
+    package, which implements the whole scheme.
+    """
+    if _plain_json(value):
+        try:
+            return json.dumps(
+                value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            ).encode()
+        except (UnicodeEncodeError, ValueError):
+            pass  # a lone surrogate: rfc8785 says what is wrong
     try:
         return bytes(rfc8785.dumps(value))
     except rfc8785.CanonicalizationError as exc:
         raise NormaliseError(f"no canonical JSON form: {exc}") from None
+
+
+def _plain_json(value: Json) -> bool:
+    """Whether json.dumps writes ``value`` exactly as RFC 8785 does (see canonical_bytes)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is int:
+            if not -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+                return False
+        elif kind is float:
+            if item.is_integer() or not 1e-4 <= abs(item) < 1e16:
+                return False
+        else:
+            return False
+    return True
 
 
 def config_hash(config: Json) -> str:

@@ -17,14 +17,23 @@ REMEDIATION = ("Compare the running configuration with the baseline (the asset's
                "the approved one, or approve the change as the new baseline or as a deviation with a ticket.")  # fmt: skip
 
 
+def _reported(site, wanted) -> Iterator[tuple[Asset, services.DriftRow]]:
+    """The rows ``wanted`` accepts, each with its asset (one query for all of them)."""
+    rows = [row for row in services.drift(Asset.objects.filter(site=site)) if wanted(row)]
+    assets = Asset.objects.in_bulk([row.asset.pk for row in rows])
+    for row in rows:
+        yield assets[row.asset.pk], row
+
+
 def _drifted(site, severities: tuple[str, ...]) -> Iterator[Problem]:
-    for row in services.drift(Asset.objects.filter(site=site)):
-        if row.result.status == "drifted" and row.result.severity in severities:
-            worst = [c for c in row.result.changes if c.severity == row.result.severity]
-            paths = ", ".join(c.change.path for c in worst[:3]) + (" ..." if len(worst) > 3 else "")
-            yield Problem(row.asset, f"{row.asset.name}: {len(row.result.changes)} unapproved configuration "
-                                     f"change(s) since baseline v{row.baseline_version}; {row.result.severity}: "
-                                     f"{paths}"[:500])  # fmt: skip
+    for asset, row in _reported(
+        site, lambda r: r.result.status == "drifted" and r.result.severity in severities
+    ):
+        worst = [c for c in row.result.changes if c.severity == row.result.severity]
+        paths = ", ".join(c.change.path for c in worst[:3]) + (" ..." if len(worst) > 3 else "")
+        message = (f"{asset.name}: {len(row.result.changes)} unapproved configuration change(s) since baseline "
+                   f"v{row.baseline_version}; {row.result.severity}: {paths}")  # fmt: skip
+        yield Problem(asset, message[:500])
 
 
 @check(id="configs.drift-critical", title="Critical configuration drift", severity="critical",
@@ -50,6 +59,5 @@ def other_drift(site) -> Iterator[Problem]:
        remediation="Check the device and its endpoint (address, port, conduit rules): its configuration "
                    "cannot be compared with the baseline while it cannot be read.")  # fmt: skip
 def unreachable(site) -> Iterator[Problem]:
-    for row in services.drift(Asset.objects.filter(site=site)):
-        if row.result.status == "unreachable":
-            yield Problem(row.asset, f"{row.asset.name}: the last collection could not reach the device")
+    for asset, _row in _reported(site, lambda r: r.result.status == "unreachable"):
+        yield Problem(asset, f"{asset.name}: the last collection could not reach the device")
