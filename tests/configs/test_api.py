@@ -160,3 +160,40 @@ def test_pages_render_for_a_reader_and_not_for_others(client, plc, a_contributor
     assert b"PLC-CHM-01" not in client.get("/configs/drift/").content
     assert client.get(f"/configs/assets/{plc.pk}/").status_code == 404
     assert client.get(f"/configs/snapshots/{v2.pk}/compare/").status_code == 404
+
+
+def test_deviation_and_credential_forms(client, plc, org_admin, a_contributor):
+    from otcsms.configs import services
+    from otcsms.configs.models import Deviation, DeviceCredential
+
+    v1, _ = services.record_snapshot(plc, config={"firmware": "1"}, volatile={}, source={"type": "file"})
+    services.approve_baseline(v1, by=None, reason="commissioning")
+    services.record_snapshot(plc, config={"firmware": "2"}, volatile={}, source={"type": "file"})
+    client.force_login(a_contributor)
+    form = {
+        "path_pattern": "/firmware",
+        "expected": '"2"',
+        "ticket": "CHG-1",
+        "reason": "patch",
+        "expires_at": "2099-01-01T00:00:00Z",
+    }
+    assert client.post(f"/configs/assets/{plc.pk}/deviations/", form).status_code == 403
+    client.force_login(org_admin)
+    before = AuditEvent.objects.count()
+    for bad in (
+        {**form, "expected": "2 and more"},
+        {**form, "expires_at": "tomorrow"},
+        {**form, "path_pattern": "firmware"},
+        {**form, "ticket": "CHG\u202e1"},
+        {**form, "expires_at": "2001-01-01T00:00:00Z"},
+    ):
+        page = client.post(f"/configs/assets/{plc.pk}/deviations/", bad, follow=True)
+        assert page.status_code == 200 and b"Deviation not approved" in page.content
+    assert AuditEvent.objects.count() == before and not Deviation.objects.exists()
+    page = client.post(f"/configs/assets/{plc.pk}/deviations/", form, follow=True)
+    assert b"Deviation approved" in page.content and b"CHG-1" in page.content
+    assert Deviation.objects.get().approved_by == org_admin
+    assert services.drift(plc.__class__.objects.filter(pk=plc.pk))[0].result.status == "in_baseline"
+    client.post(f"/configs/assets/{plc.pk}/credential/", {"username": "eng", "password": "pw-123"})
+    assert DeviceCredential.objects.get(asset=plc).username == "eng"
+    assert b"pw-123" not in client.get(f"/configs/assets/{plc.pk}/").content

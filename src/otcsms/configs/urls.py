@@ -8,5 +8,7 @@ urlpatterns = [
     path("configs/assets/<id:pk>/import/", v.import_upload, name="config_import"),
     path("configs/assets/<id:pk>/collect/", v.collect_now, name="config_collect"),
     path("configs/assets/<id:pk>/baseline/", v.approve_baseline, name="config_baseline"),
+    path("configs/assets/<id:pk>/deviations/", v.add_deviation, name="config_deviation"),
+    path("configs/assets/<id:pk>/credential/", v.set_credential, name="config_credential"),
     path("configs/snapshots/<id:pk>/compare/", v.compare, name="config_compare"),
 ]

@@ -5,17 +5,20 @@ Workflows (import, collect, approve a baseline) post to small views that call th
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otcsms.configs import services
-from otcsms.configs.models import Baseline, Collection, Snapshot
+from otcsms.configs.models import Baseline, Collection, Deviation, DeviceCredential, Snapshot
 from otcsms.core.http import AuthedRequest
-from otcsms.core.inputs import parse_id
+from otcsms.core.inputs import InputError, check_text, parse_datetime, parse_id
 from otcsms.core.scoping import may_write
 from otcsms.plant.models import Asset
 from otcsms.ui.sites import current_site_id
@@ -54,8 +57,10 @@ def asset_config(request: AuthedRequest, pk: int) -> HttpResponse:
         "asset": asset, "snapshots": snapshots, "baseline": baseline, "drift": rows[0] if rows else None,
         "baselines": Baseline.objects.filter(asset=asset).select_related("snapshot")[:20],
         "collections": Collection.objects.filter(asset=asset)[:10],
+        "deviations": Deviation.objects.filter(asset=asset).select_related("approved_by")[:50],
+        "credential": DeviceCredential.objects.filter(asset=asset).first(),
         "may_change": may_write(request.user, Snapshot, asset.site_id),
-        "may_approve": services.may_approve(request.user, asset.site_id),
+        "may_approve": services.may_approve(request.user, asset.site_id), "now": timezone.now(),
     })  # fmt: skip
 
 
@@ -118,6 +123,13 @@ def collect_now(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("web:config_asset", pk=asset.pk)
 
 
+def _text(request: AuthedRequest, name: str, limit: int, *, multiline: bool = False) -> str:
+    value = request.POST.get(name, "").strip()
+    if len(value) > limit:
+        raise InputError(f"{name}: at most {limit} characters")
+    return check_text(value, multiline=multiline)
+
+
 @login_required
 @require_POST
 def approve_baseline(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -129,11 +141,57 @@ def approve_baseline(request: AuthedRequest, pk: int) -> HttpResponse:
     if snapshot is None:
         raise Http404("no such version")
     try:
-        services.approve_baseline(
-            snapshot, by=request.user, reason=request.POST.get("reason", "")[:REASON_LENGTH]
-        )
-    except services.ConfigError as exc:
+        reason = _text(request, "reason", REASON_LENGTH, multiline=True)
+        services.approve_baseline(snapshot, by=request.user, reason=reason)
+    except (services.ConfigError, InputError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Version {snapshot.version} is the baseline.")
+    return redirect("web:config_asset", pk=asset.pk)
+
+
+@login_required
+@require_POST
+def add_deviation(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Approve a difference from the baseline: path pattern, expected value (JSON), ticket, reason, expiry."""
+    asset = _asset(request, pk)
+    if not services.may_approve(request.user, asset.site_id):
+        raise PermissionDenied("approvers and site admins approve deviations")
+    try:
+        expected_text = _text(request, "expected", 10_000, multiline=True) or "null"
+        try:
+            expected = json.loads(expected_text)
+        except ValueError:
+            raise InputError("expected: not a JSON value (a string needs quotes)") from None
+        expires_at = parse_datetime(request.POST.get("expires_at", "") or "")
+        services.add_deviation(
+            asset, path_pattern=_text(request, "path_pattern", 500), expected=expected,
+            ticket=_text(request, "ticket", 200), reason=_text(request, "reason", REASON_LENGTH, multiline=True),
+            expires_at=expires_at, by=request.user,
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, f"Deviation not approved: {'; '.join(exc.messages)}")
+    except (services.ConfigError, InputError, ValueError) as exc:
+        messages.error(request, f"Deviation not approved: {exc}")
+    else:
+        messages.success(request, "Deviation approved.")
+    return redirect("web:config_asset", pk=asset.pk)
+
+
+@login_required
+@require_POST
+def set_credential(request: AuthedRequest, pk: int) -> HttpResponse:
+    asset = _asset(request, pk)
+    if not services.may_approve(request.user, asset.site_id):
+        raise PermissionDenied("approvers and site admins set device credentials")
+    try:
+        username = _text(request, "username", 200)
+        password = request.POST.get("password", "")
+        if not username or not password or len(password) > 500:
+            raise InputError("give a user name and a password (at most 500 characters)")
+        services.set_credential(asset, username, password)
+    except InputError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Device credential stored (encrypted).")
     return redirect("web:config_asset", pk=asset.pk)
