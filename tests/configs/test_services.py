@@ -194,3 +194,20 @@ def test_client_identity_is_made_once_with_an_encrypted_key(db):
 
     stored = ClientIdentity.objects.get()
     assert "PRIVATE KEY" not in stored.key_encrypted
+
+
+def test_the_trail_pins_each_version_by_hash_and_the_chain_can_be_verified(plc):
+    v1, _ = services.record_snapshot(plc, config=base_config("4.10"), volatile={"level": 1}, source=LIVE)
+    v2, _ = services.record_snapshot(plc, config=base_config("4.20"), volatile={}, source=LIVE)
+    event = AuditEvent.objects.get(object_type="configs.snapshot", object_id=str(v2.pk))
+    after = event.payload["after"]
+    assert after["config_hash"] == v2.config_hash and after["parent_hash"] == v1.config_hash
+    assert "4.20" not in json.dumps(after)  # the document itself is not copied into the trail
+    assert services.verify_versions(plc) == []
+    # a configuration rewritten behind otcsms's back no longer matches the hash the trail recorded
+    from django.db import connection
+
+    tampered = Snapshot._meta.get_field("config").get_db_prep_value({"opcua": {}}, connection)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE configs_snapshot SET config = %s WHERE id = %s", [tampered, v1.pk])
+    assert services.verify_versions(plc) == ["v1: the configuration does not match its hash"]

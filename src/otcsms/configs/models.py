@@ -44,6 +44,9 @@ class Snapshot(SiteOwned):
 
     # Seeing the same configuration again is bookkeeping, not a change of the record.
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"last_seen_at"})
+    # The trail records config_hash, which pins the configuration (services.verify_versions recomputes it),
+    # rather than a copy of a possibly many-megabyte document in every event.
+    audit_secret_fields: ClassVar[frozenset[str]] = frozenset({"config", "volatile"})
 
     class Meta:
         ordering = ["asset_id", "-version"]

@@ -83,6 +83,23 @@ def record_snapshot(
         return snapshot, True
 
 
+def verify_versions(asset: Asset) -> list[str]:
+    """Problems with the asset's version chain: a config that no longer hashes to its recorded hash, a parent
+    hash that is not the previous version's, a gap in the numbering. Empty when the chain holds."""
+    problems = []
+    previous: Snapshot | None = None
+    for snapshot in Snapshot.objects.filter(asset=asset).order_by("version"):
+        expected_version = previous.version + 1 if previous else 1
+        if snapshot.version != expected_version:
+            problems.append(f"v{snapshot.version}: expected version {expected_version}")
+        if config_hash(snapshot.config) != snapshot.config_hash:
+            problems.append(f"v{snapshot.version}: the configuration does not match its hash")
+        if snapshot.parent_hash != (previous.config_hash if previous else ""):
+            problems.append(f"v{snapshot.version}: the parent hash is not the previous version's")
+        previous = snapshot
+    return problems
+
+
 def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -> tuple[Snapshot, bool]:
     """Read a vendor export or JSON/YAML file into a snapshot of ``asset``, keeping its raw bytes."""
     try:
