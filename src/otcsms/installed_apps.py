@@ -18,5 +18,6 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.assessments",
     "otcsms.evidence",
     "otcsms.access",
+    "otcsms.configs",
     "otcsms.web",
 )

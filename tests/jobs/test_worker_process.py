@@ -16,7 +16,8 @@ import pytest
 
 from tests.cli.test_cli import OTCSMS, Instance
 
-DUE_AFTER_INIT = ("audit-checkpoint", "run-checks")  # interval schedules run at once; prune waits for 03:30
+# interval schedules run at once; prune waits for 03:30, collect-configs for a quarter past the hour
+DUE_AFTER_INIT = ("audit-checkpoint", "run-checks")
 
 
 class Worker:

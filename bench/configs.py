@@ -1,0 +1,270 @@
+"""Configuration management (issue 13): normalise + hash + diff throughput, concurrent live collection, and
+fleet drift over 20,000 assets' latest snapshots.
+
+1. normalise + hash + diff two versions of a ~20 MB configuration document (JSON through the JSON parser: the
+   vendor XML parsers live on another branch), next to a plain hashlib.sha256 of the same bytes (the floor).
+2. collect from MODBUS pymodbus devices and OPC UA asyncua servers on 127.0.0.1, all at once (bounded
+   concurrency), versus each device alone: devices/s and the ratio of the total time to the slowest device.
+   The devices run in helper processes (this file with --serve).
+3. fleet drift (services.drift) over ASSETS assets, each with a baseline and a latest snapshot, 10% drifted.
+
+Targets: >= 20 MB/s normalise+diff; concurrent collection within 2x of the slowest device; fleet drift < 5 s.
+Usage: python bench/configs.py [--modbus 200] [--opcua 20] [--assets 20000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+HOLDING = {str(a): a for a in range(100, 140)}  # 40 configuration registers
+PROFILE = {"name": "bench", "parameters": [{"name": f"p{a}", "table": "holding", "address": a, "kind": "config"}
+                                           for a in range(100, 140)]
+           + [{"name": "level", "table": "input", "address": 0, "kind": "process"}]}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- 1. throughput
+def big_document(seed: int, size_mb: float) -> dict:
+    rng = random.Random(seed)
+    tags = {}
+    n = 0
+    while n * 200 < size_mb * 1_000_000:
+        tags[f"Program:Line{n % 40}.Tag{n:07d}"] = {
+            "data_type": rng.choice(["DINT", "REAL", "BOOL", "TIMER"]), "external_access": rng.choice(["Read/Write", "Read Only"]),
+            "description": f"tag {n} of line {n % 40}", "dimensions": [rng.randint(0, 16)], "radix": "Decimal",
+        }  # fmt: skip
+        n += 1
+    return {"controller": {"name": "L83E", "firmware": "33.011"}, "tags": tags}
+
+
+def throughput(size_mb: float) -> None:
+    from otcsms.configs.canonical import config_hash, normalise
+    from otcsms.configs.diff import diff
+    from otcsms.configs.parsers import parse
+
+    one = big_document(1, size_mb)
+    two = json.loads(json.dumps(one))
+    for i, key in enumerate(list(two["tags"])[:: max(1, len(two["tags"]) // 200)]):
+        two["tags"][key]["external_access"] = "Read/Write" if i % 2 else "Read Only"
+    two["controller"]["firmware"] = "33.012"
+    data_one, data_two = json.dumps(one).encode(), json.dumps(two).encode()
+    mb = (len(data_one) + len(data_two)) / 1e6
+    started = time.perf_counter()
+    parsed_one, parsed_two = parse("a.json", data_one), parse("b.json", data_two)
+    parsed_at = time.perf_counter()
+    c1, c2 = normalise(parsed_one.config), normalise(parsed_two.config)
+    h1, h2 = config_hash(c1), config_hash(c2)
+    hashed_at = time.perf_counter()
+    changes = diff(c1, c2)
+    done = time.perf_counter()
+    floor_start = time.perf_counter()
+    hashlib.sha256(data_one).hexdigest()
+    hashlib.sha256(data_two).hexdigest()
+    floor = time.perf_counter() - floor_start
+    assert h1 != h2 and len(changes) >= 100
+    total = done - started
+    print(f"1. two versions, {mb:.1f} MB in all, {len(one['tags']):,} tags each, {len(changes)} changes")
+    print(f"   parse {parsed_at - started:.2f} s, normalise+canonical JSON+SHA-256 {hashed_at - parsed_at:.2f} s, "
+          f"diff {done - hashed_at:.2f} s")  # fmt: skip
+    print(
+        f"   parse+normalise+hash+diff: {mb / total:.1f} MB/s ({total:.2f} s); "
+        f"without the parse: {mb / (done - parsed_at):.1f} MB/s; plain sha256 of the bytes: {mb / floor:.0f} MB/s"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- 2. collection
+def serve(kind: str, count: int) -> None:
+    """Helper process: ``count`` devices of ``kind`` on free ports; prints the ports as JSON, then serves."""
+    asyncio.run(_serve(kind, count))
+
+
+async def _serve(kind: str, count: int) -> None:
+    from tests.configs.peers import OpcUaPeer, free_port
+
+    ports = []
+    if kind == "modbus":
+        from pymodbus.pdu.device import ModbusDeviceIdentification
+        from pymodbus.server import ModbusTcpServer
+        from pymodbus.simulator import DataType, SimData, SimDevice
+
+        identity = ModbusDeviceIdentification(info_name={"VendorName": "ACME", "ProductCode": "B1",
+                                                         "MajorMinorRevision": "1.0"})  # fmt: skip
+        for _ in range(count):
+            device = SimDevice(1, simdata=([SimData(0, values=[False], datatype=DataType.BITS)],
+                                           [SimData(0, values=[False], datatype=DataType.BITS)],
+                                           [SimData(100, values=list(range(40)), datatype=DataType.REGISTERS)],
+                                           [SimData(0, values=[7], datatype=DataType.REGISTERS)]), identity=identity)  # fmt: skip
+            port = free_port()
+            server = ModbusTcpServer(device, identity=identity, address=("127.0.0.1", port))
+            await server.serve_forever(background=True)
+            ports.append(port)
+    else:
+        for _ in range(count):
+            peer = OpcUaPeer(free_port())
+            await peer.start()
+            ports.append(peer.port)
+    print(json.dumps(ports), flush=True)
+    await asyncio.Event().wait()
+
+
+def start_helpers(kind: str, count: int, processes: int) -> tuple[list[subprocess.Popen], list[int]]:
+    helpers, ports = [], []
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
+    share = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
+    for n in share:
+        if n:
+            helpers.append(subprocess.Popen([sys.executable, __file__, "--serve", kind, str(n)], cwd=ROOT, env=env,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))  # fmt: skip
+    for helper in helpers:
+        ports += json.loads(helper.stdout.readline())
+    return helpers, ports
+
+
+def collection(modbus: int, opcua: int) -> None:
+    from otcsms.configs import identity
+    from otcsms.configs.collectors import Options, Target, collect_all, collect_one
+
+    started = time.perf_counter()
+    helpers_m, modbus_ports = start_helpers("modbus", modbus, 2)
+    helpers_o, opcua_ports = start_helpers("opcua", opcua, 2) if opcua else ([], [])
+    print(f"2. {len(modbus_ports)} Modbus devices and {len(opcua_ports)} OPC UA servers started in "
+          f"{time.perf_counter() - started:.1f} s (helper processes)")  # fmt: skip
+    cert, key = identity.generate()
+    options = Options(timeout=10, retries=0, concurrency=64, client_certificate=cert, client_key=key)
+    targets = [
+        Target(("m", p), "modbus-tcp", "127.0.0.1", p, params={"unit": 1}, profile=PROFILE)
+        for p in modbus_ports
+    ]
+    targets += [
+        Target(("o", p), "opc-ua", "127.0.0.1", p, "/plc/", username="u", password="p") for p in opcua_ports
+    ]
+    try:
+        alone = []
+        for target in targets:
+            outcome = asyncio.run(collect_one(target, options))
+            assert outcome.status == "ok", outcome.message
+            alone.append((outcome.seconds, target.protocol))
+        slowest = max(alone)[0]
+        by_protocol = {p: statistics.median(s for s, q in alone if q == p) for p in {q for _, q in alone}}
+        began = time.perf_counter()
+        outcomes = asyncio.run(collect_all(targets, options))
+        total = time.perf_counter() - began
+        assert all(o.status == "ok" for o in outcomes), [o.message for o in outcomes if o.status != "ok"][:3]
+        print(f"   each alone: slowest {slowest:.3f} s; median " + ", ".join(f"{p} {s * 1000:.0f} ms"
+                                                                          for p, s in sorted(by_protocol.items())))  # fmt: skip
+        print(f"   all {len(targets)} at once (64 in flight): {total:.2f} s, {len(targets) / total:.0f} devices/s, "
+              f"{total / slowest:.2f}x the slowest device")  # fmt: skip
+        for protocol in sorted({t.protocol for t in targets}):
+            subset = [t for t in targets if t.protocol == protocol]
+            slowest_one = max(s for s, q in alone if q == protocol)
+            began = time.perf_counter()
+            asyncio.run(collect_all(subset, options))
+            took = time.perf_counter() - began
+            print(f"   only the {len(subset)} {protocol} at once: {took:.2f} s, {len(subset) / took:.0f} devices/s, "
+                  f"{took / slowest_one:.2f}x the slowest {protocol} device ({slowest_one:.3f} s)")  # fmt: skip
+    finally:
+        for helper in helpers_m + helpers_o:
+            helper.terminate()
+
+
+# ---------------------------------------------------------------------------------------------- 3. fleet drift
+def fleet_drift(assets: int, database_url: str | None) -> None:
+    from bench._support import machine_line, setup
+
+    setup(database_url)
+    from django.db import transaction
+    from django.utils import timezone
+
+    from otcsms.configs import services
+    from otcsms.configs.canonical import config_hash
+    from otcsms.configs.models import Baseline, Snapshot
+    from otcsms.core.actor import Actor, acting_as
+    from otcsms.plant.models import Asset, Zone
+    from otcsms.tenancy.models import Organisation, Site
+
+    rng = random.Random(13)
+    now = timezone.now()
+    built = time.perf_counter()
+    with acting_as(Actor(kind="system", label="bench")), transaction.atomic():
+        org = Organisation.objects.create(name="Bench utility")
+        sites = [Site.objects.create(organisation=org, name=f"Site {i}", code=f"s{i}") for i in range(50)]
+        zones = [
+            Zone.objects.create(site=s, name=f"Z{j}", sl_t=rng.choice([1, 2, 3]))
+            for s in sites
+            for j in range(10)
+        ]  # type: ignore[misc]
+        rows = Asset.objects.bulk_create(
+            Asset(site_id=(z := zones[i % len(zones)]).site_id, zone=z, name=f"DEV-{i:05d}")
+            for i in range(assets)
+        )
+        base, latest = [], []
+        for i, asset in enumerate(rows):
+            config = {"opcua": {"endpoints": {"Basic256Sha256/SignAndEncrypt": {"security_policy": "Basic256Sha256",
+                                                                                 "security_mode": "SignAndEncrypt"}},
+                                "build_info": {"software_version": f"2.{i % 7}"},
+                                "nodes": {f"ns=2;s=N{k}": {"writable": k % 3 == 0} for k in range(20)}}}  # fmt: skip
+            digest = config_hash(config)
+            base.append(Snapshot(site_id=asset.site_id, asset=asset, version=1, config_hash=digest, config=config,
+                                 captured_at=now, last_seen_at=now, source={"type": "live"}))  # fmt: skip
+            if i % 10 == 0:
+                changed = json.loads(json.dumps(config))
+                changed["opcua"]["endpoints"]["None/None"] = {
+                    "security_policy": "None",
+                    "security_mode": "None",
+                }
+                changed["opcua"]["build_info"]["software_version"] = "3.0"
+                latest.append(Snapshot(site_id=asset.site_id, asset=asset, version=2, config_hash=config_hash(changed),
+                                       parent_hash=digest, config=changed, captured_at=now, last_seen_at=now,
+                                       source={"type": "live"}))  # fmt: skip
+        firsts = Snapshot.objects.bulk_create(base, batch_size=2000)
+        Snapshot.objects.bulk_create(latest, batch_size=2000)
+        Baseline.objects.bulk_create((Baseline(site_id=s.site_id, asset_id=s.asset_id, snapshot=s, approved_at=now,
+                                               approved_by_label="bench", reason="bench") for s in firsts), batch_size=2000)  # fmt: skip
+    print(f"3. {assets:,} assets, {len(base) + len(latest):,} snapshots built in {time.perf_counter() - built:.1f} s; "
+          + machine_line())  # fmt: skip
+    timings = []
+    for _ in range(3):
+        began = time.perf_counter()
+        result = services.drift(Asset.objects.all())
+        timings.append(time.perf_counter() - began)
+    drifted = sum(r.result.status == "drifted" for r in result)
+    critical = sum(r.result.severity == "critical" for r in result)
+    print(f"   fleet drift of {len(result):,} assets: {drifted:,} drifted ({critical:,} critical): "
+          + " / ".join(f"{t:.2f} s" for t in timings))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=float, default=20)
+    parser.add_argument("--modbus", type=int, default=200)
+    parser.add_argument("--opcua", type=int, default=20)
+    parser.add_argument("--assets", type=int, default=20_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--only", choices=["throughput", "collection", "drift"], default=None)
+    parser.add_argument("--serve", nargs=2, metavar=("KIND", "COUNT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return
+    if args.only in (None, "throughput"):
+        throughput(args.size_mb)
+    if args.only in (None, "collection"):
+        collection(args.modbus, args.opcua)
+    if args.only in (None, "drift"):
+        fleet_drift(args.assets, args.database_url)
+
+
+if __name__ == "__main__":
+    main()

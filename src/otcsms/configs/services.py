@@ -1,0 +1,431 @@
+"""Configuration workflows: record a snapshot (from a file or a live read), baseline it, approve deviations,
+collect live, and compute drift. Plain values in, model instances out; never a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from otcsms.configs import collectors, identity, secrets
+from otcsms.configs.canonical import config_hash, normalise
+from otcsms.configs.drift import AssetDrift, asset_drift
+from otcsms.configs.drift import Deviation as LiveDeviation
+from otcsms.configs.models import (
+    Baseline,
+    ClientIdentity,
+    Collection,
+    Deviation,
+    DeviceCredential,
+    RuleOverride,
+    Snapshot,
+    SourceFile,
+)
+from otcsms.configs.parsers import ParseError, parse
+from otcsms.configs.severity_rules import RuleSet, load_yaml, rule_set
+from otcsms.core.actor import current_actor
+from otcsms.core.models import User
+from otcsms.core.scoping import may_write
+from otcsms.plant.models import SL_T_FIELDS, Asset
+
+COLLECTABLE = ("opc-ua", "modbus-tcp")
+
+
+class ConfigError(ValueError):
+    """A refused configuration workflow: one line for the user (a 422 / exit 2)."""
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+# ---------------------------------------------------------------------------------------------- snapshots
+def record_snapshot(
+    asset: Asset,
+    *,
+    config: Any,
+    volatile: Any,
+    source: dict[str, Any],
+    captured_at: dt.datetime | None = None,
+) -> tuple[Snapshot, bool]:
+    """The asset's new version, or its latest one seen again (created False) when the config is the same."""
+    captured_at = captured_at or _now()
+    config = normalise(config, where="/config")
+    volatile = normalise(volatile, where="/volatile")
+    digest = config_hash(config)
+    with transaction.atomic():
+        # One writer per asset at a time: the version numbers and the parent chain stay gapless.
+        Asset.objects.select_for_update().filter(pk=asset.pk).first()
+        latest = Snapshot.objects.filter(asset=asset).order_by("-version").first()
+        if latest is not None and latest.config_hash == digest:
+            Snapshot.objects.filter(pk=latest.pk).update(last_seen_at=captured_at)
+            latest.last_seen_at = captured_at
+            return latest, False
+        snapshot = Snapshot(
+            site_id=asset.site_id, asset=asset, version=(latest.version + 1) if latest else 1,
+            config_hash=digest, parent_hash=latest.config_hash if latest else "", source=normalise(source),
+            captured_at=captured_at, last_seen_at=captured_at, config=config, volatile=volatile,
+        )  # fmt: skip
+        snapshot.full_clean()
+        snapshot.save()
+        return snapshot, True
+
+
+def verify_versions(asset: Asset) -> list[str]:
+    """Problems with the asset's version chain: a config that no longer hashes to its recorded hash, a parent
+    hash that is not the previous version's, a gap in the numbering. Empty when the chain holds."""
+    problems = []
+    previous: Snapshot | None = None
+    for snapshot in Snapshot.objects.filter(asset=asset).order_by("version"):
+        expected_version = previous.version + 1 if previous else 1
+        if snapshot.version != expected_version:
+            problems.append(f"v{snapshot.version}: expected version {expected_version}")
+        if config_hash(snapshot.config) != snapshot.config_hash:
+            problems.append(f"v{snapshot.version}: the configuration does not match its hash")
+        if snapshot.parent_hash != (previous.config_hash if previous else ""):
+            problems.append(f"v{snapshot.version}: the parent hash is not the previous version's")
+        previous = snapshot
+    return problems
+
+
+def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -> tuple[Snapshot, bool]:
+    """Read a vendor export or JSON/YAML file into a snapshot of ``asset``, keeping its raw bytes."""
+    try:
+        parsed = parse(name, data, kind)
+    except ParseError as exc:
+        raise ConfigError(str(exc)) from None
+    digest = hashlib.sha256(data).hexdigest()
+    source: dict[str, Any] = {"type": "file", "kind": parsed.kind, "name": name[:255], "sha256": digest}
+    if parsed.meta:
+        source["meta"] = parsed.meta
+    with transaction.atomic():
+        snapshot, created = record_snapshot(
+            asset, config=parsed.config, volatile=parsed.volatile, source=source
+        )
+        if not SourceFile.objects.filter(snapshot=snapshot, sha256=digest).exists():
+            SourceFile.objects.create(
+                site_id=asset.site_id, snapshot=snapshot, name=name[:255], kind=parsed.kind, sha256=digest,
+                size=len(data), data=data,
+            )  # fmt: skip
+    return snapshot, created
+
+
+# ---------------------------------------------------------------------------------------------- baselines
+def may_approve(user: User, site_id: int) -> bool:
+    """Baselines, deviations and device credentials: approvers and site admins of the site, org admins."""
+    return may_write(user, Baseline, site_id, "approve")
+
+
+def approve_baseline(snapshot: Snapshot, *, by: User | None, reason: str) -> Baseline:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConfigError("a baseline needs a reason (why this configuration is the approved one)")
+    with transaction.atomic():
+        baseline = Baseline(
+            site_id=snapshot.site_id, asset_id=snapshot.asset_id, snapshot=snapshot, approved_by=by,
+            approved_by_label=(by.get_username() if by else current_actor().label)[:200],
+            approved_at=_now(), reason=reason[:2000],
+        )  # fmt: skip
+        baseline.full_clean()
+        baseline.save()
+    return baseline
+
+
+def current_baseline(asset: Asset) -> Baseline | None:
+    return (
+        Baseline.objects.filter(asset=asset)
+        .select_related("snapshot")
+        .order_by("-approved_at", "-pk")
+        .first()
+    )
+
+
+def add_deviation(
+    asset: Asset, *, path_pattern: str, expected: Any, ticket: str, reason: str, expires_at: dt.datetime,
+    by: User | None,
+) -> Deviation:  # fmt: skip
+    if expires_at <= _now():
+        raise ConfigError("the deviation's expiry must be in the future")
+    with transaction.atomic():
+        deviation = Deviation(
+            site_id=asset.site_id, asset=asset, path_pattern=path_pattern, expected=normalise(expected),
+            ticket=ticket, reason=reason, approved_by=by, approved_at=_now(), expires_at=expires_at,
+        )  # fmt: skip
+        deviation.full_clean()
+        deviation.save()
+    return deviation
+
+
+# ---------------------------------------------------------------------------------------------- rules
+def rules() -> RuleSet:
+    """The shipped rules with the organisation's enabled overrides in front."""
+    overrides = [
+        load_yaml(o.rules, source=o.name) for o in RuleOverride.objects.filter(enabled=True).order_by("order")
+    ]
+    return rule_set(overrides)
+
+
+# ---------------------------------------------------------------------------------------------- drift
+@dataclass(frozen=True)
+class SiteRef:
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
+class AssetRef:
+    """What drift reports of an asset: read as plain values (20,000 model instances cost seconds)."""
+
+    pk: int
+    name: str
+    site: SiteRef
+    sl_t: tuple[int, ...] | None
+
+    @property
+    def site_id(self) -> int:
+        return self.site.pk
+
+
+@dataclass
+class DriftRow:
+    asset: AssetRef
+    result: AssetDrift
+    latest_version: int | None = None
+    baseline_version: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "asset": self.asset.name,
+            "asset_id": self.asset.pk,
+            "site": self.asset.site.name,
+            "site_id": self.asset.site_id,
+            "status": self.result.status,
+            "severity": self.result.severity,
+            "latest_version": self.latest_version,
+            "baseline_version": self.baseline_version,
+            "changes": [c.as_dict() for c in self.result.changes],
+            "approved_changes": len(self.result.approved),
+        }
+
+
+_ZONE_LEVELS = tuple(f"zone__{name}" for name in SL_T_FIELDS)
+
+
+def drift(
+    assets: QuerySet[Asset], *, ruleset: RuleSet | None = None, now: dt.datetime | None = None
+) -> list[DriftRow]:
+    """The drift of every asset of ``assets`` (already scoped to what the caller may see) that has a snapshot
+    or a collection attempt; in a handful of queries whatever the number of assets, reading configurations
+    only where the latest hash differs from the baseline's."""
+    now = now or _now()
+    ruleset = ruleset or rules()
+    latest = Snapshot.objects.filter(asset=OuterRef("pk")).order_by("-version")
+    baseline = Baseline.objects.filter(asset=OuterRef("pk")).order_by("-approved_at", "-pk")
+    attempt = Collection.objects.filter(asset=OuterRef("pk")).order_by("-attempted_at", "-pk")
+    rows = list(
+        assets.annotate(
+            latest_id=Subquery(latest.values("pk")[:1]),
+            baseline_id=Subquery(baseline.values("snapshot_id")[:1]),
+            attempt_status=Subquery(attempt.values("status")[:1]),
+        )
+        .filter(Q(latest_id__isnull=False) | Q(attempt_status__isnull=False))
+        .order_by("site__name", "name")
+        .values_list(
+            "pk", "name", "site_id", "site__name", "latest_id", "baseline_id", "attempt_status", *_ZONE_LEVELS
+        )
+    )
+    ids = {r[4] for r in rows if r[4]} | {r[5] for r in rows if r[5]}
+    heads = {
+        pk: (version, digest)
+        for pk, version, digest in Snapshot.objects.filter(pk__in=ids).values_list(
+            "pk", "version", "config_hash"
+        )
+    }
+    # Only the assets whose latest hash differs from their baseline's need their configurations read.
+    differing = [r for r in rows if r[5] and heads[r[4]][1] != heads[r[5]][1]]
+    wanted = {r[4] for r in differing} | {r[5] for r in differing}
+    configs = dict(Snapshot.objects.filter(pk__in=wanted).values_list("pk", "config"))
+    live: dict[int, list[LiveDeviation]] = {}
+    for d in Deviation.objects.filter(asset__in=[r[0] for r in differing], expires_at__gt=now):
+        live.setdefault(d.asset_id, []).append(
+            LiveDeviation.of(d.pk, d.path_pattern, d.expected, d.expires_at)
+        )
+    sites: dict[int, SiteRef] = {}
+    result = []
+    for pk, name, site_id, site_name, latest_id, baseline_id, attempt_status, *levels in rows:
+        site = sites.setdefault(site_id, SiteRef(site_id, site_name))
+        sl_t = None if any(level is None for level in levels) else tuple(levels)
+        unreachable = attempt_status == Collection.Status.UNREACHABLE
+        if latest_id is None or baseline_id is None:
+            state = AssetDrift("unreachable" if unreachable else "no_baseline")
+        else:
+            same = (
+                heads[latest_id][1] == heads[baseline_id][1]
+            )  # unchanged since the baseline: nothing to compare
+            state = asset_drift(
+                baseline={} if same else configs[baseline_id], latest={} if same else configs[latest_id],
+                unreachable=unreachable, deviations=live.get(pk, ()), rules=ruleset, sl_t=sl_t, now=now,
+            )  # fmt: skip
+        result.append(DriftRow(
+            AssetRef(pk, name, site, sl_t), state,
+            heads[latest_id][0] if latest_id else None, heads[baseline_id][0] if baseline_id else None,
+        ))  # fmt: skip
+    return result
+
+
+def _sl_t(asset: Asset) -> tuple[int, ...] | None:
+    zone = asset.zone
+    if zone is None:
+        return None
+    levels = [getattr(zone, name) for name in SL_T_FIELDS]
+    return None if any(level is None for level in levels) else tuple(levels)
+
+
+def compare(before: Snapshot, after: Snapshot, *, ruleset: RuleSet | None = None) -> AssetDrift:
+    """Any two versions side by side: every change judged, no deviation applied."""
+    return asset_drift(
+        baseline=before.config, latest=after.config, unreachable=False, deviations=(),
+        rules=ruleset or rules(), sl_t=_sl_t(after.asset), now=_now(),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- collection
+@cache
+def profiles() -> dict[str, dict[str, Any]]:
+    """The shipped device profiles (configs/profiles/*.yaml), by name."""
+    found = {}
+    for entry in files("otcsms.configs").joinpath("profiles").iterdir():
+        if entry.name.endswith(".yaml"):
+            profile = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            found[profile["name"]] = profile
+    return found
+
+
+def client_identity() -> tuple[bytes, bytes]:
+    """otcsms's OPC UA application certificate and key (made once, the key stored encrypted)."""
+    stored = ClientIdentity.objects.filter(name="opcua-client").first()
+    if stored is not None:
+        try:
+            return stored.certificate_pem.encode("ascii"), secrets.decrypt(stored.key_encrypted)
+        except secrets.SecretUnreadable:
+            pass  # the instance's key changed: make a new identity (servers must trust it again)
+    cert, key = identity.generate()
+    with transaction.atomic():
+        if stored is None:
+            stored = ClientIdentity(name="opcua-client")
+        stored.certificate_pem = cert.decode("ascii")
+        stored.key_encrypted = secrets.encrypt(key)
+        stored.save()
+    return cert, key
+
+
+def set_credential(asset: Asset, username: str, password: str) -> DeviceCredential:
+    with transaction.atomic():
+        credential = DeviceCredential.objects.filter(asset=asset).first() or DeviceCredential(
+            site_id=asset.site_id, asset=asset
+        )
+        credential.username = username
+        credential.secret_encrypted = secrets.encrypt(password.encode("utf-8"))
+        credential.full_clean()
+        credential.save()
+    return credential
+
+
+def targets_of(assets: Iterable[Asset]) -> list[collectors.Target]:
+    """The live endpoints otcsms can read, one target per endpoint (an asset may have several)."""
+    result = []
+    for asset in assets:
+        credential = getattr(asset, "config_credential", None)
+        username = password = ""
+        if credential is not None:
+            with contextlib.suppress(secrets.SecretUnreadable):  # entered again after a key change
+                username = credential.username
+                password = secrets.decrypt(credential.secret_encrypted).decode()
+        for endpoint in asset.endpoints.all():
+            if endpoint.protocol not in COLLECTABLE or endpoint.role != "server":
+                continue
+            result.append(collectors.Target(
+                key=asset.pk, protocol=endpoint.protocol, host=endpoint.host, port=endpoint.port,
+                path=endpoint.path, params=dict(endpoint.params or {}),
+                profile=profiles().get(asset.profile) if endpoint.protocol == "modbus-tcp" else None,
+                username=username, password=password,
+            ))  # fmt: skip
+    return result
+
+
+@dataclass
+class CollectResult:
+    asset: Asset
+    status: str  # ok | unreachable | error | not_collectable
+    snapshot: Snapshot | None = None
+    created: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "asset": self.asset.name,
+            "asset_id": self.asset.pk,
+            "site": self.asset.site.name,
+            "status": self.status,
+            "version": self.snapshot.version if self.snapshot else None,
+            "new_version": self.created,
+            "messages": self.messages,
+        }
+
+
+def collect(assets: Sequence[Asset], options: collectors.Options | None = None) -> list[CollectResult]:
+    """Read every asset live (network first, outside any transaction), then record each asset in its own
+    short transaction: one snapshot of everything its endpoints told, or its collections as unreachable."""
+    assets = list(assets)
+    targets = targets_of(assets)
+    if options is None:
+        cert, key = client_identity() if any(t.protocol == "opc-ua" for t in targets) else (None, None)
+        options = collectors.Options(
+            client_certificate=cert, client_key=key, application_uri=identity.APPLICATION_URI
+        )
+    outcomes = asyncio.run(collectors.collect_all(targets, options)) if targets else []
+    by_asset: dict[int, list[collectors.Outcome]] = {}
+    for outcome in outcomes:
+        by_asset.setdefault(outcome.target.key, []).append(outcome)
+    return [_record(asset, by_asset.get(asset.pk, [])) for asset in assets]
+
+
+def _record(asset: Asset, outcomes: list[collectors.Outcome]) -> CollectResult:
+    if not outcomes:
+        return CollectResult(asset, "not_collectable", messages=["no OPC UA or Modbus TCP server endpoint"])
+    now = _now()
+    ok = all(o.status == "ok" for o in outcomes)
+    with transaction.atomic():
+        snapshot, created = None, False
+        if ok:
+            config: dict[str, Any] = {}
+            volatile: dict[str, Any] = {}
+            for o in outcomes:
+                assert o.reading is not None
+                config |= o.reading.config
+                volatile |= o.reading.volatile
+            source = {"type": "live", "collectors": sorted({f"{o.reading.collector} ({o.reading.collector_version})"
+                                                            for o in outcomes if o.reading}),
+                      "endpoints": sorted(o.target.uri for o in outcomes)}  # fmt: skip
+            snapshot, created = record_snapshot(asset, config=config, volatile=volatile, source=source,
+                                                captured_at=now)  # fmt: skip
+        for o in outcomes:
+            Collection.objects.create(
+                site_id=asset.site_id, asset=asset, attempted_at=now, status=o.status,
+                collector=o.reading.collector if o.reading else o.target.protocol, endpoint=o.target.uri[:600],
+                message=o.message[:500], snapshot=snapshot, duration_ms=int(o.seconds * 1000),
+            )  # fmt: skip
+    worst = "ok" if ok else ("unreachable" if any(o.status == "unreachable" for o in outcomes) else "error")
+    return CollectResult(asset, worst, snapshot, created, [o.message for o in outcomes if o.message])
