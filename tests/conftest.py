@@ -23,8 +23,9 @@ from otcsms.tenancy.models import Organisation, Site, SiteMembership
 
 PASSWORD = "correct-horse-battery-staple"
 
-# Fixtures shared beyond their own folder (the browser tests use the small assessment library too).
-pytest_plugins = ["tests.assessments.fixtures"]
+# Fixtures shared beyond their own folder (the browser tests use the small assessment library too; the
+# command's tests in several folders run real instances).
+pytest_plugins = ["tests.assessments.fixtures", "tests.cli.instances"]
 
 
 def pytest_configure(config):
