@@ -56,6 +56,17 @@ class Instance:
             conn.commit()
             return rows
 
+    def sql_many(self, statement: str, rows: list[tuple]) -> None:
+        """One statement for each of ``rows``, in one connection and one transaction."""
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as conn:
+                conn.cursor().executemany(statement, rows)
+            return
+        with sqlite3.connect(self.data_dir / "otcsms.sqlite3") as conn:
+            conn.executemany(statement.replace("%s", "?"), rows)
+
 
 def _server_url() -> str | None:
     return os.environ.get("DATABASE_URL")

@@ -167,13 +167,12 @@ def test_edit_rehashed_without_the_key_is_found(initialised_instance):
         "WHERE seq >= %s ORDER BY seq",
         (target,),
     )
-    prev = rows[0][13]
+    prev, rehashed = rows[0][13], []
     for row in rows:  # re-hash the rest of the chain with plain SHA-256, as the chain used to be hashed
         digest = hashlib.sha256(f"{prev}\n{event_header(*row[:12])}\n{row[12]}".encode()).hexdigest()
-        instance.sql(
-            "UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s", (prev, digest, row[0])
-        )
+        rehashed.append((prev, digest, row[0]))
         prev = digest
+    instance.sql_many("UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s", rehashed)
     instance.sql("UPDATE core_auditchainhead SET hash = %s WHERE id = 1", (prev,))
     broken = instance.run("audit", "verify", check=1)
     assert f"BROKEN at event #{target}" in broken.stdout
