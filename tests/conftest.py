@@ -61,6 +61,16 @@ def _test_actor():
 
 
 @pytest.fixture
+def shipped_library(db):
+    """The whole shipped framework library, as `otcsms init` loads it: copied from the one real load of this
+    test process (tests/db_snapshots.py), seconds faster than a load."""
+    from otcsms.catalogs.loader import load_shipped_library
+    from tests.db_snapshots import restore
+
+    return restore("shipped library", load_shipped_library)
+
+
+@pytest.fixture
 def org(db):
     return Organisation.objects.create(name="Test Utility")
 
