@@ -26,19 +26,25 @@ JUSTIFIED = {
 }
 
 
-@pytest.fixture
-def demo(db):
+def load_library_and_demo() -> None:
     from tests.conftest import make_user
 
     from otcsms.catalogs.loader import load_shipped_library
     from otcsms.demo.operator import load_demo
 
-    graph.forget()
-    state.forget()
     load_shipped_library()
     Organisation.objects.create(name="My organisation")
     make_user("admin", org_admin=True)
     load_demo(password="demo-password-for-tests")
+
+
+@pytest.fixture
+def demo(db):
+    from tests.db_snapshots import restore
+
+    graph.forget()
+    state.forget()
+    restore("shipped library and demo operator", load_library_and_demo)  # a copy: tests/db_snapshots.py
     return Assessment.objects.select_related("framework").get(framework__key="iec62443-3-3")
 
 

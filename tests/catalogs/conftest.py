@@ -35,19 +35,24 @@ MINI_LIBRARY = [
 
 
 @pytest.fixture
-def library(db):
-    """The whole shipped library, loaded the way `otcsms init` does."""
-    from otcsms.catalogs.loader import load_shipped_library
+def library(shipped_library):
+    """The whole shipped library, loaded the way `otcsms init` does (a copy of the load: tests/db_snapshots.py)."""
+    return shipped_library
 
-    return load_shipped_library()
+
+def _import_mini_library():
+    from otcsms.catalogs.loader import import_library_files
+
+    return import_library_files([LIBRARY_DIR / name for name in MINI_LIBRARY])
 
 
 @pytest.fixture
 def mini_library(db):
-    """62443-3-3, 4-2, NERC CIP and CSF 1.1 with the crosswalks between them, imported as one batch."""
-    from otcsms.catalogs.loader import import_library_files
+    """62443-3-3, 4-2, NERC CIP and CSF 1.1 with the crosswalks between them, imported as one batch (a copy of
+    the import: tests/db_snapshots.py)."""
+    from tests.db_snapshots import restore
 
-    return import_library_files([LIBRARY_DIR / name for name in MINI_LIBRARY])
+    return restore("mini library", _import_mini_library)
 
 
 def row_counts() -> dict[str, int]:

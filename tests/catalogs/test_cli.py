@@ -8,14 +8,13 @@ from trestle.oscal.catalog import Catalog
 
 from tests.catalogs.conftest import licensed_62443_3_3, write_document
 from tests.catalogs.test_loader import framework_document, node
-from tests.cli.test_cli import instance  # noqa: F401  (the fixture)
 
 
-def events(instance) -> int:  # noqa: F811
+def events(instance) -> int:
     return instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0]
 
 
-def test_init_loads_the_library_once_and_the_cli_answers_from_it(instance, tmp_path, frameworks):  # noqa: F811
+def test_init_loads_the_library_once_and_the_cli_answers_from_it(instance, tmp_path, frameworks):
     instance.run("init", "--admin-password", "an-admin-password")
     assert instance.sql("SELECT COUNT(*) FROM catalogs_requirement")[0][0] == 2399
     loaded = events(instance)
@@ -95,8 +94,8 @@ BAD_INPUT = [
 ]
 
 
-def test_bad_input_exits_2_and_writes_nothing(instance):  # noqa: F811
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_bad_input_exits_2_and_writes_nothing(initialised_instance):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     before = events(instance)
     for args, reason in BAD_INPUT:
         proc = instance.run(*args, check=2)
@@ -106,6 +105,6 @@ def test_bad_input_exits_2_and_writes_nothing(instance):  # noqa: F811
     assert events(instance) == before
 
 
-def test_frameworks_commands_before_init_exit_2(instance):  # noqa: F811
+def test_frameworks_commands_before_init_exit_2(instance):
     proc = instance.run("frameworks", "list", check=2)
     assert "otcsms init" in proc.stderr

@@ -18,6 +18,12 @@ from otcsms.core.models import AuditEvent
 from tests.catalogs.conftest import LIBRARY_DIR, licensed_62443_3_3, row_counts, write_document
 
 
+@pytest.fixture
+def library(db):
+    """The load itself is under test here: the real loader, not conftest's copy of what it wrote."""
+    return load_shipped_library()
+
+
 def test_shipped_files_are_named_after_what_they_hold(shipped):
     # The loader's quick "already loaded?" check relies on it: <id>.yaml|json, map-<id>.yaml|json.
     names = {entry.name.rsplit(".", 1)[0] for entry in shipped_library_paths()}

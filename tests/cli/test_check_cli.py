@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_cli import instance  # noqa: F401 (the fixture)
-
 CONTRACT = {"check", "severity", "site", "object", "message", "requirements"}
 
 
-def test_check_prints_the_contract_and_exits_1_on_high_findings(instance, tmp_path):  # noqa: F811
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_check_prints_the_contract_and_exits_1_on_high_findings(initialised_instance, tmp_path):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     instance.run("check", "--site", "nowhere", check=2)  # bad usage: nothing written, one line
     assert instance.sql("SELECT COUNT(*) FROM checks_checkrun")[0][0] == 0
     sites, zones, assets = tmp_path / "sites.csv", tmp_path / "zones.csv", tmp_path / "assets.csv"

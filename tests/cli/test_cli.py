@@ -3,67 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
-import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
-import uuid
-from pathlib import Path
 
 import pytest
 
-OTCSMS = [sys.executable, "-m", "otcsms.cli"]
+from tests.cli import instances
+from tests.cli.instances import OTCSMS
 
-
-class Instance:
-    def __init__(self, data_dir: Path, database_url: str | None) -> None:
-        self.data_dir = data_dir
-        self.database_url = database_url
-        keys = ("DATABASE_URL", "OTCSMS_SECRET_KEY", "OTCSMS_AUDIT_KEY", "OTCSMS_AUDIT_SIGNING_KEY")
-        self.env = {k: v for k, v in os.environ.items() if k not in keys}
-        self.env["OTCSMS_DATA_DIR"] = str(data_dir)
-        if database_url:
-            self.env["DATABASE_URL"] = database_url
-
-    def run(self, *args: str, check: int | None = 0) -> subprocess.CompletedProcess:
-        proc = subprocess.run([*OTCSMS, *args], env=self.env, capture_output=True, text=True, timeout=180)
-        if check is not None:
-            assert proc.returncode == check, f"otcsms {' '.join(args)} -> {proc.returncode}\n{proc.stderr}"
-        return proc
-
-    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
-        if self.database_url:
-            import psycopg
-
-            with psycopg.connect(self.database_url, autocommit=True) as conn:
-                cur = conn.execute(statement, params)
-                return cur.fetchall() if cur.description else []
-        with sqlite3.connect(self.data_dir / "otcsms.sqlite3") as conn:
-            rows = conn.execute(statement.replace("%s", "?"), params).fetchall()
-            conn.commit()
-            return rows
-
-
-@pytest.fixture
-def instance(tmp_path):
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        yield Instance(tmp_path / "data", None)
-        return
-    import psycopg
-
-    name = f"otcsms_cli_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield Instance(tmp_path / "data", url.rsplit("/", 1)[0] + "/" + name)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+# Older imports of these from this module keep working; the fixtures are registered in tests/conftest.py.
+Instance, instance = instances.Instance, instances.instance
 
 
 def test_init_users_tokens_and_audit_verify(instance):
@@ -124,8 +76,8 @@ def test_commands_before_init_exit_2_with_one_line(instance, args, reason):
     assert reason in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_bad_input_exits_2_and_writes_nothing(instance):
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_bad_input_exits_2_and_writes_nothing(initialised_instance):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     events = instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0]
     cases = [
         ("user", "add", "weak", "--password", "123"),
@@ -171,8 +123,8 @@ def head_row(instance) -> tuple:
     return instance.sql("SELECT seq, hash, seal FROM core_auditchainhead WHERE id = 1")[0]
 
 
-def test_checkpoint_catches_a_cut_and_rewound_chain(instance, tmp_path):
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_checkpoint_catches_a_cut_and_rewound_chain(initialised_instance, tmp_path):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     old_seq, old_hash, old_seal = head_row(instance)
     instance.run("user", "add", "eve", "--password", "a-long-enough-password")
     instance.run("user", "add", "mallory", "--password", "a-long-enough-password")
@@ -201,12 +153,12 @@ def test_checkpoint_catches_a_cut_and_rewound_chain(instance, tmp_path):
     assert report["checkpoints"][0]["ok"] is False
 
 
-def test_edit_rehashed_without_the_key_is_found(instance):
+def test_edit_rehashed_without_the_key_is_found(initialised_instance):
     import hashlib
 
     from otcsms.core.audit import event_header
 
-    instance.run("init", "--admin-password", "an-admin-password")
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     target = head_row(instance)[0] // 2
     instance.sql("UPDATE core_auditevent SET object_repr = %s WHERE seq = %s", ("edited by hand", target))
     rows = instance.sql(
@@ -215,13 +167,12 @@ def test_edit_rehashed_without_the_key_is_found(instance):
         "WHERE seq >= %s ORDER BY seq",
         (target,),
     )
-    prev = rows[0][13]
+    prev, rehashed = rows[0][13], []
     for row in rows:  # re-hash the rest of the chain with plain SHA-256, as the chain used to be hashed
         digest = hashlib.sha256(f"{prev}\n{event_header(*row[:12])}\n{row[12]}".encode()).hexdigest()
-        instance.sql(
-            "UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s", (prev, digest, row[0])
-        )
+        rehashed.append((prev, digest, row[0]))
         prev = digest
+    instance.sql_many("UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s", rehashed)
     instance.sql("UPDATE core_auditchainhead SET hash = %s WHERE id = 1", (prev,))
     broken = instance.run("audit", "verify", check=1)
     assert f"BROKEN at event #{target}" in broken.stdout
@@ -229,8 +180,8 @@ def test_edit_rehashed_without_the_key_is_found(instance):
     assert not refused.stdout and f"#{target}" in refused.stderr
 
 
-def test_invalid_checkpoint_files_exit_2_with_one_line(instance, tmp_path):
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_invalid_checkpoint_files_exit_2_with_one_line(initialised_instance, tmp_path):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     good = json.loads(instance.run("audit", "checkpoint").stdout)
     from otcsms.core.checkpoints import sign
 
@@ -264,8 +215,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_on_loopback_and_stops_on_sigterm(instance):
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_serve_answers_on_loopback_and_stops_on_sigterm(initialised_instance):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     port = free_port()
     proc = subprocess.Popen([*OTCSMS, "serve", "--port", str(port), "--workers", "1"], env=instance.env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip

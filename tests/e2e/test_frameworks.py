@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from otcsms.catalogs.loader import load_shipped_library
 from otcsms.tenancy.models import Organisation, Site
 from tests.conftest import PASSWORD, make_user
 
@@ -15,10 +14,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def compliance_lead():
+def compliance_lead(shipped_library):
     org = Organisation.objects.create(name="Northwind Utilities")
     site = Site.objects.create(organisation=org, name="Cedar Ridge Substation", code="cedar-ridge")
-    load_shipped_library()
     return make_user("carla", roles={site: "viewer"})
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_cli import instance  # noqa: F401 (the fixture)
 from tests.plant.conftest import SAMPLES
 
 
-def count(instance, table: str) -> int:  # noqa: F811
+def count(instance, table: str) -> int:
     return instance.sql(f"SELECT COUNT(*) FROM {table}")[0][0]
 
 
-def test_import_export_round_trip_and_rejection(instance, tmp_path):  # noqa: F811
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_import_export_round_trip_and_rejection(initialised_instance, tmp_path):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     instance.run("import", "sites", str(SAMPLES / "sites.csv"))
     site = "north-water-treatment-plant"
     out = instance.run("import", "zones", str(SAMPLES / "zones.csv"), "--site", site).stdout
@@ -54,8 +53,8 @@ def test_import_export_round_trip_and_rejection(instance, tmp_path):  # noqa: F8
     assert json.loads(instance.run("audit", "verify", "--json").stdout)["ok"]
 
 
-def test_bad_usage_exits_2_with_one_line(instance, tmp_path):  # noqa: F811
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_bad_usage_exits_2_with_one_line(initialised_instance, tmp_path):
+    instance = initialised_instance  # `otcsms init --admin-password an-admin-password` has run
     csv = tmp_path / "zones.csv"
     csv.write_text("name\nControl\n", encoding="utf-8")
     cases = [

@@ -15,13 +15,19 @@ from otcsms.plant.models import Zone
 from otcsms.tenancy.models import Organisation, Site, SiteMembership
 
 
-@pytest.fixture
-def demo(db):
+def load_organisation_and_demo():
     from tests.conftest import make_user
 
     Organisation.objects.create(name="My organisation")
     make_user("admin", org_admin=True)
     return load_demo(password="demo-password-for-tests")
+
+
+@pytest.fixture
+def demo(db):
+    from tests.db_snapshots import restore
+
+    return restore("demo operator", load_organisation_and_demo)  # a copy: tests/db_snapshots.py
 
 
 def page_urls() -> list[str]:

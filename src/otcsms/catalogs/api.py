@@ -20,6 +20,7 @@ from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
 from otcsms.core import api_auth
 from otcsms.core.crud import Resource, get_visible_or_404, register
+from otcsms.core.http import AuthedRequest
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import Id
 
@@ -39,11 +40,11 @@ register(router, FRAMEWORKS)
 register(router, MAPPING_SETS)
 
 
-def _framework(request: HttpRequest, pk: int) -> Framework:
+def _framework(request: AuthedRequest, pk: int) -> Framework:
     return get_visible_or_404(FRAMEWORKS, request, pk)
 
 
-def _against(request: HttpRequest, against: int | None) -> Framework:
+def _against(request: AuthedRequest, against: int | None) -> Framework:
     if against is None:
         raise HttpError(422, "give the other framework: ?against=<framework id>")
     return _framework(request, against)
@@ -63,7 +64,7 @@ def _hops(max_hops: int) -> int:
 )
 @paginate(Page)
 def framework_requirements(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     q: str = Query("", max_length=200, description="Search ref, title and text."),
     kind: s.KindValue | None = None,
@@ -81,7 +82,7 @@ def framework_requirements(
     summary="The framework's catalog rows not verified against their source, the doubtful ones first",
 )
 @paginate(Page)
-def framework_review_requirements(request: HttpRequest, pk: int):
+def framework_review_requirements(request: AuthedRequest, pk: int):
     return review.unverified_requirements(_framework(request, pk)).annotate(parent_ref=F("parent__ref"))
 
 
@@ -93,7 +94,7 @@ def framework_review_requirements(request: HttpRequest, pk: int):
 )
 @paginate(Page)
 def framework_review_mappings(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     mapping_set: Id | None = None,  # only this mapping set (its id)
     q: str = Query("", max_length=200, description="Search the source and target ids."),
@@ -107,7 +108,7 @@ def framework_review_mappings(
     operation_id="frameworks_coverage",
     summary="How many assessable requirements of this framework reach the other one",
 )
-def framework_coverage(request: HttpRequest, pk: int, against: int | None = None, max_hops: int = 3):
+def framework_coverage(request: AuthedRequest, pk: int, against: int | None = None, max_hops: int = 3):
     fw = _framework(request, pk)
     other = _against(request, against)
     try:
@@ -131,7 +132,7 @@ def framework_coverage(request: HttpRequest, pk: int, against: int | None = None
     summary="Assessable requirements of this framework that reach nothing in the other one",
 )
 @paginate(Page)
-def framework_gaps(request: HttpRequest, pk: int, against: int | None = None, max_hops: int = 3):
+def framework_gaps(request: AuthedRequest, pk: int, against: int | None = None, max_hops: int = 3):
     fw = _framework(request, pk)
     other = _against(request, against)
     try:
@@ -146,7 +147,7 @@ def framework_gaps(request: HttpRequest, pk: int, against: int | None = None, ma
     operation_id="frameworks_diff",
     summary="The migration from another version of the same framework to this one",
 )
-def framework_diff(request: HttpRequest, pk: int, against: int | None = None):
+def framework_diff(request: AuthedRequest, pk: int, against: int | None = None):
     fw = _framework(request, pk)
     old = _against(request, against)
     if old.key != fw.key:
@@ -160,7 +161,7 @@ def framework_diff(request: HttpRequest, pk: int, against: int | None = None):
     operation_id="frameworks_oscal",
     summary="The framework version as an OSCAL 1.1 catalog",
 )
-def framework_oscal(request: HttpRequest, pk: int):
+def framework_oscal(request: AuthedRequest, pk: int):
     return services.oscal_catalog(_framework(request, pk))
 
 
@@ -200,7 +201,7 @@ class SessionAuth(_ImportGate, NinjaSessionAuth):
     "{file, path, reason}. 201 when something was loaded, 200 when it was all loaded already.",
 )
 def import_framework(
-    request: HttpRequest,
+    request: AuthedRequest,
     file: File[UploadedFile],
     framework: Form[str | None] = None,
     version: Form[str | None] = None,
@@ -224,7 +225,7 @@ def import_framework(
     operation_id="requirements_get",
     summary="One requirement with its parent, children, direct mappings (both directions), provenance and guidance",
 )
-def requirement_detail(request: HttpRequest, pk: int):
+def requirement_detail(request: AuthedRequest, pk: int):
     req = get_visible_or_404(REQUIREMENTS, request, pk)
     mappings = [
         {
@@ -252,7 +253,7 @@ def requirement_detail(request: HttpRequest, pk: int):
     operation_id="requirements_crosswalk",
     summary="Every requirement of another framework this one reaches: mapped first, then related",
 )
-def requirement_crosswalk(request: HttpRequest, pk: int, max_hops: int = 3):
+def requirement_crosswalk(request: AuthedRequest, pk: int, max_hops: int = 3):
     req = get_visible_or_404(REQUIREMENTS, request, pk)
     try:
         return services.crosswalk(req, _hops(max_hops)).as_dict()

@@ -57,7 +57,7 @@ def list_frameworks(
     rows = Framework.objects.order_by("key", "-is_current", "version")
     if not all_versions:
         rows = rows.filter(is_current=True)
-    listed = [
+    listed: list[dict[str, Any]] = [
         {
             "id": fw.key, "version": fw.version, "name": fw.name, "publisher": fw.publisher,
             "edition": fw.edition, "current": fw.is_current, "origin": fw.origin,
@@ -242,5 +242,5 @@ def diff(
                 f"{name}: {change.ref}: {change.before} -> {change.after}", highlight=False, markup=False
             )
     if result.text_changed:
-        refs = ", ".join(c.ref for c in result.text_changed)
-        out.print(f"text changed: {refs}", highlight=False, markup=False)
+        reworded = ", ".join(c.ref for c in result.text_changed)
+        out.print(f"text changed: {reworded}", highlight=False, markup=False)

@@ -18,7 +18,7 @@ import io
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -242,14 +242,15 @@ def import_library_contents(
     if kind == "oscal-catalog":
         batch = _oscal_catalog_batch(libformat.read_document(source), source.name, framework, version)
     elif kind == "oscal-profile":
-        batch, baseline, target = _profile_batch(
+        selected, baseline, target = _profile_batch(
             libformat.read_document(source), source.name, framework, version
         )
-        if batch is None:  # the current version already carries exactly this baseline
+        if selected is None:  # the current version already carries exactly this baseline
             result = ImportResult(source.name, kind, baseline=baseline)
             result.frameworks.append(FrameworkOutcome(target.key, target.version, target.pk, False, True))
             result.seconds = time.perf_counter() - began
             return result
+        batch = selected
     else:
         if framework or version:
             reason = "--framework and --version apply to OSCAL files; a library file names both"
@@ -293,7 +294,11 @@ class InMemoryFile(Traversable):
     def is_file(self) -> bool:
         return True
 
-    def joinpath(self, *descendants: str) -> Traversable:
+    def read_text(self, encoding: str | None = None) -> str:
+        with self.open(encoding=encoding) as stream:
+            return stream.read()
+
+    def joinpath(self, *descendants: str | os.PathLike[str]) -> Traversable:
         raise FileNotFoundError("an in-memory file has no children")
 
 
@@ -319,7 +324,7 @@ def _kind_of(source: InMemoryFile) -> FileKind:
     head = data.lstrip()[:1]
     if source.name.lower().endswith(".json") or head in (b"{", b"["):
         document = libformat.read_document(source)
-        keys = document.keys()
+        keys: Collection[str] = document.keys()
     else:
         keys = {m.group(1).decode() for m in _YAML_TOP_KEY.finditer(data)}
     if "catalog" in keys:
@@ -333,7 +338,8 @@ def _digests_by_id(batch: LibraryBatch, sources: list[InMemoryFile]) -> dict[str
     """The SHA-256 of the file a single-file import came from (only the shipped reload check uses it)."""
     if len(sources) == 1:
         digest = _sha256(sources[0].read_bytes())
-        return {doc.id: digest for doc in (*batch.frameworks, *batch.mapping_sets)}
+        ids = [fw.id for fw in batch.frameworks] + [ms.id for ms in batch.mapping_sets]
+        return dict.fromkeys(ids, digest)
     return {}
 
 
@@ -497,10 +503,10 @@ def _load(
             result.repointed.extend(repointed)
         refs_cache: dict[int, dict[str, Requirement]] = {}
         for ms in batch.mapping_sets:
-            outcome = _write_mapping_set(
+            set_outcome = _write_mapping_set(
                 ms, origin, set_hashes[ms.id], digests.get(ms.id, ""), rows, refs_cache
             )
-            result.mapping_sets.append(outcome)
+            result.mapping_sets.append(set_outcome)
     return result
 
 
@@ -520,10 +526,10 @@ def _raise_if_conflicting(
             )
             problems.append(Problem(label, "/framework/version", reason))
     for ms in batch.mapping_sets:
-        loaded = MappingSet.objects.filter(key=ms.id, version=ms.version).values_list(
+        loaded_set = MappingSet.objects.filter(key=ms.id, version=ms.version).values_list(
             "content_hash", flat=True
         )
-        if loaded and loaded[0] != set_hashes[ms.id]:
+        if loaded_set and loaded_set[0] != set_hashes[ms.id]:
             reason = (
                 f"mapping set {ms.id} version {ms.version!r} is already loaded with different content: "
                 "bump the version"

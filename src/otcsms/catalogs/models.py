@@ -126,11 +126,11 @@ class Requirement(OrgWide):
             .exclude(pk=self.pk)
             .select_related("framework")
         )
-        carriers = [other for other in others if other.guidance]
+        carriers = [(other.framework.version, other.guidance) for other in others if other.guidance]
         if not carriers:
             return None
-        newest = max(carriers, key=lambda other: version_sort_key(other.framework.version))
-        return ShownGuidance.of(newest.guidance, newest.framework.version, inherited=True)
+        version, guidance = max(carriers, key=lambda carrier: version_sort_key(carrier[0]))
+        return ShownGuidance.of(guidance, version, inherited=True)
 
 
 @dataclass(frozen=True)

@@ -439,7 +439,7 @@ def _string(node: Mapping[str, Any], key: str) -> str:
 def _node_label(node: Mapping[str, Any], props: Sequence[Mapping[str, Any]], is_group: bool) -> str:
     labels = [p for p in props if p.get("name") == "label" and not p.get("ns")]
     plain = [p for p in labels if not p.get("class")]
-    chosen = (plain or labels or [None])[0]
+    chosen = plain[0] if plain else labels[0] if labels else None
     if chosen is not None:
         return str(chosen["value"])
     identifier = str(node.get("id", ""))

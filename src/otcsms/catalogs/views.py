@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +18,7 @@ from otcsms.catalogs import review, services
 from otcsms.catalogs.libformat import LibraryError, framework_to_document
 from otcsms.catalogs.loader import MAX_IMPORT_BYTES, import_library_bytes
 from otcsms.catalogs.models import Framework, MappingSet, Requirement
+from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id, parse_int
 from otcsms.core.scoping import may_write
 from otcsms.ui.links import link_panel
@@ -28,19 +29,19 @@ GAP_PAGE = 50
 OPEN_TREE_LIMIT = 250
 
 
-def _frameworks(request: HttpRequest):
+def _frameworks(request: AuthedRequest):
     return Framework.objects.for_user(request.user)
 
 
-def _may_import(request: HttpRequest) -> bool:
+def _may_import(request: AuthedRequest) -> bool:
     return may_write(request.user, Framework, None)
 
 
 @login_required
-def framework_list(request: HttpRequest) -> HttpResponse:
+def framework_list(request: AuthedRequest) -> HttpResponse:
     frameworks = list(_frameworks(request).order_by("key", "-is_current", "version"))
     sets = MappingSet.objects.for_user(request.user).filter(is_current=True)
-    linked = Counter()
+    linked: Counter[int] = Counter()
     for source_id, target_id in sets.values_list("source_framework_id", "target_framework_id"):
         linked[source_id] += 1
         linked[target_id] += 1
@@ -52,7 +53,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     fw = get_object_or_404(_frameworks(request), pk=pk)
     q = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")[:20]
@@ -78,7 +79,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "catalogs/framework_detail.html", ctx)
 
 
-def _shipped_counterpart(request: HttpRequest, fw: Framework) -> dict[str, Any] | None:
+def _shipped_counterpart(request: AuthedRequest, fw: Framework) -> dict[str, Any] | None:
     """For a version someone imported (e.g. from their licensed copy): the shipped version of the same
     framework and how many of its cells differ, so the page can say which values are theirs, not ours."""
     if fw.origin == "shipped":
@@ -91,7 +92,7 @@ def _shipped_counterpart(request: HttpRequest, fw: Framework) -> dict[str, Any] 
     return {"framework": shipped, "changed": changed}
 
 
-def _sets_of(request: HttpRequest, fw: Framework) -> list[tuple[MappingSet, Framework]]:
+def _sets_of(request: AuthedRequest, fw: Framework) -> list[tuple[MappingSet, Framework]]:
     """The crosswalks of this version, each with the framework at its other end."""
     sets = (
         MappingSet.objects.for_user(request.user)
@@ -109,7 +110,7 @@ def _sets_of(request: HttpRequest, fw: Framework) -> list[tuple[MappingSet, Fram
 
 
 @login_required
-def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """Download one version as an OSCAL catalog (default) or as an otcsms library file."""
     fw = get_object_or_404(_frameworks(request), pk=pk)
     if request.GET.get("format", "oscal") == "library":
@@ -125,7 +126,7 @@ def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework_diff(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_diff(request: AuthedRequest, pk: int) -> HttpResponse:
     fw = get_object_or_404(_frameworks(request), pk=pk)
     versions = _frameworks(request).filter(key=fw.key).exclude(pk=fw.pk).order_by("-loaded_at")
     against = parse_id(request.GET.get("against"))
@@ -137,7 +138,7 @@ def framework_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def requirement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(
         Requirement.objects.for_user(request.user).select_related("framework", "parent"), pk=pk
     )
@@ -206,7 +207,7 @@ def _plain(name: str, value: Any) -> str:
 
 
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthedRequest) -> HttpResponse:
     current = list(_frameworks(request).filter(is_current=True).order_by("name"))
     by_pk = {fw.pk: fw for fw in current}
     a = by_pk.get(parse_id(request.GET.get("a")))
@@ -225,7 +226,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: AuthedRequest) -> HttpResponse:
     if not _may_import(request):
         raise PermissionDenied("only organisation admins import frameworks")
     ctx: dict[str, Any] = {"max_mb": MAX_IMPORT_BYTES // (1024 * 1024)}
@@ -238,7 +239,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if upload is None:
             ctx["error"] = "Choose a file to import."
             status = 422
-        elif upload.size > MAX_IMPORT_BYTES:
+        elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
             ctx["error"] = (
                 f"The file is {upload.size} bytes; imports are limited to {MAX_IMPORT_BYTES} bytes."
             )
@@ -246,7 +247,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 ctx["result"] = import_library_bytes(
-                    upload.name, upload.read(MAX_IMPORT_BYTES + 1), framework=framework, version=version
+                    upload.name or "upload",
+                    upload.read(MAX_IMPORT_BYTES + 1),
+                    framework=framework,
+                    version=version,
                 )
             except LibraryError as error:
                 ctx["problems"] = error.problems[:200]
@@ -259,7 +263,7 @@ REVIEW_PAGE = 100
 
 
 @login_required
-def framework_review(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_review(request: AuthedRequest, pk: int) -> HttpResponse:
     """The review queue: catalog cells and crosswalk rows shipped without having been verified."""
     fw = get_object_or_404(_frameworks(request), pk=pk)
     q = request.GET.get("q", "").strip()[:100]

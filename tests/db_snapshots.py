@@ -1,0 +1,111 @@
+"""Data that many tests need and that takes seconds to write (the shipped framework library, the demo
+operator), written once per test process and copied into every test that asks for it.
+
+``restore(key, load)`` returns what ``load()`` returns, with the database as ``load()`` leaves it. The first
+call of a test process runs ``load()`` for real inside a savepoint, records every row it inserted and every
+audit event it appended, and rolls the savepoint back; then it, and every later call, inserts the recorded
+rows (same primary keys) and appends the recorded changes to the audit chain through ``core.audit`` as the
+same actors, so the chain stays whole and verifiable. A copy takes a fraction of a load: no parsing, no
+validation, no per-object work.
+
+The copy is the load's effect only when the load starts from the same state, so: ``load`` must only insert
+(tables it writes to must be empty before it runs; a load that finds rows there is not recorded), and a
+copy is made only into tables that are still empty; otherwise ``load()`` simply runs. The copy is written in
+the test's own transaction (rolled back after a ``db`` test) or committed (flushed after a
+``transactional_db`` one), so tests stay isolated exactly as with the real load.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+
+from otcsms.core import audit
+from otcsms.core.actor import Actor, acting_as
+from otcsms.core.models import AuditChainHead, AuditEvent
+
+_EVENT_FIELDS = ("actor_kind", "actor_label", "actor_user_id", "actor_token_id", "request_id",
+                 "object_type", "object_id", "object_repr", "site_id", "action", "data")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    rows: dict[type[models.Model], list[tuple[Any, ...]]]  # model -> its concrete fields' values, by pk
+    events: list[tuple[Any, ...]]  # _EVENT_FIELDS of each appended audit event, in chain order
+    result: Any
+
+
+class _RollBack(Exception):
+    pass
+
+
+_snapshots: dict[str, Snapshot | None] = {}
+
+
+def restore(key: str, load: Callable[[], Any]) -> Any:
+    if key not in _snapshots:
+        _snapshots[key] = _record(load)
+    snapshot = _snapshots[key]
+    if snapshot is None or any(_model_rows(model).exists() for model in snapshot.rows):
+        return load()
+    with transaction.atomic():
+        for model, rows in snapshot.rows.items():
+            names = [field.attname for field in model._meta.concrete_fields]
+            _model_rows(model).bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows])
+        with connection.cursor() as cursor:  # PostgreSQL: the next ids come after the copied ones
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(snapshot.rows)):
+                cursor.execute(statement)
+        for actor, events in groupby(snapshot.events, key=lambda event: event[:5]):
+            kind, label, user_id, token_id, request_id = actor
+            with acting_as(Actor(kind, label, user_id, token_id, request_id)):
+                audit.append_events([_change(event[5:]) for event in events])
+    return copy.deepcopy(snapshot.result)
+
+
+def _record(load: Callable[[], Any]) -> Snapshot | None:
+    candidates = [
+        model for model in apps.get_models(include_auto_created=True)
+        if model not in (AuditEvent, AuditChainHead) and model._meta.managed and not model._meta.proxy
+    ]  # fmt: skip
+    snapshot = None
+    try:
+        with transaction.atomic():
+            before = {model: _model_rows(model).count() for model in candidates}
+            head = AuditEvent.objects.aggregate(last=models.Max("seq"))["last"] or 0
+            result = load()
+            written = [model for model in candidates if _model_rows(model).count() > before[model]]
+            if not any(before[model] for model in written):
+                rows = {model: _values(model) for model in written}
+                events = list(
+                    AuditEvent.objects.filter(seq__gt=head).order_by("seq").values_list(*_EVENT_FIELDS)
+                )
+                snapshot = Snapshot(rows, events, copy.deepcopy(result))
+            raise _RollBack
+    except _RollBack:
+        pass
+    return snapshot
+
+
+def _model_rows(model: type[models.Model]) -> models.QuerySet[Any]:
+    """Every row, through a plain query set: no scoping, and no audit of the copy's bulk insert."""
+    return models.QuerySet(model)
+
+
+def _values(model: type[models.Model]) -> list[tuple[Any, ...]]:
+    names = [field.attname for field in model._meta.concrete_fields]
+    return list(_model_rows(model).order_by("pk").values_list(*names))
+
+
+def _change(event: tuple[Any, ...]) -> audit.Change:
+    object_type, object_id, object_repr, site_id, action, data = event
+    content = json.loads(data)
+    return audit.Change(object_type, object_id, object_repr, site_id, action, content["before"],
+                        content["after"], content["reason"])  # fmt: skip
