@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_cli import instance  # noqa: F401 (the fixture)
 
-
-def test_import_accounts_from_the_command_line(instance, tmp_path):  # noqa: F811
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_import_accounts_from_the_command_line(initialised_instance, tmp_path):
+    instance = initialised_instance  # after `otcsms init --admin-password an-admin-password`
     instance.run("demo", "--no-serve")
     export = tmp_path / "hmi.csv"
     export.write_text(

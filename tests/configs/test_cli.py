@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_cli import instance  # noqa: F401 (the fixture)
 from tests.configs.peers import free_port
 
 
-def test_import_baseline_drift_and_collect(instance, tmp_path):  # noqa: F811
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_import_baseline_drift_and_collect(initialised_instance, tmp_path):
+    instance = initialised_instance  # after `otcsms init --admin-password an-admin-password`
     sites, zones, assets = tmp_path / "sites.csv", tmp_path / "zones.csv", tmp_path / "assets.csv"
     sites.write_text("name\nRiverside\n", encoding="utf-8")
     zones.write_text("name,sl_t\nDosing,2\n", encoding="utf-8")
