@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -14,6 +13,8 @@ from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Framework
 from otcsms.core.audit import with_reason
 from otcsms.core.crud import Resource, assign, get_visible_or_404, register, require_write, save_validated
+from otcsms.core.http import AuthedRequest
+from otcsms.core.lifecycle import Transition
 from otcsms.core.models import User
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import Id
@@ -90,7 +91,7 @@ register(router, ASSESSMENTS)
 register(router, RESPONSES)
 
 
-def _assessment(request: HttpRequest, pk: int) -> Assessment:
+def _assessment(request: AuthedRequest, pk: int) -> Assessment:
     return get_visible_or_404(ASSESSMENTS, request, pk)
 
 
@@ -98,13 +99,13 @@ def _assessment(request: HttpRequest, pk: int) -> Assessment:
     "/assessments/{id:pk}/responses", response=list[s.ResponseOut], operation_id="assessment_responses"
 )
 @paginate(Page)
-def assessment_responses(request: HttpRequest, pk: int, filters: Query[s.ResponseFilter]):
+def assessment_responses(request: AuthedRequest, pk: int, filters: Query[s.ResponseFilter]):
     assessment = _assessment(request, pk)
     return filters.filter(Response.objects.filter(assessment=assessment).select_related("requirement"))
 
 
 @router.post("/assessments/{id:pk}/answers", response=list[s.ResponseOut], operation_id="assessment_answer")
-def answer(request: HttpRequest, pk: int, payload: s.BulkAnswerIn):
+def answer(request: AuthedRequest, pk: int, payload: s.BulkAnswerIn):
     """Record one or many answers (all checked before any is written). Bulk-set a status by sending many."""
     assessment = _assessment(request, pk)
     require_write(request, Assessment, assessment.site_id, "change")
@@ -118,19 +119,19 @@ def answer(request: HttpRequest, pk: int, payload: s.BulkAnswerIn):
 
 
 @router.post("/assessments/{id:pk}/complete", response=s.AssessmentOut, operation_id="assessment_complete")
-def complete(request: HttpRequest, pk: int, payload: s.TransitionIn):
+def complete(request: AuthedRequest, pk: int, payload: s.TransitionIn):
     """Sign off an assessment in progress (approver or site admin, not the one who gave most answers);
     it then refuses answers until reopened. ``reason`` is an optional note for the audit trail."""
     return _transition(request, pk, lifecycle.COMPLETE, payload.reason)
 
 
 @router.post("/assessments/{id:pk}/reopen", response=s.AssessmentOut, operation_id="assessment_reopen")
-def reopen(request: HttpRequest, pk: int, payload: s.TransitionIn):
+def reopen(request: AuthedRequest, pk: int, payload: s.TransitionIn):
     """Reopen a completed assessment for answers (approver or site admin); ``reason`` is required."""
     return _transition(request, pk, lifecycle.REOPEN, payload.reason)
 
 
-def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition, reason: str) -> Assessment:
+def _transition(request: AuthedRequest, pk: int, transition: Transition, reason: str) -> Assessment:
     assessment = _assessment(request, pk)
     run = services.complete_assessment if transition is lifecycle.COMPLETE else services.reopen_assessment
     try:
@@ -142,13 +143,13 @@ def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition,
 
 
 @router.get("/assessments/{id:pk}/progress", response=s.ProgressOut, operation_id="assessment_progress")
-def progress(request: HttpRequest, pk: int):
+def progress(request: AuthedRequest, pk: int):
     return services.progress(_assessment(request, pk))
 
 
 @router.get("/assessments/{id:pk}/gaps", response=list[s.GapOut], operation_id="assessment_gaps")
 @paginate(Page)
-def gaps(request: HttpRequest, pk: int):
+def gaps(request: AuthedRequest, pk: int):
     return [
         {"zone_id": g.scope, "framework": g.key[0], "requirement": g.ref, "title": g.title, "group": g.group,
          "status": g.status, "sl_needed": g.sl_needed}
@@ -157,7 +158,7 @@ def gaps(request: HttpRequest, pk: int):
 
 
 @router.get("/assessments/{id:pk}/coverage", response=list[s.CoverageOut], operation_id="assessment_coverage")
-def coverage(request: HttpRequest, pk: int):
+def coverage(request: AuthedRequest, pk: int):
     return [
         {"framework": c.framework, "overall": c.overall.as_dict(),
          "by_group": {g: counts.as_dict() for g, counts in c.by_group.items()}}
@@ -168,7 +169,7 @@ def coverage(request: HttpRequest, pk: int):
 @router.get(
     "/assessments/{id:pk}/security-levels", response=list[s.ZoneLevelsOut], operation_id="assessment_sl"
 )
-def security_levels(request: HttpRequest, pk: int):
+def security_levels(request: AuthedRequest, pk: int):
     return [
         {"zone_id": row.zone, "sl_t": list(row.sl_t), "sl_a": list(row.sl_a), "gap": list(row.gap)}
         for row in services.heatmap(_assessment(request, pk))
@@ -177,7 +178,7 @@ def security_levels(request: HttpRequest, pk: int):
 
 @router.get("/assessments/{id:pk}/inferred", response=s.InferredOut, operation_id="assessment_inferred")
 def inferred(
-    request: HttpRequest, pk: int, framework: str = "", requirement: str = "", zone_id: Id | None = None
+    request: AuthedRequest, pk: int, framework: str = "", requirement: str = "", zone_id: Id | None = None
 ):
     """The effective status of any requirement in this assessment's scope, and where it comes from."""
     assessment = _assessment(request, pk)
@@ -199,7 +200,7 @@ def inferred(
 @router.get(
     "/assessments/{id:pk}/delta/{id:other}", response=list[s.ChangeOut], operation_id="assessment_delta"
 )
-def delta(request: HttpRequest, pk: int, other: int):
+def delta(request: AuthedRequest, pk: int, other: int):
     """Changes from assessment ``other`` (older) to this one."""
     newer, older = _assessment(request, pk), _assessment(request, other)
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 from otcsms.assessments import services
 from otcsms.assessments.models import Assessment, Response
@@ -71,7 +72,7 @@ def gap_rows(assessment: Assessment) -> list[GapRow]:
     """Every gap of the assessment, in zone (by name, site-wide last), FR, then reading order."""
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     found = services.gaps(assessment)
-    answers = {
+    answers: dict[tuple[int | None, str], tuple[str, list]] = {
         (zone_id, ref): (comment, evidence)
         for ref, zone_id, comment, evidence in Response.objects.filter(
             assessment=assessment, status__in=GAP_STATUSES
@@ -86,13 +87,14 @@ def gap_rows(assessment: Assessment) -> list[GapRow]:
     zone_based = is_zone_based(assessment.framework.key)
     rows = []
     for g in found:
-        zone = zones.get(g.scope) if g.scope is not None else None
+        zone_id = cast(int | None, g.scope)  # services.gaps: a zone's id, or None for the site
+        zone = zones.get(zone_id) if zone_id is not None else None
         level = None
         if zone_based and zone is not None and zone.sl_t is not None and g.ref in fr_of:
             level = zone.sl_t[fr_of[g.ref] - 1]
-        comment, evidence = answers.get((g.scope, g.ref), ("", []))
+        comment, evidence = answers.get((zone_id, g.ref), ("", []))
         rows.append(GapRow(
-            g.scope, zone.name if zone else "", g.group, g.key[0], g.ref, g.title, level, g.status, comment,
+            zone_id, zone.name if zone else "", g.group, g.key[0], g.ref, g.title, level, g.status, comment,
             tuple(str(item) for item in evidence or ()),
         ))  # fmt: skip
     zone_order = {pk: i for i, pk in enumerate(zones)}

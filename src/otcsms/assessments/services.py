@@ -6,7 +6,7 @@ import enum
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from otcsms.catalogs.libformat import version_sort_key
 from otcsms.catalogs.models import Framework, Requirement, ShownGuidance
 from otcsms.core import inputs
 from otcsms.core.audit import with_reason
+from otcsms.core.lifecycle import Transition
 from otcsms.core.scoping import may_write
 from otcsms.plant.models import Zone
 from otcsms.plant.services import AchievedLevels
@@ -238,7 +239,7 @@ def _merge(assessment: Assessment, answers: list[Answer]) -> list[Response]:
                 zone_id=answer.zone_id,
             )  # fmt: skip
         for name, value in answer.given().items():
-            setattr(response, name, list(value) if name == "evidence" else value)
+            setattr(response, name, list(value) if isinstance(value, tuple) else value)  # evidence: a list
     order = list(dict.fromkeys((a.requirement_id, a.zone_id) for a in answers))
     return [existing[key] for key in order]
 
@@ -300,11 +301,11 @@ def reopen_assessment(assessment: Assessment, user, reason: str) -> Assessment:
     return _transition(assessment, lifecycle.REOPEN, user, reason)
 
 
-def may_transition(user, assessment: Assessment, transition: lifecycle.Transition) -> bool:
+def may_transition(user, assessment: Assessment, transition: Transition) -> bool:
     return may_write(user, Assessment, assessment.site_id, transition.action)
 
 
-def _transition(assessment: Assessment, transition: lifecycle.Transition, user, reason: str) -> Assessment:
+def _transition(assessment: Assessment, transition: Transition, user, reason: str) -> Assessment:
     if user is None or not may_transition(user, assessment, transition):
         raise TransitionForbiddenError(
             f"only an approver or site admin of the site may {transition.name} an assessment"
@@ -381,8 +382,8 @@ def gaps(assessment: Assessment) -> list[results.Gap]:
     all_slots = slots(assessment)
     by_id = {(s.requirement_id, s.zone_id): s for s in all_slots}
     key = assessment.framework.key
-    outcomes = {}
-    sl_needed = {}
+    outcomes: dict[results.Slot, results.Outcome] = {}
+    sl_needed: dict[results.Slot, int] = {}
     rows = Response.objects.filter(assessment=assessment, status__in=results.GAP_STATUSES).values_list(
         "requirement_id", "zone_id", "status"
     )
@@ -542,11 +543,12 @@ def heat_rows(assessment: Assessment) -> list[tuple[Zone, list[results.HeatCell]
     targets = {pk: z.sl_t for pk, z in zones.items() if z.sl_t is not None}
     selected: dict[int, dict[int, list[str]]] = {pk: {} for pk in targets}
     for slot in slots_for(assessment, list(zones.values()), list(requirements)):
-        selected[slot.zone_id].setdefault(fr_of[slot.ref], []).append(slot.ref)
-    return [
-        (zones[row.zone], results.heat_cells(row, selected[row.zone], statuses[row.zone]))
-        for row in results.sl_heatmap(targets, statuses, catalog)
-    ]
+        selected[cast(int, slot.zone_id)].setdefault(fr_of[slot.ref], []).append(slot.ref)
+    heat = []
+    for row in results.sl_heatmap(targets, statuses, catalog):
+        zone_id = cast(int, row.zone)  # the keys of `targets`
+        heat.append((zones[zone_id], results.heat_cells(row, selected[zone_id], statuses[zone_id])))
+    return heat
 
 
 def fr_by_requirement(framework: Framework) -> dict[int, int]:
@@ -650,5 +652,5 @@ def diagram_levels(site) -> AchievedLevels | None:
         when = "in progress: requirements not answered yet count as not met"
     return AchievedLevels(
         source=f"SL-A from the assessment “{assessment.name}” ({when})",
-        by_zone={row.zone: row.sl_a for row in heatmap(assessment) if row.zone is not None},
+        by_zone={cast(int, row.zone): row.sl_a for row in heatmap(assessment)},
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,9 @@ from otcsms.assessments import explain, gapexport, lifecycle, services, wording
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Status
 from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
+from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import InputError, parse_id, parse_int
+from otcsms.core.lifecycle import Transition
 from otcsms.core.scoping import may_write
 from otcsms.iec62443.security_levels import FR_COUNT, MET_FOR_SL_A
 from otcsms.ui import generic
@@ -58,17 +62,17 @@ class AssessmentList(generic.ScopedListView):
     search_fields = ("name", "framework__name")
 
 
-def _visible(request: HttpRequest, pk: int) -> Assessment:
+def _visible(request: AuthedRequest, pk: int) -> Assessment:
     qs = Assessment.objects.for_user(request.user).select_related("site", "framework", "completed_by")
     return get_object_or_404(qs, pk=pk)
 
 
-def _may_answer(request: HttpRequest, assessment: Assessment) -> bool:
+def _may_answer(request: AuthedRequest, assessment: Assessment) -> bool:
     return assessment.answerable and may_write(request.user, Assessment, assessment.site_id)
 
 
 @login_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedRequest) -> HttpResponse:
     form = AssessmentForm(request.POST or None, user=request.user, initial={"site": current_site_id(request)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,11 +97,11 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _visible(request, pk))
 
 
-def _detail_page(request: HttpRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
+def _detail_page(request: AuthedRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     answer_url = reverse("web:assessment_answer", args=[assessment.pk])
     heat = [
@@ -136,17 +140,17 @@ def _heat_link(answer_url: str, zone_id: int, cell: HeatCell) -> str:
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, pk: int) -> HttpResponse:
+def complete(request: AuthedRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, lifecycle.COMPLETE)
 
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthedRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, lifecycle.REOPEN)
 
 
-def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition) -> HttpResponse:
+def _transition(request: AuthedRequest, pk: int, transition: Transition) -> HttpResponse:
     assessment = _visible(request, pk)
     run = services.complete_assessment if transition is lifecycle.COMPLETE else services.reopen_assessment
     try:
@@ -163,7 +167,7 @@ def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition)
 
 
 @login_required
-def gaps_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def gaps_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
     """The gap list as CSV or XLSX: the columns of `otcsms gaps`, comments and evidence included."""
     assessment = _visible(request, pk)
     if fmt not in ("csv", "xlsx"):
@@ -175,7 +179,7 @@ def gaps_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-def gaps_print(request: HttpRequest, pk: int) -> HttpResponse:
+def gaps_print(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every gap on a plain page made for printing (no navigation)."""
     assessment = _visible(request, pk)
     rows = gapexport.gap_rows(assessment)
@@ -189,7 +193,7 @@ def gaps_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def answer_page(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """One row per requirement and zone; keyboard: j/k move, 1-4 and 0 set a status, x select, / filter."""
     return _answer_page(request, _visible(request, pk))
 
@@ -211,7 +215,7 @@ def _answer_filters(query: QueryDict, zones: dict, groups: list[str], by_fr: boo
     }
 
 
-def _answer_page(request: HttpRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
+def _answer_page(request: AuthedRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
     responses = services.responses_by_slot(assessment)
     meta = services.requirement_meta(assessment.framework)
@@ -219,7 +223,7 @@ def _answer_page(request: HttpRequest, assessment: Assessment, status: int = 200
     by_fr = bool(zones)  # a zone-based framework (62443-3-3): its rows have an FR
     fr_of = services.fr_by_requirement(assessment.framework) if by_fr else {}
     key = assessment.framework.key
-    everything = []
+    everything: list[dict[str, Any]] = []
     for slot in services.slots(assessment):
         info = meta.get((key, slot.ref))
         response = responses.get((slot.requirement_id, slot.zone_id))
@@ -255,7 +259,7 @@ def _answer_page(request: HttpRequest, assessment: Assessment, status: int = 200
 
 @login_required
 @require_POST
-def answer_save(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_save(request: AuthedRequest, pk: int) -> HttpResponse:
     """Save one row (the answer page's script) or a bulk selection ("slot" repeated as requirement:zone).
 
     Only the fields posted change: the script posts the status and/or the comment it changed, so evidence
@@ -283,7 +287,9 @@ def answer_save(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:assessment_answer", pk=assessment.pk)
 
 
-def _answer_refused(request: HttpRequest, assessment: Assessment, message: str, status: int) -> HttpResponse:
+def _answer_refused(
+    request: AuthedRequest, assessment: Assessment, message: str, status: int
+) -> HttpResponse:
     """The script shows the server's words on the row; a plain form post gets the page back, read-only if
     the assessment is completed."""
     if request.htmx:
@@ -312,15 +318,15 @@ def _parse_slot(raw: str) -> tuple[int, int | None]:
     return requirement_id, zone_id
 
 
-def _posted_fields(data: QueryDict) -> dict[str, object]:
+def _posted_fields(data: QueryDict) -> dict[str, Any]:
     """The answer fields the request gives; a field not posted keeps its stored value."""
-    fields: dict[str, object] = {}
+    fields: dict[str, Any] = {}
     if "status" in data:
         fields["status"] = data["status"]
     if "comment" in data and (data["comment"] or data.get("empty_comment") != "keep"):
         fields["comment"] = data["comment"]
     if "maturity" in data:
-        raw = data["maturity"]
+        raw = data.get("maturity") or ""
         level = parse_int(raw, minimum=0, maximum=4)
         if raw.strip() and level is None:
             raise InputError("maturity must be a level from 0 to 4 (empty clears it)")
@@ -329,7 +335,7 @@ def _posted_fields(data: QueryDict) -> dict[str, object]:
 
 
 @login_required
-def inferred_page(request: HttpRequest, pk: int) -> HttpResponse:
+def inferred_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """Why one requirement has its status in one scope: the answers it is inferred from, hop by hop, or for a
     direct answer what it gives the other frameworks."""
     assessment = _visible(request, pk)
@@ -346,7 +352,7 @@ def inferred_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inferred_list(request: HttpRequest, pk: int) -> HttpResponse:
+def inferred_list(request: AuthedRequest, pk: int) -> HttpResponse:
     """What the assessment's answers imply for one other framework (the coverage bar's detail)."""
     assessment = _visible(request, pk)
     names = services.catalog_index().names
