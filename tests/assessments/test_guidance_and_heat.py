@@ -154,6 +154,9 @@ def test_heat_map_states_and_share_answered(a_contributor, assessment, library, 
     quiet = Zone(site=site_a, name="Quiet", sl_t_reason="Nothing critical")
     quiet.sl_t = (0, 0, 0, 0, 1, 0, 0)
     quiet.save()
+    # A zone added after the assessment started joins its scope when someone rescopes it.
+    assert ("Quiet", "SR 5.1") in services.scope_changes(assessment).added
+    assessment = services.rescope(assessment, a_contributor)
     answer(
         assessment,
         library,

@@ -7,7 +7,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from otcsms.assessments import lifecycle, services
+from otcsms.assessments import inheritance, lifecycle, services
 from otcsms.assessments import schemas as s
 from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Framework
@@ -147,14 +147,88 @@ def progress(request: AuthedRequest, pk: int):
     return services.progress(_assessment(request, pk))
 
 
+def _inherited_from(found: inheritance.Effective[Response], names: dict[int, str]) -> dict[str, Any] | None:
+    if not found.inherited:
+        return None
+    source = found.source
+    return {"zone_id": source, "name": "site" if source is None else names.get(source, f"zone {source}")}
+
+
 @router.get("/assessments/{id:pk}/gaps", response=list[s.GapOut], operation_id="assessment_gaps")
 @paginate(Page)
 def gaps(request: AuthedRequest, pk: int):
+    """Every gap, by the answer in force in each zone (its own or inherited), not met first."""
+    assessment = _assessment(request, pk)
+    zones = {z.pk: z for z in services.zones_in_scope(assessment)}
+    fr_of = services.fr_by_requirement(assessment.framework)
+    names = {pk: z.name for pk, z in zones.items()}
+    rows = []
+    for g, found in services.gaps_with_answers(assessment):
+        response = found.answer
+        zone = zones.get(found.zone) if found.zone is not None else None
+        fr = fr_of.get(response.requirement_id)
+        zone_sl_t = zone.sl_t[fr - 1] if zone is not None and zone.sl_t is not None and fr else None
+        rows.append({
+            "zone_id": found.zone, "framework": g.key[0], "requirement": g.ref, "title": g.title,
+            "group": g.group, "status": g.status, "sl_required": g.sl_required, "zone_sl_t": zone_sl_t,
+            "inherited_from": _inherited_from(found, names), "owner_id": response.owner_id,
+            "comment": response.comment,
+        })  # fmt: skip
+    return rows
+
+
+@router.get(
+    "/assessments/{id:pk}/effective-answers", response=list[s.EffectiveAnswerOut],
+    operation_id="assessment_effective_answers",
+)  # fmt: skip
+@paginate(Page)
+def effective_answers(request: AuthedRequest, pk: int):
+    """The answer in force for every requirement and zone that has one: the zone's own, else its nearest
+    ancestor zone's, else the site's (``inherited_from`` says which)."""
+    assessment = _assessment(request, pk)
+    names = {z.pk: z.name for z in services.zones_in_scope(assessment)}
+    refs = {s.requirement_id: s.ref for s in services.slots(assessment)}
     return [
-        {"zone_id": g.scope, "framework": g.key[0], "requirement": g.ref, "title": g.title, "group": g.group,
-         "status": g.status, "sl_needed": g.sl_needed}
-        for g in services.gaps(_assessment(request, pk))
+        {"requirement_id": requirement_id, "requirement": refs.get(requirement_id, ""), "zone_id": zone_id,
+         "status": found.answer.status, "inherited_from": _inherited_from(found, names),
+         "response_id": found.answer.pk, "owner_id": found.answer.owner_id, "comment": found.answer.comment}
+        for (requirement_id, zone_id), found in services.effective_responses(assessment).items()
     ]  # fmt: skip
+
+
+@router.get(
+    "/assessments/{id:pk}/scope-changes", response=s.ScopeChangesOut, operation_id="assessment_scope_changes"
+)
+def scope_changes(request: AuthedRequest, pk: int):
+    """How the zones' SL-T now differs from the snapshot the assessment follows (empty when it does not)."""
+    found = services.scope_changes(_assessment(request, pk))
+    return {
+        "changed": bool(found),
+        "levels": [vars_of(change) for change in found.levels],
+        "added": [{"zone": zone, "requirement": ref} for zone, ref in found.added],
+        "removed": [{"zone": zone, "requirement": ref} for zone, ref in found.removed],
+    }
+
+
+def vars_of(change: services.LevelChange) -> dict[str, Any]:
+    return {
+        "zone_id": change.zone_id,
+        "zone": change.zone,
+        "fr": change.fr,
+        "old": change.old,
+        "new": change.new,
+    }
+
+
+@router.post("/assessments/{id:pk}/rescope", response=s.AssessmentOut, operation_id="assessment_rescope")
+def rescope(request: AuthedRequest, pk: int):
+    """Adopt the zones' current SL-T as the assessment's scope (audited); until then it keeps its snapshot."""
+    assessment = _assessment(request, pk)
+    try:
+        done = services.rescope(assessment, request.user)
+    except REFUSALS as exc:
+        raise refusal(exc) from None
+    return _assessment(request, done.pk)
 
 
 @router.get("/assessments/{id:pk}/coverage", response=list[s.CoverageOut], operation_id="assessment_coverage")

@@ -68,7 +68,7 @@ def _table(assessment, rows) -> bytes:
         for fr in group.frs:
             lines.append(f"  {fr.fr or '-'} ({len(fr.rows)})")
             for row in fr.rows:
-                level = f" SL{row.sl_needed}" if row.sl_needed else ""
+                level = f" SL{row.sl_required}" if row.sl_required else ""
                 lines.append(f"    {row.status:<14} {row.requirement:<14}{level}  {row.title}")
                 if row.comment:
                     lines.append(f"      comment: {' '.join(row.comment.split())}")

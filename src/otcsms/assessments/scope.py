@@ -24,7 +24,7 @@ class Slot:
     requirement_id: int
     ref: str
     zone_id: int | None
-    sl_needed: int | None = None
+    sl_required: int | None = None
 
 
 def is_zone_based(framework_key: str) -> bool:

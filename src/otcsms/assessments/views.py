@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,15 +16,17 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from otcsms.assessments import explain, gapexport, lifecycle, services, wording
+from otcsms.assessments import explain, gapexport, inheritance, lifecycle, services, wording
 from otcsms.assessments.forms import AssessmentForm
-from otcsms.assessments.models import Assessment, Status
+from otcsms.assessments.models import Assessment, Response, Status
 from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
+from otcsms.assessments.scope import Slot
 from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import InputError, parse_id, parse_int
 from otcsms.core.lifecycle import Transition
 from otcsms.core.scoping import may_write
 from otcsms.iec62443.security_levels import FR_COUNT, MET_FOR_SL_A
+from otcsms.plant.models import Zone
 from otcsms.ui import generic
 from otcsms.ui.links import link_panel
 from otcsms.ui.sites import current_site_id
@@ -126,6 +129,7 @@ def _detail_page(request: AuthedRequest, assessment: Assessment, status: int = 2
         "gaps_shown": MAX_GAPS_SHOWN, "zones": zones, "can_answer": _may_answer(request, assessment),
         "redundant": services.redundancy_report(assessment)[:50], "transitions": transitions,
         "reason_max": lifecycle.REASON_MAX, **link_panel(request.user, assessment),
+        "scope_changes": services.scope_changes(assessment), "fr_names": FR_LABELS,
     }, status=status)  # fmt: skip
 
 
@@ -161,6 +165,20 @@ def _transition(request: AuthedRequest, pk: int, transition: Transition) -> Http
         return _detail_page(request, assessment, status=_refusal_status(exc))
     messages.success(request, f"{transition.verb.capitalize()} {done.name}.")
     return redirect("web:assessment_detail", pk=done.pk)
+
+
+@login_required
+@require_POST
+def rescope(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Adopt the zones' current SL-T as the assessment's scope (audited)."""
+    assessment = _visible(request, pk)
+    try:
+        services.rescope(assessment, request.user)
+    except REFUSALS as exc:
+        messages.error(request, f"Not rescoped: {exc}.")
+        return _detail_page(request, assessment, status=_refusal_status(exc))
+    messages.success(request, "Rescoped: the assessment now follows the zones' current SL-T.")
+    return redirect("web:assessment_detail", pk=assessment.pk)
 
 
 # --- the gap list as it leaves the tool ----------------------------------------------------------
@@ -202,12 +220,13 @@ def _answer_filters(query: QueryDict, zones: dict, groups: list[str], by_fr: boo
     """The page's filters; a value it does not offer (a hand-edited URL) is ignored rather than showing
     an empty page. ``fr`` (1-7, 62443-3-3 only) and ``failing`` (rows holding SL-A down: not met, partially
     met or not assessed) are what a heat-map cell links to."""
-    zone = parse_id(query.get("zone", ""))
+    raw_zone = query.get("zone", "")
+    zone = parse_id(raw_zone)
     status = query.get("status", "")
     group = query.get("group", "")
     fr = parse_int(query.get("fr", ""), minimum=1, maximum=FR_COUNT) if by_fr else None
     return {
-        "zone": str(zone) if zone in zones else "",
+        "zone": "site" if raw_zone == "site" and zones else str(zone) if zone in zones else "",
         "status": status if status in Status.values else "",
         "group": group if group in groups else "",
         "fr": str(fr) if fr is not None else "",
@@ -215,46 +234,114 @@ def _answer_filters(query: QueryDict, zones: dict, groups: list[str], by_fr: boo
     }
 
 
-def _answer_page(request: AuthedRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
-    zones = {z.pk: z for z in services.zones_in_scope(assessment)}
-    responses = services.responses_by_slot(assessment)
+@dataclass
+class AnswerRow:
+    """One row of the answer page: a requirement where it may be answered (a zone, a parent zone for the zones
+    below it, or the site), its own response and, when that has no real answer, the one it inherits."""
+
+    slot: Slot
+    title: str
+    group: str
+    fr: int | None
+    zone: Zone | None
+    response: Response | None  # its own (None: never answered here)
+    in_force: inheritance.Effective[Response] | None  # the answer it shows: its own, or inherited
+    inherited_from: str  # "" or "site" or a zone's name
+    for_many: bool  # answers for the zones below it (the site, or a zone with zones below)
+    guidance: dict[str, Any] | None
+
+    @property
+    def status(self) -> str:
+        return self.in_force.answer.status if self.in_force else Status.NOT_ASSESSED
+
+    @property
+    def scope_key(self) -> str:
+        return "site" if self.slot.zone_id is None else str(self.slot.zone_id)
+
+
+def _answer_rows(assessment: Assessment, zones: dict[int, Zone]) -> list[AnswerRow]:
+    zone_slots = services.slots(assessment)
+    allowed = services.answer_scopes(assessment, zone_slots)
+    own = services.responses_by_slot(assessment)
+    in_force = services.effective_responses(assessment, list(allowed.values()))
     meta = services.requirement_meta(assessment.framework)
     guidance = services.guidance_by_requirement(assessment.framework)
-    by_fr = bool(zones)  # a zone-based framework (62443-3-3): its rows have an FR
-    fr_of = services.fr_by_requirement(assessment.framework) if by_fr else {}
+    fr_of = services.fr_by_requirement(assessment.framework) if zones else {}
     key = assessment.framework.key
-    everything: list[dict[str, Any]] = []
-    for slot in services.slots(assessment):
+    zone_rows = {(s.requirement_id, s.zone_id) for s in zone_slots}
+    rows = []
+    for where, slot in allowed.items():
         info = meta.get((key, slot.ref))
-        response = responses.get((slot.requirement_id, slot.zone_id))
+        found = in_force.get(where)
         shown = guidance.get(slot.requirement_id)
-        everything.append({
-            "slot": slot, "title": info.title if info else "", "group": info.group if info else "",
-            "status": response.status if response else Status.NOT_ASSESSED, "response": response,
-            "zone": zones.get(slot.zone_id), "fr": fr_of.get(slot.requirement_id),
+        rows.append(AnswerRow(
+            slot, info.title if info else "", info.group if info else "", fr_of.get(slot.requirement_id),
+            zones.get(slot.zone_id) if slot.zone_id is not None else None, own.get(where), found,
+            gapexport.inherited_label(found.source, zones) if found and found.inherited else "",
+            (bool(zones) and where not in zone_rows)
+            or (slot.zone_id is not None and _has_below(slot.zone_id, zones)),
             # the include's id must be unique per row: one requirement has a row per zone
-            "guidance": {"pk": f"{slot.requirement_id}-{slot.zone_id or 0}", "shown_guidance": shown}
-            if shown else None,
-        })  # fmt: skip
-    groups = list(dict.fromkeys(row["group"] for row in everything))
+            {"pk": f"{slot.requirement_id}-{slot.zone_id or 0}", "shown_guidance": shown} if shown else None,
+        ))  # fmt: skip
+    return rows
+
+
+def _has_below(zone_id: int, zones: dict[int, Zone]) -> bool:
+    return any(z.parent_id == zone_id for z in zones.values())
+
+
+def _answer_page(request: AuthedRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
+    zones = {z.pk: z for z in services.zones_in_scope(assessment)}
+    by_fr = bool(zones)  # a zone-based framework (62443-3-3): its rows have an FR
+    everything = _answer_rows(assessment, zones)
+    groups = list(dict.fromkeys(row.group for row in everything))
     filters = _answer_filters(request.GET, zones, groups, by_fr)
     fr = int(filters["fr"]) if filters["fr"] else None
     rows = [
         row
         for row in everything
-        if (not filters["zone"] or str(row["slot"].zone_id) == filters["zone"])
-        and (not filters["status"] or row["status"] == filters["status"])
-        and (not filters["group"] or row["group"] == filters["group"])
-        and (fr is None or row["fr"] == fr)
-        and (not filters["failing"] or row["status"] not in MET_FOR_SL_A)
+        if (
+            row.scope_key == filters["zone"] if filters["zone"] else row.slot.zone_id is not None or not zones
+        )
+        and (not filters["status"] or row.status == filters["status"])
+        and (not filters["group"] or row.group == filters["group"])
+        and (fr is None or row.fr == fr)
+        and (not filters["failing"] or row.status not in MET_FOR_SL_A)
     ]
+    if zones:  # a zone's rows together, zones by name, each in reading order (site rows come alone)
+        order = {r.pk: i for i, r in enumerate(services.framework_requirements(assessment.framework))}
+        names = {pk: i for i, pk in enumerate(zones)}
+        rows.sort(key=lambda r: (names.get(r.slot.zone_id or 0, -1), order.get(r.slot.requirement_id, 0)))
     return render(request, "assessments/answer.html", {
         "assessment": assessment, "rows": rows[:MAX_ROWS_SHOWN], "truncated": len(rows) > MAX_ROWS_SHOWN,
         "zones": zones.values(), "groups": groups, "statuses": Status.choices, "filters": filters,
         "filtered": any(filters.values()), "fr_choices": list(enumerate(FR_LABELS, start=1)) if by_fr else [],
         "progress": services.progress(assessment), "can_answer": _may_answer(request, assessment),
         "has_maturity": services.has_maturity(assessment.framework),
+        "owners": list(services.site_members(assessment.site_id).values_list("pk", "username")),
+        "zone_based": by_fr,
     }, status=status)  # fmt: skip
+
+
+@login_required
+@require_POST
+def answer_override(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Give a zone its own answer where it inherits one: a copy of the inherited answer, to change from there."""
+    assessment = _visible(request, pk)
+    if not may_write(request.user, Assessment, assessment.site_id):
+        return _answer_refused(request, assessment, "you may not answer this assessment", 403)
+    try:
+        requirement_id, zone_id = _parse_slot(request.POST.get("slot", ""))
+        if zone_id is None:
+            raise InputError("the site's answer is inherited by nothing: choose a zone's row")
+        with transaction.atomic():
+            services.override_inherited(assessment, requirement_id, zone_id, request.user)
+    except InputError as exc:
+        return _answer_refused(request, assessment, str(exc), 400)
+    except REFUSALS as exc:
+        return _answer_refused(request, assessment, str(exc), _refusal_status(exc))
+    messages.success(request, "The zone now has its own answer (a copy of the one it inherited).")
+    return redirect(f"{reverse('web:assessment_answer', args=[assessment.pk])}?zone={zone_id}")
 
 
 @login_required
@@ -325,6 +412,12 @@ def _posted_fields(data: QueryDict) -> dict[str, Any]:
         fields["status"] = data["status"]
     if "comment" in data and (data["comment"] or data.get("empty_comment") != "keep"):
         fields["comment"] = data["comment"]
+    if "owner" in data:
+        raw_owner = data.get("owner") or ""
+        owner = parse_id(raw_owner)
+        if raw_owner and owner is None:
+            raise InputError("owner must be a user id (empty clears it)")
+        fields["owner_id"] = owner
     if "maturity" in data:
         raw = data.get("maturity") or ""
         level = parse_int(raw, minimum=0, maximum=4)

@@ -2,7 +2,7 @@
 // goes into a queue that sends one request at a time, oldest first, so the server sees the changes in
 // the order they were made and each row's latest value is the one stored. Every row says whether its
 // latest value is queued, saving, saved or failed (with the server's words and a Retry button).
-// "g" opens or closes the current row's guidance panel.
+// "g" opens or closes the current row's guidance panel. A row's owner select saves through the same queue.
 (function () {
   "use strict";
   var table = document.querySelector("table.answers");
@@ -29,7 +29,7 @@
     var comment = el.querySelector(".comment-input");
     return {
       el: el, index: index, slot: el.getAttribute("data-slot"), label: el.getAttribute("data-label") || "",
-      select: el.querySelector(".status-select"), comment: comment,
+      select: el.querySelector(".status-select"), comment: comment, owner: el.querySelector(".owner-select"),
       stateText: el.querySelector(".save-text"), retry: el.querySelector(".save-retry"),
       want: {},        // fields changed and not yet sent: {status: "...", comment: "..."}
       queued: false,
@@ -229,6 +229,7 @@
   rows.forEach(function (row) {
     row.el.addEventListener("click", function () { if (current !== row.index) { focusRowQuietly(row.index); } });
     if (row.retry) { row.retry.addEventListener("click", function () { row.failed = ""; enqueue(row); }); }
+    if (row.owner) { row.owner.addEventListener("change", function () { change(row, { owner: row.owner.value }); }); }
     if (row.select) {
       row.select.addEventListener("change", function () {
         var status = row.select.value;
