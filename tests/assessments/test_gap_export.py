@@ -129,6 +129,7 @@ def test_cli_table_shows_groups_and_comments(settings, answered):
         "Baseline: 4 gaps" in result.stdout and "Control (3)" in result.stdout and "FR 5 (1)" in result.stdout
     )
     assert "comment: Flat network" in result.stdout and "evidence: doc-17" in result.stdout
+    assert "SR 5.1 RE 1    from SL2, zone SL-T 2  Physical segmentation" in result.stdout
 
 
 def test_cli_no_gaps_exits_0(settings, site_a, library, zones, a_contributor):
