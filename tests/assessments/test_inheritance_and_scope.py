@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.conftest import audit_count, make_user
 
 from otcsms.assessments import gapexport, inheritance, services
-from otcsms.assessments.models import Response
+from otcsms.assessments.models import Assessment, Response
 from otcsms.assessments.results import combined_status
 from otcsms.core.models import AuditEvent
 from otcsms.plant.models import Zone
@@ -320,3 +320,22 @@ def test_coverage_counts_each_requirement_once_with_labeled_segments(a_contribut
     )
     bar = page[page.index('class="stack labeled"') :]
     assert ">1 met<" in bar and ">1 partially<" in bar and ">1 not met<" in bar and ">2 not assessed<" in bar
+
+
+def test_the_migration_gives_earlier_assessments_the_sl_t_of_their_zones(site_a, library, zones):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    name = "0005_owner_and_sl_t_snapshot"
+    migration = importlib.import_module(f"otcsms.assessments.migrations.{name}")
+    historical = MigrationLoader(connection).project_state(("assessments", name)).apps  # as `migrate` runs it
+    earlier = Assessment.objects.create(site=site_a, framework=library["sr"], name="Before snapshots")
+    assert earlier.sl_t_snapshot is None
+    migration.snapshot_current_sl_t(historical, None)
+    earlier.refresh_from_db()
+    assert earlier.sl_t_snapshot == {
+        str(zones["control"].pk): [2, 1, 1, 1, 2, 1, 1],
+        str(zones["dmz"].pk): [1, 1, 1, 1, 1, 1, 1],
+    }
