@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Response, Status
 from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
 from otcsms.assessments.scope import Slot
+from otcsms.catalogs.models import ShownGuidance
 from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import InputError, parse_id, parse_int
 from otcsms.core.lifecycle import Transition
@@ -248,11 +250,21 @@ class AnswerRow:
     in_force: inheritance.Effective[Response] | None  # the answer it shows: its own, or inherited
     inherited_from: str  # "" or "site" or a zone's name
     for_many: bool  # answers for the zones below it (the site, or a zone with zones below)
-    guidance: dict[str, Any] | None
+    guidance: ShownGuidance | None
+    status_options: str = (
+        ""  # the <option>s of its status and owner selects (built once per value, see below)
+    )
+    owner_options: str = ""
 
     @property
     def status(self) -> str:
         return self.in_force.answer.status if self.in_force else Status.NOT_ASSESSED
+
+    @property
+    def key(self) -> str:
+        """``requirement:zone`` as the page posts it (zone empty for the site)."""
+        zone = self.slot.zone_id
+        return f"{self.slot.requirement_id}:{'' if zone is None else zone}"
 
     @property
     def scope_key(self) -> str:
@@ -280,8 +292,7 @@ def _answer_rows(assessment: Assessment, zones: dict[int, Zone]) -> list[AnswerR
             gapexport.inherited_label(found.source, zones) if found and found.inherited else "",
             (bool(zones) and where not in zone_rows)
             or (slot.zone_id is not None and _has_below(slot.zone_id, zones)),
-            # the include's id must be unique per row: one requirement has a row per zone
-            {"pk": f"{slot.requirement_id}-{slot.zone_id or 0}", "shown_guidance": shown} if shown else None,
+            shown,
         ))  # fmt: skip
     return rows
 
@@ -312,15 +323,47 @@ def _answer_page(request: AuthedRequest, assessment: Assessment, status: int = 2
         order = {r.pk: i for i, r in enumerate(services.framework_requirements(assessment.framework))}
         names = {pk: i for i, pk in enumerate(zones)}
         rows.sort(key=lambda r: (names.get(r.slot.zone_id or 0, -1), order.get(r.slot.requirement_id, 0)))
+    shown_rows = rows[:MAX_ROWS_SHOWN]
+    owners = list(services.site_members(assessment.site_id).values_list("pk", "username"))
+    _prepare_selects(shown_rows, owners)
+    # Each requirement's guidance is rendered once (a <template>), not once per zone: the page's script copies it
+    # into a row's panel when that is opened. A 62443-3-3 site has the same SR in every zone.
+    guidance = {
+        row.slot.requirement_id: {"pk": row.slot.requirement_id, "shown_guidance": row.guidance}
+        for row in shown_rows
+        if row.guidance
+    }
     return render(request, "assessments/answer.html", {
-        "assessment": assessment, "rows": rows[:MAX_ROWS_SHOWN], "truncated": len(rows) > MAX_ROWS_SHOWN,
+        "assessment": assessment, "rows": shown_rows, "truncated": len(rows) > MAX_ROWS_SHOWN,
+        "guidance": guidance.values(),
         "zones": zones.values(), "groups": groups, "statuses": Status.choices, "filters": filters,
         "filtered": any(filters.values()), "fr_choices": list(enumerate(FR_LABELS, start=1)) if by_fr else [],
         "progress": services.progress(assessment), "can_answer": _may_answer(request, assessment),
         "has_maturity": services.has_maturity(assessment.framework),
-        "owners": list(services.site_members(assessment.site_id).values_list("pk", "username")),
         "zone_based": by_fr,
     }, status=status)  # fmt: skip
+
+
+def _options(choices: list[tuple[Any, str]], selected: Any) -> str:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((v, " selected" if v == selected else "", label) for v, label in choices),
+    )
+
+
+def _prepare_selects(rows: list[AnswerRow], owners: list[tuple[int, str]]) -> None:
+    """The options of each row's status and owner selects, built once per distinct value: rendering them in the
+    template for each of up to 1,000 rows took most of the page's time."""
+    statuses = {code: _options(list(Status.choices), code) for code in Status.values}
+    owner_choices: list[tuple[Any, str]] = [("", "—"), *owners]
+    by_owner: dict[int | None, str] = {}
+    for row in rows:
+        owner_id = row.response.owner_id if row.response else None
+        if owner_id not in by_owner:
+            by_owner[owner_id] = _options(owner_choices, owner_id if owner_id is not None else "")
+        row.status_options = statuses[row.status]
+        row.owner_options = by_owner[owner_id]
 
 
 @login_required

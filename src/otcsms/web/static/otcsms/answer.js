@@ -265,10 +265,33 @@
     }
   });
 
-  // The row's guidance (a <details> in its title cell) opens and closes without moving the cursor.
+  // The row's guidance (a <details> in its title cell) opens and closes without moving the cursor. The text
+  // is on the page once per requirement (<template id="guidance-text-ID">) and copied into a panel when it is
+  // first opened, its ids made unique to the row.
+  function fillGuidance(panel) {
+    if (panel.getAttribute("data-filled")) { return; }
+    var source = document.getElementById("guidance-text-" + panel.getAttribute("data-guidance"));
+    if (!source) { return; }
+    var copy = source.content.cloneNode(true);
+    var row = panel.closest("tr");
+    var suffix = "-" + (row ? row.getAttribute("data-slot") : "").replace(":", "-");
+    Array.prototype.forEach.call(copy.querySelectorAll("[id]"), function (el) { el.id += suffix; });
+    Array.prototype.forEach.call(copy.querySelectorAll("[aria-labelledby]"), function (el) {
+      el.setAttribute("aria-labelledby", el.getAttribute("aria-labelledby") + suffix);
+    });
+    panel.appendChild(copy);
+    panel.setAttribute("data-filled", "true");
+  }
+
+  document.addEventListener("toggle", function (ev) {
+    var target = ev.target;
+    if (target.matches && target.matches("details.guidance-panel")) { fillGuidance(target); }
+  }, true);
+
   function toggleGuidance(row) {
     var panel = row.el.querySelector("details.guidance-panel");
     if (!panel) { announce(row.label + ": no guidance for this requirement."); return; }
+    fillGuidance(panel);
     panel.open = !panel.open;
   }
 
