@@ -173,6 +173,13 @@ def test_the_answer_page_shows_inheritance_and_override_copies_the_inherited_ans
     page = client.get(reverse("web:assessment_answer", args=[assessment.pk]), {"zone": zones["dmz"].pk})
     html = page.content.decode()
     assert "inherited from site" in html and 'class="override"' in html and 'placeholder="Central AD"' in html
+    why = client.get(
+        reverse("web:assessment_inferred", args=[assessment.pk]),
+        {"framework": "iec62443-3-3", "requirement": "SR 1.3", "zone": zones["dmz"].pk},
+    ).content.decode()
+    assert (
+        'the answer given for <strong id="why-inherited">the site</strong>, which this zone inherits' in why
+    )
     site_rows = client.get(reverse("web:assessment_answer", args=[assessment.pk]), {"zone": "site"}).content
     assert b"for every zone without its own answer" in site_rows
     before = audit_count()

@@ -481,10 +481,25 @@ def inferred_page(request: AuthedRequest, pk: int) -> HttpResponse:
     zone_id = parse_id(request.GET.get("zone", ""))  # anything but an id: the site-wide result
     explanation = explain.explain(assessment, zone_id, (framework, ref))
     return render(request, "assessments/inferred.html", {
+        "inherited_from": _inherited_from(assessment, zones, zone_id, framework, ref),
         "assessment": assessment, "x": explanation, "zone": zones.get(zone_id) if zone_id else None,
         "why_url": reverse("web:assessment_inferred", args=[assessment.pk]),
         "partial_evidence_note": wording.partial_evidence_note(),
     })  # fmt: skip
+
+
+def _inherited_from(
+    assessment: Assessment, zones: dict[int, Zone], zone_id: int | None, key: str, ref: str
+) -> str:
+    """Where the zone's answer to a requirement of the assessed framework comes from when it inherits it: "site"
+    or the zone's name; "" for its own answer (or none)."""
+    if zone_id is None or zone_id not in zones or key != assessment.framework.key:
+        return ""
+    slot = next((s for s in services.slots(assessment) if s.ref == ref and s.zone_id == zone_id), None)
+    if slot is None:
+        return ""
+    found = services.effective_responses(assessment, [slot]).get((slot.requirement_id, zone_id))
+    return gapexport.inherited_label(found.source, zones) if found and found.inherited else ""
 
 
 @login_required

@@ -103,6 +103,7 @@
     inflight = null;
     if (result.ok) {
       if (progress && result.text) { progress.textContent = result.text; }
+      if (fields.status && fields.status !== "not_assessed") { ownAnswer(row); }
       show(row, row.queued ? "queued" : "saved");
     } else {
       // Keep what failed so Retry (or the next change to this row) sends it, unless the same field
@@ -116,6 +117,15 @@
       }
     }
     pump();
+  }
+
+  // A row that inherited its answer has one of its own once a status is saved on it.
+  function ownAnswer(row) {
+    if (!row.el.classList.contains("inherited")) { return; }
+    row.el.classList.remove("inherited");
+    Array.prototype.forEach.call(row.el.querySelectorAll(".inherited-note, button.override"), function (el) {
+      el.remove();
+    });
   }
 
   function retryFailed() {
