@@ -126,17 +126,18 @@ def answer_scopes(
 
 
 def effective_responses(
-    assessment: Assessment, zone_slots: list[Slot] | None = None
+    assessment: Assessment,
+    zone_slots: list[Slot] | None = None,
+    stored: dict[tuple[int, int | None], Response] | None = None,
 ) -> dict[tuple[int, int | None], inheritance.Effective[Response]]:
     """The response in force for every slot: the zone's own answer, else the nearest ancestor zone's, else the
-    site's (zone-based frameworks); a slot answered nowhere is left out."""
+    site's (zone-based frameworks); a slot answered nowhere is left out. ``stored``: the assessment's responses
+    if the caller has read them already (``responses_by_slot``)."""
     found = zone_slots if zone_slots is not None else slots(assessment)
-    answered = {
-        (r.requirement_id, r.zone_id): r
-        for r in Response.objects.filter(assessment=assessment)
-        .exclude(status=Status.NOT_ASSESSED)
-        .select_related("assessor", "owner")
-    }
+    if stored is None:
+        rows = Response.objects.filter(assessment=assessment).exclude(status=Status.NOT_ASSESSED)
+        stored = {(r.requirement_id, r.zone_id): r for r in rows.select_related("assessor", "owner")}
+    answered = {key: r for key, r in stored.items() if r.status != Status.NOT_ASSESSED}
     parents = zone_parents(assessment.site_id) if is_zone_based(assessment.framework.key) else {}
     return inheritance.effective(((s.requirement_id, s.zone_id) for s in found), answered, parents)
 

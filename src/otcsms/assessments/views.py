@@ -41,6 +41,7 @@ HEAT_LEGEND = [
     (HEAT_NOT_ASSESSED, "?", "not assessed: no answers yet"),
 ]
 MAX_ROWS_SHOWN = 1000
+HISTORY_PLACEHOLDER = 999_999_999_999
 MAX_GAPS_SHOWN = 500  # on the overview; the downloads and the printable view list all
 MAX_SLOTS_PER_SAVE = 2000  # the API's bulk limit
 INFERRED_STATUSES = ("not_met", "partially_met", "met")
@@ -251,10 +252,10 @@ class AnswerRow:
     inherited_from: str  # "" or "site" or a zone's name
     for_many: bool  # answers for the zones below it (the site, or a zone with zones below)
     guidance: ShownGuidance | None
-    status_options: str = (
-        ""  # the <option>s of its status and owner selects (built once per value, see below)
-    )
+    # built once per page (see _prepare_selects): the <option>s of its status and owner selects, its history
+    status_options: str = ""
     owner_options: str = ""
+    history_url: str = ""
 
     @property
     def status(self) -> str:
@@ -275,7 +276,7 @@ def _answer_rows(assessment: Assessment, zones: dict[int, Zone]) -> list[AnswerR
     zone_slots = services.slots(assessment)
     allowed = services.answer_scopes(assessment, zone_slots)
     own = services.responses_by_slot(assessment)
-    in_force = services.effective_responses(assessment, list(allowed.values()))
+    in_force = services.effective_responses(assessment, list(allowed.values()), own)
     meta = services.requirement_meta(assessment.framework)
     guidance = services.guidance_by_requirement(assessment.framework)
     fr_of = services.fr_by_requirement(assessment.framework) if zones else {}
@@ -356,6 +357,8 @@ def _prepare_selects(rows: list[AnswerRow], owners: list[tuple[int, str]]) -> No
     """The options of each row's status and owner selects, built once per distinct value: rendering them in the
     template for each of up to 1,000 rows took most of the page's time."""
     statuses = {code: _options(list(Status.choices), code) for code in Status.values}
+    # one reverse() for the page, not one per row: the history URL with a placeholder id
+    history = reverse("web:history", args=["assessments.response", HISTORY_PLACEHOLDER])
     owner_choices: list[tuple[Any, str]] = [("", "—"), *owners]
     by_owner: dict[int | None, str] = {}
     for row in rows:
@@ -364,6 +367,8 @@ def _prepare_selects(rows: list[AnswerRow], owners: list[tuple[int, str]]) -> No
             by_owner[owner_id] = _options(owner_choices, owner_id if owner_id is not None else "")
         row.status_options = statuses[row.status]
         row.owner_options = by_owner[owner_id]
+        if row.response is not None:
+            row.history_url = history.replace(f"/{HISTORY_PLACEHOLDER}/", f"/{row.response.pk}/")
 
 
 @login_required
