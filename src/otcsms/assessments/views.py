@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -256,6 +257,7 @@ class AnswerRow:
     status_options: str = ""
     owner_options: str = ""
     history_url: str = ""
+    why_url: str = ""
 
     @property
     def status(self) -> str:
@@ -326,7 +328,7 @@ def _answer_page(request: AuthedRequest, assessment: Assessment, status: int = 2
         rows.sort(key=lambda r: (names.get(r.slot.zone_id or 0, -1), order.get(r.slot.requirement_id, 0)))
     shown_rows = rows[:MAX_ROWS_SHOWN]
     owners = list(services.site_members(assessment.site_id).values_list("pk", "username"))
-    _prepare_selects(shown_rows, owners)
+    _prepare_selects(shown_rows, owners, assessment)
     # Each requirement's guidance is rendered once (a <template>), not once per zone: the page's script copies it
     # into a row's panel when that is opened. A 62443-3-3 site has the same SR in every zone.
     guidance = {
@@ -353,12 +355,13 @@ def _options(choices: list[tuple[Any, str]], selected: Any) -> str:
     )
 
 
-def _prepare_selects(rows: list[AnswerRow], owners: list[tuple[int, str]]) -> None:
+def _prepare_selects(rows: list[AnswerRow], owners: list[tuple[int, str]], assessment: Assessment) -> None:
     """The options of each row's status and owner selects, built once per distinct value: rendering them in the
     template for each of up to 1,000 rows took most of the page's time."""
     statuses = {code: _options(list(Status.choices), code) for code in Status.values}
     # one reverse() for the page, not one per row: the history URL with a placeholder id
     history = reverse("web:history", args=["assessments.response", HISTORY_PLACEHOLDER])
+    why = f"{reverse('web:assessment_inferred', args=[assessment.pk])}?framework={quote(assessment.framework.key)}"
     owner_choices: list[tuple[Any, str]] = [("", "—"), *owners]
     by_owner: dict[int | None, str] = {}
     for row in rows:
@@ -367,6 +370,8 @@ def _prepare_selects(rows: list[AnswerRow], owners: list[tuple[int, str]]) -> No
             by_owner[owner_id] = _options(owner_choices, owner_id if owner_id is not None else "")
         row.status_options = statuses[row.status]
         row.owner_options = by_owner[owner_id]
+        zone = f"&zone={row.slot.zone_id}" if row.slot.zone_id is not None else ""
+        row.why_url = f"{why}&requirement={quote(row.slot.ref)}{zone}"
         if row.response is not None:
             row.history_url = history.replace(f"/{HISTORY_PLACEHOLDER}/", f"/{row.response.pk}/")
 
