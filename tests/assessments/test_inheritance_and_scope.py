@@ -272,6 +272,7 @@ def test_a_changed_sl_t_is_listed_and_kept_out_until_rescoped(
     assert audit_count() == before
     r = client.post(f"/assessments/{assessment.pk}/rescope", {})
     assert r.status_code == 200, r.content
+    assert r.json()["sl_t_snapshot"][str(dmz.pk)] == [2, 1, 1, 1, 1, 1, 1]
     assessment.refresh_from_db()
     assert (re1.pk, dmz.pk) in {(s.requirement_id, s.zone_id) for s in services.slots(assessment)}
     assert client.get(f"/assessments/{assessment.pk}/scope-changes").json()["changed"] is False

@@ -32,6 +32,10 @@ class AssessmentOut(Schema):
     completed_on: date | None
     completed_by_id: int | None
     description: str
+    sl_t_snapshot: dict[str, list[int] | None] | None = Field(
+        description="IEC 62443-3-3: the SL-T (FR1..FR7) of each zone in scope, by zone id, that the assessment "
+        "follows until rescoped (POST /assessments/{id}/rescope); null for frameworks answered per site."
+    )
 
     @staticmethod
     def resolve_zone_ids(obj) -> list[int]:
