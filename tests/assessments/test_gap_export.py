@@ -53,9 +53,10 @@ def run(settings, *args: str):
 
 def test_rows_are_grouped_by_zone_then_fr_with_the_zone_sl_t(answered):
     rows = gapexport.gap_rows(answered)
-    assert [(r.zone, r.fr, r.requirement, r.sl_needed) for r in rows] == [
-        ("Control", "FR 1", "SR 1.1", 2), ("Control", "FR 1", "SR 1.3", 2), ("Control", "FR 5", "SR 5.1 RE 1", 2),
-        ("OT DMZ", "FR 5", "SR 5.1", 1),
+    # sl_required: the lowest SL selecting the requirement; zone_sl_t: the zone's target for its FR
+    assert [(r.zone, r.fr, r.requirement, r.sl_required, r.zone_sl_t) for r in rows] == [
+        ("Control", "FR 1", "SR 1.1", 1, 2), ("Control", "FR 1", "SR 1.3", 1, 2),
+        ("Control", "FR 5", "SR 5.1 RE 1", 2, 2), ("OT DMZ", "FR 5", "SR 5.1", 1, 1),
     ]  # fmt: skip
     groups = gapexport.grouped(rows)
     assert [(g.zone, g.count, [(f.fr, len(f.rows)) for f in g.frs]) for g in groups] == [
@@ -70,15 +71,14 @@ def test_cli_json_keeps_comments_and_evidence(settings, answered):
     first = document["gaps"][0]
     assert first == {
         "zone": "Control", "fr": "FR 1", "framework": "iec62443-3-3", "requirement": "SR 1.1",
-        "title": "Identify humans", "sl_needed": 2, "status": "not_met", "comment": EVIL,
-        "evidence": ["doc-17", "=cmd|'/c calc'!A1"],
+        "title": "Identify humans", "sl_required": 1, "zone_sl_t": 2, "status": "not_met", "inherited_from": None,
+        "owner": None, "comment": EVIL, "evidence": ["doc-17", "=cmd|'/c calc'!A1"],
     }  # fmt: skip
     assert [g["comment"] for g in document["gaps"]][1:] == [
         "Two shared accounts left",
         "Flat network",
         "Firewall rules not reviewed",
     ]
-    assert "owner" not in first  # responses have no owner
     legacy = run(settings, "--framework", "iec62443-3-3", "--json")
     assert legacy.exit_code == 1 and json.loads(legacy.stdout) == document
 
@@ -95,13 +95,15 @@ def test_cli_csv_escapes_formulas_and_keeps_comments(settings, answered, tmp_pat
     first = dict(zip(table[0], table[1], strict=True))
     assert first["comment"] == "'" + EVIL  # shown as text, never run
     assert first["evidence"] == "doc-17\n=cmd|'/c calc'!A1"
-    assert (first["zone"], first["fr"], first["sl_needed"], first["status"]) == (
+    assert (first["zone"], first["fr"], first["sl_required"], first["zone_sl_t"], first["status"]) == (
         "Control",
         "FR 1",
+        "1",
         "2",
         "not_met",
     )
-    assert [row[6] for row in table[2:]] == [
+    comment = gapexport.COLUMNS.index("comment")
+    assert [row[comment] for row in table[2:]] == [
         "Two shared accounts left",
         "Flat network",
         "Firewall rules not reviewed",
@@ -115,9 +117,9 @@ def test_cli_xlsx_escapes_formulas(settings, answered, tmp_path):
     sheet = openpyxl.load_workbook(target).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == list(gapexport.COLUMNS) and len(rows) == 5
-    assert rows[1][6] == "'" + EVIL
+    assert rows[1][gapexport.COLUMNS.index("comment")] == "'" + EVIL
     assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
-    assert rows[4][6] == "Firewall rules not reviewed"
+    assert rows[4][gapexport.COLUMNS.index("comment")] == "Firewall rules not reviewed"
 
 
 def test_cli_table_shows_groups_and_comments(settings, answered):
@@ -127,6 +129,7 @@ def test_cli_table_shows_groups_and_comments(settings, answered):
         "Baseline: 4 gaps" in result.stdout and "Control (3)" in result.stdout and "FR 5 (1)" in result.stdout
     )
     assert "comment: Flat network" in result.stdout and "evidence: doc-17" in result.stdout
+    assert "SR 5.1 RE 1    from SL2, zone SL-T 2  Physical segmentation" in result.stdout
 
 
 def test_cli_no_gaps_exits_0(settings, site_a, library, zones, a_contributor):
@@ -172,11 +175,12 @@ def test_downloads(a_contributor, answered):
     assert r.status_code == 200 and r["Content-Type"] == "text/csv; charset=utf-8"
     assert r["Content-Disposition"].startswith('attachment; filename="plant-a-iec62443-3-3-gaps-')
     table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert len(table) == 5 and table[1][6] == "'" + EVIL and table[4][0] == "OT DMZ"
+    comment = gapexport.COLUMNS.index("comment")
+    assert len(table) == 5 and table[1][comment] == "'" + EVIL and table[4][0] == "OT DMZ"
     r = client.get(reverse("web:assessment_gaps_xlsx", args=[answered.pk]))
     assert r.status_code == 200 and r["Content-Type"] == gapexport.CONTENT_TYPES["xlsx"]
     rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
-    assert len(rows) == 5 and rows[1][6] == "'" + EVIL
+    assert len(rows) == 5 and rows[1][comment] == "'" + EVIL
     assert client.get(f"/assessments/{answered.pk}/gaps.pdf").status_code == 404
     r = client.get(reverse("web:assessment_gaps_print", args=[answered.pk]))
     text = r.content.decode()
@@ -208,7 +212,7 @@ def test_site_wide_framework_has_no_zone_or_sl(settings, site_a, library, a_cont
     result = run(settings, "--framework", "nist-sp800-53r5", "--format", "json")
     assert result.exit_code == 1
     [gap] = json.loads(result.stdout)["gaps"]
-    assert (gap["zone"], gap["fr"], gap["sl_needed"], gap["comment"]) == (None, "AC", None, "No reviews")
+    assert (gap["zone"], gap["fr"], gap["sl_required"], gap["comment"]) == (None, "AC", None, "No reviews")
     page = (
         logged_in(a_contributor).get(reverse("web:assessment_detail", args=[assessment.pk])).content.decode()
     )

@@ -47,27 +47,27 @@ def test_a_committed_answer_updates_the_cached_engine_in_place(
     assessment, library, zones, a_contributor, django_capture_on_commit_callbacks
 ):
     control = zones["control"].pk
-    cached = state.state_for(assessment)
+    cached = services.inference_state(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         services.set_response(assessment, answer(assessment, library, zones, "SR 1.1", "met"), a_contributor)
     assert cached.revision[0] == version(assessment) == 1
-    again = state.state_for(assessment)
+    again = services.inference_state(assessment)
     assert again is cached, "one answer is applied incrementally, not by a rebuild"
     assert again.engine.result(control, IA_2).status == "met"
 
 
 def test_a_rolled_back_answer_never_reaches_the_cache(assessment, library, zones, a_contributor):
     control = zones["control"].pk
-    cached = state.state_for(assessment)
+    cached = services.inference_state(assessment)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.set_response(assessment, answer(assessment, library, zones, "SR 1.1", "met"), a_contributor)
         raise RuntimeError("the request failed after the answer was written")
     assert version(assessment) == 0
-    assert state.state_for(assessment) is cached
+    assert services.inference_state(assessment) is cached
     assert cached.engine.result(control, IA_2).status == "not_assessed"
     # a later, different answer moves the version past the cached one: the cache is rebuilt from the database
     services.set_response(assessment, answer(assessment, library, zones, "SR 1.1", "not_met"), a_contributor)
-    assert state.state_for(assessment).engine.result(control, IA_2).status == "not_met"
+    assert services.inference_state(assessment).engine.result(control, IA_2).status == "not_met"
 
 
 def test_a_server_whose_clock_is_behind_is_not_missed(assessment, library, zones, a_contributor):
@@ -75,14 +75,14 @@ def test_a_server_whose_clock_is_behind_is_not_missed(assessment, library, zones
     whose clock was behind: none of the three moved. The version does."""
     control = zones["control"].pk
     services.set_response(assessment, answer(assessment, library, zones, "SR 1.1", "met"), a_contributor)
-    assert state.state_for(assessment).engine.result(control, IA_2).status == "met"
+    assert services.inference_state(assessment).engine.result(control, IA_2).status == "met"
     response = Response.objects.get(assessment=assessment, requirement__ref="SR 1.1", zone_id=control)
     with transaction.atomic():  # what the other server's service does, with its clock an hour behind
         response.status = "not_met"
         response.answered_at = timezone.now() - timedelta(hours=1)
         response.save()
         state.bump_inference_version(assessment.pk)
-    assert state.state_for(assessment).engine.result(control, IA_2).status == "not_met"
+    assert services.inference_state(assessment).engine.result(control, IA_2).status == "not_met"
 
 
 def test_saving_an_assessment_read_earlier_keeps_the_newer_version(assessment, library, zones, a_contributor):

@@ -34,13 +34,13 @@ def test_gap_list_orders_not_met_first_then_by_sl():
         ("z2", SR21): Outcome("not_met", inferred=True),
         ("z1", SR21): Outcome("met"),
     }
-    gaps = gap_list(outcomes, META, sl_needed={("z1", SR12): 2, ("z2", SR21): 1, ("z1", SR11): 1})
+    gaps = gap_list(outcomes, META, sl_required={("z1", SR12): 2, ("z2", SR21): 1, ("z1", SR11): 1})
     assert [(g.scope, g.ref, g.status) for g in gaps] == [
         ("z2", "SR 2.1", "not_met"),
         ("z1", "SR 1.2", "not_met"),
         ("z1", "SR 1.1", "partially_met"),
     ]
-    assert gaps[0].inferred and gaps[0].group == "FR 2" and gaps[1].sl_needed == 2
+    assert gaps[0].inferred and gaps[0].group == "FR 2" and gaps[1].sl_required == 2
 
 
 def test_coverage_counts_unanswered_as_not_assessed_and_ignores_na_in_shares():

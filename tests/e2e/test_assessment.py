@@ -215,3 +215,28 @@ def test_g_opens_and_closes_the_rows_guidance(page, assessment, a_contributor, l
     statuses = dict(Response.objects.values_list("requirement__ref", "status"))
     assert statuses == {"SR 1.1": "met", "SR 1.1 RE 1": "not_met"}
     expect(panel).to_have_attribute("open", "")
+
+
+def test_an_inherited_row_becomes_the_zones_own_when_answered_and_owners_save_in_the_queue(
+    page, assessment, a_contributor, library, zones
+):
+    sr11 = library["sr"].requirements.get(ref="SR 1.1")
+    services.set_response(assessment, services.Answer(sr11.pk, None, "met", comment="One IdP"), a_contributor)
+    log_in(page, a_contributor)
+    page.goto(f"/assessments/{assessment.pk}/answer/?zone={zones['dmz'].pk}")
+    first = page.locator("table.answers tbody tr").first
+    expect(first.locator(".inherited-note")).to_have_text("inherited from site")
+    expect(first.locator(".status-select")).to_have_value("met")  # the status in force
+    first.locator(".owner-select").select_option(label=a_contributor.username)  # saved, status untouched
+    wait_until_saved(page, 1)
+    own = Response.objects.get(requirement=sr11, zone=zones["dmz"])
+    assert (own.owner_id, own.status) == (a_contributor.pk, "not_assessed")  # still inherits the status
+    expect(first.locator(".inherited-note")).to_have_count(1)
+    first.click()
+    page.keyboard.press("3")  # the DMZ's own answer now: not met
+    wait_until_saved(page, 1)
+    expect(first.locator(".inherited-note")).to_have_count(0)
+    expect(first.locator("button.override")).to_have_count(0)
+    own.refresh_from_db()
+    assert (own.status, own.owner_id) == ("not_met", a_contributor.pk)
+    assert Response.objects.get(requirement=sr11, zone__isnull=True).status == "met"  # the site's unchanged

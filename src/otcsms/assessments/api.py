@@ -3,17 +3,18 @@
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from otcsms.assessments import lifecycle, services
+from otcsms.assessments import inheritance, lifecycle, services
 from otcsms.assessments import schemas as s
 from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Framework
 from otcsms.core.audit import with_reason
 from otcsms.core.crud import Resource, assign, get_visible_or_404, register, require_write, save_validated
+from otcsms.core.http import AuthedRequest
+from otcsms.core.lifecycle import Transition
 from otcsms.core.models import User
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import Id
@@ -90,7 +91,7 @@ register(router, ASSESSMENTS)
 register(router, RESPONSES)
 
 
-def _assessment(request: HttpRequest, pk: int) -> Assessment:
+def _assessment(request: AuthedRequest, pk: int) -> Assessment:
     return get_visible_or_404(ASSESSMENTS, request, pk)
 
 
@@ -98,13 +99,13 @@ def _assessment(request: HttpRequest, pk: int) -> Assessment:
     "/assessments/{id:pk}/responses", response=list[s.ResponseOut], operation_id="assessment_responses"
 )
 @paginate(Page)
-def assessment_responses(request: HttpRequest, pk: int, filters: Query[s.ResponseFilter]):
+def assessment_responses(request: AuthedRequest, pk: int, filters: Query[s.ResponseFilter]):
     assessment = _assessment(request, pk)
     return filters.filter(Response.objects.filter(assessment=assessment).select_related("requirement"))
 
 
 @router.post("/assessments/{id:pk}/answers", response=list[s.ResponseOut], operation_id="assessment_answer")
-def answer(request: HttpRequest, pk: int, payload: s.BulkAnswerIn):
+def answer(request: AuthedRequest, pk: int, payload: s.BulkAnswerIn):
     """Record one or many answers (all checked before any is written). Bulk-set a status by sending many."""
     assessment = _assessment(request, pk)
     require_write(request, Assessment, assessment.site_id, "change")
@@ -118,19 +119,19 @@ def answer(request: HttpRequest, pk: int, payload: s.BulkAnswerIn):
 
 
 @router.post("/assessments/{id:pk}/complete", response=s.AssessmentOut, operation_id="assessment_complete")
-def complete(request: HttpRequest, pk: int, payload: s.TransitionIn):
+def complete(request: AuthedRequest, pk: int, payload: s.TransitionIn):
     """Sign off an assessment in progress (approver or site admin, not the one who gave most answers);
     it then refuses answers until reopened. ``reason`` is an optional note for the audit trail."""
     return _transition(request, pk, lifecycle.COMPLETE, payload.reason)
 
 
 @router.post("/assessments/{id:pk}/reopen", response=s.AssessmentOut, operation_id="assessment_reopen")
-def reopen(request: HttpRequest, pk: int, payload: s.TransitionIn):
+def reopen(request: AuthedRequest, pk: int, payload: s.TransitionIn):
     """Reopen a completed assessment for answers (approver or site admin); ``reason`` is required."""
     return _transition(request, pk, lifecycle.REOPEN, payload.reason)
 
 
-def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition, reason: str) -> Assessment:
+def _transition(request: AuthedRequest, pk: int, transition: Transition, reason: str) -> Assessment:
     assessment = _assessment(request, pk)
     run = services.complete_assessment if transition is lifecycle.COMPLETE else services.reopen_assessment
     try:
@@ -142,22 +143,96 @@ def _transition(request: HttpRequest, pk: int, transition: lifecycle.Transition,
 
 
 @router.get("/assessments/{id:pk}/progress", response=s.ProgressOut, operation_id="assessment_progress")
-def progress(request: HttpRequest, pk: int):
+def progress(request: AuthedRequest, pk: int):
     return services.progress(_assessment(request, pk))
+
+
+def _inherited_from(found: inheritance.Effective[Response], names: dict[int, str]) -> dict[str, Any] | None:
+    if not found.inherited:
+        return None
+    source = found.source
+    return {"zone_id": source, "name": "site" if source is None else names.get(source, f"zone {source}")}
 
 
 @router.get("/assessments/{id:pk}/gaps", response=list[s.GapOut], operation_id="assessment_gaps")
 @paginate(Page)
-def gaps(request: HttpRequest, pk: int):
+def gaps(request: AuthedRequest, pk: int):
+    """Every gap, by the answer in force in each zone (its own or inherited), not met first."""
+    assessment = _assessment(request, pk)
+    zones = {z.pk: z for z in services.zones_in_scope(assessment)}
+    fr_of = services.fr_by_requirement(assessment.framework)
+    names = {pk: z.name for pk, z in zones.items()}
+    rows = []
+    for g, found in services.gaps_with_answers(assessment):
+        response = found.answer
+        zone = zones.get(found.zone) if found.zone is not None else None
+        fr = fr_of.get(response.requirement_id)
+        zone_sl_t = zone.sl_t[fr - 1] if zone is not None and zone.sl_t is not None and fr else None
+        rows.append({
+            "zone_id": found.zone, "framework": g.key[0], "requirement": g.ref, "title": g.title,
+            "group": g.group, "status": g.status, "sl_required": g.sl_required, "zone_sl_t": zone_sl_t,
+            "inherited_from": _inherited_from(found, names), "owner_id": response.owner_id,
+            "comment": response.comment,
+        })  # fmt: skip
+    return rows
+
+
+@router.get(
+    "/assessments/{id:pk}/effective-answers", response=list[s.EffectiveAnswerOut],
+    operation_id="assessment_effective_answers",
+)  # fmt: skip
+@paginate(Page)
+def effective_answers(request: AuthedRequest, pk: int):
+    """The answer in force for every requirement and zone that has one: the zone's own, else its nearest
+    ancestor zone's, else the site's (``inherited_from`` says which)."""
+    assessment = _assessment(request, pk)
+    names = {z.pk: z.name for z in services.zones_in_scope(assessment)}
+    refs = {s.requirement_id: s.ref for s in services.slots(assessment)}
     return [
-        {"zone_id": g.scope, "framework": g.key[0], "requirement": g.ref, "title": g.title, "group": g.group,
-         "status": g.status, "sl_needed": g.sl_needed}
-        for g in services.gaps(_assessment(request, pk))
+        {"requirement_id": requirement_id, "requirement": refs.get(requirement_id, ""), "zone_id": zone_id,
+         "status": found.answer.status, "inherited_from": _inherited_from(found, names),
+         "response_id": found.answer.pk, "owner_id": found.answer.owner_id, "comment": found.answer.comment}
+        for (requirement_id, zone_id), found in services.effective_responses(assessment).items()
     ]  # fmt: skip
 
 
+@router.get(
+    "/assessments/{id:pk}/scope-changes", response=s.ScopeChangesOut, operation_id="assessment_scope_changes"
+)
+def scope_changes(request: AuthedRequest, pk: int):
+    """How the zones' SL-T now differs from the snapshot the assessment follows (empty when it does not)."""
+    found = services.scope_changes(_assessment(request, pk))
+    return {
+        "changed": bool(found),
+        "levels": [vars_of(change) for change in found.levels],
+        "added": [{"zone": zone, "requirement": ref} for zone, ref in found.added],
+        "removed": [{"zone": zone, "requirement": ref} for zone, ref in found.removed],
+    }
+
+
+def vars_of(change: services.LevelChange) -> dict[str, Any]:
+    return {
+        "zone_id": change.zone_id,
+        "zone": change.zone,
+        "fr": change.fr,
+        "old": change.old,
+        "new": change.new,
+    }
+
+
+@router.post("/assessments/{id:pk}/rescope", response=s.AssessmentOut, operation_id="assessment_rescope")
+def rescope(request: AuthedRequest, pk: int):
+    """Adopt the zones' current SL-T as the assessment's scope (audited); until then it keeps its snapshot."""
+    assessment = _assessment(request, pk)
+    try:
+        done = services.rescope(assessment, request.user)
+    except REFUSALS as exc:
+        raise refusal(exc) from None
+    return _assessment(request, done.pk)
+
+
 @router.get("/assessments/{id:pk}/coverage", response=list[s.CoverageOut], operation_id="assessment_coverage")
-def coverage(request: HttpRequest, pk: int):
+def coverage(request: AuthedRequest, pk: int):
     return [
         {"framework": c.framework, "overall": c.overall.as_dict(),
          "by_group": {g: counts.as_dict() for g, counts in c.by_group.items()}}
@@ -168,7 +243,7 @@ def coverage(request: HttpRequest, pk: int):
 @router.get(
     "/assessments/{id:pk}/security-levels", response=list[s.ZoneLevelsOut], operation_id="assessment_sl"
 )
-def security_levels(request: HttpRequest, pk: int):
+def security_levels(request: AuthedRequest, pk: int):
     return [
         {"zone_id": row.zone, "sl_t": list(row.sl_t), "sl_a": list(row.sl_a), "gap": list(row.gap)}
         for row in services.heatmap(_assessment(request, pk))
@@ -177,7 +252,7 @@ def security_levels(request: HttpRequest, pk: int):
 
 @router.get("/assessments/{id:pk}/inferred", response=s.InferredOut, operation_id="assessment_inferred")
 def inferred(
-    request: HttpRequest, pk: int, framework: str = "", requirement: str = "", zone_id: Id | None = None
+    request: AuthedRequest, pk: int, framework: str = "", requirement: str = "", zone_id: Id | None = None
 ):
     """The effective status of any requirement in this assessment's scope, and where it comes from."""
     assessment = _assessment(request, pk)
@@ -199,7 +274,7 @@ def inferred(
 @router.get(
     "/assessments/{id:pk}/delta/{id:other}", response=list[s.ChangeOut], operation_id="assessment_delta"
 )
-def delta(request: HttpRequest, pk: int, other: int):
+def delta(request: AuthedRequest, pk: int, other: int):
     """Changes from assessment ``other`` (older) to this one."""
     newer, older = _assessment(request, pk), _assessment(request, other)
     try:

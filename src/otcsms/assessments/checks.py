@@ -41,8 +41,8 @@ def assessments_not_updated(site) -> Iterator[Problem]:
         .annotate(last_answer=Max("responses__answered_at"))
         .order_by("started_on", "pk")
     )
-    for assessment in assessments:
-        newest[assessment.framework.key] = assessment
+    for candidate in assessments:
+        newest[candidate.framework.key] = candidate
     cutoff = timezone.now() - STALE_AFTER
     for assessment in newest.values():
         updated = last_updated(assessment)

@@ -68,8 +68,13 @@ def _table(assessment, rows) -> bytes:
         for fr in group.frs:
             lines.append(f"  {fr.fr or '-'} ({len(fr.rows)})")
             for row in fr.rows:
-                level = f" SL{row.sl_needed}" if row.sl_needed else ""
-                lines.append(f"    {row.status:<14} {row.requirement:<14}{level}  {row.title}")
+                level = f" from SL{row.sl_required}" if row.sl_required else ""
+                target = f", zone SL-T {row.zone_sl_t}" if row.zone_sl_t is not None else ""
+                lines.append(f"    {row.status:<14} {row.requirement:<14}{level}{target}  {row.title}")
+                if row.inherited_from:
+                    lines.append(f"      inherited from: {row.inherited_from}")
+                if row.owner:
+                    lines.append(f"      owner: {row.owner}")
                 if row.comment:
                     lines.append(f"      comment: {' '.join(row.comment.split())}")
                 if row.evidence:

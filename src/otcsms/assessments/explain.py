@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from otcsms.assessments import inference, state, wording
+from otcsms.assessments import inference, wording
 from otcsms.assessments.models import Assessment
-from otcsms.assessments.services import ReqKey, catalog_index, requirement_meta, scopes
+from otcsms.assessments.services import ReqKey, catalog_index, inference_state, requirement_meta, scopes
 from otcsms.catalogs import graph
 from otcsms.catalogs.crosswalk import Reach
 from otcsms.catalogs.models import Framework, Requirement
@@ -81,7 +81,7 @@ class Explanation:
 
 
 def explain(assessment: Assessment, zone_id: int | None, key: ReqKey) -> Explanation:
-    current = state.state_for(assessment)
+    current = inference_state(assessment)
     index, result = current.index, current.engine.result(zone_id, key)
     direct = current.engine.direct(zone_id).get(key)
     sources: list[tuple[ReqKey, str, str, bool, Reach]] = []
@@ -163,7 +163,7 @@ def inferred_results(
 ) -> tuple[list[InferredRow], int]:
     """The inferred results of one other framework in every scope of the assessment, most restrictive first,
     then in the framework's reading order (at most MAX_EXPLAINED rows); and how many there are in all."""
-    engine = state.state_for(assessment).engine
+    engine = inference_state(assessment).engine
     found = []
     for scope in scopes(assessment):
         for key, effective in engine.results(scope).items():

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -30,7 +32,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": str(pk)[:40]},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # a private hook the stubs do not declare
 
 
 class AssessmentForm(forms.Form):
@@ -47,5 +49,6 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.for_user(user, "change")
-        self.fields["zones"].queryset = Zone.objects.for_user(user, "change").select_related("site")
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.for_user(user, "change")
+        zones = Zone.objects.for_user(user, "change").select_related("site")
+        cast(forms.ModelMultipleChoiceField, self.fields["zones"]).queryset = zones

@@ -1,5 +1,5 @@
-"""The gap list as it leaves the tool: one row per gap with its zone, FR (or group), requirement, SL needed,
-status, comment and evidence, grouped by zone then FR; written as CSV, XLSX or JSON (the CLI and the pages
+"""The gap list as it leaves the tool: one row per gap with its zone, FR (or group), requirement, SL required,
+zone SL-T, status, where an inherited answer comes from, owner, comment and evidence, grouped by zone then FR; written as CSV, XLSX or JSON (the CLI and the pages
 share it), and the framework lookup with a did-you-mean for the CLI."""
 
 from __future__ import annotations
@@ -7,15 +7,21 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 from otcsms.assessments import services
-from otcsms.assessments.models import Assessment, Response
-from otcsms.assessments.results import GAP_STATUSES
+from otcsms.assessments.models import Assessment
 from otcsms.assessments.scope import is_zone_based
 from otcsms.core.spreadsheet import write_csv, write_xlsx
 
-COLUMNS = ("zone", "fr", "requirement", "title", "sl_needed", "status", "comment", "evidence")
-HEADINGS = ("Zone", "FR", "Requirement", "Title", "SL needed", "Status", "Comment", "Evidence")
+COLUMNS = (
+    "zone", "fr", "requirement", "title", "sl_required", "zone_sl_t", "status", "inherited_from", "owner",
+    "comment", "evidence",
+)  # fmt: skip
+HEADINGS = (
+    "Zone", "FR", "Requirement", "Title", "SL required", "Zone SL-T", "Status", "Inherited from", "Owner",
+    "Comment", "Evidence",
+)  # fmt: skip
 FORMATS = ("csv", "xlsx", "json")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -32,22 +38,28 @@ class GapRow:
     framework: str
     requirement: str
     title: str
-    sl_needed: int | None  # the zone's SL-T for the requirement's FR (IEC 62443-3-3 only)
+    sl_required: int | None  # the lowest SL whose selection includes the requirement (IEC 62443-3-3 only)
+    zone_sl_t: int | None  # the zone's SL-T for the requirement's FR (IEC 62443-3-3 only)
     status: str
+    inherited_from: str  # "" for the zone's own answer; "site" or the zone whose answer it inherits
+    owner: str  # the owner's username, "" for none
     comment: str
     evidence: tuple[str, ...]
 
     def as_dict(self) -> dict[str, object]:
         return {
             "zone": self.zone or None, "fr": self.fr, "framework": self.framework, "requirement": self.requirement,
-            "title": self.title, "sl_needed": self.sl_needed, "status": self.status, "comment": self.comment,
-            "evidence": list(self.evidence),
+            "title": self.title, "sl_required": self.sl_required, "zone_sl_t": self.zone_sl_t,
+            "status": self.status, "inherited_from": self.inherited_from or None, "owner": self.owner or None,
+            "comment": self.comment, "evidence": list(self.evidence),
         }  # fmt: skip
 
     def cells(self) -> list[str]:
-        level = "" if self.sl_needed is None else str(self.sl_needed)
-        return [self.zone, self.fr, self.requirement, self.title, level, self.status, self.comment,
-                "\n".join(self.evidence)]  # fmt: skip
+        def level(value: int | None) -> str:
+            return "" if value is None else str(value)
+
+        return [self.zone, self.fr, self.requirement, self.title, level(self.sl_required), level(self.zone_sl_t),
+                self.status, self.inherited_from, self.owner, self.comment, "\n".join(self.evidence)]  # fmt: skip
 
 
 @dataclass
@@ -68,15 +80,9 @@ class ZoneGroup:
 
 
 def gap_rows(assessment: Assessment) -> list[GapRow]:
-    """Every gap of the assessment, in zone (by name, site-wide last), FR, then reading order."""
+    """Every gap of the assessment, in zone (by name, site-wide last), FR, then reading order; an inherited
+    answer is a gap of every zone it is in force in, with the comment, evidence and owner it was given with."""
     zones = {z.pk: z for z in services.zones_in_scope(assessment)}
-    found = services.gaps(assessment)
-    answers = {
-        (zone_id, ref): (comment, evidence)
-        for ref, zone_id, comment, evidence in Response.objects.filter(
-            assessment=assessment, status__in=GAP_STATUSES
-        ).values_list("requirement__ref", "zone_id", "comment", "evidence")
-    }
     fr_of = {
         row.ref: int(row.attributes["fr"])
         for row in services.framework_requirements(assessment.framework)
@@ -85,22 +91,33 @@ def gap_rows(assessment: Assessment) -> list[GapRow]:
     order = {key: i for i, key in enumerate(services.requirement_meta(assessment.framework))}
     zone_based = is_zone_based(assessment.framework.key)
     rows = []
-    for g in found:
-        zone = zones.get(g.scope) if g.scope is not None else None
-        level = None
+    for g, found in services.gaps_with_answers(assessment):
+        zone_id = cast(int | None, g.scope)  # services.gaps: a zone's id, or None for the site
+        zone = zones.get(zone_id) if zone_id is not None else None
+        zone_sl_t = None
         if zone_based and zone is not None and zone.sl_t is not None and g.ref in fr_of:
-            level = zone.sl_t[fr_of[g.ref] - 1]
-        comment, evidence = answers.get((g.scope, g.ref), ("", []))
+            zone_sl_t = zone.sl_t[fr_of[g.ref] - 1]
+        response = found.answer
+        source = "" if not found.inherited else inherited_label(found.source, zones)
         rows.append(GapRow(
-            g.scope, zone.name if zone else "", g.group, g.key[0], g.ref, g.title, level, g.status, comment,
-            tuple(str(item) for item in evidence or ()),
+            zone_id, zone.name if zone else "", g.group, g.key[0], g.ref, g.title, g.sl_required, zone_sl_t,
+            g.status, source, response.owner.username if response.owner else "", response.comment,
+            tuple(str(item) for item in response.evidence or ()),
         ))  # fmt: skip
-    zone_order = {pk: i for i, pk in enumerate(zones)}
+    zone_order: dict[int | None, int] = {pk: i for i, pk in enumerate(zones)}
     rows.sort(key=lambda r: (
         r.zone_id is None, zone_order.get(r.zone_id, len(zone_order)), r.zone,
         order.get((r.framework, r.fr), len(order)), order.get((r.framework, r.requirement), len(order)),
     ))  # fmt: skip
     return rows
+
+
+def inherited_label(source: int | None, zones: dict) -> str:
+    """Where an inherited answer was given: "site", or the zone's name."""
+    if source is None:
+        return "site"
+    zone = zones.get(source)
+    return zone.name if zone is not None else f"zone {source}"
 
 
 def grouped(rows: list[GapRow]) -> list[ZoneGroup]:

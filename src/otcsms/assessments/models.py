@@ -49,6 +49,10 @@ class Assessment(SiteOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     description = models.TextField(blank=True, max_length=5000)
+    # Zone-based frameworks: the SL-T vector of each zone in scope when the assessment started, {"<zone id>":
+    # [FR1..FR7] or null}; the assessment follows it, not the zones' current SL-T, until services.rescope adopts
+    # the current vectors (audited). None: an assessment of a framework answered per site.
+    sl_t_snapshot = models.JSONField(null=True, blank=True, editable=False)
     # Moved only by services.bump_inference_version (UPDATE ... SET inference_version = inference_version + 1)
     # in the transaction of every change of the answers or the scope; the cached inference engines compare it.
     inference_version = models.PositiveBigIntegerField(default=0, editable=False)
@@ -105,7 +109,11 @@ class AssessmentZone(SiteOwned):
 
 
 class Response(SiteOwned):
-    """The answer for one requirement in one zone (or for the site, zone empty)."""
+    """The answer for one requirement in one zone (or for the site, zone empty).
+
+    In a zone-based framework a site answer (zone empty) and a zone's answer are also inherited by the zones
+    below: a zone without an answer of its own takes its nearest ancestor zone's, else the site's (see
+    ``inheritance.py``). Inherited answers are computed, never stored."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
     requirement = models.ForeignKey("catalogs.Requirement", on_delete=models.PROTECT, related_name="+")
@@ -119,6 +127,10 @@ class Response(SiteOwned):
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Who closes the gap: a member of the site.",
+    )  # fmt: skip
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

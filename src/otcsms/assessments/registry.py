@@ -13,4 +13,5 @@ contributions = Contributions(
         DemoStep("otcsms.assessments.demo.load_demo_links", 450),
     ),
     access_objects="otcsms.assessments.testing.access_objects",
+    site_sections=("otcsms.assessments.site_sections.assessments",),
 )

@@ -47,13 +47,13 @@ class Gap:
     group: str
     status: str
     inferred: bool
-    sl_needed: int | None
+    sl_required: int | None
 
 
 def gap_list(
     outcomes: Mapping[Slot, Outcome],
     meta: Mapping[ReqKey, RequirementMeta],
-    sl_needed: Mapping[Slot, int] | None = None,
+    sl_required: Mapping[Slot, int] | None = None,
 ) -> list[Gap]:
     """Every requirement not met or partially met: not met first, then by the SL that needs it, then reading order."""
     gaps = []
@@ -61,13 +61,13 @@ def gap_list(
         if outcome.status not in GAP_STATUSES:
             continue
         info = meta.get(key) or RequirementMeta(key, key[1], "", "")
-        level = (sl_needed or {}).get((scope, key))
+        level = (sl_required or {}).get((scope, key))
         gaps.append(
             Gap(scope, key, info.ref, info.title, info.group, outcome.status, outcome.inferred, level)
         )
     order = {ref: i for i, ref in enumerate(m.key for m in meta.values())}
     gaps.sort(
-        key=lambda g: (g.status != "not_met", g.sl_needed or 0, order.get(g.key, len(order)), str(g.scope))
+        key=lambda g: (g.status != "not_met", g.sl_required or 0, order.get(g.key, len(order)), str(g.scope))
     )
     return gaps
 
@@ -111,15 +111,39 @@ class Coverage:
             self.key = self.framework
 
 
+def combined_status(statuses: Iterable[str]) -> str:
+    """One requirement's status over every zone it applies to: not applicable when it is so everywhere;
+    otherwise, the not-applicable zones aside, met / not met / partially met / not assessed when it is that in
+    every zone; when the zones differ, partially met if it is met or partially met in one of them, else not
+    met (not met in one, not assessed in another: nothing is met anywhere)."""
+    applicable = set()
+    seen = False
+    for status in statuses:
+        seen = True
+        if status != "not_applicable":
+            applicable.add(status)
+    if not seen:
+        return "not_assessed"
+    if not applicable:
+        return "not_applicable"
+    if len(applicable) == 1:
+        return applicable.pop()
+    return "partially_met" if applicable & {"met", "partially_met"} else "not_met"
+
+
 def coverage(
     universe: Iterable[Slot], outcomes: Mapping[Slot, Outcome], meta: Mapping[ReqKey, RequirementMeta]
 ) -> dict[str, Coverage]:
-    """Counts per framework and per top-level group; a slot of the universe with no outcome is not assessed."""
-    result: dict[str, Coverage] = {}
+    """Counts per requirement, per framework and per top-level group: each requirement once, with its status
+    combined over the scopes of the universe it appears in (``combined_status``); a slot of the universe with
+    no outcome is not assessed."""
+    per_key: dict[ReqKey, list[str]] = {}
     for slot in universe:
-        key = slot[1]
         outcome = outcomes.get(slot)
-        status = outcome.status if outcome is not None else "not_assessed"
+        per_key.setdefault(slot[1], []).append(outcome.status if outcome is not None else "not_assessed")
+    result: dict[str, Coverage] = {}
+    for key, found in per_key.items():
+        status = combined_status(found)
         cov = result.get(key[0])
         if cov is None:
             cov = result[key[0]] = Coverage(key[0])
@@ -134,21 +158,25 @@ def coverage_of_reached(
     group_of: Mapping[ReqKey, str],
     statuses_per_scope: Iterable[Mapping[ReqKey, str]],
 ) -> dict[str, Coverage]:
-    """Coverage of whole frameworks from only the requirements that have a status, in one pass.
+    """Coverage of whole frameworks, per requirement, from only the requirements that have a status.
 
     ``sizes`` gives, per framework, the number of assessable requirements in each group; ``group_of`` maps
-    each assessable requirement to its group (keys outside it are ignored). Every (scope, requirement)
-    without a status counts as not assessed. Cost follows what was reached, not the size of the catalogs.
+    each assessable requirement to its group (keys outside it are ignored). A requirement's status is combined
+    over the scopes (``combined_status``), a scope where it has none counting as not assessed; a requirement
+    with no status anywhere is not assessed. Cost follows what was reached, not the size of the catalogs.
     """
-    tally: Counter[tuple[str, str, str]] = Counter()
+    per_key: dict[ReqKey, list[str]] = {}
     scopes = 0
     for statuses in statuses_per_scope:
         scopes += 1
-        tally.update(
-            (key[0], group_of[key], status)
-            for key, status in statuses.items()
-            if status != "not_assessed" and key in group_of
-        )
+        for key, status in statuses.items():
+            if key in group_of:
+                per_key.setdefault(key, []).append(status)
+    tally: Counter[tuple[str, str, str]] = Counter()
+    for key, found in per_key.items():
+        status = combined_status([*found, *["not_assessed"] * (scopes - len(found))])
+        if status != "not_assessed":
+            tally[(key[0], group_of[key], status)] += 1
     result = {}
     for fw, groups in sizes.items():
         cov = result[fw] = Coverage(fw, by_group={g: Counts() for g in groups})
@@ -156,7 +184,7 @@ def coverage_of_reached(
             counts = cov.by_group[group]
             for status in ("met", "partially_met", "not_met", "not_applicable"):
                 setattr(counts, status, tally.get((fw, group, status), 0))
-            counts.not_assessed = size * scopes - counts.total
+            counts.not_assessed = size - counts.total
             for status in STATUSES:
                 setattr(cov.overall, status, getattr(cov.overall, status) + getattr(counts, status))
     return result

@@ -32,6 +32,10 @@ class AssessmentOut(Schema):
     completed_on: date | None
     completed_by_id: int | None
     description: str
+    sl_t_snapshot: dict[str, list[int] | None] | None = Field(
+        description="IEC 62443-3-3: the SL-T (FR1..FR7) of each zone in scope, by zone id, that the assessment "
+        "follows until rescoped (POST /assessments/{id}/rescope); null for frameworks answered per site."
+    )
 
     @staticmethod
     def resolve_zone_ids(obj) -> list[int]:
@@ -85,6 +89,7 @@ class ResponseOut(Schema):
     comment: str
     evidence: list[str]
     assessor_id: int | None
+    owner_id: int | None
     answered_at: datetime
 
 
@@ -95,13 +100,14 @@ class ResponseFilter(Filter):
 
 
 class ResponseUpdate(InputSchema):
-    """A change to a response: a field left out keeps its stored value; ``null`` clears the maturity, ``""``
-    the comment, ``[]`` the evidence. A new response starts not assessed."""
+    """A change to a response: a field left out keeps its stored value; ``null`` clears the maturity and the
+    owner, ``""`` the comment, ``[]`` the evidence. A new response starts not assessed."""
 
     status: StatusValue | None = None
     maturity: int | None = Field(None, ge=0, le=4)
     comment: str | None = Field(None, max_length=10000)
     evidence: list[EvidenceRef] | None = Field(None, max_length=50)
+    owner_id: Id | None = Field(None, description="Who closes the gap: a member of the site (null: nobody).")
 
     @field_validator("status", "comment", "evidence", mode="before")
     @classmethod
@@ -113,12 +119,14 @@ class ResponseUpdate(InputSchema):
     @model_validator(mode="after")
     def _something_given(self) -> ResponseUpdate:
         if not self.changes():
-            raise ValueError("give at least one of status, maturity, comment, evidence")
+            raise ValueError("give at least one of status, maturity, comment, evidence, owner_id")
         return self
 
     def changes(self) -> dict[str, Any]:
         """The fields the caller gave (evidence as a tuple), for ``services.Answer``."""
-        given = self.model_dump(include={"status", "maturity", "comment", "evidence"}, exclude_unset=True)
+        given = self.model_dump(
+            include={"status", "maturity", "comment", "evidence", "owner_id"}, exclude_unset=True
+        )
         if "evidence" in given:
             given["evidence"] = tuple(given["evidence"])
         return given
@@ -126,11 +134,20 @@ class ResponseUpdate(InputSchema):
 
 class AnswerIn(ResponseUpdate):
     requirement_id: Id
-    zone_id: Id | None = None
+    zone_id: Id | None = Field(
+        None,
+        description="The zone; null for the site. In IEC 62443-3-3 a site answer, or a parent zone's, is "
+        "inherited by the zones below that have the requirement in scope and no answer of their own.",
+    )
 
 
 class BulkAnswerIn(InputSchema):
     answers: list[AnswerIn] = Field(min_length=1, max_length=2000)
+
+
+class InheritedFromOut(Schema):
+    zone_id: int | None = Field(description="The zone whose answer is inherited; null: the site's.")
+    name: str = Field(description='The zone\'s name, or "site".')
 
 
 class GapOut(Schema):
@@ -140,7 +157,44 @@ class GapOut(Schema):
     title: str
     group: str
     status: str
-    sl_needed: int | None
+    sl_required: int | None = Field(
+        description="IEC 62443-3-3: the lowest SL whose selection includes the requirement (Annex B)."
+    )
+    zone_sl_t: int | None = Field(description="IEC 62443-3-3: the zone's SL-T for the requirement's FR.")
+    inherited_from: InheritedFromOut | None = Field(description="Null when the zone answered it itself.")
+    owner_id: int | None
+    comment: str
+
+
+class EffectiveAnswerOut(Schema):
+    requirement_id: int
+    requirement: str
+    zone_id: int | None
+    status: str
+    inherited_from: InheritedFromOut | None = Field(description="Null when the zone answered it itself.")
+    response_id: int = Field(description="The response in force (the zone's own, or the one inherited).")
+    owner_id: int | None
+    comment: str
+
+
+class LevelChangeOut(Schema):
+    zone_id: int
+    zone: str
+    fr: int
+    old: int | None
+    new: int | None
+
+
+class ScopeRowOut(Schema):
+    zone: str
+    requirement: str
+
+
+class ScopeChangesOut(Schema):
+    changed: bool
+    levels: list[LevelChangeOut]
+    added: list[ScopeRowOut]
+    removed: list[ScopeRowOut]
 
 
 class CountsOut(Schema):

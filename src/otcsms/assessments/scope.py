@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from otcsms.iec62443.security_levels import SlRequirement, requirements_in_scope
@@ -24,7 +24,7 @@ class Slot:
     requirement_id: int
     ref: str
     zone_id: int | None
-    sl_needed: int | None = None
+    sl_required: int | None = None
 
 
 def is_zone_based(framework_key: str) -> bool:
@@ -45,7 +45,7 @@ def lowest_level(requirement) -> int | None:
     return min(levels) if levels else None
 
 
-def slots_for(assessment, zones: list, requirements: list) -> list[Slot]:
+def slots_for(assessment, zones: Sequence, requirements: Sequence) -> list[Slot]:
     """Every slot of ``assessment``; ``zones`` are its zones in scope, ``requirements`` its framework's rows."""
     key = assessment.framework.key
     assessable = [r for r in requirements if r.assessable]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from otcsms.assessments import lifecycle, results, state
+from otcsms.assessments import inheritance, lifecycle, results, state
 from otcsms.assessments.inference import InferenceEngine
 from otcsms.assessments.models import Assessment, AssessmentZone, Response, Status
 from otcsms.assessments.scope import SITE, ZONE_FRAMEWORKS, Slot, is_zone_based, sl_catalog, slots_for
@@ -22,7 +23,10 @@ from otcsms.catalogs.libformat import version_sort_key
 from otcsms.catalogs.models import Framework, Requirement, ShownGuidance
 from otcsms.core import inputs
 from otcsms.core.audit import with_reason
-from otcsms.core.scoping import may_write
+from otcsms.core.lifecycle import Transition
+from otcsms.core.models import User
+from otcsms.core.scoping import may_write, memberships
+from otcsms.iec62443.security_levels import SlVector
 from otcsms.plant.models import Zone
 from otcsms.plant.services import AchievedLevels
 
@@ -36,11 +40,40 @@ class AssessmentInputError(ValueError):
 # --- scope ----------------------------------------------------------------------------------------
 
 
-def zones_in_scope(assessment: Assessment) -> list:
+def zones_in_scope(assessment: Assessment) -> list[Zone]:
+    """The zones the assessment covers, each with the SL-T it is assessed against: the snapshot taken when the
+    assessment started (or was last rescoped), not the zone's current SL-T. A zone added to the site since is
+    outside the scope until a rescope. The instances are read for this call only and never saved."""
     if not is_zone_based(assessment.framework.key):
         return []
     chosen = list(assessment.zones.order_by("name"))
-    return chosen or list(Zone.objects.filter(site_id=assessment.site_id).order_by("name"))
+    return as_assessed(
+        assessment, chosen or list(Zone.objects.filter(site_id=assessment.site_id).order_by("name"))
+    )
+
+
+def as_assessed(assessment: Assessment, zones: Iterable[Zone]) -> list[Zone]:
+    """Copies of those of ``zones`` in the assessment's snapshot, each holding its SL-T as snapshotted."""
+    snapshot = assessment.sl_t_snapshot
+    if snapshot is None:  # not taken (a framework answered per site): the zones as they are
+        return list(zones)
+    assessed = []
+    for zone in zones:
+        if str(zone.pk) in snapshot:
+            view = copy.copy(zone)  # the assessment's view of the zone: in memory only, never saved
+            view.sl_t = snapshot[str(zone.pk)]
+            assessed.append(view)
+    return assessed
+
+
+def current_sl_t(zones: Iterable[Zone]) -> dict[str, list[int] | None]:
+    """A snapshot of the zones' SL-T as stored now: {"<zone id>": [FR1..FR7] or None}."""
+    return {str(z.pk): list(z.sl_t) if z.sl_t is not None else None for z in zones}
+
+
+def zone_parents(site_id: int) -> dict[int, int | None]:
+    """Every zone of a site -> the zone it is nested in (None at the top)."""
+    return dict(Zone.objects.filter(site_id=site_id).values_list("pk", "parent_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +101,82 @@ def _requirements_of(framework_id: int, loaded_at) -> tuple[RequirementRow, ...]
 
 
 def slots(assessment: Assessment) -> list[Slot]:
+    """Every requirement to answer in every zone in scope (or once for the site): what progress counts."""
     return slots_for(assessment, zones_in_scope(assessment), framework_requirements(assessment.framework))
+
+
+def answer_scopes(
+    assessment: Assessment, zone_slots: list[Slot] | None = None
+) -> dict[tuple[int, int | None], Slot]:
+    """Where each requirement may be answered: its slots, and in a zone-based framework also the site and each
+    zone in scope with a zone below it that has the requirement in scope (answered once, inherited below)."""
+    found = zone_slots if zone_slots is not None else slots(assessment)
+    allowed = {(s.requirement_id, s.zone_id): s for s in found}
+    if not is_zone_based(assessment.framework.key):
+        return allowed
+    by_requirement = {s.requirement_id: s for s in found}
+    parents = zone_parents(assessment.site_id)
+    zone_ids = [z for z in {s.zone_id for s in found} if z is not None]
+    pairs = [(s.requirement_id, s.zone_id) for s in found if s.zone_id is not None]
+    for requirement_id, scope in inheritance.answer_scopes(pairs, parents, zone_ids):
+        if (requirement_id, scope) not in allowed:
+            slot = by_requirement[requirement_id]
+            allowed[(requirement_id, scope)] = Slot(requirement_id, slot.ref, scope, slot.sl_required)
+    return allowed
+
+
+def effective_responses(
+    assessment: Assessment,
+    zone_slots: list[Slot] | None = None,
+    stored: dict[tuple[int, int | None], Response] | None = None,
+) -> dict[tuple[int, int | None], inheritance.Effective[Response]]:
+    """The response in force for every slot: the zone's own answer, else the nearest ancestor zone's, else the
+    site's (zone-based frameworks); a slot answered nowhere is left out. ``stored``: the assessment's responses
+    if the caller has read them already (``responses_by_slot``)."""
+    found = zone_slots if zone_slots is not None else slots(assessment)
+    if stored is None:
+        rows = Response.objects.filter(assessment=assessment).exclude(status=Status.NOT_ASSESSED)
+        stored = {(r.requirement_id, r.zone_id): r for r in rows.select_related("assessor", "owner")}
+    answered = {key: r for key, r in stored.items() if r.status != Status.NOT_ASSESSED}
+    parents = zone_parents(assessment.site_id) if is_zone_based(assessment.framework.key) else {}
+    return inheritance.effective(((s.requirement_id, s.zone_id) for s in found), answered, parents)
+
+
+def _with_inherited(
+    direct: dict[int | None, dict[ReqKey, str]],
+    key: str,
+    zone_slots: list[Slot],
+    parents: dict[int, int | None],
+) -> dict[int | None, dict[ReqKey, str]]:
+    """``direct`` answers per scope, plus for every zone slot without a real answer of its own the answer it
+    inherits: what inference, coverage, the heat map and the delta count for the zone."""
+    answered: dict[tuple[str, int | None], str] = {
+        (ref, scope): status
+        for scope, answers in direct.items()
+        for (_fw, ref), status in answers.items()
+        if status != Status.NOT_ASSESSED
+    }
+    pairs: list[tuple[str, int | None]] = [(s.ref, s.zone_id) for s in zone_slots if s.zone_id is not None]
+    merged = {scope: dict(answers) for scope, answers in direct.items()}
+    for (ref, zone), found in inheritance.effective(pairs, answered, parents).items():
+        if found.inherited:
+            merged.setdefault(zone, {})[(key, ref)] = found.answer
+    return merged
+
+
+def answers_in_force(assessment: Assessment) -> dict[int | None, dict[ReqKey, str]]:
+    """Statuses per scope as inference reads them: the direct answers, and the inherited ones in every zone."""
+    direct = state.direct_answers(assessment)
+    if not is_zone_based(assessment.framework.key):
+        return direct
+    return _with_inherited(
+        direct, assessment.framework.key, slots(assessment), zone_parents(assessment.site_id)
+    )
+
+
+def inference_state(assessment: Assessment) -> state.AssessmentState:
+    """The assessment's inference engine and crosswalk index (cached per process, see state.py)."""
+    return state.state_for(assessment, answers_in_force)
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -95,6 +203,8 @@ def create_assessment(
         description=description,
         target_impact=site.nerc_impact if framework.key.startswith("nerc-cip") and site.nerc_impact != "none" else "",
     )  # fmt: skip
+    if is_zone_based(framework.key):
+        assessment.sl_t_snapshot = current_sl_t(zones or Zone.objects.filter(site=site))
     with transaction.atomic():
         assessment.full_clean()
         assessment.save()
@@ -117,7 +227,7 @@ class _Unset(enum.Enum):
 # "Not given": an update leaves the field as stored. None, "" and () are values: they clear the field.
 UNSET: Final = _Unset.UNSET
 Unset = Literal[_Unset.UNSET]
-ANSWER_FIELDS = ("status", "maturity", "comment", "evidence")
+ANSWER_FIELDS = ("status", "maturity", "comment", "evidence", "owner_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +240,7 @@ class Answer:
     maturity: int | Unset | None = UNSET
     comment: str | Unset = UNSET
     evidence: tuple[str, ...] | Unset = UNSET
+    owner_id: int | Unset | None = UNSET
 
     def given(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in ANSWER_FIELDS if getattr(self, name) is not UNSET}
@@ -167,9 +278,10 @@ def set_responses(assessment: Assessment, answers: list[Answer], user=None) -> l
     """
     if not lifecycle.answerable(assessment.state):  # the locked check below is the one that counts
         raise AssessmentStateError(CLOSED_MESSAGE)
-    allowed = {(s.requirement_id, s.zone_id): s for s in slots(assessment)}
+    allowed = answer_scopes(assessment)
     for answer in answers:
         _check_answer(assessment, answer, allowed)
+    _check_owners(assessment, {a.owner_id for a in answers if isinstance(a.owner_id, int)})
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -182,9 +294,10 @@ def set_responses(assessment: Assessment, answers: list[Answer], user=None) -> l
             for response in merged:
                 response.save()
             after = state.bump_inference_version(assessment.pk)
-            if len(merged) == 1:
+            if len(merged) == 1 and _changes_one_scope(assessment, merged[0]):
                 # Once committed (never for a rolled-back write), this process's cached engine takes the change
-                # in place; many answers at once are cheaper to reload at the next read.
+                # in place; many answers at once, or one inherited by other zones, are cheaper to reload at
+                # the next read.
                 only = merged[0]
                 key = (assessment.framework.key, allowed[(only.requirement_id, only.zone_id)].ref)
                 transaction.on_commit(
@@ -197,6 +310,32 @@ def set_responses(assessment: Assessment, answers: list[Answer], user=None) -> l
             "another answer to the same requirement was saved at the same moment: try again"
         ) from None
     return merged
+
+
+def _changes_one_scope(assessment: Assessment, response: Response) -> bool:
+    """Whether the answer's status is in force in its own scope only: always for a framework answered per
+    site; in a zone-based one, a real answer of a zone with no zones below it (a site answer, a parent zone's
+    answer, or "not assessed" that lets an inherited answer through reach other slots)."""
+    if not is_zone_based(assessment.framework.key):
+        return True
+    if response.zone_id is None or response.status == Status.NOT_ASSESSED:
+        return False
+    return not Zone.objects.filter(parent_id=response.zone_id).exists()
+
+
+def override_inherited(assessment: Assessment, requirement_id: int, zone_id: int, user: User) -> Response:
+    """Give a zone its own answer where it inherits one: a copy of the inherited status, comment, evidence
+    and owner (audited like any answer), which the assessor then changes."""
+    zone_slots = slots(assessment)
+    found = effective_responses(assessment, zone_slots).get((requirement_id, zone_id))
+    if found is None or not found.inherited:
+        raise AssessmentInputError("this row inherits no answer: answer it directly")
+    source = found.answer
+    answer = Answer(
+        requirement_id, zone_id, status=source.status, comment=source.comment, evidence=tuple(source.evidence),
+        owner_id=source.owner_id, maturity=source.maturity,
+    )  # fmt: skip
+    return set_response(assessment, answer, user)
 
 
 def _lock_answerable(assessment: Assessment) -> int:
@@ -238,7 +377,7 @@ def _merge(assessment: Assessment, answers: list[Answer]) -> list[Response]:
                 zone_id=answer.zone_id,
             )  # fmt: skip
         for name, value in answer.given().items():
-            setattr(response, name, list(value) if name == "evidence" else value)
+            setattr(response, name, list(value) if isinstance(value, tuple) else value)  # evidence: a list
     order = list(dict.fromkeys((a.requirement_id, a.zone_id) for a in answers))
     return [existing[key] for key in order]
 
@@ -248,7 +387,7 @@ def _validate(response: Response) -> None:
     if response.status == Status.NOT_APPLICABLE and not response.comment.strip():
         raise AssessmentInputError(f"{_where(response)}: not applicable needs a reason in the comment")
     try:
-        response.full_clean(exclude=["assessment", "requirement", "zone", "site", "assessor"])
+        response.full_clean(exclude=["assessment", "requirement", "zone", "site", "assessor", "owner"])
     except ValidationError as exc:
         problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
         raise AssessmentInputError(f"{_where(response)}: {problems}") from None
@@ -259,16 +398,32 @@ def _where(response: Response) -> str:
     return f"requirement {response.requirement_id}{zone}"
 
 
+def site_members(site_id: int) -> QuerySet[User]:
+    """The active users with a role at the site: who may own a response there."""
+    members = memberships().filter(site_id=site_id).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=members).order_by("username")
+
+
+def _check_owners(assessment: Assessment, owner_ids: set[int]) -> None:
+    if not owner_ids:
+        return
+    found = set(site_members(assessment.site_id).filter(pk__in=owner_ids).values_list("pk", flat=True))
+    missing = sorted(owner_ids - found)
+    if missing:
+        raise AssessmentInputError(f"owner {missing[0]} is not a member of the assessment's site")
+
+
 def _check_answer(assessment: Assessment, answer: Answer, allowed: dict) -> None:
     """What can be checked on the answer alone, before reading anything stored."""
     if (answer.requirement_id, answer.zone_id) not in allowed:
         where = f"zone {answer.zone_id}" if answer.zone_id else "the site"
         raise AssessmentInputError(
             f"requirement {answer.requirement_id} is not in this assessment's scope for {where} "
-            "(zone-based frameworks follow each zone's SL-T)"
+            "(zone-based frameworks follow each zone's SL-T; the site or a parent zone takes answers for the "
+            "requirements of the zones below it)"
         )
     if not answer.given():
-        raise AssessmentInputError("give at least one of status, maturity, comment, evidence")
+        raise AssessmentInputError("give at least one of status, maturity, comment, evidence, owner_id")
     if answer.status is not UNSET and answer.status not in Status.values:
         raise AssessmentInputError(f"unknown status {answer.status!r}; use one of {', '.join(Status.values)}")
     if answer.maturity is not UNSET and answer.maturity is not None:
@@ -287,6 +442,92 @@ def _check_answer(assessment: Assessment, answer: Answer, allowed: dict) -> None
                 raise AssessmentInputError(f"evidence {item!r:.60} {problem}")
 
 
+# --- the scope snapshot --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LevelChange:
+    """One FR of one zone whose SL-T differs from the assessment's snapshot (None: no SL-T, or no zone)."""
+
+    zone_id: int
+    zone: str
+    fr: int  # 1-7
+    old: int | None
+    new: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeChanges:
+    """What a rescope would change: SL-T per zone and FR, and the (zone, requirement) rows entering or leaving
+    the scope; ``zone`` names are the current ones ("zone N" for one deleted since)."""
+
+    levels: tuple[LevelChange, ...]
+    added: tuple[tuple[str, str], ...]  # (zone, requirement ref), in zone then reading order
+    removed: tuple[tuple[str, str], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.levels or self.added or self.removed)
+
+
+def _zones_now(assessment: Assessment) -> list[Zone]:
+    chosen = list(assessment.zones.order_by("name"))
+    return chosen or list(Zone.objects.filter(site_id=assessment.site_id).order_by("name"))
+
+
+def scope_changes(assessment: Assessment) -> ScopeChanges:
+    """The difference between the SL-T the assessment follows (its snapshot) and the zones' SL-T now."""
+    snapshot = assessment.sl_t_snapshot
+    if snapshot is None:
+        return ScopeChanges((), (), ())
+    now = _zones_now(assessment)
+    names = {z.pk: z.name for z in now}
+    current = current_sl_t(now)
+    levels = []
+    for key in sorted(set(snapshot) | set(current), key=lambda k: (names.get(int(k), f"zone {k}"), int(k))):
+        old, new = snapshot.get(key), current.get(key)
+        for fr in range(1, 8):
+            before = old[fr - 1] if old else None
+            after = new[fr - 1] if new else None
+            if before != after:
+                levels.append(LevelChange(int(key), names.get(int(key), f"zone {key}"), fr, before, after))
+    requirements = framework_requirements(assessment.framework)
+    order = {r.pk: i for i, r in enumerate(requirements)}
+    then = {
+        (s.zone_id, s.requirement_id): s.ref
+        for s in slots_for(assessment, as_assessed(assessment, now), requirements)
+    }
+    fresh = {(s.zone_id, s.requirement_id): s.ref for s in slots_for(assessment, now, requirements)}
+
+    def listed(
+        keys: set[tuple[int | None, int]], refs: dict[tuple[int | None, int], str]
+    ) -> tuple[tuple[str, str], ...]:
+        ordered = sorted(keys, key=lambda k: (names.get(k[0] or 0, ""), order.get(k[1], 0)))
+        return tuple((names.get(k[0] or 0, "site"), refs[k]) for k in ordered)
+
+    return ScopeChanges(
+        tuple(levels), listed(set(fresh) - set(then), fresh), listed(set(then) - set(fresh), then)
+    )
+
+
+def rescope(assessment: Assessment, user: User) -> Assessment:
+    """Adopt the zones' current SL-T (and zones added since) as the assessment's scope: an audited change of
+    the assessment, by a writer of its site, while it is in progress."""
+    if not may_write(user, Assessment, assessment.site_id, "change"):
+        raise TransitionForbiddenError("only those who may answer the assessment may rescope it")
+    if assessment.sl_t_snapshot is None:
+        raise AssessmentInputError(f"{assessment.framework.name} is answered per site: it has no SL-T scope")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+        if not lifecycle.answerable(locked.state):
+            raise AssessmentStateError("the assessment is completed: reopen it (with a reason) to rescope it")
+        locked.sl_t_snapshot = current_sl_t(_zones_now(locked))
+        with_reason(locked, "rescoped to the zones' current SL-T")
+        locked.full_clean()
+        locked.save()
+        state.bump_inference_version(locked.pk)
+    return locked
+
+
 # --- lifecycle ------------------------------------------------------------------------------------
 
 
@@ -300,11 +541,11 @@ def reopen_assessment(assessment: Assessment, user, reason: str) -> Assessment:
     return _transition(assessment, lifecycle.REOPEN, user, reason)
 
 
-def may_transition(user, assessment: Assessment, transition: lifecycle.Transition) -> bool:
+def may_transition(user, assessment: Assessment, transition: Transition) -> bool:
     return may_write(user, Assessment, assessment.site_id, transition.action)
 
 
-def _transition(assessment: Assessment, transition: lifecycle.Transition, user, reason: str) -> Assessment:
+def _transition(assessment: Assessment, transition: Transition, user, reason: str) -> Assessment:
     if user is None or not may_transition(user, assessment, transition):
         raise TransitionForbiddenError(
             f"only an approver or site admin of the site may {transition.name} an assessment"
@@ -366,34 +607,51 @@ def require_editable(assessment: Assessment) -> None:
 def responses_by_slot(assessment: Assessment) -> dict[tuple[int, int | None], Response]:
     return {
         (r.requirement_id, r.zone_id): r
-        for r in Response.objects.filter(assessment=assessment).select_related("assessor")
+        for r in Response.objects.filter(assessment=assessment).select_related("assessor", "owner")
     }
 
 
 def progress(assessment: Assessment) -> dict[str, int]:
-    total = len(slots(assessment))
-    answered = Response.objects.filter(assessment=assessment).exclude(status=Status.NOT_ASSESSED).count()
+    """Slots answered, their own answer or an inherited one."""
+    zone_slots = slots(assessment)
+    total = len(zone_slots)
+    real = Response.objects.filter(assessment=assessment).exclude(status=Status.NOT_ASSESSED)
+    given: dict[tuple[int, int | None], bool] = dict.fromkeys(
+        real.values_list("requirement_id", "zone_id"), True
+    )
+    parents = zone_parents(assessment.site_id) if is_zone_based(assessment.framework.key) else {}
+    answered = len(inheritance.effective(((s.requirement_id, s.zone_id) for s in zone_slots), given, parents))
     return {"total": total, "answered": answered, "percent": round(100 * answered / total) if total else 0}
 
 
 def gaps(assessment: Assessment) -> list[results.Gap]:
-    """Requirements of the assessment's own framework that are not met or partially met."""
+    """Requirements of the assessment's own framework that are not met or partially met (in a zone-based
+    framework, by the answer in force: its own or inherited)."""
+    return [gap for gap, _answer in gaps_with_answers(assessment)]
+
+
+def gaps_with_answers(
+    assessment: Assessment,
+) -> list[tuple[results.Gap, inheritance.Effective[Response]]]:
+    """The gaps, each with the response in force that makes it one (for its comment, evidence and owner)."""
     all_slots = slots(assessment)
     by_id = {(s.requirement_id, s.zone_id): s for s in all_slots}
     key = assessment.framework.key
-    outcomes = {}
-    sl_needed = {}
-    rows = Response.objects.filter(assessment=assessment, status__in=results.GAP_STATUSES).values_list(
-        "requirement_id", "zone_id", "status"
-    )
-    for requirement_id, zone_id, status in rows:
-        slot = by_id.get((requirement_id, zone_id))
-        if slot is None:  # answered before the zone's SL-T was lowered: no longer required
+    outcomes: dict[results.Slot, results.Outcome] = {}
+    sl_required: dict[results.Slot, int] = {}
+    answers: dict[results.Slot, inheritance.Effective[Response]] = {}
+    # An answer outside the slots (given before a rescope lowered the zone's SL-T) is no longer required.
+    for (requirement_id, zone_id), found in effective_responses(assessment, all_slots).items():
+        slot = by_id[(requirement_id, zone_id)]
+        if found.answer.status not in results.GAP_STATUSES:
             continue
-        outcomes[(zone_id, (key, slot.ref))] = results.Outcome(status)
-        if slot.sl_needed is not None:
-            sl_needed[(zone_id, (key, slot.ref))] = slot.sl_needed
-    return results.gap_list(outcomes, requirement_meta(assessment.framework), sl_needed)
+        where = (zone_id, (key, slot.ref))
+        outcomes[where] = results.Outcome(found.answer.status)
+        answers[where] = found
+        if slot.sl_required is not None:
+            sl_required[where] = slot.sl_required
+    found_gaps = results.gap_list(outcomes, requirement_meta(assessment.framework), sl_required)
+    return [(gap, answers[(gap.scope, gap.key)]) for gap in found_gaps]
 
 
 @functools.lru_cache(maxsize=64)
@@ -461,7 +719,7 @@ def catalog_index() -> CatalogIndex:
 
 def coverage_report(assessment: Assessment) -> list[results.Coverage]:
     """Coverage of the assessment's own framework (direct) and of every other current framework (inferred)."""
-    engine = state.state_for(assessment).engine
+    engine = inference_state(assessment).engine
     return _coverage(assessment, engine, zones_in_scope(assessment), catalog_index())
 
 
@@ -487,13 +745,18 @@ def recompute_fleet(assessments: list[Assessment]) -> dict[int, list[results.Cov
     report = {}
     for assessment in assessments:
         engine = InferenceEngine(index)
-        for scope, scope_answers in answers.get(assessment.pk, {}).items():
-            engine.load(scope, scope_answers)
-        zones = []
+        zones: list[Zone] = []
+        in_force = answers.get(assessment.pk, {})
         if is_zone_based(assessment.framework.key):
             zones = site_zones.get(assessment.site_id, [])
             if assessment.pk in chosen:
                 zones = [z for z in zones if z.pk in chosen[assessment.pk]]
+            zones = as_assessed(assessment, zones)
+            parents = {z.pk: z.parent_id for z in site_zones.get(assessment.site_id, [])}
+            zone_slots = slots_for(assessment, zones, framework_requirements(assessment.framework))
+            in_force = _with_inherited(in_force, assessment.framework.key, zone_slots, parents)
+        for scope, scope_answers in in_force.items():
+            engine.load(scope, scope_answers)
         report[assessment.pk] = _coverage(assessment, engine, zones, catalog)
     return report
 
@@ -526,7 +789,7 @@ def _coverage(assessment: Assessment, engine, zones: list, index: CatalogIndex) 
 
 def inferred_for(assessment: Assessment, zone_id: int | None, key: ReqKey):
     """The effective status of any requirement in one scope, with its sources (for the 'why' of a result)."""
-    return state.state_for(assessment).engine.result(zone_id, key)
+    return inference_state(assessment).engine.result(zone_id, key)
 
 
 def heat_rows(assessment: Assessment) -> list[tuple[Zone, list[results.HeatCell]]]:
@@ -537,16 +800,19 @@ def heat_rows(assessment: Assessment) -> list[tuple[Zone, list[results.HeatCell]
     requirements = framework_requirements(assessment.framework)
     catalog = sl_catalog(requirements)
     fr_of = {req.id: req.fr for req in catalog}
-    answers = state.direct_answers(assessment)
-    statuses = {pk: {ref: s for (_fw, ref), s in answers.get(pk, {}).items()} for pk in zones}
-    targets = {pk: z.sl_t for pk, z in zones.items() if z.sl_t is not None}
-    selected: dict[int, dict[int, list[str]]] = {pk: {} for pk in targets}
+    answers = answers_in_force(assessment)
+    statuses: dict[results.Scope, dict[str, str]] = {
+        pk: {ref: s for (_fw, ref), s in answers.get(pk, {}).items()} for pk in zones
+    }
+    targets: dict[results.Scope, SlVector] = {pk: z.sl_t for pk, z in zones.items() if z.sl_t is not None}
+    selected: dict[int, dict[int, list[str]]] = {pk: {} for pk, z in zones.items() if z.sl_t is not None}
     for slot in slots_for(assessment, list(zones.values()), list(requirements)):
-        selected[slot.zone_id].setdefault(fr_of[slot.ref], []).append(slot.ref)
-    return [
-        (zones[row.zone], results.heat_cells(row, selected[row.zone], statuses[row.zone]))
-        for row in results.sl_heatmap(targets, statuses, catalog)
-    ]
+        selected[cast(int, slot.zone_id)].setdefault(fr_of[slot.ref], []).append(slot.ref)
+    heat = []
+    for row in results.sl_heatmap(targets, statuses, catalog):
+        zone_id = cast(int, row.zone)  # the keys of `targets`
+        heat.append((zones[zone_id], results.heat_cells(row, selected[zone_id], statuses[zone_id])))
+    return heat
 
 
 def fr_by_requirement(framework: Framework) -> dict[int, int]:
@@ -593,15 +859,17 @@ def heatmap(assessment: Assessment) -> list[results.ZoneLevels]:
     if not zones:
         return []
     catalog = sl_catalog(framework_requirements(assessment.framework))
-    answers = state.direct_answers(assessment)
-    statuses = {z.pk: {ref: s for (_fw, ref), s in answers.get(z.pk, {}).items()} for z in zones}
-    targets = {z.pk: z.sl_t for z in zones if z.sl_t is not None}
+    answers = answers_in_force(assessment)
+    statuses: dict[results.Scope, dict[str, str]] = {
+        z.pk: {ref: s for (_fw, ref), s in answers.get(z.pk, {}).items()} for z in zones
+    }
+    targets: dict[results.Scope, SlVector] = {z.pk: z.sl_t for z in zones if z.sl_t is not None}
     return results.sl_heatmap(targets, statuses, catalog)
 
 
 def redundancy_report(assessment: Assessment) -> list[results.RedundantSet]:
     """Answers (here and in the site's other assessments) that the crosswalk says are the same control."""
-    index = state.state_for(assessment).index
+    index = inference_state(assessment).index
     direct: dict = {}
     for other in Assessment.objects.filter(site_id=assessment.site_id).select_related("framework"):
         for answers in state.direct_answers(other).values():
@@ -615,9 +883,7 @@ def delta_between(older: Assessment, newer: Assessment) -> list[results.Change]:
         raise AssessmentInputError("a delta compares two assessments of the same site and framework")
 
     def flat(a: Assessment) -> dict:
-        return {
-            (scope, k): s for scope, answers in state.direct_answers(a).items() for k, s in answers.items()
-        }
+        return {(scope, k): s for scope, answers in answers_in_force(a).items() for k, s in answers.items()}
 
     return results.delta(flat(older), flat(newer))
 
@@ -650,5 +916,5 @@ def diagram_levels(site) -> AchievedLevels | None:
         when = "in progress: requirements not answered yet count as not met"
     return AchievedLevels(
         source=f"SL-A from the assessment “{assessment.name}” ({when})",
-        by_zone={row.zone: row.sl_a for row in heatmap(assessment) if row.zone is not None},
+        by_zone={cast(int, row.zone): row.sl_a for row in heatmap(assessment)},
     )

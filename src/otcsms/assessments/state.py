@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F
 
@@ -60,7 +62,9 @@ def direct_answers(assessment) -> dict[int | None, dict[ReqKey, str]]:
     return by_scope
 
 
-def state_for(assessment) -> AssessmentState:
+def state_for(assessment, load: Callable[[Any], dict[int | None, dict[ReqKey, str]]]) -> AssessmentState:
+    """The cached inference state of ``assessment``, rebuilt from ``load(assessment)`` (the answers in force per
+    scope, inherited ones included: ``services.answers_in_force``) when the assessment or the crosswalk moved."""
     index = graph.current_index()
     # The version is read before the responses: a write committed in between leaves the state older than its
     # responses (rebuilt at the next use), never the other way round.
@@ -71,7 +75,7 @@ def state_for(assessment) -> AssessmentState:
             _states.move_to_end(assessment.pk)
             return state
     state = AssessmentState(revision, InferenceEngine(index), index)
-    for scope, answers in direct_answers(assessment).items():
+    for scope, answers in load(assessment).items():
         state.engine.load(scope, answers)
     with _lock:
         _states[assessment.pk] = state

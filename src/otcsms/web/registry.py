@@ -8,5 +8,4 @@ contributions = Contributions(
         NavEntry("Findings", "web:finding_list", 800),
         NavEntry("Audit trail", "web:audit", 900),
     ),
-    site_sections=("otcsms.web.site_sections.assessments",),
 )

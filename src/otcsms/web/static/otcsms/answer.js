@@ -2,7 +2,7 @@
 // goes into a queue that sends one request at a time, oldest first, so the server sees the changes in
 // the order they were made and each row's latest value is the one stored. Every row says whether its
 // latest value is queued, saving, saved or failed (with the server's words and a Retry button).
-// "g" opens or closes the current row's guidance panel.
+// "g" opens or closes the current row's guidance panel. A row's owner select saves through the same queue.
 (function () {
   "use strict";
   var table = document.querySelector("table.answers");
@@ -29,7 +29,7 @@
     var comment = el.querySelector(".comment-input");
     return {
       el: el, index: index, slot: el.getAttribute("data-slot"), label: el.getAttribute("data-label") || "",
-      select: el.querySelector(".status-select"), comment: comment,
+      select: el.querySelector(".status-select"), comment: comment, owner: el.querySelector(".owner-select"),
       stateText: el.querySelector(".save-text"), retry: el.querySelector(".save-retry"),
       want: {},        // fields changed and not yet sent: {status: "...", comment: "..."}
       queued: false,
@@ -103,6 +103,7 @@
     inflight = null;
     if (result.ok) {
       if (progress && result.text) { progress.textContent = result.text; }
+      if (fields.status && fields.status !== "not_assessed") { ownAnswer(row); }
       show(row, row.queued ? "queued" : "saved");
     } else {
       // Keep what failed so Retry (or the next change to this row) sends it, unless the same field
@@ -116,6 +117,15 @@
       }
     }
     pump();
+  }
+
+  // A row that inherited its answer has one of its own once a status is saved on it.
+  function ownAnswer(row) {
+    if (!row.el.classList.contains("inherited")) { return; }
+    row.el.classList.remove("inherited");
+    Array.prototype.forEach.call(row.el.querySelectorAll(".inherited-note, button.override"), function (el) {
+      el.remove();
+    });
   }
 
   function retryFailed() {
@@ -229,6 +239,7 @@
   rows.forEach(function (row) {
     row.el.addEventListener("click", function () { if (current !== row.index) { focusRowQuietly(row.index); } });
     if (row.retry) { row.retry.addEventListener("click", function () { row.failed = ""; enqueue(row); }); }
+    if (row.owner) { row.owner.addEventListener("change", function () { change(row, { owner: row.owner.value }); }); }
     if (row.select) {
       row.select.addEventListener("change", function () {
         var status = row.select.value;
@@ -264,10 +275,33 @@
     }
   });
 
-  // The row's guidance (a <details> in its title cell) opens and closes without moving the cursor.
+  // The row's guidance (a <details> in its title cell) opens and closes without moving the cursor. The text
+  // is on the page once per requirement (<template id="guidance-text-ID">) and copied into a panel when it is
+  // first opened, its ids made unique to the row.
+  function fillGuidance(panel) {
+    if (panel.getAttribute("data-filled")) { return; }
+    var source = document.getElementById("guidance-text-" + panel.getAttribute("data-guidance"));
+    if (!source) { return; }
+    var copy = source.content.cloneNode(true);
+    var row = panel.closest("tr");
+    var suffix = "-" + (row ? row.getAttribute("data-slot") : "").replace(":", "-");
+    Array.prototype.forEach.call(copy.querySelectorAll("[id]"), function (el) { el.id += suffix; });
+    Array.prototype.forEach.call(copy.querySelectorAll("[aria-labelledby]"), function (el) {
+      el.setAttribute("aria-labelledby", el.getAttribute("aria-labelledby") + suffix);
+    });
+    panel.appendChild(copy);
+    panel.setAttribute("data-filled", "true");
+  }
+
+  document.addEventListener("toggle", function (ev) {
+    var target = ev.target;
+    if (target.matches && target.matches("details.guidance-panel")) { fillGuidance(target); }
+  }, true);
+
   function toggleGuidance(row) {
     var panel = row.el.querySelector("details.guidance-panel");
     if (!panel) { announce(row.label + ": no guidance for this requirement."); return; }
+    fillGuidance(panel);
     panel.open = !panel.open;
   }
 

@@ -1,20 +1,17 @@
-"""The gap assessments panel of a site's page: read-only, from the assessments models.
-
-It is contributed here, by the entry-point layer, because the assessments app is being rewritten; it belongs in
-``otcsms/assessments/`` (with its ``site_sections`` declared in that app's ``registry.py``) once that work lands.
-"""
+"""The gap assessments panel of a site's page (``ui.site_sections``): its assessments, newest first."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from otcsms.assessments.models import Assessment
+from otcsms.core.models import User
 from otcsms.core.scoping import may_write
 from otcsms.tenancy.models import Site
 from otcsms.ui.site_sections import SHOWN, SectionItem, SiteSection, site_url
 
 
-def assessments(user, site: Site) -> SiteSection:
+def assessments(user: User, site: Site) -> SiteSection:
     rows = Assessment.objects.for_user(user).filter(site=site).select_related("framework")
     return SiteSection(
         title="Gap assessments",
