@@ -11,6 +11,9 @@
   var tokenInput = document.querySelector("input[name=csrfmiddlewaretoken]");
   var token = tokenInput ? tokenInput.value : "";
   var statusLine = document.getElementById("save-status");
+  // Notes to the person answering (a reason is needed, no guidance here) have their own line: a save that
+  // finishes rewrites the save status, and must not wipe a prompt the person has not read yet.
+  var noteLine = document.getElementById("answer-note");
   var progress = document.getElementById("progress");
   var bulkForm = document.getElementById("bulk");
   var KEYS = { "1": "met", "2": "partially_met", "3": "not_met", "4": "not_applicable", "0": "not_assessed" };
@@ -171,7 +174,7 @@
   }
 
   function announce(text) {
-    if (statusLine) { statusLine.textContent = text; }
+    if (noteLine) { noteLine.textContent = text; }
   }
 
   function paint(row) {
@@ -188,6 +191,7 @@
     current = Math.max(0, Math.min(rows.length - 1, index));
     rows[current].el.setAttribute("tabindex", "0");  // roving tabindex: Tab comes back to this row
     rows[current].el.focus();
+    announce("");  // a note is about the row it was made on
   }
 
   // --- answering --------------------------------------------------------------------------------------
