@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import make_user
 
-from otcsms.assessments import services
+from otcsms.assessments import services, signoff
 from otcsms.plant import services as plant_services
 from otcsms.plant.diagram import Standing, standing
 
@@ -53,7 +53,7 @@ def test_a_completed_assessment_is_preferred_to_a_newer_one_in_progress(
     approver = make_user("april", roles={site_a: "approver"})
     signed = services.create_assessment(site=site_a, framework=library["sr"], name="Signed off")
     answer_all(signed, zones["control"], "met", a_contributor)
-    services.complete_assessment(signed, approver)
+    signoff.complete_assessment(signed, approver)
     services.create_assessment(site=site_a, framework=library["sr"], name="Next year")
     source = plant_services.diagram_dot(site_a).source
     assert "SL-A from the assessment “Signed off” (completed " in source and "Next year" not in source

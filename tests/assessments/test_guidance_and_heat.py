@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from otcsms.assessments import services
+from otcsms.assessments import services, snapshot
 from otcsms.assessments.results import HeatCell
 from otcsms.catalogs.models import Framework, Requirement
 from otcsms.plant.models import Zone
@@ -160,8 +160,8 @@ def test_heat_map_states_and_share_answered(a_contributor, assessment, library, 
     quiet.sl_t = (0, 0, 0, 0, 1, 0, 0)
     quiet.save()
     # A zone added after the assessment started joins its scope when someone rescopes it.
-    assert ("Quiet", "SR 5.1") in services.scope_changes(assessment).added
-    assessment = services.rescope(assessment, a_contributor)
+    assert ("Quiet", "SR 5.1") in snapshot.scope_changes(assessment).added
+    assessment = snapshot.rescope(assessment, a_contributor)
     answer(
         assessment,
         library,

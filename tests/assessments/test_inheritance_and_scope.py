@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from tests.conftest import audit_count, make_user
 
-from otcsms.assessments import gapexport, inheritance, services
+from otcsms.assessments import gapexport, inheritance, services, signoff, snapshot
 from otcsms.assessments.models import Assessment, Response
 from otcsms.assessments.results import combined_status
 from otcsms.core.models import AuditEvent
@@ -301,10 +301,10 @@ def test_rescope_from_the_page_and_never_on_a_completed_assessment(
         ),
         a_contributor,
     )
-    services.complete_assessment(assessment, other)
+    signoff.complete_assessment(assessment, other)
     assessment.refresh_from_db()
     with pytest.raises(services.AssessmentStateError):
-        services.rescope(assessment, org_admin)
+        snapshot.rescope(assessment, org_admin)
 
 
 # --- coverage per requirement ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from tests.conftest import audit_count, make_user
 
-from otcsms.assessments import lifecycle, services
+from otcsms.assessments import lifecycle, services, signoff
 from otcsms.assessments.models import Assessment, Response
 from otcsms.core.models import AuditEvent
 
@@ -48,7 +48,7 @@ def assessment(site_a, library, zones, a_contributor):
 
 @pytest.fixture
 def completed(assessment, approver):
-    return services.complete_assessment(assessment, approver, "Reviewed with the plant manager")
+    return signoff.complete_assessment(assessment, approver, "Reviewed with the plant manager")
 
 
 def browser(user) -> Client:
@@ -274,7 +274,7 @@ def test_patch_cannot_change_the_state(api, a_contributor, assessment):
 
 
 def test_answers_are_taken_again_after_reopening(api, approver, a_contributor, completed, library, zones):
-    services.reopen_assessment(completed, approver, "Late evidence for SR 1.1")
+    signoff.reopen_assessment(completed, approver, "Late evidence for SR 1.1")
     r = api(a_contributor).post(
         f"/assessments/{completed.pk}/answers", answer_body(library, zones, "not_met")
     )
@@ -284,7 +284,7 @@ def test_answers_are_taken_again_after_reopening(api, approver, a_contributor, c
 def test_a_stale_instance_cannot_answer_after_completion(assessment, approver, a_contributor, library, zones):
     """The state is read under a lock when the answers are written, not from the caller's copy."""
     stale = Assessment.objects.select_related("framework").get(pk=assessment.pk)
-    services.complete_assessment(assessment, approver)
+    signoff.complete_assessment(assessment, approver)
     sr11 = library["sr"].requirements.get(ref="SR 1.1")
     with pytest.raises(services.AssessmentStateError):
         services.set_response(stale, services.Answer(sr11.pk, zones["control"].pk, "not_met"), a_contributor)

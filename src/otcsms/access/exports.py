@@ -8,7 +8,6 @@ bytes as a document version and link it to those requirements; this app never im
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
@@ -19,7 +18,7 @@ from otcsms.access import changelog
 from otcsms.access.models import AccessGrant, Account, ReviewCampaign
 from otcsms.access.services import items_for, limits_of, site_report
 from otcsms.core.models import User
-from otcsms.core.spreadsheet import write_csv, write_xlsx, xlsx_text
+from otcsms.core.spreadsheet import write_csv, write_xlsx, write_xlsx_sheets
 from otcsms.tenancy.models import Site
 
 # (framework key, requirement id as the shipped catalogs write it)
@@ -98,7 +97,7 @@ def site_record(user: User, site: Site) -> tuple[str, bytes]:
          [row for campaign in ReviewCampaign.objects.filter(site=site) for row in review_rows(campaign)]),
         ("access changes", changelog.COLUMNS, [c.cells() for c in changelog.changes(user, site_id=site.pk)]),
     ]  # fmt: skip
-    return f"access-record-{site.code}.xlsx", _workbook(sheets)
+    return f"access-record-{site.code}.xlsx", write_xlsx_sheets(sheets)
 
 
 GRANT_COLUMNS: Final = (
@@ -121,24 +120,3 @@ def _grant_row(grant: AccessGrant, limit_hours: int) -> list[str]:
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _workbook(sheets: Sequence[tuple[str, Sequence[str], list[list[str]]]]) -> bytes:
-    import openpyxl  # imported here: only XLSX exports pay for loading it
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = openpyxl.Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        for values in [list(header), *rows]:
-            cells = []
-            for value in values:
-                text = xlsx_text(value)
-                cell = WriteOnlyCell(sheet, value=text or None)
-                if text:
-                    cell.data_type = "s"  # text, never a formula
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -7,7 +7,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from otcsms.assessments import inheritance, lifecycle, services
+from otcsms.assessments import inheritance, lifecycle, services, signoff, snapshot
 from otcsms.assessments import schemas as s
 from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Framework
@@ -52,7 +52,7 @@ REFUSALS = (
 
 def _update(user: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
     try:
-        services.require_editable(assessment)
+        signoff.require_editable(assessment)
     except services.AssessmentStateError as exc:
         raise refusal(exc) from None
     return save_validated(assign(assessment, data))
@@ -60,7 +60,7 @@ def _update(user: User, assessment: Assessment, data: dict[str, Any]) -> Assessm
 
 def _delete(user: User, assessment: Assessment, reason: str) -> None:
     try:
-        services.require_editable(assessment)
+        signoff.require_editable(assessment)
     except services.AssessmentStateError as exc:
         raise refusal(exc) from None
     with_reason(assessment, reason).delete()
@@ -133,7 +133,7 @@ def reopen(request: AuthedRequest, pk: int, payload: s.TransitionIn):
 
 def _transition(request: AuthedRequest, pk: int, transition: Transition, reason: str) -> Assessment:
     assessment = _assessment(request, pk)
-    run = services.complete_assessment if transition is lifecycle.COMPLETE else services.reopen_assessment
+    run = signoff.complete_assessment if transition is lifecycle.COMPLETE else signoff.reopen_assessment
     try:
         with transaction.atomic():
             done = run(assessment, request.user, reason)
@@ -201,7 +201,7 @@ def effective_answers(request: AuthedRequest, pk: int):
 )
 def scope_changes(request: AuthedRequest, pk: int):
     """How the zones' SL-T now differs from the snapshot the assessment follows (empty when it does not)."""
-    found = services.scope_changes(_assessment(request, pk))
+    found = snapshot.scope_changes(_assessment(request, pk))
     return {
         "changed": bool(found),
         "levels": [vars_of(change) for change in found.levels],
@@ -210,7 +210,7 @@ def scope_changes(request: AuthedRequest, pk: int):
     }
 
 
-def vars_of(change: services.LevelChange) -> dict[str, Any]:
+def vars_of(change: snapshot.LevelChange) -> dict[str, Any]:
     return {
         "zone_id": change.zone_id,
         "zone": change.zone,
@@ -225,7 +225,7 @@ def rescope(request: AuthedRequest, pk: int):
     """Adopt the zones' current SL-T as the assessment's scope (audited); until then it keeps its snapshot."""
     assessment = _assessment(request, pk)
     try:
-        done = services.rescope(assessment, request.user)
+        done = snapshot.rescope(assessment, request.user)
     except REFUSALS as exc:
         raise refusal(exc) from None
     return _assessment(request, done.pk)

@@ -41,7 +41,7 @@ class Assessment(SiteOwned):
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Changed only through services.complete_assessment / reopen_assessment (see lifecycle.py).
+    # Changed only through signoff.complete_assessment / reopen_assessment (see lifecycle.py).
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
     started_on = models.DateField(default=timezone.localdate)
     completed_on = models.DateField(null=True, blank=True)
@@ -50,7 +50,7 @@ class Assessment(SiteOwned):
     )
     description = models.TextField(blank=True, max_length=5000)
     # Zone-based frameworks: the SL-T vector of each zone in scope when the assessment started, {"<zone id>":
-    # [FR1..FR7] or null}; the assessment follows it, not the zones' current SL-T, until services.rescope adopts
+    # [FR1..FR7] or null}; the assessment follows it, not the zones' current SL-T, until snapshot.rescope adopts
     # the current vectors (audited). None: an assessment of a framework answered per site.
     sl_t_snapshot = models.JSONField(null=True, blank=True, editable=False)
     # Moved only by services.bump_inference_version (UPDATE ... SET inference_version = inference_version + 1)

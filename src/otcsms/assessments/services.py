@@ -11,7 +11,7 @@ from typing import Final, Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from otcsms.assessments import inheritance, lifecycle, results, state
@@ -22,10 +22,8 @@ from otcsms.catalogs import graph
 from otcsms.catalogs.libformat import version_sort_key
 from otcsms.catalogs.models import Framework, Requirement, ShownGuidance
 from otcsms.core import inputs
-from otcsms.core.audit import with_reason
-from otcsms.core.lifecycle import Transition
 from otcsms.core.models import User
-from otcsms.core.scoping import may_write, memberships
+from otcsms.core.scoping import memberships
 from otcsms.iec62443.security_levels import SlVector
 from otcsms.plant.models import Zone
 from otcsms.plant.services import AchievedLevels
@@ -440,165 +438,6 @@ def _check_answer(assessment: Assessment, answer: Answer, allowed: dict) -> None
             problem = inputs.text_problem(item, multiline=False) if isinstance(item, str) else "is not text"
             if problem:
                 raise AssessmentInputError(f"evidence {item!r:.60} {problem}")
-
-
-# --- the scope snapshot --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LevelChange:
-    """One FR of one zone whose SL-T differs from the assessment's snapshot (None: no SL-T, or no zone)."""
-
-    zone_id: int
-    zone: str
-    fr: int  # 1-7
-    old: int | None
-    new: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ScopeChanges:
-    """What a rescope would change: SL-T per zone and FR, and the (zone, requirement) rows entering or leaving
-    the scope; ``zone`` names are the current ones ("zone N" for one deleted since)."""
-
-    levels: tuple[LevelChange, ...]
-    added: tuple[tuple[str, str], ...]  # (zone, requirement ref), in zone then reading order
-    removed: tuple[tuple[str, str], ...]
-
-    def __bool__(self) -> bool:
-        return bool(self.levels or self.added or self.removed)
-
-
-def _zones_now(assessment: Assessment) -> list[Zone]:
-    chosen = list(assessment.zones.order_by("name"))
-    return chosen or list(Zone.objects.filter(site_id=assessment.site_id).order_by("name"))
-
-
-def scope_changes(assessment: Assessment) -> ScopeChanges:
-    """The difference between the SL-T the assessment follows (its snapshot) and the zones' SL-T now."""
-    snapshot = assessment.sl_t_snapshot
-    if snapshot is None:
-        return ScopeChanges((), (), ())
-    now = _zones_now(assessment)
-    names = {z.pk: z.name for z in now}
-    current = current_sl_t(now)
-    levels = []
-    for key in sorted(set(snapshot) | set(current), key=lambda k: (names.get(int(k), f"zone {k}"), int(k))):
-        old, new = snapshot.get(key), current.get(key)
-        for fr in range(1, 8):
-            before = old[fr - 1] if old else None
-            after = new[fr - 1] if new else None
-            if before != after:
-                levels.append(LevelChange(int(key), names.get(int(key), f"zone {key}"), fr, before, after))
-    requirements = framework_requirements(assessment.framework)
-    order = {r.pk: i for i, r in enumerate(requirements)}
-    then = {
-        (s.zone_id, s.requirement_id): s.ref
-        for s in slots_for(assessment, as_assessed(assessment, now), requirements)
-    }
-    fresh = {(s.zone_id, s.requirement_id): s.ref for s in slots_for(assessment, now, requirements)}
-
-    def listed(
-        keys: set[tuple[int | None, int]], refs: dict[tuple[int | None, int], str]
-    ) -> tuple[tuple[str, str], ...]:
-        ordered = sorted(keys, key=lambda k: (names.get(k[0] or 0, ""), order.get(k[1], 0)))
-        return tuple((names.get(k[0] or 0, "site"), refs[k]) for k in ordered)
-
-    return ScopeChanges(
-        tuple(levels), listed(set(fresh) - set(then), fresh), listed(set(then) - set(fresh), then)
-    )
-
-
-def rescope(assessment: Assessment, user: User) -> Assessment:
-    """Adopt the zones' current SL-T (and zones added since) as the assessment's scope: an audited change of
-    the assessment, by a writer of its site, while it is in progress."""
-    if not may_write(user, Assessment, assessment.site_id, "change"):
-        raise TransitionForbiddenError("only those who may answer the assessment may rescope it")
-    if assessment.sl_t_snapshot is None:
-        raise AssessmentInputError(f"{assessment.framework.name} is answered per site: it has no SL-T scope")
-    with transaction.atomic():
-        locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
-        if not lifecycle.answerable(locked.state):
-            raise AssessmentStateError("the assessment is completed: reopen it (with a reason) to rescope it")
-        locked.sl_t_snapshot = current_sl_t(_zones_now(locked))
-        with_reason(locked, "rescoped to the zones' current SL-T")
-        locked.full_clean()
-        locked.save()
-        state.bump_inference_version(locked.pk)
-    return locked
-
-
-# --- lifecycle ------------------------------------------------------------------------------------
-
-
-def complete_assessment(assessment: Assessment, user, note: str = "") -> Assessment:
-    """Sign off an assessment in progress: approvers and site admins, never the one who gave most answers."""
-    return _transition(assessment, lifecycle.COMPLETE, user, note)
-
-
-def reopen_assessment(assessment: Assessment, user, reason: str) -> Assessment:
-    """Open a completed assessment for answers again: approvers and site admins, with a reason."""
-    return _transition(assessment, lifecycle.REOPEN, user, reason)
-
-
-def may_transition(user, assessment: Assessment, transition: Transition) -> bool:
-    return may_write(user, Assessment, assessment.site_id, transition.action)
-
-
-def _transition(assessment: Assessment, transition: Transition, user, reason: str) -> Assessment:
-    if user is None or not may_transition(user, assessment, transition):
-        raise TransitionForbiddenError(
-            f"only an approver or site admin of the site may {transition.name} an assessment"
-        )
-    reason = reason.strip()
-    problem = lifecycle.reason_problem(transition, reason)
-    if problem is None and (text := inputs.text_problem(reason, multiline=True)):
-        problem = f"the reason {text}"
-    if problem:
-        raise AssessmentInputError(problem)
-    with transaction.atomic():
-        # Locked, so two approvers (or an approver and an answer) cannot interleave on this assessment.
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        problem = lifecycle.state_problem(transition, locked.state)
-        if problem:
-            raise AssessmentStateError(problem)
-        if transition is lifecycle.COMPLETE:
-            answers_by = answers_by_assessor(locked)
-            problem = lifecycle.completion_problem(answers_by)
-            if problem:
-                raise AssessmentStateError(problem)
-            problem = lifecycle.four_eyes_problem(user.pk, answers_by)
-            if problem:
-                raise TransitionForbiddenError(problem)
-        locked.state = transition.target
-        completing = transition.target == lifecycle.COMPLETED
-        locked.completed_on = timezone.localdate() if completing else None
-        locked.completed_by = user if completing else None
-        if reason:
-            with_reason(locked, reason)
-        locked.full_clean()
-        locked.save()
-    return locked
-
-
-def answers_by_assessor(assessment: Assessment) -> dict[int | None, int]:
-    """How many answered responses (status other than not assessed) each assessor last gave."""
-    rows = (
-        Response.objects.filter(assessment=assessment)
-        .exclude(status=Status.NOT_ASSESSED)
-        .order_by()
-        .values("assessor_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["assessor_id"]: row["n"] for row in rows}
-
-
-def require_editable(assessment: Assessment) -> None:
-    """A completed assessment is a signed-off record: its name, scope and description stay as signed off."""
-    if not lifecycle.answerable(assessment.state):
-        raise AssessmentStateError(
-            "the assessment is completed: reopen it (with a reason) to change or delete it"
-        )
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -19,7 +19,16 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from otcsms.assessments import explain, gapexport, inheritance, lifecycle, services, wording
+from otcsms.assessments import (
+    explain,
+    gapexport,
+    inheritance,
+    lifecycle,
+    services,
+    signoff,
+    snapshot,
+    wording,
+)
 from otcsms.assessments.forms import AssessmentForm
 from otcsms.assessments.models import Assessment, Response, Status
 from otcsms.assessments.results import HEAT_MET, HEAT_NOT_ASSESSED, HEAT_SHORT_MORE, HEAT_SHORT_ONE, HeatCell
@@ -126,7 +135,7 @@ def _detail_page(request: AuthedRequest, assessment: Assessment, status: int = 2
     transitions = [
         t
         for t in lifecycle.available(assessment.state)
-        if services.may_transition(request.user, assessment, t)
+        if signoff.may_transition(request.user, assessment, t)
     ]
     return render(request, "assessments/detail.html", {
         "assessment": assessment, "progress": services.progress(assessment), "heat": heat,
@@ -135,7 +144,7 @@ def _detail_page(request: AuthedRequest, assessment: Assessment, status: int = 2
         "gaps_shown": MAX_GAPS_SHOWN, "zones": zones, "can_answer": _may_answer(request, assessment),
         "redundant": services.redundancy_report(assessment)[:50], "transitions": transitions,
         "reason_max": lifecycle.REASON_MAX, **link_panel(request.user, assessment),
-        "scope_changes": services.scope_changes(assessment), "fr_names": FR_LABELS,
+        "scope_changes": snapshot.scope_changes(assessment), "fr_names": FR_LABELS,
     }, status=status)  # fmt: skip
 
 
@@ -162,7 +171,7 @@ def reopen(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _transition(request: AuthedRequest, pk: int, transition: Transition) -> HttpResponse:
     assessment = _visible(request, pk)
-    run = services.complete_assessment if transition is lifecycle.COMPLETE else services.reopen_assessment
+    run = signoff.complete_assessment if transition is lifecycle.COMPLETE else signoff.reopen_assessment
     try:
         with transaction.atomic():
             done = run(assessment, request.user, request.POST.get("reason", ""))
@@ -179,7 +188,7 @@ def rescope(request: AuthedRequest, pk: int) -> HttpResponse:
     """Adopt the zones' current SL-T as the assessment's scope (audited)."""
     assessment = _visible(request, pk)
     try:
-        services.rescope(assessment, request.user)
+        snapshot.rescope(assessment, request.user)
     except REFUSALS as exc:
         messages.error(request, f"Not rescoped: {exc}.")
         return _detail_page(request, assessment, status=_refusal_status(exc))

@@ -49,20 +49,26 @@ def xlsx_text(value: str) -> str:
 
 def write_xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     """A one-sheet workbook of text cells, every cell guarded and stored as a string (never a formula)."""
+    return write_xlsx_sheets([(sheet_name, header, rows)])
+
+
+def write_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[str]]]]) -> bytes:
+    """A workbook of one sheet per (name, header, rows), cells as in write_xlsx."""
     import openpyxl  # imported here: only XLSX exports pay for loading it
     from openpyxl.cell import WriteOnlyCell
 
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name[:31])
-    for values in [list(header), *rows]:
-        cells = []
-        for value in values:
-            text = xlsx_text(value)
-            cell = WriteOnlyCell(sheet, value=text or None)
-            if text:
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+    for sheet_name, header, rows in sheets:
+        sheet = workbook.create_sheet(sheet_name[:31])
+        for values in [list(header), *rows]:
+            cells = []
+            for value in values:
+                text = xlsx_text(value)
+                cell = WriteOnlyCell(sheet, value=text or None)
+                if text:
+                    cell.data_type = "s"  # text, never a formula
+                cells.append(cell)
+            sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
