@@ -56,6 +56,31 @@ def pytest_configure(config):
         db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
+# Fixtures through which a test reaches the database under test: pytest-django's own (``db`` and its kin all
+# depend on ``django_db_setup``) and the real instances of tests/cli/instances.py (``otcsms`` started as a
+# process against DATABASE_URL).
+DATABASE_FIXTURES = frozenset({"django_db_setup", "instance", "initialised_instance", "live_server"})
+
+
+def reaches_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or not DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """``OTCSMS_TEST_DATABASE_ONLY=1`` (the second database's run in scripts/run_tests.py): keep only the tests
+    that reach the database. The rest (parsers, pure engines, the import graph, settings parsing) gave their
+    answer on the first run and would give it again."""
+    if os.environ.get("OTCSMS_TEST_DATABASE_ONLY") != "1":
+        return
+    keep = [item for item in items if reaches_database(item)]
+    dropped = [item for item in items if not reaches_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.fixture(autouse=True)
 def _test_actor():
     """Fixture data is written by a 'system' actor; requests and CLI calls set their own."""

@@ -123,8 +123,8 @@ def test_two_workers_racing_enqueue_each_slot_once_and_the_checkpoint_verifies(i
     assert "held" in held.stdout
 
 
-def test_worker_runs_rounds_until_sigterm_then_exits_0(instance):
-    instance.run("init", "--admin-password", "an-admin-password")
+def test_worker_runs_rounds_until_sigterm_then_exits_0(initialised_instance):
+    instance = initialised_instance
     worker = Worker(instance, "--interval", "0.1", env={"PYTHONUNBUFFERED": "1"})
     try:
         wait_for(lambda: worker.said("otcsms worker: database backend"), "the worker to start")
