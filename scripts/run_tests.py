@@ -21,7 +21,10 @@ def pytest(env_extra: dict[str, str], label: str) -> int:
     # runs rewrites all of them again (about 8 s of CPU each). The caches are in __pycache__, ignored by git.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | env_extra
     print(f"\n===== test suite on {label} =====", flush=True)
-    cmd = [sys.executable, "-m", "pytest", "-n", os.environ.get("OTCSMS_TEST_WORKERS", "2"), "-q", *sys.argv[1:]]
+    # worksteal: a worker that runs out of tests takes half of the other's queue, so the run does not end
+    # with one worker idle while the other works through a row of slow command tests.
+    workers = os.environ.get("OTCSMS_TEST_WORKERS", "2")
+    cmd = [sys.executable, "-m", "pytest", "-n", workers, "--dist", "worksteal", "-q", *sys.argv[1:]]
     return subprocess.call(cmd, env=env)
 
 
