@@ -32,9 +32,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 EPS = 1e-9
-DEFAULT_EXACT_LIMIT = 400
+DEFAULT_EXACT_LIMIT = 250
 DEFAULT_TIME_LIMIT = 20.0
-MIP_REL_GAP = 1e-4
+MIP_REL_GAP = 0.005  # stop within 0.5 % of the bound: a gap, not the clock, ends the search
 
 
 class PlanInputError(ValueError):
@@ -167,6 +167,11 @@ def plan(
         raise PlanInputError(f"method: auto, exact or greedy, not {method!r}")
     exact = method == "exact" or (method == "auto" and len(problem.actions) <= exact_limit)
     greedy, greedy_problems = _greedy(problem)
+    relaxation = None if exact or greedy_problems else _lp_relaxation(problem, time_limit)
+    if relaxation is not None:
+        guided, _ = _greedy(problem, relaxation[1])
+        if _objective(problem, guided) > _objective(problem, greedy) + EPS:
+            greedy = guided
     if greedy_problems:
         # the pinned actions fit on their own, but not with the dependencies they need: the solver decides
         exact = True
@@ -183,7 +188,8 @@ def plan(
         chosen, bound, optimal = solved
         name = "exact"
     else:
-        chosen, bound, optimal, name = greedy, _lp_bound(problem, time_limit), False, "greedy"
+        bound = None if relaxation is None else relaxation[0]
+        chosen, optimal, name = greedy, False, "greedy"
     objective = _objective(problem, chosen)
     if bound is not None and bound < objective:
         bound = objective  # numerical noise of the solver: the bound is never below a plan found
@@ -376,8 +382,11 @@ class _Ledger:
         self.capacity[p] -= self.problem.actions[i].effort
 
 
-def _greedy(problem: _Problem) -> tuple[dict[int, int], list[str]]:
-    """A plan built phase by phase from the best bundles (an action with its unplaced dependencies)."""
+def _greedy(problem: _Problem, guide: Sequence[float] | None = None) -> tuple[dict[int, int], list[str]]:
+    """A plan built phase by phase from the best bundles (an action with its unplaced dependencies).
+
+    Bundles are taken by value per resource; with ``guide`` (how early the LP relaxation places each action,
+    1 = wholly in the first phase) by that first, then by value per resource."""
     ledger = _Ledger(problem)
     problems = _place_pinned(problem, ledger)
     if problems:
@@ -390,10 +399,15 @@ def _greedy(problem: _Problem) -> tuple[dict[int, int], list[str]]:
         bundle = _ancestors(problem, i) - set(ledger.phase)
         value = problem.values[i] + sum(problem.values[d] for d in bundle)
         priority[i] = _density(value, weights[i] + sum(weights[d] for d in bundle))
-    order = sorted(priority, key=lambda i: (-priority[i], i))
+    if guide is None:
+        order = sorted(priority, key=lambda i: (-priority[i], i))
+    else:
+        order = sorted(priority, key=lambda i: (-round(guide[i], 6), -priority[i], i))
     for p in range(len(problem.phases)):
         for i in order:
             if i in ledger.phase or problem.values[i] <= EPS:  # worthless ones only come with a bundle
+                continue
+            if not ledger.fits((i,), p):  # cheap test first: the bundle holds at least the action
                 continue
             bundle = _unplaced_closure(problem, ledger, i, p)
             if bundle is not None and ledger.fits(bundle, p):
@@ -562,18 +576,22 @@ def _solve_mip(
     return _prune_worthless(problem, chosen), bound, status == highspy.HighsModelStatus.kOptimal
 
 
-def _lp_bound(problem: _Problem, time_limit: float) -> float | None:
-    """The optimum of the LP relaxation: no plan can earn more."""
+def _lp_relaxation(problem: _Problem, time_limit: float) -> tuple[float, list[float]] | None:
+    """The optimum of the LP relaxation (no plan can earn more) and how early it places each action (the sum
+    over phases of the phase weight times the fraction placed there); None when it cannot be solved."""
     import highspy
 
     if not problem.actions:
-        return 0.0
+        return 0.0, []
     h = _highs(time_limit)
     h.passModel(_build(problem, integer=False))  # type: ignore[attr-defined]
     h.run()  # type: ignore[attr-defined]
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
         return None
-    return float(h.getInfo().objective_function_value)  # type: ignore[attr-defined]
+    columns = h.getSolution().col_value  # type: ignore[attr-defined]
+    count, weights = len(problem.phases), problem.weights
+    guide = [sum(weights[p] * columns[i * count + p] for p in range(count)) for i in range(len(problem.actions))]
+    return float(h.getInfo().objective_function_value), guide  # type: ignore[attr-defined]
 
 
 def _objective(problem: _Problem, chosen: Mapping[int, int]) -> float:
