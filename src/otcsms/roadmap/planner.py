@@ -644,8 +644,8 @@ def _why_here(
         parts.append(f"needed first by {_names(needers)}" if needers else "no value of its own")
     elif p == 0:
         parts.append(f"high value per effort ({_value_text(problem, i)}; rank {rank[i]} of {len(rank)})")
-    else:
-        parts.append(_why_not_earlier(problem, chosen, i, p, left_budget, left_capacity))
+    elif (why := _why_not_earlier(problem, chosen, i, p, left_budget, left_capacity)) is not None:
+        parts.append(why)
     same = [problem.actions[d].title for d in problem.deps[i] if chosen.get(d) == p]
     if same:
         parts.append(f"its {_dependency_word(same)} {_names(same)} {'is' if len(same) == 1 else 'are'} "
@@ -660,10 +660,10 @@ def _why_here(
 def _why_not_earlier(
     problem: _Problem, chosen: Mapping[int, int], i: int, p: int,
     left_budget: list[float], left_capacity: list[float],
-) -> str:  # fmt: skip
+) -> str | None:  # fmt: skip
     latest_dep = max((chosen[d] for d in problem.deps[i] if d in chosen), default=-1)
     if latest_dep == p:
-        return "not earlier than its dependencies"
+        return None  # the dependency in the same phase says it
     reasons = [_why_not_in(problem, i, q, left_budget, left_capacity) for q in range(max(latest_dep, 0), p)]
     return "; ".join(reasons)
 
