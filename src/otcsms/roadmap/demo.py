@@ -39,7 +39,7 @@ SITES = {
 # site code, title, effort, cost, risk points, goal, depends on (titles), status
 BY_HAND = [
     ("riverside-wtp", "Replace the unsupported HMI operating system on the filter gallery", 15, 45000, 14,
-     "Keep production running", ["Set up a background check process for people with OT access"], "proposed"),
+     "Keep production running", ["Establish OT patch and vulnerability management"], "proposed"),
     ("riverside-wtp", "Document the dosing PLC safe state after loss of communication", 4, 0, 6,
      "Protect public health", [], "in_progress"),
     ("cedar-ridge-sub", "Move the relay engineering laptop into the ESP with a dedicated jump host", 10, 18000, 9,
@@ -130,13 +130,17 @@ def _by_hand(goals: dict[str, BusinessGoal]) -> None:
 
 
 def _link_suggested(goals: dict[str, BusinessGoal]) -> None:
-    """Dependencies between suggested actions that follow from one another: training after role-based
-    access, monitoring after segmentation, drills after monitoring."""
+    """Dependencies between actions that follow from one another: training after role-based access, monitoring
+    after segmentation, drills after backups and monitoring, fixing drift once baselines are approved."""
     pairs = [("ot-training", "role-based-access"), ("event-monitoring", "segmentation"),
-             ("incident-drills", "event-monitoring"), ("mfa", "secure-remote-access"),
-             ("patch-management", "asset-inventory"), ("configuration-baselines", "asset-inventory")]  # fmt: skip
+             ("incident-drills", "event-monitoring"), ("mfa", "role-based-access"),
+             ("secure-remote-access", "role-based-access"), ("event-monitoring", "configuration-baselines"),
+             ("patch-management", "asset-inventory"), ("configuration-baselines", "asset-inventory"),
+             ("backup-restore", "asset-inventory"), ("incident-drills", "backup-restore"),
+             ("drift", "configuration-baselines")]  # fmt: skip
     for site in Site.objects.all():
         by_key = {a.template_key: a for a in Action.objects.filter(site=site).exclude(template_key="")}
+        by_key |= {"drift": a for a in Action.objects.filter(site=site, source_kind="drift")}
         for later, first in pairs:
             if later in by_key and first in by_key:
                 services.set_dependencies(by_key[later], [
