@@ -25,7 +25,7 @@ def import_actions(
     from otcsms.roadmap import exchange
 
     if site is None:
-        fail("give the site: --site NAME")
+        fail("importing actions needs --site")
     target = find_site(site)
     try:
         data = file.read_bytes()

@@ -229,7 +229,7 @@ def import_actions(site: Site, data: bytes, filename: str, *, by: User | None = 
         problems.append(RowProblem(0, "", f"at most {MAX_IMPORT_ROWS} actions per file"))
     if problems:
         raise ImportRejected(problems)
-    rows = [_read_row(site, number, record, problems)
+    rows = [_read_row(site, number, record, problems, by)
             for number, record in zip(table.row_numbers or range(2, len(table) + 2), table, strict=False)]  # fmt: skip
     _check_titles(site, rows, problems)
     if problems:
@@ -247,7 +247,7 @@ def import_actions(site: Site, data: bytes, filename: str, *, by: User | None = 
     return ImportResult(list(created.values()))
 
 
-def _read_row(site: Site, number: int, record: dict[str, str], problems: list[RowProblem]) -> _Row:
+def _read_row(site: Site, number: int, record: dict[str, str], problems: list[RowProblem], by: User | None) -> _Row:
     values: dict[str, Any] = {"source_kind": SourceKind.MANUAL}
 
     def problem(column: str, reason: str) -> None:
@@ -300,6 +300,8 @@ def _read_row(site: Site, number: int, record: dict[str, str], problems: list[Ro
     status = record.get("status", "").strip().lower() or lifecycle.PROPOSED
     if status not in (lifecycle.PROPOSED, lifecycle.PLANNED):
         problem("status", "proposed or planned (an imported action has not started yet)")
+    elif status == lifecycle.PLANNED and by is not None and not can(by, "approve", site.pk):
+        problem("status", "planned: only approvers and site admins plan actions (import them as proposed)")
     values["status"] = status
     if name := record.get("owner", "").strip():
         owner = User.objects.filter(username=name, is_active=True).first()
