@@ -58,7 +58,9 @@ def test_due_before_start_and_a_foreign_owner_are_refused(api, a_contributor, b_
     r = api(a_contributor).post("/roadmap-actions", {"site_id": site_a.pk, "title": "T", "start_on": "2026-05-01",
                                                      "due_on": "2026-04-01"})  # fmt: skip
     assert r.status_code == 422 and "due before it starts" in str(r.json()["detail"])
-    r = api(a_contributor).post("/roadmap-actions", {"site_id": site_a.pk, "title": "T", "owner_id": b_viewer.pk})
+    r = api(a_contributor).post(
+        "/roadmap-actions", {"site_id": site_a.pk, "title": "T", "owner_id": b_viewer.pk}
+    )
     assert r.status_code == 422  # bob is not even visible to alice
 
 
@@ -98,20 +100,29 @@ def test_the_lifecycle_and_who_may_make_each_transition(api, a_contributor, a_ap
     contributor, approver = api(a_contributor), api(a_approver)
     r = contributor.post(f"/roadmap-actions/{act.pk}/transition", {"name": "plan"})
     assert r.status_code == 403 and "approvers" in r.json()["detail"]
-    assert approver.post(f"/roadmap-actions/{act.pk}/transition", {"name": "plan"}).json()["status"] == "planned"
+    assert (
+        approver.post(f"/roadmap-actions/{act.pk}/transition", {"name": "plan"}).json()["status"] == "planned"
+    )
     r = contributor.post(f"/roadmap-actions/{act.pk}/transition", {"name": "finish"})
     assert r.status_code == 409 and "only an action in progress can be finished" in r.json()["detail"]
-    assert contributor.post(f"/roadmap-actions/{act.pk}/transition", {"name": "start"}).json()["status"] == "in_progress"
+    assert (
+        contributor.post(f"/roadmap-actions/{act.pk}/transition", {"name": "start"}).json()["status"]
+        == "in_progress"
+    )
     r = approver.post(f"/roadmap-actions/{act.pk}/transition", {"name": "cancel"})
     assert r.status_code == 422 and "say why" in r.json()["detail"]
     done = contributor.post(f"/roadmap-actions/{act.pk}/transition", {"name": "finish"}).json()
     assert done["status"] == "done" and done["completed_on"] is not None
-    r = approver.post(f"/roadmap-actions/{act.pk}/transition", {"name": "cancel", "reason": "no longer needed"})
+    r = approver.post(
+        f"/roadmap-actions/{act.pk}/transition", {"name": "cancel", "reason": "no longer needed"}
+    )
     assert r.status_code == 409
     r = approver.post(f"/roadmap-actions/{act.pk}/transition", {"name": "explode"})
     assert r.status_code == 422
     other = action(site_a, "Drop me")
-    cancelled = approver.post(f"/roadmap-actions/{other.pk}/transition", {"name": "cancel", "reason": "merged"}).json()
+    cancelled = approver.post(
+        f"/roadmap-actions/{other.pk}/transition", {"name": "cancel", "reason": "merged"}
+    ).json()
     assert cancelled["status"] == "cancelled" and cancelled["status_reason"] == "merged"
     event = AuditEvent.objects.filter(object_type="roadmap.action", object_id=str(other.pk)).first()
     assert event.payload["reason"] == "merged"
@@ -143,10 +154,16 @@ def test_suggestions_from_gaps_and_creating_the_confirmed_ones(api, a_contributo
     assert by_key["role-based-access"]["gaps"] == 2
     assert by_key["segmentation"]["requirements"] == ["SR 5.1"]
     assert "SR 1.1 RE 1" not in str(found)  # met: no gap
-    r = client.post(f"/assessments/{gap_assessment.pk}/roadmap-suggestions", {"template_keys": ["role-based-access"]})
+    r = client.post(
+        f"/assessments/{gap_assessment.pk}/roadmap-suggestions", {"template_keys": ["role-based-access"]}
+    )
     assert r.status_code == 201
     (created,) = r.json()
-    assert created["source_kind"] == "gap" and created["effort_days"] == "27.5" and len(created["requirement_ids"]) == 2
+    assert (
+        created["source_kind"] == "gap"
+        and created["effort_days"] == "27.5"
+        and len(created["requirement_ids"]) == 2
+    )
     assert ObjectLink.objects.filter(kind="source", source_id=created["id"]).count() == 2
     again = client.get(f"/assessments/{gap_assessment.pk}/roadmap-suggestions").json()
     assert {s["template_key"]: s["existing_action_id"] for s in again}["role-based-access"] == created["id"]
@@ -158,19 +175,27 @@ def test_the_plan_places_actions_explains_them_and_what_if_moves_them(api, a_con
     first = action(site_a, "Segment", effort_days=10, cost=8000, risk_reduction=40)
     second = action(site_a, "Monitor", effort_days=10, cost=8000, risk_reduction=30)
     action(site_a, "After monitor", effort_days=2, cost=0, risk_reduction=5)
-    ActionDependency.objects.create(site=site_a, action=Action.objects.get(title="After monitor"), depends_on=second)
+    ActionDependency.objects.create(
+        site=site_a, action=Action.objects.get(title="After monitor"), depends_on=second
+    )
     approver = api(a_approver)
-    phases = [{"name": "0-90 days", "start_day": 0, "end_day": 90, "budget": 10000, "capacity": None},
-              {"name": "3-12 months", "start_day": 90, "end_day": 365, "budget": 10000, "capacity": None}]
+    phases = [
+        {"name": "0-90 days", "start_day": 0, "end_day": 90, "budget": 10000, "capacity": None},
+        {"name": "3-12 months", "start_day": 90, "end_day": 365, "budget": 10000, "capacity": None},
+    ]
     r = approver.patch(f"/sites/{site_a.pk}/roadmap-plan", {"phases": phases})
     assert r.status_code == 200, r.json()
     plan = r.json()
     where = {p["title"]: p for p in plan["placements"]}
     assert where["Segment"]["phase"] == 1 and where["Monitor"]["phase"] == 2
     assert "phase 1 budget exhausted (needs 8,000, 2,000 left)" in where["Monitor"]["reason"]
-    assert where["After monitor"]["reason"] == "phase 2 (3-12 months): its dependency Monitor is also in phase 2"
+    assert (
+        where["After monitor"]["reason"] == "phase 2 (3-12 months): its dependency Monitor is also in phase 2"
+    )
     assert plan["bound"] >= plan["objective"] and plan["feasible"]
-    assert api(a_contributor).get(f"/sites/{site_a.pk}/roadmap-plan").json()["placements"] == plan["placements"]
+    assert (
+        api(a_contributor).get(f"/sites/{site_a.pk}/roadmap-plan").json()["placements"] == plan["placements"]
+    )
     r = api(a_contributor).patch(f"/sites/{site_a.pk}/roadmap-plan", {"phases": phases})
     assert r.status_code == 403
     contributor = api(a_contributor)
@@ -205,7 +230,9 @@ def test_bad_phases_are_refused(api, a_approver, site_a, phases, message):
     assert audit_count() == before and not RoadmapPlan.objects.exists()
 
 
-def test_progress_counts_planned_and_done_and_the_gaps_closed(api, a_contributor, a_approver, site_a, gap_assessment):
+def test_progress_counts_planned_and_done_and_the_gaps_closed(
+    api, a_contributor, a_approver, site_a, gap_assessment
+):
     client = api(a_contributor)
     created = client.post(f"/assessments/{gap_assessment.pk}/roadmap-suggestions",
                           {"template_keys": ["role-based-access", "segmentation"]}).json()  # fmt: skip
@@ -224,4 +251,6 @@ def test_business_goals_are_organisation_wide(api, org_admin, a_contributor):
     assert r.status_code == 403
     r = api(org_admin).post("/business-goals", {"name": "Pass the CIP audit"})
     assert r.status_code == 201
-    assert [g["name"] for g in api(a_contributor).get("/business-goals").json()["items"]] == ["Pass the CIP audit"]
+    assert [g["name"] for g in api(a_contributor).get("/business-goals").json()["items"]] == [
+        "Pass the CIP audit"
+    ]

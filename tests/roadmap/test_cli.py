@@ -11,10 +11,16 @@ def test_import_actions_from_the_command_line(initialised_instance, tmp_path):
     sites.write_text("name,sector\nNorth plant,water\n")
     instance.run("import", "sites", str(sites))
     actions = tmp_path / "actions.csv"
-    actions.write_text("title,effort_days,cost,risk_reduction,depends_on\nInventory,5,0,3,\nBaselines,8,2000,6,Inventory\n")
-    out = json.loads(instance.run("import", "actions", str(actions), "--site", "North plant", "--json").stdout)
+    actions.write_text(
+        "title,effort_days,cost,risk_reduction,depends_on\nInventory,5,0,3,\nBaselines,8,2000,6,Inventory\n"
+    )
+    out = json.loads(
+        instance.run("import", "actions", str(actions), "--site", "North plant", "--json").stdout
+    )
     assert out["created"] == 2
-    actors = instance.sql("SELECT DISTINCT actor_kind FROM core_auditevent WHERE object_type = 'roadmap.action'")
+    actors = instance.sql(
+        "SELECT DISTINCT actor_kind FROM core_auditevent WHERE object_type = 'roadmap.action'"
+    )
     assert actors == [("cli",)]
     assert instance.sql("SELECT COUNT(*) FROM roadmap_actiondependency")[0][0] == 1
 

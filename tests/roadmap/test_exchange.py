@@ -28,7 +28,9 @@ def roadmap(site_a, library):
     second = action(site_a, "Monitor the control network", effort_days=10, cost=9000, risk_reduction=8,
                     description="Passive monitoring of Modbus and OPC UA.", due_on=date(2026, 6, 30))  # fmt: skip
     ActionDependency.objects.create(site=site_a, action=second, depends_on=first)
-    ActionRequirement.objects.create(site=site_a, action=second, requirement=library["sr"].requirements.get(ref="SR 5.1"))
+    ActionRequirement.objects.create(
+        site=site_a, action=second, requirement=library["sr"].requirements.get(ref="SR 5.1")
+    )
     services.run_plan(None, services.plan_of(site_a))
     return first, second
 
@@ -52,12 +54,15 @@ def test_csv_and_xlsx_exports_are_formula_safe(api, a_contributor, site_a, roadm
     client = api(a_contributor)
     r = client.get(f"/sites/{site_a.pk}/roadmap-export", format="csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0]["title"] == "'=HYPERLINK(\"http://x\")"
-    assert rows[1]["depends_on"] == "'=HYPERLINK(\"http://x\")" and rows[1]["requirements"] == "iec62443-3-3:SR 5.1"
+    assert rows[0]["title"] == '\'=HYPERLINK("http://x")'
+    assert (
+        rows[1]["depends_on"] == '\'=HYPERLINK("http://x")'
+        and rows[1]["requirements"] == "iec62443-3-3:SR 5.1"
+    )
     assert rows[1]["phase"] == "1" and rows[1]["placement"].startswith("phase 1")
     r = client.get(f"/sites/{site_a.pk}/roadmap-export", format="xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
-    assert sheet["B2"].value == "'=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
+    assert sheet["B2"].value == '\'=HYPERLINK("http://x")' and sheet["B2"].data_type == "s"
     assert client.get(f"/sites/{site_a.pk}/roadmap-export", format="pdf").status_code == 422
 
 
@@ -71,7 +76,9 @@ CSV = (
 
 def upload(client, site, text: str, name: str = "actions.csv"):
     file = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
-    return client.client.post(f"/api/v1/sites/{site.pk}/roadmap-import", {"file": file}, headers=client.headers)
+    return client.client.post(
+        f"/api/v1/sites/{site.pk}/roadmap-import", {"file": file}, headers=client.headers
+    )
 
 
 def test_import_creates_actions_with_dependencies_and_requirements(api, a_approver, site_a, library):

@@ -34,7 +34,10 @@ def test_highest_value_per_effort_goes_first_and_the_reasons_say_why():
 
 def test_a_dependency_comes_no_later_and_an_action_without_its_dependency_is_not_planned():
     phases = [Phase("now", None, 5), Phase("later", None, 5)]
-    actions = [act(1, effort=8, risk=1, title="Big"), act(2, effort=1, risk=100, deps=(1,), title="Needs big")]
+    actions = [
+        act(1, effort=8, risk=1, title="Big"),
+        act(2, effort=1, risk=100, deps=(1,), title="Needs big"),
+    ]
     result = plan(actions, phases)
     assert result.phase_of(1) is None and result.phase_of(2) is None
     assert "needs 8 person-days, more than any phase's team capacity (5)" in result.placements[1].reason
@@ -42,7 +45,10 @@ def test_a_dependency_comes_no_later_and_an_action_without_its_dependency_is_not
 
 
 def test_a_low_value_dependency_is_pulled_in_by_what_needs_it():
-    actions = [act(1, effort=2, risk=0, title="Inventory"), act(2, effort=2, risk=30, deps=(1,), title="Patching")]
+    actions = [
+        act(1, effort=2, risk=0, title="Inventory"),
+        act(2, effort=2, risk=30, deps=(1,), title="Patching"),
+    ]
     result = plan(actions, [Phase("q1", None, 10)])
     assert result.phase_of(1) == 0 and result.phase_of(2) == 0
     assert "needed first by Patching" in result.placements[1].reason
@@ -58,7 +64,9 @@ def test_pinned_actions_stay_and_an_impossible_pin_says_what_does_not_fit():
         "phase 1 (0-90 days): the actions pinned to it need 30 of team capacity, the phase has 20: Rewire (30)",
     )
     backwards = plan([act(1, pinned=1, title="First"), act(2, deps=(1,), pinned=0, title="Second")], PHASES)
-    assert backwards.problems == ("Second is pinned to phase 1 but its dependency First is pinned to phase 2",)
+    assert backwards.problems == (
+        "Second is pinned to phase 1 but its dependency First is pinned to phase 2",
+    )
     beyond = plan([act(1, pinned=5, title="Far")], PHASES)
     assert beyond.problems == ("Far is pinned to phase 6, the plan has 3 phases",)
 
@@ -176,7 +184,8 @@ def brute_force(actions, phases):
     for choice in itertools.product([None, *range(count)], repeat=len(actions)):
         where = {a.id: p for a, p in zip(actions, choice, strict=True)}
         ok = all(a.pinned is None or where[a.id] == a.pinned for a in actions) and all(
-            where[a.id] is None or all(where.get(d) is not None and where[d] <= where[a.id] for d in a.depends_on)
+            where[a.id] is None
+            or all(where.get(d) is not None and where[d] <= where[a.id] for d in a.depends_on)
             for a in actions
         )
         for p, phase in enumerate(phases):

@@ -140,7 +140,9 @@ def _link_suggested(goals: dict[str, BusinessGoal]) -> None:
              ("drift", "configuration-baselines")]  # fmt: skip
     for site in Site.objects.all():
         by_key = {a.template_key: a for a in Action.objects.filter(site=site).exclude(template_key="")}
-        by_key |= {"drift": a for a in Action.objects.filter(site=site, source_kind="drift")}
+        drift = Action.objects.filter(site=site, source_kind="drift").order_by("pk").first()
+        if drift is not None:
+            by_key["drift"] = drift
         for later, first in pairs:
             if later in by_key and first in by_key:
                 services.set_dependencies(by_key[later], [

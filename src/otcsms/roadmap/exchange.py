@@ -247,7 +247,9 @@ def import_actions(site: Site, data: bytes, filename: str, *, by: User | None = 
     return ImportResult(list(created.values()))
 
 
-def _read_row(site: Site, number: int, record: dict[str, str], problems: list[RowProblem], by: User | None) -> _Row:
+def _read_row(
+    site: Site, number: int, record: dict[str, str], problems: list[RowProblem], by: User | None
+) -> _Row:
     values: dict[str, Any] = {"source_kind": SourceKind.MANUAL}
 
     def problem(column: str, reason: str) -> None:

@@ -143,8 +143,9 @@ class Action(SiteOwned):
         errors: dict[str, str] = {}
         if self.start_on and self.due_on and self.due_on < self.start_on:
             errors["due_on"] = "due before it starts"
-        if self.owner_id and self.site_id and not can(self.owner, "view", self.site_id):
-            errors["owner"] = f"{self.owner} has no role on this site"
+        owner = self.owner if self.owner_id else None
+        if owner is not None and self.site_id and not can(owner, "view", self.site_id):
+            errors["owner"] = f"{owner} has no role on this site"
         if errors:
             raise ValidationError(errors)
 

@@ -8,7 +8,7 @@ one another without overlap.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 from otcsms.roadmap.planner import Phase
 
@@ -29,7 +29,7 @@ def phases_problem(phases: Any) -> str | None:
         name = phase["name"]
         if not isinstance(name, str) or not 0 < len(name.strip()) <= 60 or not name.isprintable():
             return f"phase {number}: a name of 1-60 printable characters"
-        start, end = phase.get("start_day", previous_end), phase.get("end_day")
+        start, end = phase.get("start_day"), phase.get("end_day")
         if not _is_int(start) or not _is_int(end) or not 0 <= start < end <= MAX_DAY:
             return f"phase {number}: whole days with 0 <= start_day < end_day <= {MAX_DAY}"
         if start < previous_end:
@@ -44,7 +44,7 @@ def phases_problem(phases: Any) -> str | None:
     return None
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

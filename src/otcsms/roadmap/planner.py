@@ -166,6 +166,7 @@ def plan(
     if method not in ("auto", "exact", "greedy"):
         raise PlanInputError(f"method: auto, exact or greedy, not {method!r}")
     exact = method == "exact" or (method == "auto" and len(problem.actions) <= exact_limit)
+    bound: float | None
     greedy, greedy_problems = _greedy(problem)
     relaxation = None if exact or greedy_problems else _lp_relaxation(problem, time_limit)
     if relaxation is not None:
@@ -396,9 +397,9 @@ def _greedy(problem: _Problem, guide: Sequence[float] | None = None) -> tuple[di
     for i in range(len(problem.actions)):
         if problem.actions[i].pinned is not None:
             continue
-        bundle = _ancestors(problem, i) - set(ledger.phase)
-        value = problem.values[i] + sum(problem.values[d] for d in bundle)
-        priority[i] = _density(value, weights[i] + sum(weights[d] for d in bundle))
+        needed = _ancestors(problem, i) - set(ledger.phase)
+        value = problem.values[i] + sum(problem.values[d] for d in needed)
+        priority[i] = _density(value, weights[i] + sum(weights[d] for d in needed))
     if guide is None:
         order = sorted(priority, key=lambda i: (-priority[i], i))
     else:
@@ -590,7 +591,9 @@ def _lp_relaxation(problem: _Problem, time_limit: float) -> tuple[float, list[fl
         return None
     columns = h.getSolution().col_value  # type: ignore[attr-defined]
     count, weights = len(problem.phases), problem.weights
-    guide = [sum(weights[p] * columns[i * count + p] for p in range(count)) for i in range(len(problem.actions))]
+    guide = [
+        sum(weights[p] * columns[i * count + p] for p in range(count)) for i in range(len(problem.actions))
+    ]
     return float(h.getInfo().objective_function_value), guide  # type: ignore[attr-defined]
 
 
@@ -622,12 +625,12 @@ def _explain(problem: _Problem, chosen: Mapping[int, int]) -> dict[int, Placemen
     rank = {i: r + 1 for r, i in enumerate(ranked)}
     placements = {}
     for i, action in enumerate(problem.actions):
-        p = chosen.get(i)
-        if p is None:
+        where = chosen.get(i)
+        if where is None:
             reason = _why_not_planned(problem, chosen, i, left_budget, left_capacity)
         else:
-            reason = _why_here(problem, chosen, i, p, left_budget, left_capacity, rank)
-        placements[action.id] = Placement(action.id, p, reason)
+            reason = _why_here(problem, chosen, i, where, left_budget, left_capacity, rank)
+        placements[action.id] = Placement(action.id, where, reason)
     return placements
 
 
