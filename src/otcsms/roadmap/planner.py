@@ -167,12 +167,15 @@ def plan(
         raise PlanInputError(f"method: auto, exact or greedy, not {method!r}")
     exact = method == "exact" or (method == "auto" and len(problem.actions) <= exact_limit)
     bound: float | None
-    greedy, greedy_problems = _greedy(problem)
-    relaxation = None if exact or greedy_problems else _lp_relaxation(problem, time_limit)
-    if relaxation is not None:
-        guided, _ = _greedy(problem, relaxation[1])
-        if _objective(problem, guided) > _objective(problem, greedy) + EPS:
-            greedy = guided
+    greedy: dict[int, int] = {}
+    greedy_problems: list[str] = []
+    relaxation = None
+    if not exact:
+        # the LP relaxation gives the bound and guides the greedy; the plain greedy only when there is no LP
+        relaxation = _lp_relaxation(problem, time_limit)
+        greedy, greedy_problems = _greedy(problem, None if relaxation is None else relaxation[1])
+    else:
+        greedy, greedy_problems = _greedy(problem)
     if greedy_problems:
         # the pinned actions fit on their own, but not with the dependencies they need: the solver decides
         exact = True
