@@ -231,7 +231,7 @@ def test_bad_phases_are_refused(api, a_approver, site_a, phases, message):
 
 
 def test_progress_counts_planned_and_done_and_the_gaps_closed(
-    api, a_contributor, a_approver, site_a, gap_assessment
+    api, a_contributor, a_approver, site_a, zones, gap_assessment
 ):
     client = api(a_contributor)
     created = client.post(f"/assessments/{gap_assessment.pk}/roadmap-suggestions",
@@ -244,6 +244,13 @@ def test_progress_counts_planned_and_done_and_the_gaps_closed(
     assert progress["counts"]["done"] == 1 and progress["counts"]["proposed"] == 1
     assert progress["gaps_total"] == 3 and progress["gaps_closed"] == 2
     assert progress["burndown"][-1][1] == 1 and progress["percent_done"] == 50
+    # SL-A once the roadmap is done: SR 1.1 and SR 1.3 met (SR 1.1 RE 1 already is) lift FR1 to 4 (the small
+    # catalog selects nothing more up to SL 4); SR 5.1 met lifts FR5 to 1 (SR 5.1 RE 1, selected at SL 2, is not
+    # answered); the answers are the site's, inherited by every zone
+    control = next(z for z in progress["projected_sl"] if z["zone"] == "Control")
+    assert progress["assessment_id"] == gap_assessment.pk
+    assert control["sl_a_now"] == [0, 0, 0, 0, 0, 0, 0] and control["sl_a_after"] == [4, 0, 0, 0, 1, 0, 0]
+    assert control["sl_t"] == [2, 1, 1, 1, 2, 1, 1] and not control["reaches_target"]
 
 
 def test_business_goals_are_organisation_wide(api, org_admin, a_contributor):

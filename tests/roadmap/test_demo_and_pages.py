@@ -97,6 +97,8 @@ def test_the_timeline_draws_phases_bars_and_dependency_arrows(demo):
     assert page.count('class="phase"') == 3
     assert page.count('class="bar ') >= 5
     assert 'class="dependency"' in page
+    progress = browser("maria.lopez").get(reverse("web:roadmap_progress", args=[site.pk])).content.decode()
+    assert 'id="projected"' in progress and "SL-A after the roadmap" in progress
 
 
 def test_the_plan_page_what_if_shows_moves_without_saving_and_a_viewer_may_not_save(demo):

@@ -19,7 +19,7 @@ from otcsms.core.models import User
 from otcsms.plant.api import problems_response, refuse_oversized_upload
 from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
 from otcsms.plant.schemas import ProblemsOut
-from otcsms.roadmap import exchange, services
+from otcsms.roadmap import exchange, projection, services
 from otcsms.roadmap import schemas as s
 from otcsms.roadmap.models import Action, ActionDependency, ActionRequirement, BusinessGoal, RoadmapPlan
 from otcsms.tenancy.models import Site
@@ -239,10 +239,17 @@ def plan_what_if(request: AuthedRequest, pk: int, payload: s.WhatIfIn):
 
 @router.get("/sites/{id:pk}/roadmap-progress", response=s.ProgressOut, operation_id="roadmap_progress")
 def progress(request: AuthedRequest, pk: int):
-    """Planned against done (counts, effort, cost per status) and the burn-down of the gaps the actions answer."""
+    """Planned against done (counts, effort, cost per status), the burn-down of the gaps the actions answer, and
+    the SL-A per zone once every action (not cancelled) is done, from the latest IEC 62443-3-3 assessment."""
     site = _site(request, pk)
     found = services.progress(site.pk)
-    return {"site_id": site.pk, "counts": found.counts, "effort": found.effort, "cost": found.cost,
+    assessment = projection.latest_zone_assessment(site.pk)
+    projected = projection.projected_levels(assessment) if assessment is not None else []
+    return {"assessment_id": assessment.pk if assessment else None,
+            "projected_sl": [{"zone_id": z.zone.pk, "zone": z.zone.name, "sl_t": list(z.sl_t),
+                              "sl_a_now": list(z.sl_a_now), "sl_a_after": list(z.sl_a_after),
+                              "reaches_target": z.reaches_target} for z in projected],
+            "site_id": site.pk, "counts": found.counts, "effort": found.effort, "cost": found.cost,
             "percent_done": found.percent, "gaps_total": found.gaps_total, "gaps_closed": found.gaps_closed,
             "burndown": found.burndown}  # fmt: skip
 

@@ -249,6 +249,15 @@ class SuggestionsIn(InputSchema):
     goal_id: Id | None = None
 
 
+class ProjectedZoneOut(Schema):
+    zone_id: int
+    zone: str
+    sl_t: list[int]
+    sl_a_now: list[int]
+    sl_a_after: list[int]
+    reaches_target: bool
+
+
 class ProgressOut(Schema):
     site_id: int
     counts: dict[str, int]
@@ -258,6 +267,8 @@ class ProgressOut(Schema):
     gaps_total: int
     gaps_closed: int
     burndown: list[tuple[str, int]]
+    assessment_id: int | None = Field(description="The assessment the projected SL-A is computed from")
+    projected_sl: list[ProjectedZoneOut]
 
 
 def _prefetched(queryset: Any) -> Any:

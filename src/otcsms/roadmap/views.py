@@ -20,7 +20,7 @@ from otcsms.assessments.models import Assessment
 from otcsms.core.http import authed
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import can
-from otcsms.roadmap import exchange, forms, gantt, lifecycle, services
+from otcsms.roadmap import exchange, forms, gantt, lifecycle, projection, services
 from otcsms.roadmap.models import Action, ActionDependency, BusinessGoal, RoadmapPlan, SourceKind
 from otcsms.roadmap.phases import with_limits
 from otcsms.tenancy.models import Site
@@ -346,8 +346,11 @@ def progress_page(request: HttpRequest, pk: int) -> HttpResponse:
     found = services.progress(site.pk)
     statuses = [(value, label, found.counts[value], found.effort[value], found.cost[value])
                 for value, label in Action.Status.choices]  # fmt: skip
+    assessment = projection.latest_zone_assessment(site.pk)
+    projected = projection.projected_levels(assessment) if assessment is not None else []
     return render(request, "roadmap/progress.html", {"site": site, "progress": found, "statuses": statuses,
-                                                      "burndown_svg": _burndown_svg(found)})  # fmt: skip
+                                                      "burndown_svg": _burndown_svg(found), "assessment": assessment,
+                                                      "projected": projected})  # fmt: skip
 
 
 def _burndown_svg(found: services.Progress) -> str:
