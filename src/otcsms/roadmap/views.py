@@ -273,6 +273,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         "site": site, "plan": plan, "result": result, "may_save": may_save, "may_run": may_run,
         "rows": _placement_rows(site, result), "what_if": what_if, "phases": _phase_rows(plan, shown_phases),
         "moves": _move_rows(what_if) if what_if else [],
+        "gap_percent": round(100 * float((result or {}).get("gap") or 0), 2),
     }  # fmt: skip
     return render(request, "roadmap/plan.html", context)
 
