@@ -261,3 +261,22 @@ def test_business_goals_are_organisation_wide(api, org_admin, a_contributor):
     assert [g["name"] for g in api(a_contributor).get("/business-goals").json()["items"]] == [
         "Pass the CIP audit"
     ]
+
+
+def test_an_overdue_action_becomes_a_finding_until_it_is_done(site_a, a_approver, a_contributor):
+    from datetime import date, timedelta
+
+    from otcsms.checks.engine import run_checks
+    from otcsms.checks.models import Finding
+    from otcsms.roadmap import services
+
+    late = action(site_a, "Patch the historian", due_on=date.today() - timedelta(days=3))
+    action(site_a, "Not yet due", due_on=date.today() + timedelta(days=30))
+    run_checks(site_a)
+    finding = Finding.objects.get(check_id="roadmap.action-overdue")
+    assert finding.object_id == late.pk and finding.status == "open" and "no owner" in finding.message
+    services.transition(a_approver, late, "plan")
+    services.transition(a_contributor, late, "start")
+    services.transition(a_contributor, late, "finish")
+    run_checks(site_a)
+    assert Finding.objects.get(check_id="roadmap.action-overdue").status == "closed"

@@ -3,6 +3,7 @@
 from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry
 
 contributions = Contributions(
+    checks_module="otcsms.roadmap.checks",
     api_router="otcsms.roadmap.api.router",
     urls="otcsms.roadmap.urls",
     navigation=(NavEntry("Roadmap", "web:roadmap_home", 370),),

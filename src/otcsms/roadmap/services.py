@@ -187,8 +187,13 @@ def transition(user: User, action: Action, name: str, reason: str = "") -> Actio
             action.status_reason = reason.strip()
         if step.target == lifecycle.DONE:
             action.completed_on = timezone.localdate()
-        if step.target == lifecycle.IN_PROGRESS and action.start_on is None:
-            action.start_on = timezone.localdate()
+        today = timezone.localdate()
+        if (
+            step.target == lifecycle.IN_PROGRESS
+            and action.start_on is None
+            and not (action.due_on and action.due_on < today)
+        ):
+            action.start_on = today  # when the work really started (not for an action already late)
         action._audit_reason = reason.strip()[:500]
         action.full_clean()
         action.save()
