@@ -323,7 +323,9 @@ def timeline_svg(site: Site) -> str:
 def _span(plan: RoadmapPlan, action: Action, placement: dict[str, Any] | None) -> tuple[int, int] | None:
     """Days from the plan's start: the action's own dates when it has them, else its phase."""
     if action.start_on and action.due_on:
-        return (action.start_on - plan.starts_on).days, (action.due_on - plan.starts_on).days
+        # what lies before the plan's start is drawn from its first day
+        start = max(0, (action.start_on - plan.starts_on).days)
+        return start, max(start + 1, (action.due_on - plan.starts_on).days)
     if placement and placement.get("phase") is not None and placement["phase"] < len(plan.phases):
         phase = plan.phases[placement["phase"]]
         start = phase["start_day"]
