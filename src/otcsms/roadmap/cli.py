@@ -1,0 +1,47 @@
+"""`otcsms import actions FILE --site S`: roadmap actions from CSV, XLSX or JSON, all or nothing.
+
+Declared as an import kind (core.registry.ImportKind) of the `otcsms import` command; imported before Django is
+set up, so Django and the models are imported inside.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from otcsms.cli_support import err, fail, find_site, out, require_initialised, setup_django
+
+
+def import_actions(
+    file: Path, *, site: str | None, system: str | None, as_json: bool, data_dir: Path | None
+) -> None:
+    """Import the file's actions into the site (exit 2 with the first problem, and nothing written, on any)."""
+    setup_django(data_dir)
+    require_initialised()
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.plant.importfiles import ImportRejected
+    from otcsms.roadmap import exchange
+
+    if site is None:
+        fail("importing actions needs --site")
+    target = find_site(site)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    with acting_as(cli_actor()):
+        try:
+            result = exchange.import_actions(target, data, file.name)
+        except ImportRejected as exc:
+            noun = "problem" if len(exc.problems) == 1 else "problems"
+            err.print(f"otcsms: {file.name}: {len(exc.problems)} {noun}, nothing was imported: {exc.problems[0]}",
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+            for problem in exc.problems[1:]:
+                err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(result.as_dict()))
+    else:
+        out.print(result.describe(), highlight=False, markup=False)

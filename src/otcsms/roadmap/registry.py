@@ -1,0 +1,15 @@
+"""What roadmap planning adds to otcsms (read by core.registry; import paths only, no models)."""
+
+from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry
+
+contributions = Contributions(
+    checks_module="otcsms.roadmap.checks",
+    api_router="otcsms.roadmap.api.router",
+    urls="otcsms.roadmap.urls",
+    navigation=(NavEntry("Roadmap", "web:roadmap_home", 370),),
+    import_kinds=(ImportKind("actions", "otcsms.roadmap.cli.import_actions", needs="site"),),
+    demo=(DemoStep("otcsms.roadmap.demo.load_demo_roadmap", 950),),
+    access_objects="otcsms.roadmap.testing.access_objects",
+    org_wide_paths=("business-goals",),
+    site_sections=("otcsms.roadmap.site_sections.actions",),
+)
