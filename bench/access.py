@@ -105,7 +105,9 @@ def store(accounts: list[AccountRow], grants: list[GrantRow], systems: int) -> o
     return site
 
 
-def checks_in_database(accounts: list[AccountRow], grants: list[GrantRow], systems: int, url: str | None) -> None:
+def checks_in_database(
+    accounts: list[AccountRow], grants: list[GrantRow], systems: int, url: str | None
+) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from _support import machine_line, setup
 
@@ -118,7 +120,9 @@ def checks_in_database(accounts: list[AccountRow], grants: list[GrantRow], syste
     with acting_as(Actor(kind="system", label="bench")):
         start = time.perf_counter()
         site = store(accounts, grants, systems)
-        print(f"stored {len(accounts):,} accounts and {len(grants):,} grants in {time.perf_counter() - start:.1f} s")
+        print(
+            f"stored {len(accounts):,} accounts and {len(grants):,} grants in {time.perf_counter() - start:.1f} s"
+        )
     reconciling = [c for c in registered() if c.id.startswith("access.") and c.id != "access.review-overdue"]
     for shared in (True, False, True, False):
         access_checks.MEMO.clear()
@@ -139,7 +143,9 @@ def main() -> None:
     parser.add_argument("--grants", type=int, default=20_000)
     parser.add_argument("--systems", type=int, default=40)
     parser.add_argument("--database", action="store_true", help="also run the checks on a real database")
-    parser.add_argument("--database-url", default=None, help="PostgreSQL (default: SQLite in a temporary dir)")
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL (default: SQLite in a temporary dir)"
+    )
     args = parser.parse_args()
     accounts, grants = build(args.accounts, args.grants, args.systems)
     now = datetime(2026, 6, 1, tzinfo=UTC)

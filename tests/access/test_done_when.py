@@ -31,7 +31,9 @@ def test_the_issue_scenario(shipped_library, api, hmi, site_a, a_admin):
     owner = make_user("cat", roles={site_a: "viewer"})  # Cat owns the HMI: she reviews its grants
     hmi.cat.user = owner
     hmi.cat.save()
-    eve = Person.objects.create(organisation=site_a.organisation, site=site_a, name="Eve", email="eve@plant-a.test")
+    eve = Person.objects.create(
+        organisation=site_a.organisation, site=site_a, name="Eve", email="eve@plant-a.test"
+    )
     door = AccessSystem.objects.create(site=site_a, name="Control room door", kind="physical")
     for person, system, privilege, kind in ((hmi.ann, hmi.system, "operate", "electronic"),
                                             (hmi.dan, hmi.system, "view", "electronic"),
@@ -72,7 +74,9 @@ def test_the_issue_scenario(shipped_library, api, hmi, site_a, a_admin):
     assert {r["reviewer_id"] for r in lead.get(f"/access-reviews/{review}/progress").json()["reviewers"]} == {
         owner.pk, a_admin.pk,
     }  # fmt: skip
-    assert lead.post(f"/access-reviews/{review}/sign-off", {"note": "Q4 done"}).json()["status"] == "signed-off"
+    assert (
+        lead.post(f"/access-reviews/{review}/sign-off", {"note": "Q4 done"}).json()["status"] == "signed-off"
+    )
     assert AccessGrant.objects.get(person=hmi.dan).status == "revoked"
 
     # 3. Eve leaves: one action revokes every grant she holds, each with its time.

@@ -104,7 +104,9 @@ def test_a_second_export_adds_versions_not_documents_or_links(shipped_library, a
     assert (EvidenceLink.objects.count(), ObjectLink.objects.count()) == links
 
 
-def test_refused_exports_write_nothing(shipped_library, api, hmi, site_a, signed_off, a_approver, a_admin, auditor):
+def test_refused_exports_write_nothing(
+    shipped_library, api, hmi, site_a, signed_off, a_approver, a_admin, auditor
+):
     approver, admin, reader = api(a_approver), api(a_admin), api(auditor)  # their tokens are written first
     open_review = start_review(a_approver, site_a, title="Q1 2027", period_start=date(2027, 1, 1),
                                period_end=date(2027, 3, 31))  # fmt: skip

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from otcsms.access import checks as access_checks
-from otcsms.access.models import Account, ReviewItem, ReviewReminder
+from otcsms.access.models import Account, ReviewReminder
 from otcsms.access.services import decide, progress_by_reviewer, start_review
 from otcsms.access.tasks import REVIEW_REMINDERS, access_review_reminders, remind_reviewers
 from otcsms.checks.engine import run_checks
@@ -66,7 +66,9 @@ def test_one_in_app_reminder_per_reviewer_review_and_day(hmi, site_a, a_approver
     review, cat = two_reviewers(hmi, site_a, a_approver)
     assert remind_reviewers(TODAY) == (2, 0)  # e-mail is not configured here: in the app only
     assert remind_reviewers(TODAY) == (0, 0)  # a second run that day adds nothing
-    reminders = {r.reviewer_id: (r.pending, r.channel) for r in ReviewReminder.objects.filter(campaign=review)}
+    reminders = {
+        r.reviewer_id: (r.pending, r.channel) for r in ReviewReminder.objects.filter(campaign=review)
+    }
     assert reminders == {cat.pk: (2, "in-app"), a_approver.pk: (1, "in-app")}
     for item in review.items.filter(reviewer=a_approver):
         decide(a_approver, item, decision="confirmed")
@@ -119,7 +121,9 @@ def test_a_mail_server_that_is_down_is_recorded_and_the_reminder_stays(hmi, site
     assert failed.count() == 2 and all("ConnectionRefusedError" in r.email_error for r in failed)
 
 
-def test_the_reminder_job_is_scheduled_daily_and_runs_as_the_worker(transactional_db, hmi, site_a, a_approver):
+def test_the_reminder_job_is_scheduled_daily_and_runs_as_the_worker(
+    transactional_db, hmi, site_a, a_approver
+):
     from otcsms.core.models import AuditEvent
     from otcsms.jobs.worker import Stop, run_round, worker_id
 

@@ -15,9 +15,9 @@ from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from otcsms.access.models import AccessGrant, Account
-from otcsms.core.models import AuditEvent, User
 from otcsms.access.tables import write_table
 from otcsms.core.epoch import to_epoch_us
+from otcsms.core.models import AuditEvent, User
 from otcsms.org.models import Person
 
 GRANT_TYPE = AccessGrant._meta.label_lower

@@ -136,13 +136,22 @@ def _write(data: bytes, output: Path | None) -> None:
 # --- otcsms access review export --------------------------------------------------------------------------
 @review_app.command("export")
 def review_export_command(
-    campaign: Annotated[str, typer.Argument(help="The review's title (add --site when titles repeat) or id.")],
+    campaign: Annotated[
+        str, typer.Argument(help="The review's title (add --site when titles repeat) or id.")
+    ],
     output: OutputOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or json (default: from -o, else csv).")] = "",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv, xlsx or json (default: from -o, else csv).")
+    ] = "",
     site: Annotated[str | None, typer.Option("--site", help="Site code, name or id.")] = None,
-    as_evidence: Annotated[bool, typer.Option(
-        "--evidence", help="Also store the signed-off review's record, the access-change log and the "
-        "reconciliation report as evidence documents linked to the requirements they evidence.")] = False,
+    as_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence",
+            help="Also store the signed-off review's record, the access-change log and the "
+            "reconciliation report as evidence documents linked to the requirements they evidence.",
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Write the record of a review (every grant, reviewer, decision, comment, sign-off) to -o FILE, and/or store
@@ -199,8 +208,10 @@ def terminate_command(
     person: Annotated[str, typer.Argument(help="The person's name, e-mail or id.")],
     site: SiteOption,
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with every revocation).")],
-    effective_at: Annotated[str | None, typer.Option(
-        "--effective-at", help="When the termination took effect (ISO 8601; default now).")] = None,
+    effective_at: Annotated[
+        str | None,
+        typer.Option("--effective-at", help="When the termination took effect (ISO 8601; default now)."),
+    ] = None,
     as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -224,7 +235,9 @@ def terminate_command(
     target = _find_person(person, target_site)
     with acting_as(cli_actor()):
         try:
-            result = services.terminate_person(None, target, effective_at=when, reason=reason, site=target_site)
+            result = services.terminate_person(
+                None, target, effective_at=when, reason=reason, site=target_site
+            )
         except ValueError as exc:
             fail(str(exc))
     revoked = [{"grant_id": r.grant.pk, "system": r.grant.system.name, "privilege": r.grant.privilege,

@@ -93,7 +93,9 @@ def _check_format(fmt: str) -> None:
 def change_log_record(user: User | None, campaign: ReviewCampaign, fmt: str) -> tuple[str, bytes]:
     """(file name, bytes): the site's access changes from the first day of the review's period until now."""
     _check_format(fmt)
-    since = datetime.combine(campaign.period_start, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    since = datetime.combine(
+        campaign.period_start, datetime.min.time(), tzinfo=timezone.get_current_timezone()
+    )
     rows = changelog.changes(user, site_id=campaign.site_id, since=since)
     name = f"access-changes-{campaign.site.code}-from-{campaign.period_start:%Y-%m-%d}.{fmt}"
     return name, changelog.export(rows, fmt)
@@ -116,7 +118,9 @@ def reconciliation_rows(site: Site, reconciliation: SiteReconciliation, at: date
     return rows
 
 
-def reconciliation_report(site: Site, fmt: str, *, at: datetime | None = None) -> tuple[str, bytes, rc.Report]:
+def reconciliation_report(
+    site: Site, fmt: str, *, at: datetime | None = None
+) -> tuple[str, bytes, rc.Report]:
     """(file name, bytes, report): every discrepancy of the site now, with its suggested action."""
     _check_format(fmt)
     at = at or timezone.now()

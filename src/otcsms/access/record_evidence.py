@@ -14,6 +14,7 @@ of kind ``evidence`` (what the requirement's page and the document's page show),
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -83,10 +84,10 @@ def export_review(user: User | None, campaign: ReviewCampaign) -> Exported:
     """Store the three parts of the review's record as new evidence versions, linked to their requirements.
     ``user`` None: the command line (acting as itself). AccessStateError/AccessForbiddenError when refused."""
     if problem := refusal(user, campaign):
-        raise (AccessStateError if campaign.status != ReviewCampaign.Status.SIGNED_OFF else AccessForbiddenError)(
-            problem
-        )
-    files = {
+        raise (
+            AccessStateError if campaign.status != ReviewCampaign.Status.SIGNED_OFF else AccessForbiddenError
+        )(problem)
+    files: dict[str, tuple[str, bytes]] = {
         EvidenceExport.Part.REVIEW: exports.review_record(campaign, FORMAT),
         EvidenceExport.Part.CHANGES: exports.change_log_record(user, campaign, FORMAT),
         EvidenceExport.Part.RECONCILIATION: exports.reconciliation_report(campaign.site, FORMAT)[:2],
@@ -137,18 +138,21 @@ def _store(user: User | None, campaign: ReviewCampaign, part: Part, name: str, d
 def _document(user: User | None, campaign: ReviewCampaign, part: Part) -> Document:
     """The document this part was exported to before (per review for its record, per site for the others),
     unless retired; else a new one."""
-    earlier = EvidenceExport.objects.filter(site_id=campaign.site_id, part=part.key, document__retired_at__isnull=True)
+    earlier = EvidenceExport.objects.filter(
+        site_id=campaign.site_id, part=part.key, document__retired_at__isnull=True
+    )
     if part.key == EvidenceExport.Part.REVIEW:
         earlier = earlier.filter(campaign=campaign)
     found = earlier.select_related("document").order_by("-exported_at", "-pk").first()
     if found is not None:
         return found.document
     site = campaign.site
-    title = {
+    titles: dict[str, str] = {
         EvidenceExport.Part.REVIEW: f"Access review record: {campaign.title}",
         EvidenceExport.Part.CHANGES: f"Access-change log: {site.name}",
         EvidenceExport.Part.RECONCILIATION: f"Access reconciliation report: {site.name}",
-    }[part.key]
+    }
+    title = titles[part.key]
     return evidence.create_document(
         site_id=campaign.site_id, by=user, kind=part.kind, title=title[:200],
         description=f"Exported by the access app from {campaign.title} (docs/access.md).",
@@ -160,7 +164,9 @@ def _document(user: User | None, campaign: ReviewCampaign, part: Part) -> Docume
 def _requirement(pair: Pair) -> Requirement | None:
     key, ref = pair
     return (
-        Requirement.objects.filter(framework__key=key, framework__is_current=True, ref=ref).order_by("pk").first()
+        Requirement.objects.filter(framework__key=key, framework__is_current=True, ref=ref)
+        .order_by("pk")
+        .first()
     )
 
 
@@ -169,7 +175,9 @@ def _link(user: User | None, document: Document, requirement: Requirement) -> No
         document=document, target_type__app_label="catalogs", target_type__model="requirement",
         target_id=requirement.pk,
     ).exists():  # fmt: skip
-        evidence.link_evidence(document, target_type="catalogs.requirement", target_id=requirement.pk, by=user)
+        evidence.link_evidence(
+            document, target_type="catalogs.requirement", target_id=requirement.pk, by=user
+        )
     _object_link(user, document, "catalogs.requirement", requirement.pk, LinkKind.EVIDENCE)
 
 
@@ -178,8 +186,6 @@ def _link_source(user: User | None, document: Document, campaign: ReviewCampaign
 
 
 def _object_link(user: User | None, document: Document, target_type: str, target_id: int, kind: str) -> None:
-    try:
+    with contextlib.suppress(links.LinkConflictError):  # linked by an earlier export
         links.create_link(site_id=document.site_id, source_type="evidence.document", source_id=document.pk,
                           target_type=target_type, target_id=target_id, kind=kind, by=user)  # fmt: skip
-    except links.LinkConflictError:
-        pass  # linked by an earlier export

@@ -351,19 +351,39 @@ class SiteReconciliation:
         }
         accounts = [
             rc.AccountRow(
-                pk, row[_A["system_id"]], row[_A["username"]], row[_A["kind"]], row[_A["privilege"]],
-                row[_A["person_id"]], person_active=pk not in left,
-                enabled=row[_A["status"]] == Account.Status.ENABLED, last_logon=row[_A["last_logon"]],
-            )  # fmt: skip
+                pk,
+                row[_A["system_id"]],
+                row[_A["username"]],
+                row[_A["kind"]],
+                row[_A["privilege"]],
+                row[_A["person_id"]],
+                person_active=pk not in left,
+                enabled=row[_A["status"]] == Account.Status.ENABLED,
+                last_logon=row[_A["last_logon"]],
+            )
             for pk, row in self._account_rows.items()
         ]
         grants = [
-            rc.GrantRow(pk, system_id, person_id, privilege, starts_on, expires_on,
-                        revoked=status == AccessGrant.Status.REVOKED,
-                        electronic=access_type == AccessGrant.AccessType.ELECTRONIC)  # fmt: skip
+            rc.GrantRow(
+                pk,
+                system_id,
+                person_id,
+                privilege,
+                starts_on,
+                expires_on,
+                revoked=status == AccessGrant.Status.REVOKED,
+                electronic=access_type == AccessGrant.AccessType.ELECTRONIC,
+            )
             for pk, system_id, person_id, privilege, starts_on, expires_on, status, access_type in (
                 AccessGrant.objects.filter(site=site).values_list(
-                    "pk", "system_id", "person_id", "privilege", "starts_on", "expires_on", "status", "access_type"
+                    "pk",
+                    "system_id",
+                    "person_id",
+                    "privilege",
+                    "starts_on",
+                    "expires_on",
+                    "status",
+                    "access_type",
                 )
             )
         ]
@@ -526,7 +546,9 @@ class ReviewerProgress:
 def progress_by_reviewer(campaign: ReviewCampaign) -> list[ReviewerProgress]:
     """Each reviewer's share of the review: how many grants, how many decided; most pending first."""
     rows = (
-        campaign.items.values("reviewer_id", "reviewer__username", "reviewer__first_name", "reviewer__last_name")
+        campaign.items.values(
+            "reviewer_id", "reviewer__username", "reviewer__first_name", "reviewer__last_name"
+        )
         .annotate(total=Count("pk"), decided=Count("pk", filter=~Q(decision=ReviewItem.Decision.PENDING)))
         .order_by("reviewer__username")
     )
@@ -534,7 +556,8 @@ def progress_by_reviewer(campaign: ReviewCampaign) -> list[ReviewerProgress]:
         ReviewerProgress(
             r["reviewer_id"],
             " ".join(filter(None, (r["reviewer__first_name"], r["reviewer__last_name"])))
-            or r["reviewer__username"] or "nobody",
+            or r["reviewer__username"]
+            or "nobody",
             r["total"],
             r["decided"],
         )

@@ -35,7 +35,9 @@ REVIEW_REMINDERS = ScheduleSpec(
 
 def email_configured() -> bool:
     """Has whoever runs the instance set up e-mail? Django's defaults (SMTP to localhost) are not a setup."""
-    return settings.is_overridden("EMAIL_HOST") or settings.is_overridden("EMAIL_BACKEND")
+    # LazySettings.is_overridden exists (Django documents it); the stubs type ``settings`` as Settings.
+    overridden = settings.is_overridden  # type: ignore[misc]
+    return bool(overridden("EMAIL_HOST") or overridden("EMAIL_BACKEND"))
 
 
 def remind_reviewers(today: dt.date) -> tuple[int, int]:
@@ -48,7 +50,9 @@ def remind_reviewers(today: dt.date) -> tuple[int, int]:
             reviewer__isnull=False,
             reviewer__is_active=True,
         )
-        .values("campaign_id", "site_id", "reviewer_id", "reviewer__email", "campaign__title", "campaign__due_on")
+        .values(
+            "campaign_id", "site_id", "reviewer_id", "reviewer__email", "campaign__title", "campaign__due_on"
+        )
         .annotate(pending=Count("pk"))
         .order_by("campaign_id", "reviewer_id")
     )

@@ -7,55 +7,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0001_initial'),
-        ('evidence', '0001_initial'),
-        ('tenancy', '0002_site_labels'),
+        ("access", "0001_initial"),
+        ("evidence", "0001_initial"),
+        ("tenancy", "0002_site_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accessgrant',
-            name='prerequisites',
-            field=models.CharField(blank=True, help_text="Training and personnel screening this access needs (e.g. 'CIP-004 training; PRA'). Recorded and shown; not checked yet (training and screening records come with issue 15).", max_length=500),
+            model_name="accessgrant",
+            name="prerequisites",
+            field=models.CharField(
+                blank=True,
+                help_text="Training and personnel screening this access needs (e.g. 'CIP-004 training; PRA'). Recorded and shown; not checked yet (training and screening records come with issue 15).",
+                max_length=500,
+            ),
         ),
         migrations.CreateModel(
-            name='EvidenceExport',
+            name="EvidenceExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(choices=[('review', 'Access review record'), ('changes', 'Access-change log'), ('reconciliation', 'Reconciliation report')], max_length=16)),
-                ('requirements', models.JSONField(default=list, help_text='[framework key, requirement id] pairs linked.')),
-                ('exported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence_exports', to='access.reviewcampaign')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evidence.document')),
-                ('exported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evidence.documentversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[
+                            ("review", "Access review record"),
+                            ("changes", "Access-change log"),
+                            ("reconciliation", "Reconciliation report"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.JSONField(default=list, help_text="[framework key, requirement id] pairs linked."),
+                ),
+                ("exported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence_exports",
+                        to="access.reviewcampaign",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="evidence.document"
+                    ),
+                ),
+                (
+                    "exported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evidence.documentversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access evidence export',
-                'ordering': ['-exported_at', '-pk'],
+                "verbose_name": "access evidence export",
+                "ordering": ["-exported_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewReminder',
+            name="ReviewReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('pending', models.PositiveIntegerField(help_text='Grants waiting for the reviewer when reminded.')),
-                ('channel', models.CharField(choices=[('email', 'E-mail and in the app'), ('in-app', 'In the app')], default='in-app', max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('email_error', models.CharField(blank=True, max_length=500)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='access.reviewcampaign')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "pending",
+                    models.PositiveIntegerField(help_text="Grants waiting for the reviewer when reminded."),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "E-mail and in the app"), ("in-app", "In the app")],
+                        default="in-app",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("email_error", models.CharField(blank=True, max_length=500)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="access.reviewcampaign",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access review reminder',
-                'ordering': ['-day', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'reviewer', 'day'), name='access_one_reminder_a_day')],
+                "verbose_name": "access review reminder",
+                "ordering": ["-day", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "reviewer", "day"), name="access_one_reminder_a_day"
+                    )
+                ],
             },
         ),
     ]
