@@ -240,3 +240,18 @@ def test_the_site_access_record_holds_every_part_and_no_formula(
     assert values["justification"].startswith("'=")
     assert len(list(book["access changes"].iter_rows())) > 2
     assert api(outsider).get(f"/sites/{site_a.pk}/access-record").status_code == 404
+
+
+def test_a_grant_records_its_prerequisites_and_shows_them(api, hmi, a_approver):
+    from django.test import Client
+
+    client = api(a_approver)
+    r = client.post("/access-grants", grant_body(hmi, prerequisites="CIP-004 training; PRA within 7 years"))
+    assert r.status_code == 201 and r.json()["prerequisites"] == "CIP-004 training; PRA within 7 years"
+    pk = r.json()["id"]
+    assert client.patch(f"/access-grants/{pk}", {"prerequisites": "x" * 501}).status_code == 422
+    assert client.patch(f"/access-grants/{pk}", {"prerequisites": "CIP-004 training"}).status_code == 200
+    browser = Client()
+    browser.force_login(a_approver)
+    page = browser.get(f"/access/grants/{pk}/").content.decode()
+    assert "Prerequisites (not checked yet)" in page and "CIP-004 training" in page

@@ -134,6 +134,7 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "token",
             "audit",
             "frameworks",
+            "access",
             "config",
         ],
         "settings_read": False,

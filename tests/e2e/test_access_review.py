@@ -1,5 +1,5 @@
 """The access review screen in a browser: j/k move, c confirms, r asks for the reason and revokes; every row
-says "saved" and the server holds each decision."""
+says "saved" and the server holds each decision; once all are decided, the review is signed off."""
 
 from __future__ import annotations
 
@@ -50,6 +50,27 @@ def test_review_grants_with_the_keyboard(page, site_a):
     assert decisions == ["confirmed", "pending", "confirmed", "revoked", "pending", "pending"]
     revoked = AccessGrant.objects.get(person__name="Operator 03")
     assert revoked.status == "revoked" and "moved to the lab" in revoked.revoke_reason
+
+    # The rest, quickly: back to row 1, confirm it; on to rows 4 and 5, confirm them; then sign off.
+    page.keyboard.press("k")
+    page.keyboard.press("k")  # row 1
+    page.keyboard.press("c")  # row 1 confirmed, cursor on row 2
+    page.keyboard.press("j")
+    page.keyboard.press("j")  # row 4
+    page.keyboard.press("c")  # row 4 confirmed, cursor on row 5
+    page.keyboard.press("c")  # row 5 confirmed
+    for index in range(6):
+        expect(rows.nth(index)).to_have_attribute("data-save-state", "saved")
+    expect(page.locator("#progress")).to_contain_text("6 / 6 reviewed (100%)")
+    expect(page.locator("#reviewer-progress")).to_contain_text("lena")
+    page.fill("input[name=note]", "every grant decided")
+    page.get_by_role("button", name="Sign off").click()
+    expect(page.locator("h1 .badge")).to_have_text("Signed off")
+    campaign.refresh_from_db()
+    assert campaign.status == "signed-off" and campaign.sign_off_note == "every grant decided"
+    assert sorted(ReviewItem.objects.filter(campaign=campaign).values_list("decision", flat=True)) == [
+        "confirmed", "confirmed", "confirmed", "confirmed", "confirmed", "revoked",
+    ]  # fmt: skip
 
 
 def system_date():

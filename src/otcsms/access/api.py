@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from otcsms.access import changelog, exports, services
+from otcsms.access import changelog, exports, record_evidence, services
 from otcsms.access import schemas as s
 from otcsms.access.models import (
     AccessGrant,
@@ -18,14 +18,17 @@ from otcsms.access.models import (
     AccessSystem,
     Account,
     AccountImport,
+    EvidenceExport,
     ReviewCampaign,
     ReviewItem,
+    ReviewReminder,
 )
 from otcsms.core.api_auth import API_AUTH
 from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated
 from otcsms.core.http import AuthedRequest
 from otcsms.core.models import User
 from otcsms.core.pagination import Page
+from otcsms.evidence.services import EvidenceForbiddenError
 from otcsms.org.models import Person
 from otcsms.plant.api import problems_response, refuse_oversized_upload
 from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
@@ -79,12 +82,17 @@ ITEMS = Resource(ReviewItem, "review-items", s.ReviewItemOut, filters=s.ReviewIt
                  tags=["access"])  # fmt: skip
 IMPORTS = Resource(AccountImport, "account-imports", s.ImportOut, filters=s.ImportFilter,
                    ordering=("-imported_at", "-pk"), deletable=False, tags=["access"])  # fmt: skip
-for resource in (POLICIES, SYSTEMS, ACCOUNTS, GRANTS, REVIEWS, ITEMS, IMPORTS):
+REMINDERS = Resource(ReviewReminder, "access-review-reminders", s.ReminderOut, filters=s.ReminderFilter,
+                     ordering=("-day", "-pk"), deletable=False, tags=["access"])  # fmt: skip
+EVIDENCE_EXPORTS = Resource(EvidenceExport, "access-evidence-exports", s.EvidenceExportOut,
+                            filters=s.EvidenceExportFilter, ordering=("-exported_at", "-pk"), deletable=False,
+                            tags=["access"])  # fmt: skip
+for resource in (POLICIES, SYSTEMS, ACCOUNTS, GRANTS, REVIEWS, ITEMS, IMPORTS, REMINDERS, EVIDENCE_EXPORTS):
     register(router, resource)
 
 
 def _refusal(exc: Exception) -> HttpError:
-    if isinstance(exc, services.AccessForbiddenError):
+    if isinstance(exc, services.AccessForbiddenError | EvidenceForbiddenError):
         return HttpError(403, str(exc))
     if isinstance(exc, services.AccessStateError):
         return HttpError(409, str(exc))
@@ -184,9 +192,31 @@ def access_changes(request: AuthedRequest, filters: Query[s.ChangeFilter]):
     "/access-reviews/{id:pk}/progress", response=s.ProgressOut, operation_id="access_reviews_progress"
 )
 def review_progress(request: AuthedRequest, pk: int):
-    progress = services.progress_of(get_visible_or_404(REVIEWS, request, pk))
+    """How far the review is, overall and per reviewer (most pending first)."""
+    campaign = get_visible_or_404(REVIEWS, request, pk)
+    progress = services.progress_of(campaign)
+    reviewers = [{"reviewer_id": p.reviewer_id, "reviewer": p.reviewer, "total": p.total, "decided": p.decided,
+                  "pending": p.pending} for p in services.progress_by_reviewer(campaign)]  # fmt: skip
     return {"total": progress.total, "confirmed": progress.confirmed, "revoked": progress.revoked,
-            "decided": progress.decided, "percent": progress.percent}  # fmt: skip
+            "decided": progress.decided, "percent": progress.percent, "reviewers": reviewers}  # fmt: skip
+
+
+@router.post(
+    "/access-reviews/{id:pk}/evidence",
+    response={201: s.EvidenceExportsOut},
+    operation_id="access_reviews_export_evidence",
+)
+def export_evidence(request: AuthedRequest, pk: int):
+    """Store the signed-off review's record, the site's access-change log since the review's period began and
+    its reconciliation report as evidence document versions (submitted for approval), each linked to the
+    requirements it evidences (CIP-004-7 R4-R5, 62443-3-3 SR 1.3 / SR 2.1, 62443-2-1). Site admins and
+    organisation admins (the log comes from the audit trail); 409 before sign-off."""
+    campaign = get_visible_or_404(REVIEWS, request, pk)
+    try:
+        result = record_evidence.export_review(request.user, campaign)
+    except (*REFUSALS, EvidenceForbiddenError) as exc:
+        raise _refusal(exc) from None
+    return Status(201, {"exports": result.exports, "missing_requirements": [list(p) for p in result.missing]})
 
 
 @router.post("/access-reviews/{id:pk}/sign-off", response=s.ReviewOut, operation_id="access_reviews_sign_off")
@@ -201,10 +231,10 @@ def sign_off(request: AuthedRequest, pk: int, payload: s.SignOff):
 
 @router.get("/access-reviews/{id:pk}/export", response={200: None}, operation_id="access_reviews_export")
 def review_export(request: AuthedRequest, pk: int, format: str = "csv"):
-    """The review's record (every grant, reviewer, decision, comment, sign-off) as CSV or XLSX."""
+    """The review's record (every grant, reviewer, decision, comment, sign-off) as CSV, XLSX or JSON."""
     campaign = get_visible_or_404(REVIEWS, request, pk)
-    if format not in ("csv", "xlsx"):
-        raise HttpError(422, "format must be csv or xlsx")
+    if format not in ("csv", "xlsx", "json"):
+        raise HttpError(422, "format must be csv, xlsx or json")
     name, data = exports.review_record(campaign, format)
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -15,8 +15,9 @@ from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from otcsms.access.models import AccessGrant, Account
+from otcsms.access.tables import write_table
+from otcsms.core.epoch import to_epoch_us
 from otcsms.core.models import AuditEvent, User
-from otcsms.core.spreadsheet import write_csv, write_xlsx
 from otcsms.org.models import Person
 
 GRANT_TYPE = AccessGrant._meta.label_lower
@@ -43,9 +44,10 @@ class Change:
                 self.why, str(self.seq)]  # fmt: skip
 
 
-def changes(user: User, *, system_id: int | None = None, person_id: int | None = None,
-            site_id: int | None = None, limit: int = MAX_ROWS) -> list[Change]:  # fmt: skip
-    """The access changes the user may read, newest first, narrowed to a system, a person or a site."""
+def changes(user: User | None, *, system_id: int | None = None, person_id: int | None = None,
+            site_id: int | None = None, since: datetime | None = None, limit: int = MAX_ROWS) -> list[Change]:  # fmt: skip
+    """The access changes the user may read (None: the command line, which reads the whole trail), newest
+    first, narrowed to a system, a person, a site or a time onwards."""
     grants = AccessGrant.objects.all()
     accounts = Account.objects.all()
     if system_id is not None:
@@ -54,7 +56,9 @@ def changes(user: User, *, system_id: int | None = None, person_id: int | None =
         grants, accounts = grants.filter(person_id=person_id), accounts.filter(person_id=person_id)
     if site_id is not None:
         grants, accounts = grants.filter(site_id=site_id), accounts.filter(site_id=site_id)
-    events = AuditEvent.objects.for_user(user)
+    events = AuditEvent.objects.all() if user is None else AuditEvent.objects.for_user(user)
+    if since is not None:
+        events = events.filter(occurred_us__gte=to_epoch_us(since))
     grant_events = events.filter(object_type=GRANT_TYPE, object_id__in=_ids(grants))
     account_events = events.filter(object_type=ACCOUNT_TYPE, object_id__in=_ids(accounts))
     rows = list((grant_events | account_events).order_by("-seq")[:limit])
@@ -124,8 +128,5 @@ def _account_what(action: str, before: dict[str, Any], after: dict[str, Any]) ->
 
 
 def export(rows: list[Change], fmt: str) -> bytes:
-    """The log as CSV or XLSX; no cell starts a spreadsheet formula."""
-    table = [row.cells() for row in rows]
-    if fmt == "xlsx":
-        return write_xlsx("access changes", COLUMNS, table)
-    return write_csv(COLUMNS, table)
+    """The log as CSV, XLSX or JSON; no cell starts a spreadsheet formula."""
+    return write_table("access changes", COLUMNS, [row.cells() for row in rows], fmt)

@@ -1,32 +1,78 @@
 """Continuous checks of access governance: the reconciliation of accounts against grants, one check per
-kind of discrepancy, each with its suggested action as the remediation (see docs/access.md)."""
+kind of discrepancy, each with its suggested action as the remediation (see docs/access.md).
+
+The six reconciliation checks share one computation per site and run: the checks engine evaluates a site's
+checks one after the other, so the first of them reconciles the site and the others reuse that result
+(``_OneSiteMemo``) as long as nothing was written since (the audit trail's head is unchanged: every write
+of an account, grant, person or policy is an audit event), on the same day, and within two minutes.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from otcsms.access import reconcile as rc
-from otcsms.access.models import AccessGrant, Account, ReviewCampaign
-from otcsms.access.services import site_report
+from otcsms.access.models import ReviewCampaign
+from otcsms.access.services import SiteReconciliation, reconcile_site
 from otcsms.checks.engine import Problem, check
+from otcsms.core.models import AuditChainHead
 from otcsms.tenancy.models import Site
 
 ACCOUNT_MANAGEMENT = (("iec62443-3-3", "SR 1.3"), ("nerc-cip", "CIP-004-7 R4.2"))
 
 
+class _OneSiteMemo:
+    """The last site's reconciliation, reused while it is still what a fresh computation would give.
+
+    One entry only (a site's rows can be tens of thousands): the engine runs all checks of a site before the
+    next site, so one entry is enough for one computation per site per run. Process-local, and nothing
+    depends on it but speed: another process computes its own."""
+
+    MAX_AGE_SECONDS = 120.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entry: tuple[tuple[object, ...], float, SiteReconciliation] | None = None
+        self.computed = 0  # how many times the site was reconciled (the tests read it)
+
+    def get(self, site: Site) -> SiteReconciliation:
+        key = (site.pk, timezone.localdate(), *_trail_head())
+        with self._lock:
+            entry = self._entry
+        if entry is not None and entry[0] == key and time.monotonic() - entry[1] < self.MAX_AGE_SECONDS:
+            return entry[2]
+        result = reconcile_site(site)
+        with self._lock:
+            self._entry = (key, time.monotonic(), result)
+            self.computed += 1
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entry = None
+
+
+def _trail_head() -> tuple[object, ...]:
+    head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    return tuple(head) if head is not None else (0, "")
+
+
+MEMO = _OneSiteMemo()
+
+
 def _problems(site: Site, category: str) -> Iterator[Problem]:
-    found = [d for d in site_report(site).discrepancies if d.category == category]
-    if not found:
-        return
-    model = Account if found[0].kind == "account" else AccessGrant
-    # The site's rows in one query (the discrepancies may be tens of thousands: no list of ids in SQL).
-    by_pk = {obj.pk: obj for obj in model.objects.filter(site=site).select_related("system", "person")}
-    for item in found:
-        if item.key in by_pk:
-            yield Problem(by_pk[item.key], f"{by_pk[item.key].system}: {item.message}"[:500])
+    reconciliation = MEMO.get(site)
+    for item in reconciliation.report.discrepancies:
+        if item.category != category:
+            continue
+        obj = reconciliation.object_of(item)
+        if obj is not None:
+            yield Problem(obj, f"{obj.system}: {item.message}"[:500])
 
 
 def _declare(category: str, title: str, severity: str, requirements: tuple[tuple[str, str], ...]) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from otcsms.access.models import AccessGrant, AccessSystem, Account
 from otcsms.access.services import decide, start_review
+from otcsms.access.tasks import remind_reviewers
 from otcsms.core.models import User
 from otcsms.core.registry import DemoSummary
 from otcsms.org.models import Person
@@ -103,3 +104,4 @@ def load_demo_access(summary: DemoSummary) -> None:
                               period_start=quarter, period_end=next_quarter - timedelta(days=1))  # fmt: skip
         for item in review.items.select_related("grant__person")[:2]:
             decide(lead, item, decision="confirmed", comment="still needed for shift work")
+        remind_reviewers(today)  # the reviewers see today's reminder on the Access page

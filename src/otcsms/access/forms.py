@@ -40,7 +40,7 @@ class GrantForm(ScopedModelForm):
     class Meta:
         model = AccessGrant
         fields = ["site", "person", "system", "privilege", "access_type", "justification", "requested_by",
-                  "approved_by", "starts_on", "expires_on"]  # fmt: skip
+                  "approved_by", "starts_on", "expires_on", "prerequisites"]  # fmt: skip
         widgets = {"justification": forms.Textarea(attrs={"rows": 3}), "starts_on": DATE, "expires_on": DATE}
 
 
@@ -49,7 +49,7 @@ class GrantEditForm(ScopedModelForm):
 
     class Meta:
         model = AccessGrant
-        fields = ["justification", "expires_on"]
+        fields = ["justification", "expires_on", "prerequisites"]
         widgets = {"justification": forms.Textarea(attrs={"rows": 3}), "expires_on": DATE}
 
 

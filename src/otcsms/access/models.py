@@ -211,6 +211,11 @@ class AccessGrant(SiteOwned):
     terminated_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person's termination took effect, if revoked for it."
     )
+    prerequisites = models.CharField(
+        max_length=500, blank=True,
+        help_text="Training and personnel screening this access needs (e.g. 'CIP-004 training; PRA'). Recorded "
+        "and shown; not checked yet (training and screening records come with issue 15).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["system__name", "person__name", "pk"]
@@ -341,3 +346,57 @@ class AccountImport(SiteOwned):
 
     def __str__(self) -> str:
         return f"{self.filename} into {self.system}"
+
+
+class ReviewReminder(SiteOwned):
+    """A reminder to a reviewer that grants of a review wait for them: at most one per reviewer, review and day
+    (a database constraint, so two workers cannot both send it). Sent by e-mail when the instance has e-mail
+    configured and the reviewer an address; shown in the app either way."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail and in the app"
+        IN_APP = "in-app", "In the app"
+
+    campaign = models.ForeignKey(ReviewCampaign, on_delete=models.CASCADE, related_name="reminders")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    pending = models.PositiveIntegerField(help_text="Grants waiting for the reviewer when reminded.")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.IN_APP)
+    created_at = models.DateTimeField(default=timezone.now)
+    email_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        verbose_name = "access review reminder"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "reviewer", "day"], name="access_one_reminder_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder of {self.campaign}: {self.pending} grants on {self.day:%Y-%m-%d}"
+
+
+class EvidenceExport(SiteOwned):
+    """One part of a review's record stored as a version of an evidence document (``access.evidence``)."""
+
+    class Part(models.TextChoices):
+        REVIEW = "review", "Access review record"
+        CHANGES = "changes", "Access-change log"
+        RECONCILIATION = "reconciliation", "Reconciliation report"
+
+    campaign = models.ForeignKey(ReviewCampaign, on_delete=models.PROTECT, related_name="evidence_exports")
+    part = models.CharField(max_length=16, choices=Part.choices)
+    document = models.ForeignKey("evidence.Document", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey("evidence.DocumentVersion", on_delete=models.PROTECT, related_name="+")
+    requirements = models.JSONField(default=list, help_text="[framework key, requirement id] pairs linked.")
+    exported_at = models.DateTimeField(default=timezone.now)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-exported_at", "-pk"]
+        verbose_name = "access evidence export"
+
+    def __str__(self) -> str:
+        return f"{self.get_part_display()} of {self.campaign} as evidence"

@@ -1,13 +1,15 @@
 """What access-control governance adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry
 
 contributions = Contributions(
     checks_module="otcsms.access.checks",
     api_router="otcsms.access.api.router",
     urls="otcsms.access.urls",
     navigation=(NavEntry("Access", "web:access_home", 350),),
+    cli=(CliCommand("access", "otcsms.access.cli.access_app"),),
     import_kinds=(ImportKind("accounts", "otcsms.access.cli.import_accounts", needs="system"),),
+    jobs=("otcsms.access.tasks.REVIEW_REMINDERS",),
     demo=(DemoStep("otcsms.access.demo.load_demo_access", 460),),
     access_objects="otcsms.access.testing.access_objects",
     site_sections=("otcsms.access.site_sections.systems",),

@@ -142,6 +142,7 @@ class GrantOut(Schema):
     revoked_at: datetime | None
     revoke_reason: str
     terminated_at: datetime | None
+    prerequisites: str
     revocation_delay_hours: float | None = None
 
     @staticmethod
@@ -160,11 +161,13 @@ class GrantCreate(InputSchema):
     approved_by_id: Id
     starts_on: date | None = None
     expires_on: date | None = None
+    prerequisites: str = Field("", max_length=500, description="Training and screening this access needs.")
 
 
 class GrantUpdate(InputSchema):
     justification: str | None = Field(None, min_length=1, max_length=2000)
     expires_on: date | None = None
+    prerequisites: str | None = Field(None, max_length=500)
 
 
 class GrantFilter(SiteFilter):
@@ -289,12 +292,59 @@ class ReviewFilter(SiteFilter):
     status: Literal["open", "signed-off"] | None = None
 
 
+class ReviewerProgressOut(Schema):
+    reviewer_id: int | None
+    reviewer: str
+    total: int
+    decided: int
+    pending: int
+
+
 class ProgressOut(Schema):
     total: int
     confirmed: int
     revoked: int
     decided: int
     percent: int
+    reviewers: list[ReviewerProgressOut]
+
+
+class ReminderOut(Schema):
+    id: int
+    site_id: int
+    campaign_id: int
+    reviewer_id: int
+    day: date
+    pending: int
+    channel: str
+    created_at: datetime
+    email_error: str
+
+
+class ReminderFilter(SiteFilter):
+    campaign_id: int | None = None
+    reviewer_id: int | None = None
+
+
+class EvidenceExportOut(Schema):
+    id: int
+    site_id: int
+    campaign_id: int
+    part: str
+    document_id: int
+    version_id: int
+    requirements: list[list[str]]
+    exported_at: datetime
+    exported_by_id: int | None
+
+
+class EvidenceExportFilter(SiteFilter):
+    campaign_id: int | None = None
+
+
+class EvidenceExportsOut(Schema):
+    exports: list[EvidenceExportOut]
+    missing_requirements: list[list[str]] = Field(description="Requirements not in the loaded library.")
 
 
 class SignOff(InputSchema):

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from otcsms.access.models import AccessGrant, AccessPolicy, AccessSystem, Account, AccountImport
+from django.utils import timezone
+
+from otcsms.access.models import (
+    AccessGrant,
+    AccessPolicy,
+    AccessSystem,
+    Account,
+    AccountImport,
+    EvidenceExport,
+    ReviewReminder,
+)
 from otcsms.access.services import start_review
 from otcsms.core.models import User
+from otcsms.evidence import services as evidence
 from otcsms.org.models import Person
 from otcsms.tenancy.models import Site
 
@@ -28,7 +39,17 @@ def access_objects(site: Site) -> dict[str, int]:
     imported = AccountImport.objects.create(
         site=site, system=system, filename="hmi.csv", format="csv", sha256="0" * 64
     )
+    reminder = ReviewReminder.objects.create(
+        site=site, campaign=campaign, reviewer=creator, day=timezone.localdate(), pending=1
+    )
+    document = evidence.create_document(site_id=site.pk, kind="record", title=f"Access review of {site.code}")
+    version = evidence.upload_version(document, [b"review,decision\nQ1,confirmed\n"], file_name="review.csv")
+    exported = EvidenceExport.objects.create(
+        site=site, campaign=campaign, part="review", document=document, version=version
+    )
     return {
+        "access-review-reminders": reminder.pk,
+        "access-evidence-exports": exported.pk,
         "access-policies": AccessPolicy.objects.create(site=site).pk,
         "access-systems": system.pk,
         "accounts": account.pk,

@@ -26,4 +26,5 @@ urlpatterns = [
     path("access/reviews/<id:pk>/decide/", v.review_decide, name="access_review_decide"),
     path("access/reviews/<id:pk>/sign-off/", v.review_sign_off, name="access_review_sign_off"),
     path("access/reviews/<id:pk>/export/", v.review_export, name="access_review_export"),
+    path("access/reviews/<id:pk>/evidence/", v.review_evidence, name="access_review_evidence"),
 ]  # fmt: skip

@@ -10,14 +10,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from otcsms.access import changelog, exports, forms, services
-from otcsms.access.models import AccessGrant, AccessSystem, Account, AccountImport, ReviewCampaign, ReviewItem
+from otcsms.access import changelog, exports, forms, record_evidence, services
+from otcsms.access.models import (
+    AccessGrant,
+    AccessSystem,
+    Account,
+    AccountImport,
+    EvidenceExport,
+    ReviewCampaign,
+    ReviewItem,
+    ReviewReminder,
+)
 from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import can
@@ -48,7 +58,27 @@ def home(request: HttpRequest) -> HttpResponse:
     systems = AccessSystem.objects.for_user(user).for_site(site_id).select_related("site", "owner")
     sites = Site.objects.for_user(user).for_site(site_id)
     reviews = ReviewCampaign.objects.for_user(user).for_site(site_id).select_related("site")[:20]
-    return render(request, "access/home.html", {"systems": systems, "reviews": reviews, "sites": sites})
+    return render(request, "access/home.html", {"systems": systems, "reviews": reviews, "sites": sites,
+                                                "waiting": _waiting_for(user, site_id)})  # fmt: skip
+
+
+def _waiting_for(user: Any, site_id: int | None) -> list[dict[str, Any]]:
+    """The open reviews with grants waiting for this reviewer, and when they were last reminded (in-app)."""
+    open_items = ReviewItem.objects.for_user(user).for_site(site_id).filter(
+        reviewer=user, decision=ReviewItem.Decision.PENDING, campaign__status=ReviewCampaign.Status.OPEN
+    )  # fmt: skip
+    counts = {
+        row["campaign_id"]: row["n"]
+        for row in open_items.values("campaign_id").annotate(n=Count("pk")).order_by("campaign_id")
+    }
+    if not counts:
+        return []
+    campaigns = ReviewCampaign.objects.filter(pk__in=counts).select_related("site").order_by("due_on", "pk")
+    reminded = dict(
+        ReviewReminder.objects.filter(reviewer=user, campaign_id__in=counts).values("campaign_id")
+        .annotate(last=Max("day")).values_list("campaign_id", "last")
+    )  # fmt: skip
+    return [{"campaign": c, "pending": counts[c.pk], "reminded": reminded.get(c.pk)} for c in campaigns]
 
 
 # --- systems, accounts, grants (generic views) -----------------------------------------------------------
@@ -150,7 +180,8 @@ class GrantDetail(GrantViews, generic.ScopedDetailView):
               ("Access", "get_access_type_display"), ("Justification", "justification"),
               ("Requested by", "requested_by"), ("Approved by", "approved_by"), ("Starts", "starts_on"),
               ("Expires", "expires_on"), ("Status", "get_status_display"), ("Revoked at", "revoked_at"),
-              ("Revocation reason", "revoke_reason"), ("Termination took effect", "terminated_at")]  # fmt: skip
+              ("Revocation reason", "revoke_reason"), ("Termination took effect", "terminated_at"),
+              ("Prerequisites (not checked yet)", "prerequisites")]  # fmt: skip
 
 
 @login_required
@@ -335,7 +366,29 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
         "campaign": campaign, "rows": rows, "progress": services.progress_of(campaign), "mine": mine,
         "pending": pending, "open": campaign.status == ReviewCampaign.Status.OPEN,
         "may_sign": can(user, "approve", campaign.site_id),
+        "reviewers": services.progress_by_reviewer(campaign),
+        "evidence_refusal": record_evidence.refusal(user, campaign),
+        "evidence_exports": EvidenceExport.objects.for_user(user).filter(campaign=campaign)
+        .select_related("document", "version")[:12],
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The button: store the signed-off review's whole record as evidence (access.record_evidence)."""
+    campaign = _visible(ReviewCampaign, request, pk)
+    try:
+        result = record_evidence.export_review(_authed(request).user, campaign)
+    except services.AccessForbiddenError as exc:
+        raise PermissionDenied(str(exc)) from None
+    except (services.AccessStateError, ValueError) as exc:
+        messages.error(request, str(exc))
+    else:
+        missing = f"; not in the library: {len(result.missing)} requirements" if result.missing else ""
+        messages.success(request, f"Stored {len(result.exports)} evidence documents, submitted for approval"
+                         f"{missing}.")  # fmt: skip
+    return HttpResponseRedirect(reverse("web:access_review", args=[campaign.pk]))
 
 
 @login_required
@@ -386,8 +439,8 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 def review_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _visible(ReviewCampaign, request, pk)
     fmt = request.GET.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("format must be csv or xlsx")
+    if fmt not in ("csv", "xlsx", "json"):
+        raise Http404("format must be csv, xlsx or json")
     name, data = exports.review_record(campaign, fmt)
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
