@@ -4,13 +4,12 @@ scenario from a vulnerability, the heat map and a zone's justified SL-T)."""
 # No `from __future__ import annotations`: ninja reads the handlers' annotations when they are defined.
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from ninja import File, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from otcsms.core.api_auth import API_AUTH
-from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, validation_detail
+from otcsms.core.crud import Resource, get_visible_or_404, register, require_write
 from otcsms.core.http import AuthedRequest
 from otcsms.core.models import User
 from otcsms.links.services import LinkConflictError, LinkForbiddenError, LinkInputError
@@ -34,13 +33,6 @@ router = Router(tags=["risk"])
 MAX_ADVISORY_BYTES = 8 * 1024 * 1024
 
 
-def _saved(save: Any, obj: Any) -> Any:
-    try:
-        return save(obj)
-    except ValidationError as exc:
-        raise HttpError(422, validation_detail(exc)) from None
-
-
 def _bands(data: dict[str, Any]) -> None:
     if data.get("bands") is not None:
         data["bands"] = [dict(b) for b in data["bands"]]
@@ -50,24 +42,24 @@ def _create_matrix(user: User, data: dict[str, Any]) -> RiskMatrix:
     _bands(data)
     if RiskMatrix.objects.filter(organisation_id=data["organisation_id"]).exists():
         raise HttpError(409, "the organisation has its matrix already: change it (PATCH)")
-    return _saved(services.save_matrix, RiskMatrix(**data))
+    return services.save_matrix(RiskMatrix(**data))
 
 
 def _update_matrix(user: User, matrix: RiskMatrix, data: dict[str, Any]) -> RiskMatrix:
     _bands(data)
     for name, value in data.items():
         setattr(matrix, name, value)
-    return _saved(services.save_matrix, matrix)
+    return services.save_matrix(matrix)
 
 
 def _create_scenario(user: User, data: dict[str, Any]) -> ThreatScenario:
-    return _saved(services.save_scenario, ThreatScenario(**data))
+    return services.save_scenario(ThreatScenario(**data))
 
 
 def _update_scenario(user: User, scenario: ThreatScenario, data: dict[str, Any]) -> ThreatScenario:
     for name, value in data.items():
         setattr(scenario, name, value)
-    return _saved(services.save_scenario, scenario)
+    return services.save_scenario(scenario)
 
 
 def _create_review(user: User, data: dict[str, Any]) -> ThreatModelReview:
@@ -198,8 +190,6 @@ def scenario_from_vulnerability(request: AuthedRequest, pk: int):
     require_write(request, ThreatScenario, item.site_id, "change")
     try:
         scenario = services.scenario_from_vulnerability(item, by=request.user)
-    except ValidationError as exc:
-        raise HttpError(422, validation_detail(exc)) from None
     except (LinkInputError, LinkConflictError) as exc:
         raise HttpError(409, str(exc)) from None
     except LinkForbiddenError as exc:
