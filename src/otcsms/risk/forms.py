@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from otcsms.core.models import User
 from otcsms.risk import attack
@@ -95,6 +96,22 @@ class ScenarioForm(ScopedModelForm):
         if not self.instance.inherent_consequences:
             self.add_error("inherent_safety", "rate at least one consequence category")
         return cleaned
+
+
+    # The model names its JSON fields; the form shows them as selects and a line of ids.
+    ERROR_FIELDS = {"inherent_consequences": "inherent_safety", "residual_consequences": "residual_safety",
+                    "techniques": "techniques_text"}  # fmt: skip
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """Model errors about fields the form shows differently go to the field that shows them (once)."""
+        mapped: dict[str, list[str]] = {}
+        for name, messages in errors.message_dict.items():
+            target = self.ERROR_FIELDS.get(name, name)
+            if target not in self.fields:
+                target = NON_FIELD_ERRORS
+            already = [str(e) for e in self.errors.get(target, [])] if target in self.errors else []
+            mapped.setdefault(target, []).extend(m for m in messages if m not in already)
+        super()._update_errors(ValidationError({k: v for k, v in mapped.items() if v}))
 
 
 class ReviewForm(ScopedModelForm):

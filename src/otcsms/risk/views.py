@@ -366,6 +366,10 @@ class AssetVulnerabilityList(generic.ScopedListView):
                ("Advisory", "vulnerability.advisory")]  # fmt: skip
     search_fields = ("vulnerability__key", "asset__name")
 
+    def url(self, kind: str, *args: Any) -> str:
+        # Vulnerabilities come from advisories: "create" is the advisory import.
+        return reverse("web:advisory_list") if kind == "create" else super().url(kind, *args)
+
     def get_queryset(self):
         qs = super().get_queryset()
         status, severity, match = (self.request.GET.get(k, "") for k in ("status", "severity", "match"))
