@@ -12,7 +12,9 @@ from otcsms.plant.models import Asset, Zone
 from tests.conftest import make_user
 
 DATA = Path(__file__).parent / "data"
-DEMO_ADVISORY = Path(__file__).resolve().parents[2] / "src" / "otcsms" / "risk" / "samples" / "icsa-24-284-20.json"
+DEMO_ADVISORY = (
+    Path(__file__).resolve().parents[2] / "src" / "otcsms" / "risk" / "samples" / "icsa-24-284-20.json"
+)
 
 
 @dataclass

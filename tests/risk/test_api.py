@@ -43,14 +43,19 @@ def test_scenario_crud_with_scores_filters_and_history(api, plant, a_contributor
     r = client.post("/threat-scenarios", body(plant))
     assert r.status_code == 201, r.json()
     created = r.json()
-    assert (created["inherent_score"], created["inherent_level"], created["residual_level"]) == (20, "critical", "")
+    assert (created["inherent_score"], created["inherent_level"], created["residual_level"]) == (
+        20,
+        "critical",
+        "",
+    )
     r = client.patch(f"/threat-scenarios/{created['id']}",
                      {"residual_likelihood": 2, "residual_consequences": {"production": 3}, "treatment": "mitigate"})  # fmt: skip
     assert r.status_code == 200 and r.json()["residual_level"] == "medium"
     client.post("/threat-scenarios", body(plant, title="Insider setpoint change", inherent_likelihood=2,
                                           inherent_consequences={"safety": 2}))  # fmt: skip
-    assert [s["title"] for s in client.get("/threat-scenarios", inherent_level="critical").json()["items"]] == [
-        "Ransomware on the HMIs"]
+    assert [
+        s["title"] for s in client.get("/threat-scenarios", inherent_level="critical").json()["items"]
+    ] == ["Ransomware on the HMIs"]
     assert client.get("/threat-scenarios", residual_level="medium").json()["count"] == 1
     assert client.get("/threat-scenarios", q="insider").json()["count"] == 1
     page = client.get("/threat-scenarios", limit=1, offset=1).json()
@@ -107,13 +112,22 @@ def test_the_matrix_is_read_by_members_and_changed_by_org_admins(api, org, plant
 
 def test_heat_map_and_zone_risk(api, plant, a_contributor, b_viewer):
     client = api(a_contributor)
-    client.post("/threat-scenarios", body(plant, residual_likelihood=2, residual_consequences={"production": 4}))
+    client.post(
+        "/threat-scenarios", body(plant, residual_likelihood=2, residual_consequences={"production": 4})
+    )
     cells = client.get("/threat-scenarios/heat-map").json()["items"]
     hot = {(c["likelihood"], c["consequence"]): c for c in cells}
-    assert hot[(4, 5)]["inherent"] == 1 and hot[(2, 4)]["residual"] == 1 and hot[(4, 5)]["level"] == "critical"
+    assert (
+        hot[(4, 5)]["inherent"] == 1 and hot[(2, 4)]["residual"] == 1 and hot[(4, 5)]["level"] == "critical"
+    )
     assert sum(c["inherent"] for c in api(b_viewer).get("/threat-scenarios/heat-map").json()["items"]) == 0
     zone = client.get(f"/risk-zones/{plant.cell.pk}").json()
-    assert (zone["worst_level"], zone["justified_sl_t"], zone["recorded_sl_t"], zone["gap"]) == ("medium", 2, 2, False)
+    assert (zone["worst_level"], zone["justified_sl_t"], zone["recorded_sl_t"], zone["gap"]) == (
+        "medium",
+        2,
+        2,
+        False,
+    )
     assert "critical -> SL 4" in zone["convention"]
     assert api(b_viewer).get(f"/risk-zones/{plant.cell.pk}").status_code == 404
 
@@ -141,7 +155,10 @@ def test_advisory_upload_status_changes_and_scenario(api, plant, a_contributor, 
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert client.post(f"{url}/status", {"status": "not-affected", "note": "x"}).status_code == 409
     assert client.post(f"{url}/status", {"status": "patched"}).status_code == 422
-    assert client.post(f"{url}/status", {"status": "patched", "note": "33.017 flashed"}).json()["status"] == "patched"
+    assert (
+        client.post(f"{url}/status", {"status": "patched", "note": "33.017 flashed"}).json()["status"]
+        == "patched"
+    )
     r = client.post(f"{url}/scenario")
     assert r.status_code == 201 and r.json()["asset_id"] == plant.plc.pk
     assert client.post(f"{url}/scenario").status_code == 201  # a second scenario, its own link
@@ -167,6 +184,8 @@ def test_bad_advisory_uploads_are_422_with_the_path_and_write_nothing(plant, a_c
     assert audit_count() == after_v2 > before
     assert upload(b_viewer, DEMO_ADVISORY, site_a.pk).status_code == 404
     assert audit_count() == after_v2
-    assert not AssetVulnerability.objects.filter(vulnerability__advisory__tracking_id="ICSA-24-284-20").exists()
+    assert not AssetVulnerability.objects.filter(
+        vulnerability__advisory__tracking_id="ICSA-24-284-20"
+    ).exists()
     event = AuditEvent.objects.filter(object_type="risk.advisory").last()
     assert event is not None and event.actor_label.startswith(f"{a_contributor.username} (token")

@@ -15,14 +15,21 @@ def test_import_advisories_from_the_command_line(initialised_instance, tmp_path)
                                   "--site", "riverside-wtp", "--json").stdout)  # fmt: skip
     (imported,) = out["imports"]
     assert (imported["site"], imported["tracking_id"], imported["outcome"]) == (
-        "riverside-wtp", "ICSA-24-107-03", "created")
-    actors = instance.sql("SELECT DISTINCT actor_kind FROM core_auditevent WHERE object_type = 'risk.advisory'")
+        "riverside-wtp",
+        "ICSA-24-107-03",
+        "created",
+    )
+    actors = instance.sql(
+        "SELECT DISTINCT actor_kind FROM core_auditevent WHERE object_type = 'risk.advisory'"
+    )
     assert ("cli",) in actors
 
     everywhere = instance.run("import", "advisories", str(DATA / "icsa-24-107-03-v2.json")).stdout
     assert "riverside-wtp" not in everywhere  # sites are named by name in the text
     assert "version 2 updated" in everywhere and "version 2 created" in everywhere
-    again = instance.run("import", "advisories", str(DATA / "icsa-24-107-03-v2.json"), "--site", "riverside-wtp")
+    again = instance.run(
+        "import", "advisories", str(DATA / "icsa-24-107-03-v2.json"), "--site", "riverside-wtp"
+    )
     assert "already imported (nothing changed)" in again.stdout
 
     before = instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0]
@@ -38,10 +45,17 @@ def test_import_advisories_from_the_command_line(initialised_instance, tmp_path)
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 200_000 + "]" * 200_000)
     assert "deeper than" in instance.run("import", "advisories", str(deep), check=2).stderr
-    assert "cannot read" in instance.run("import", "advisories", str(tmp_path / "missing.json"), check=2).stderr
-    assert "--system does not apply" in instance.run(
-        "import", "advisories", str(DEMO_ADVISORY), "--system", "x", check=2).stderr
-    assert "no site" in instance.run("import", "advisories", str(DEMO_ADVISORY), "--site", "nowhere", check=2).stderr
+    assert (
+        "cannot read" in instance.run("import", "advisories", str(tmp_path / "missing.json"), check=2).stderr
+    )
+    assert (
+        "--system does not apply"
+        in instance.run("import", "advisories", str(DEMO_ADVISORY), "--system", "x", check=2).stderr
+    )
+    assert (
+        "no site"
+        in instance.run("import", "advisories", str(DEMO_ADVISORY), "--site", "nowhere", check=2).stderr
+    )
     assert instance.sql("SELECT COUNT(*) FROM core_auditevent")[0][0] == before
 
 

@@ -30,7 +30,11 @@ def test_real_advisories_are_read():
     assert (v1.tracking_id, v1.version, v2.version) == ("ICSA-24-107-03", "1", "2")
     assert v2.version_key > v1.version_key and len(v1.products) == 4 and len(v2.products) == 8
     product = v1.products["CSAFPID-0001"]
-    assert (product.vendor, product.product, product.version) == ("Rockwell Automation", "ControlLogix 5580", "V35.011")
+    assert (product.vendor, product.product, product.version) == (
+        "Rockwell Automation",
+        "ControlLogix 5580",
+        "V35.011",
+    )
     vuln = v1.vulnerabilities[0]
     assert vuln.cve == "CVE-2024-3493" and vuln.cvss_score == 8.6 and vuln.cvss_vector.startswith("CVSS:3.1/")
     assert vuln.affected == frozenset(v1.products) and vuln.remediations
@@ -84,12 +88,160 @@ def test_malformed_documents_name_the_path(mutate, path, reason):
 
 def test_hostile_inputs_are_refused():
     assert "deeper than" in str(refused(b"[" * 100_000 + b"]" * 100_000))
-    assert "deeper than" in str(refused(json.dumps({"a": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}).encode()))
+    assert "deeper than" in str(
+        refused(
+            json.dumps(
+                {
+                    "a": [
+                        [
+                            [
+                                [
+                                    [
+                                        [
+                                            [
+                                                [
+                                                    [
+                                                        [
+                                                            [
+                                                                [
+                                                                    [
+                                                                        [
+                                                                            [
+                                                                                [
+                                                                                    [
+                                                                                        [
+                                                                                            [
+                                                                                                [
+                                                                                                    [
+                                                                                                        [
+                                                                                                            [
+                                                                                                                [
+                                                                                                                    [
+                                                                                                                        [
+                                                                                                                            [
+                                                                                                                                [
+                                                                                                                                    [
+                                                                                                                                        [
+                                                                                                                                            [
+                                                                                                                                                [
+                                                                                                                                                    [
+                                                                                                                                                        [
+                                                                                                                                                            [
+                                                                                                                                                                [
+                                                                                                                                                                    [
+                                                                                                                                                                        [
+                                                                                                                                                                            [
+                                                                                                                                                                                [
+                                                                                                                                                                                    [
+                                                                                                                                                                                        [
+                                                                                                                                                                                            [
+                                                                                                                                                                                                [
+                                                                                                                                                                                                    [
+                                                                                                                                                                                                        [
+                                                                                                                                                                                                            [
+                                                                                                                                                                                                                [
+                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                                                                            1
+                                                                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                ]
+                                                                                                                                                                                                            ]
+                                                                                                                                                                                                        ]
+                                                                                                                                                                                                    ]
+                                                                                                                                                                                                ]
+                                                                                                                                                                                            ]
+                                                                                                                                                                                        ]
+                                                                                                                                                                                    ]
+                                                                                                                                                                                ]
+                                                                                                                                                                            ]
+                                                                                                                                                                        ]
+                                                                                                                                                                    ]
+                                                                                                                                                                ]
+                                                                                                                                                            ]
+                                                                                                                                                        ]
+                                                                                                                                                    ]
+                                                                                                                                                ]
+                                                                                                                                            ]
+                                                                                                                                        ]
+                                                                                                                                    ]
+                                                                                                                                ]
+                                                                                                                            ]
+                                                                                                                        ]
+                                                                                                                    ]
+                                                                                                                ]
+                                                                                                            ]
+                                                                                                        ]
+                                                                                                    ]
+                                                                                                ]
+                                                                                            ]
+                                                                                        ]
+                                                                                    ]
+                                                                                ]
+                                                                            ]
+                                                                        ]
+                                                                    ]
+                                                                ]
+                                                            ]
+                                                        ]
+                                                    ]
+                                                ]
+                                            ]
+                                        ]
+                                    ]
+                                ]
+                            ]
+                        ]
+                    ]
+                }
+            ).encode()
+        )
+    )
     assert "larger than" in str(refused(b" " * (csaf.MAX_BYTES + 1)))
     assert "not UTF-8" in str(refused("{}".encode("utf-16")))
-    assert "not JSON" in str(refused(b"{\"document\": "))
-    assert "NaN is not JSON" in str(refused(b"{\"document\": NaN}"))
-    assert "duplicate key 'document'" in str(refused(b"{\"document\": {}, \"document\": {}}"))
+    assert "not JSON" in str(refused(b'{"document": '))
+    assert "NaN is not JSON" in str(refused(b'{"document": NaN}'))
+    assert "duplicate key 'document'" in str(refused(b'{"document": {}, "document": {}}'))
     assert refused([1, 2]).path == "/" and "expected an object" in str(refused([1, 2]))
 
 

@@ -21,12 +21,18 @@ def test_a_fixed_firmware_is_not_matched():
 
 def test_no_firmware_is_only_possibly_affected():
     verdict = judge(AssetFacts("ROCKWELL AUTOMATION", "controllogix 5580", ""), CLX)
-    assert verdict is not None and verdict.match == POSSIBLY_AFFECTED and "no firmware recorded" in verdict.reason
+    assert (
+        verdict is not None
+        and verdict.match == POSSIBLY_AFFECTED
+        and "no firmware recorded" in verdict.reason
+    )
 
 
 def test_an_uncomparable_firmware_is_only_possibly_affected():
     verdict = judge(AssetFacts("Rockwell Automation", "ControlLogix 5580", "build 7 beta"), CLX)
-    assert verdict is not None and verdict.match == POSSIBLY_AFFECTED and "cannot be compared" in verdict.reason
+    assert (
+        verdict is not None and verdict.match == POSSIBLY_AFFECTED and "cannot be compared" in verdict.reason
+    )
 
 
 def test_other_vendors_models_and_longer_product_names_do_not_match():
@@ -39,13 +45,17 @@ def test_other_vendors_models_and_longer_product_names_do_not_match():
 
 
 def test_part_numbers_in_parentheses_are_optional():
-    product = Product("P3", "x", "Rockwell Automation", "ControlLogix 5580 (1756 - L8z)", version_range="<v34.014")
+    product = Product(
+        "P3", "x", "Rockwell Automation", "ControlLogix 5580 (1756 - L8z)", version_range="<v34.014"
+    )
     verdict = judge(AssetFacts("Rockwell Automation", "ControlLogix 5580 (1756-L83E)", "33.011"), product)
     assert verdict is not None and verdict.match == AFFECTED and "without its part numbers" in verdict.reason
 
 
 def test_every_version_and_investigation():
-    product = Product("P4", "Modicon M580: *", "Schneider Electric ", "Modicon M580", version_range="vers:all/*")
+    product = Product(
+        "P4", "Modicon M580: *", "Schneider Electric ", "Modicon M580", version_range="vers:all/*"
+    )
     facts = AssetFacts("Schneider Electric SE", "Modicon M580 BMEP582040", "4.10")
     assert judge(facts, product).match == AFFECTED  # type: ignore[union-attr]
     investigating = judge(facts, product, under_investigation=True)

@@ -42,7 +42,11 @@ def test_scenario_form_rates_on_the_matrix(plant, a_contributor, site_a):
     r = client.post("/risk/scenarios/new/", form)
     assert r.status_code == 302, r.content.decode()[:3000]
     s = ThreatScenario.objects.get()
-    assert (s.inherent_consequences, s.inherent_level, s.residual_level) == ({"safety": 4, "production": 2}, "high", "low")
+    assert (s.inherent_consequences, s.inherent_level, s.residual_level) == (
+        {"safety": 4, "production": 2},
+        "high",
+        "low",
+    )
     assert s.techniques == ["T0848", "T0856"]
     page = client.get(f"/risk/scenarios/{s.pk}/").content.decode()
     assert "T0848" in page and "Rogue master" in page and "The MITRE Corporation" in page
@@ -113,14 +117,28 @@ def test_advisory_upload_and_the_vulnerability_workflow(plant, a_contributor, a_
     assert "affected" in page and "33.011" in page and "Create scenario from vulnerability" in page
     listed = client.get("/risk/vulnerabilities/?severity=high&match=affected").content.decode()
     assert "PLC-1" in listed and "PLC-3" not in listed
-    r = client.post(f"/risk/vulnerabilities/{item.pk}/status/", {"status": "mitigated", "note": "CIP blocked"})
+    r = client.post(
+        f"/risk/vulnerabilities/{item.pk}/status/", {"status": "mitigated", "note": "CIP blocked"}
+    )
     assert r.status_code == 302
     item.refresh_from_db()
     assert item.status == "mitigated"
-    assert client.post(f"/risk/vulnerabilities/{item.pk}/status/", {"status": "accepted", "note": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/risk/vulnerabilities/{item.pk}/status/", {"status": "accepted", "note": "x"}
+        ).status_code
+        == 403
+    )
     until = str(timezone.localdate() + timedelta(days=60))
-    logged_in(a_approver).post(f"/risk/vulnerabilities/{item.pk}/status/", {
-        "status": "accepted", "note": "until the spring outage", "accepted_by": plant.ben.pk, "accepted_until": until})
+    logged_in(a_approver).post(
+        f"/risk/vulnerabilities/{item.pk}/status/",
+        {
+            "status": "accepted",
+            "note": "until the spring outage",
+            "accepted_by": plant.ben.pk,
+            "accepted_until": until,
+        },
+    )
     item.refresh_from_db()
     assert (item.status, item.accepted_by) == ("accepted", plant.ben)
     r = client.post(f"/risk/vulnerabilities/{item.pk}/scenario/")
@@ -147,8 +165,17 @@ def test_outsiders_see_nothing(plant, outsider, b_viewer, site_a):
     item = AssetVulnerability.objects.first()
     for user in (outsider, b_viewer):
         client = logged_in(user)
-        for url in (f"/risk/scenarios/{s.pk}/", f"/risk/zones/{plant.cell.pk}/",
-                    f"/risk/vulnerabilities/{item.pk}/", f"/risk/advisories/{item.vulnerability.advisory_id}/"):
+        for url in (
+            f"/risk/scenarios/{s.pk}/",
+            f"/risk/zones/{plant.cell.pk}/",
+            f"/risk/vulnerabilities/{item.pk}/",
+            f"/risk/advisories/{item.vulnerability.advisory_id}/",
+        ):
             assert client.get(url).status_code in (403, 404), url
         assert "ICSA-24-284-20" not in client.get("/risk/advisories/").content.decode()
-        assert client.post(f"/risk/vulnerabilities/{item.pk}/status/", {"status": "patched", "note": "x"}).status_code == 404
+        assert (
+            client.post(
+                f"/risk/vulnerabilities/{item.pk}/status/", {"status": "patched", "note": "x"}
+            ).status_code
+            == 404
+        )

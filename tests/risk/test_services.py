@@ -26,7 +26,9 @@ def scenario(site, zone, **fields) -> ThreatScenario:
 
 
 def test_risk_is_the_worst_category_on_the_default_matrix(site_a, plant):
-    s = scenario(site_a, plant.cell, residual_likelihood=2, residual_consequences={"production": 3, "safety": 2})
+    s = scenario(
+        site_a, plant.cell, residual_likelihood=2, residual_consequences={"production": 3, "safety": 2}
+    )
     assert (s.inherent_consequence, s.inherent_score, s.inherent_level) == (5, 20, "critical")
     assert (s.residual_consequence, s.residual_score, s.residual_level) == (3, 6, "medium")
     event = AuditEvent.objects.filter(object_type="risk.threatscenario", object_id=str(s.pk)).get()
@@ -115,11 +117,18 @@ def test_import_matches_assets_by_vendor_model_and_firmware(site_a, plant):
 
 def test_a_revision_updates_and_an_older_version_is_refused(site_a, plant):
     first = import_file(site_a, DATA / "icsa-24-107-03-v1.json")
-    assert (first.affected, first.possibly) == (1, 1)  # PLC-4 runs exactly V35.011; PLC-3's firmware is unknown
+    assert (first.affected, first.possibly) == (
+        1,
+        1,
+    )  # PLC-4 runs exactly V35.011; PLC-3's firmware is unknown
     item = AssetVulnerability.objects.get(asset=plant.v35)
-    vuln_lifecycle.change_status(item, "mitigated", note="CIP object 103 blocked at the cell firewall", by=None)
+    vuln_lifecycle.change_status(
+        item, "mitigated", note="CIP object 103 blocked at the cell firewall", by=None
+    )
     second = import_file(site_a, DATA / "icsa-24-107-03-v2.json")
-    assert second.outcome == "updated" and Advisory.objects.count() == 1 and Vulnerability.objects.count() == 1
+    assert (
+        second.outcome == "updated" and Advisory.objects.count() == 1 and Vulnerability.objects.count() == 1
+    )
     advisory = Advisory.objects.get()
     assert (advisory.version, len(advisory.products), len(advisory.revision_history)) == ("2", 8, 2)
     item.refresh_from_db()
@@ -177,7 +186,11 @@ def test_a_scenario_from_a_vulnerability_keeps_the_link(site_a, plant, a_contrib
     item = AssetVulnerability.objects.get(asset=plant.plc)
     s = services.scenario_from_vulnerability(item, by=a_contributor)
     assert (s.zone, s.asset, s.inherent_likelihood, s.inherent_consequences) == (
-        plant.cell, plant.plc, 3, {"production": 5})
+        plant.cell,
+        plant.plc,
+        3,
+        {"production": 5},
+    )
     assert "CVE-2024-6207" in s.title and s.techniques == ["T0866", "T0814"]
     link = ObjectLink.objects.get()
     assert (link.kind, link.source_id, link.target_id) == ("source", s.pk, item.pk)

@@ -97,7 +97,6 @@ class ScenarioForm(ScopedModelForm):
             self.add_error("inherent_safety", "rate at least one consequence category")
         return cleaned
 
-
     # The model names its JSON fields; the form shows them as selects and a line of ids.
     ERROR_FIELDS = {"inherent_consequences": "inherent_safety", "residual_consequences": "residual_safety",
                     "techniques": "techniques_text"}  # fmt: skip
@@ -111,7 +110,8 @@ class ScenarioForm(ScopedModelForm):
                 target = NON_FIELD_ERRORS
             already = [str(e) for e in self.errors.get(target, [])] if target in self.errors else []
             mapped.setdefault(target, []).extend(m for m in messages if m not in already)
-        super()._update_errors(ValidationError({k: v for k, v in mapped.items() if v}))
+        # ModelForm's own hook for model errors; the stubs do not declare it.
+        super()._update_errors(ValidationError({k: v for k, v in mapped.items() if v}))  # type: ignore[misc]
 
 
 class ReviewForm(ScopedModelForm):
@@ -145,7 +145,7 @@ class MatrixForm(forms.Form):
                 )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         self.matrix.likelihood_labels = [
             x.strip() for x in cleaned.get("likelihood", "").splitlines() if x.strip()
         ]

@@ -59,7 +59,7 @@ def _product_names(product: Product) -> list[tuple[str, str]]:
     """(normalised name, how it was read) for the product, with and without its parenthesised part."""
     name = product.product or product.name.split(":")[0]
     vendor = norm(product.vendor)
-    names = []
+    names: list[tuple[str, str]] = []
     for text, how in (
         (name, "product name"),
         (_PARENTHESISED.sub(" ", name), "product name without its part numbers"),

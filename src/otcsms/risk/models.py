@@ -227,14 +227,16 @@ class ThreatScenario(SiteOwned):
                 errors[name] = f"{name} {other} belongs to another site"
         if errors:
             return errors
-        if self.asset_id and not self.zone_id and self.asset.zone_id:
-            self.zone_id = self.asset.zone_id
-        if self.asset_id and self.zone_id and self.asset.zone_id not in (None, self.zone_id):
+        asset = self.asset if self.asset_id else None
+        if asset is not None and not self.zone_id and asset.zone_id:
+            self.zone_id = asset.zone_id
+        if asset is not None and self.zone_id and asset.zone_id not in (None, self.zone_id):
             errors["asset"] = "the asset is in another zone"
+        conduit = self.conduit if self.conduit_id else None
         if (
-            self.conduit_id
+            conduit is not None
             and self.zone_id
-            and self.zone_id not in (self.conduit.zone_a_id, self.conduit.zone_b_id)
+            and self.zone_id not in (conduit.zone_a_id, conduit.zone_b_id)
         ):
             errors["conduit"] = "the conduit does not touch this zone"
         if self.assessment == self.Assessment.DETAILED and not (self.zone_id or self.conduit_id):
@@ -297,7 +299,8 @@ class ThreatModelReview(SiteOwned):
     def clean(self) -> None:
         refuse_site_move(self)
         errors: dict[str, str] = {}
-        if self.zone_id and self.site_id and self.zone.site_id != self.site_id:
+        zone = self.zone if self.zone_id else None
+        if zone is not None and self.site_id and zone.site_id != self.site_id:
             errors["zone"] = "this zone belongs to another site"
         if self.reviewer_id and self.site_id and self.reviewer.site_id not in (None, self.site_id):
             errors["reviewer"] = "this person belongs to another site"

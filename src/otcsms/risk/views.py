@@ -320,7 +320,8 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
 def advisory_import(request: HttpRequest) -> HttpResponse:
     user = _authed(request).user
     back = HttpResponseRedirect(reverse("web:advisory_list"))
-    site = Site.objects.for_user(user, "change").filter(pk=parse_id(request.POST.get("site", ""))).first()
+    site_id = parse_id(request.POST.get("site", ""))
+    site = Site.objects.for_user(user, "change").filter(pk=site_id).first() if site_id is not None else None
     if site is None:
         messages.error(request, "choose a site where you may import")
         return back

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from otcsms.core.inputs import text_problem
 from otcsms.core.models import User
+from otcsms.core.roles import Action
 from otcsms.core.scoping import can
 from otcsms.org.models import Person
 from otcsms.risk.models import AssetVulnerability
@@ -55,7 +56,7 @@ def change_status(
     accepted_by: Person | None = None,
     accepted_until: date | None = None,
 ) -> AssetVulnerability:
-    action = "approve" if to == S.ACCEPTED else "change"
+    action: Action = "approve" if to == S.ACCEPTED else "change"
     if by is not None and not can(by, action, item.site_id):
         raise TransitionForbidden(
             "only approvers and site admins accept risks"
