@@ -233,19 +233,25 @@ def _match_site(site: Site, row: Advisory, advisory: csaf.Advisory, result: Impo
             "exploitability": vuln.exploitability or advisory.exploitability,
         })  # fmt: skip
         result.vulnerabilities += 1
+        known = {i.asset_id: i for i in AssetVulnerability.objects.filter(vulnerability=stored)} if stored.pk else {}
+        new_items: list[AssetVulnerability] = []
         for asset, verdict, product in _verdicts(vuln, advisory, by_vendor):
-            item = AssetVulnerability.objects.filter(asset=asset, vulnerability=stored).first()
             values = {"product_id": product.product_id, "product_name": product.name[:500], "match": verdict.match,
                       "match_reason": verdict.reason[:1000], "remediations": vuln.remediations_for(product.product_id),
                       "listed": True}  # fmt: skip
+            item = known.get(asset.pk)
             if item is None:
-                item = AssetVulnerability(site=site, asset=asset, vulnerability=stored)
-            _save_if_changed(item, values)
-            seen.add(item.pk)
+                # New rows in bulk (audited, one event each): an advisory may hit thousands of assets.
+                new_items.append(AssetVulnerability(site=site, asset=asset, vulnerability=stored, **values))
+            else:
+                _save_if_changed(item, values)
+                seen.add(item.pk)
             if verdict.match == matching.AFFECTED:
                 result.affected += 1
             else:
                 result.possibly += 1
+        for created in AssetVulnerability.objects.bulk_create(new_items, batch_size=1000):
+            seen.add(created.pk)
     _unlist(row, seen, result)
 
 
