@@ -17,7 +17,8 @@ A product the advisory lists as under investigation is at most possibly affected
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from otcsms.risk import versions
 from otcsms.risk.csaf import Product
@@ -47,6 +48,12 @@ class AssetFacts:
     vendor: str
     model: str
     firmware: str
+    vendor_key: str = field(init=False)  # norm_vendor(vendor), computed once per asset
+    model_key: str = field(init=False)  # norm(model)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vendor_key", norm_vendor(self.vendor))
+        object.__setattr__(self, "model_key", norm(self.model))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +62,8 @@ class Verdict:
     reason: str
 
 
-def _product_names(product: Product) -> list[tuple[str, str]]:
+@lru_cache(maxsize=4096)
+def _product_names(product: Product) -> tuple[tuple[str, str], ...]:
     """(normalised name, how it was read) for the product, with and without its parenthesised part."""
     name = product.product or product.name.split(":")[0]
     vendor = norm(product.vendor)
@@ -69,22 +77,28 @@ def _product_names(product: Product) -> list[tuple[str, str]]:
             n = n[len(vendor) + 1 :]
         if n and all(n != known for known, _ in names):
             names.append((n, how))
-    return names
+    return tuple(names)
+
+
+@lru_cache(maxsize=4096)
+def _vendor_key(vendor: str) -> str:
+    return norm_vendor(vendor)
 
 
 def names_product(asset: AssetFacts, product: Product) -> str | None:
     """How the asset's vendor and model name the product (a phrase for the reason), or None."""
-    if not product.vendor or not asset.vendor.strip() or not asset.model.strip():
+    if not product.vendor or not asset.vendor_key or not asset.model_key:
         return None
-    if norm_vendor(asset.vendor) != norm_vendor(product.vendor):
+    if asset.vendor_key != _vendor_key(product.vendor):
         return None
-    model = norm(asset.model)
+    model = asset.model_key
     for name, how in _product_names(product):
         if model == name or model.startswith(name + " "):
             return f"vendor {product.vendor!s} and {how} {name!r} match the model {asset.model!r}"
     return None
 
 
+@lru_cache(maxsize=65536)  # assets of one model and firmware share their verdict: a site has few such groups
 def judge(asset: AssetFacts, product: Product, *, under_investigation: bool = False) -> Verdict | None:
     """The asset's verdict for a product the advisory lists as affected (or under investigation); None when
     the asset is not this product or runs a version outside the affected ones."""

@@ -220,8 +220,9 @@ def _match_site(site: Site, row: Advisory, advisory: csaf.Advisory, result: Impo
     by_vendor: dict[str, list[tuple[Asset, matching.AssetFacts]]] = {}
     for asset in Asset.objects.filter(site=site).exclude(vendor="").exclude(model="").order_by("pk"):
         facts = matching.AssetFacts(asset.vendor, asset.model, asset.firmware)
-        by_vendor.setdefault(matching.norm_vendor(asset.vendor), []).append((asset, facts))
+        by_vendor.setdefault(facts.vendor_key, []).append((asset, facts))
     seen: set[int] = set()
+    verdicts: dict[tuple[str, bool, int], matching.Verdict | None] = {}  # vulnerabilities share products
     for vuln in advisory.vulnerabilities:
         stored = Vulnerability.objects.filter(advisory=row, key=vuln.key).first() or Vulnerability(
             site=site, advisory=row, key=vuln.key
@@ -235,7 +236,7 @@ def _match_site(site: Site, row: Advisory, advisory: csaf.Advisory, result: Impo
         result.vulnerabilities += 1
         known = {i.asset_id: i for i in AssetVulnerability.objects.filter(vulnerability=stored)} if stored.pk else {}
         new_items: list[AssetVulnerability] = []
-        for asset, verdict, product in _verdicts(vuln, advisory, by_vendor):
+        for asset, verdict, product in _verdicts(vuln, advisory, by_vendor, verdicts):
             values = {"product_id": product.product_id, "product_name": product.name[:500], "match": verdict.match,
                       "match_reason": verdict.reason[:1000], "remediations": vuln.remediations_for(product.product_id),
                       "listed": True}  # fmt: skip
@@ -259,6 +260,7 @@ def _verdicts(
     vuln: csaf.Vulnerability,
     advisory: csaf.Advisory,
     by_vendor: dict[str, list[tuple[Asset, matching.AssetFacts]]],
+    verdicts: dict[tuple[str, bool, int], matching.Verdict | None],
 ) -> list[tuple[Asset, matching.Verdict, csaf.Product]]:
     """The best verdict per asset (affected over possibly affected) among the products the vulnerability lists."""
     best: dict[int, tuple[Asset, matching.Verdict, csaf.Product]] = {}
@@ -267,7 +269,10 @@ def _verdicts(
     for product_id, investigating in listed:
         product = advisory.products[product_id]
         for asset, facts in by_vendor.get(matching.norm_vendor(product.vendor), []):
-            verdict = matching.judge(facts, product, under_investigation=investigating)
+            key = (product_id, investigating, asset.pk)
+            if key not in verdicts:
+                verdicts[key] = matching.judge(facts, product, under_investigation=investigating)
+            verdict = verdicts[key]
             if verdict is None:
                 continue
             known = best.get(asset.pk)

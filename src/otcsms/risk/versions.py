@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 MAX_RANGE_LENGTH = 500
 MAX_CONSTRAINTS = 50
@@ -182,6 +183,7 @@ def in_branch_fixes(version: str, fixes: list[str]) -> Match:
     return Match.UNKNOWN
 
 
+@lru_cache(maxsize=65536)  # a site has few firmware versions, an advisory few ranges
 def in_range(version: str, text: str) -> Match:
     """Is ``version`` within the advisory range ``text``? RangeError for a malformed vers: range; an
     unrecognised free-text range is UNKNOWN (the advisory says something we cannot evaluate)."""
