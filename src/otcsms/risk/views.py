@@ -278,8 +278,9 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
     cat = attack.catalog()
     return render(request, "risk/matrix.html", {
         "matrix": matrix, "form": form, "editable": editable, "categories": mx.CATEGORIES,
-        "grid": [[{"level": matrix.level(lk, c), "score": lk * c, "colour": LEVEL_COLOURS.get(matrix.level(lk, c))}
-                  for c in range(1, matrix.n_consequence + 1)] for lk in range(matrix.n_likelihood, 0, -1)],
+        "grid": [{"label": f"{lk} {matrix.likelihood_labels[lk - 1]}",
+                  "cells": [{"level": matrix.level(lk, c), "score": lk * c} for c in range(1, matrix.n_consequence + 1)]}
+                 for lk in range(matrix.n_likelihood, 0, -1)],
         "band_sl_t": mx.BAND_SL_T, "techniques": cat.techniques.values(), "mitigations": cat.mitigations.values(),
         "notice": cat.notice, "colours": LEVEL_COLOURS,
     })  # fmt: skip
