@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from otcsms.core.models import ApiToken, AuditEvent
-from otcsms.risk.models import AssetVulnerability, RiskMatrix, ThreatScenario
+from otcsms.risk.models import Advisory, AssetVulnerability, RiskMatrix, ThreatScenario
 from tests.conftest import audit_count
 from tests.risk.conftest import DATA, DEMO_ADVISORY
 
@@ -143,6 +143,13 @@ def test_advisory_upload_status_changes_and_scenario(api, plant, a_contributor, 
     assert r.status_code == 201, r.json()
     assert r.json()[0]["affected"] == 2 and r.json()[0]["possibly_affected"] == 1
     assert upload(a_contributor, DEMO_ADVISORY, site_a.pk).status_code == 200  # the same version again
+    assert (
+        upload(
+            a_contributor, DATA / "icsa-23-227-01.json", site_a.pk, name="..\\..//etc/evil.json"
+        ).status_code
+        == 201
+    )
+    assert Advisory.objects.get(tracking_id="ICSA-23-227-01").filename == "evil.json"
     client = api(a_contributor)
     items = client.get("/asset-vulnerabilities", match="affected", severity="high").json()["items"]
     assert len(items) == 2 and {i["status"] for i in items} == {"open"}
@@ -166,7 +173,7 @@ def test_advisory_upload_status_changes_and_scenario(api, plant, a_contributor, 
     vulns = client.get("/vulnerabilities", cve="CVE-2024-6207").json()
     assert vulns["count"] == 1 and vulns["items"][0]["cvss_score"] in ("7.5", 7.5)
     advisories = client.get("/advisories").json()["items"]
-    assert advisories[0]["tracking_id"] == "ICSA-24-284-20"
+    assert [a["tracking_id"] for a in advisories] == ["ICSA-23-227-01", "ICSA-24-284-20"]  # newest first
 
 
 def test_bad_advisory_uploads_are_422_with_the_path_and_write_nothing(plant, a_contributor, b_viewer, site_a):
