@@ -15,7 +15,7 @@ from otcsms.tenancy.models import Site
     id="risk.review-overdue",
     title="Threat scenario past its review date",
     severity="medium",
-    requirements=(("iec62443-2-1-2010", "4.2.3.10"), ("iec62443-3-2", "ZCR 5"), ("nist-sp800-53r5", "RA-3")),
+    requirements=(("iec62443-2-1-2010", "4.2.3.10"), ("iec62443-3-2", "ZCR 5")),
     remediation="Review the scenario with its owner: re-rate likelihood and consequences, update the existing "
     "controls and treatment, and set the next review date.",
 )
@@ -31,7 +31,11 @@ def reviews_overdue(site: Site) -> Iterator[Problem]:
     id="risk.acceptance-expired",
     title="Risk acceptance past its expiry",
     severity="high",
-    requirements=(("iec62443-3-2", "ZCR 5"), ("nist-sp800-53r5", "RA-7")),
+    requirements=(
+        ("iec62443-2-1-2010", "4.3.2.6.5"),
+        ("iec62443-2-1-2010", "4.4.3.5"),
+        ("iec62443-3-2", "ZCR 5"),
+    ),
     remediation="Decide again: renew the acceptance with its approver and a new expiry, or mitigate, transfer "
     "or avoid the risk.",
 )
@@ -51,7 +55,12 @@ def acceptances_expired(site: Site) -> Iterator[Problem]:
     id="risk.vulnerability-untreated",
     title="Open critical or high vulnerability without a treatment",
     severity="high",
-    requirements=(("iec62443-2-1-2024", "COMP 3"), ("nist-sp800-53r5", "SI-2"), ("nist-sp800-53r5", "RA-5")),
+    requirements=(
+        ("iec62443-2-1-2024", "COMP 3.3"),
+        ("iec62443-2-1-2024", "COMP 3.5"),
+        ("iec62443-2-1-2024", "EVENT 1.9"),
+        ("iec62443-2-1-2010", "4.3.4.3.7"),
+    ),
     remediation="Patch the asset (the vendor's remediation is on the vulnerability's page), mitigate it (and "
     "say how), or have an approver accept the risk with an expiry date.",
 )
