@@ -152,6 +152,12 @@ def test_a_revision_that_drops_a_product_unlists_its_assets(site_a, plant):
     assert result.unlisted == 2
     item = AssetVulnerability.objects.get(asset=plant.v35)
     assert (item.listed, item.status) == (False, "not-affected") and "no longer listed" in item.status_note
+    document["document"]["tracking"]["version"] = "4"
+    status["known_affected"].append("CSAFPID-0001")
+    status.pop("fixed")
+    services.import_advisory(site_a, json.dumps(document).encode(), "v4.json")
+    item.refresh_from_db()
+    assert (item.listed, item.status, item.status_note) == (True, "open", "listed again by version 4")
 
 
 def test_malformed_advisories_write_nothing(site_a, plant):

@@ -30,7 +30,7 @@ from otcsms.risk.models import (
 from otcsms.tenancy.models import Site
 
 router = Router(tags=["risk"])
-MAX_ADVISORY_BYTES = 8 * 1024 * 1024
+MAX_ADVISORY_BYTES = services.MAX_ADVISORY_BYTES
 
 
 def _bands(data: dict[str, Any]) -> None:

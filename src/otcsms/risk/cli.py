@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from otcsms.cli_support import fail, find_site, out, require_initialised, setup_django
-
-MAX_BYTES = 8 * 1024 * 1024
+from otcsms.risk.csaf import MAX_BYTES  # plain Python: safe before Django is set up
 
 
 def import_advisories(

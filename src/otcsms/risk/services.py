@@ -32,6 +32,8 @@ from otcsms.risk.models import (
 )
 from otcsms.tenancy.models import Site
 
+MAX_ADVISORY_BYTES = csaf.MAX_BYTES
+
 
 class AdvisoryRefused(ValueError):
     """The advisory cannot be imported (malformed, or older than the version already imported)."""
@@ -234,13 +236,21 @@ def _match_site(site: Site, row: Advisory, advisory: csaf.Advisory, result: Impo
             "exploitability": vuln.exploitability or advisory.exploitability,
         })  # fmt: skip
         result.vulnerabilities += 1
-        known = {i.asset_id: i for i in AssetVulnerability.objects.filter(vulnerability=stored)} if stored.pk else {}
+        known = (
+            {i.asset_id: i for i in AssetVulnerability.objects.filter(vulnerability=stored)}
+            if stored.pk
+            else {}
+        )
         new_items: list[AssetVulnerability] = []
         for asset, verdict, product in _verdicts(vuln, advisory, by_vendor, verdicts):
             values = {"product_id": product.product_id, "product_name": product.name[:500], "match": verdict.match,
                       "match_reason": verdict.reason[:1000], "remediations": vuln.remediations_for(product.product_id),
                       "listed": True}  # fmt: skip
             item = known.get(asset.pk)
+            if item is not None and not item.listed and item.status_note.startswith("no longer listed"):
+                # closed by an earlier revision that dropped it, listed again by this one: open again
+                values |= {"status": AssetVulnerability.Status.OPEN, "status_note": f"listed again by version "
+                           f"{row.version}", "status_changed_at": timezone.now()}  # fmt: skip
             if item is None:
                 # New rows in bulk (audited, one event each): an advisory may hit thousands of assets.
                 new_items.append(AssetVulnerability(site=site, asset=asset, vulnerability=stored, **values))

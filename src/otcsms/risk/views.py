@@ -25,7 +25,6 @@ from otcsms.org.models import Person
 from otcsms.plant.models import Zone
 from otcsms.risk import attack, forms, services, vuln_lifecycle
 from otcsms.risk import matrix as mx
-from otcsms.risk.api import MAX_ADVISORY_BYTES
 from otcsms.risk.models import Advisory, AssetVulnerability, RiskMatrix, ThreatModelReview, ThreatScenario
 from otcsms.tenancy.models import Site
 from otcsms.ui import generic
@@ -312,7 +311,7 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
     writable = Site.objects.for_user(user, "change").order_by("name")
     return render(request, "risk/advisory_list.html", {
         "advisories": advisories, "sites": writable, "current_site": site_id,
-        "max_mb": MAX_ADVISORY_BYTES // 2**20,
+        "max_mb": services.MAX_ADVISORY_BYTES // 2**20,
     })  # fmt: skip
 
 
@@ -330,12 +329,12 @@ def advisory_import(request: HttpRequest) -> HttpResponse:
     if upload is None:
         messages.error(request, "choose the CSAF advisory (.json) to import")
         return back
-    if upload.size and upload.size > MAX_ADVISORY_BYTES:
-        messages.error(request, f"the file is larger than {MAX_ADVISORY_BYTES // 2**20} MB")
+    if upload.size and upload.size > services.MAX_ADVISORY_BYTES:
+        messages.error(request, f"the file is larger than {services.MAX_ADVISORY_BYTES // 2**20} MB")
         return back
     try:
         result = services.import_advisory(
-            site, upload.read(MAX_ADVISORY_BYTES + 1), upload.name or "", by=user
+            site, upload.read(services.MAX_ADVISORY_BYTES + 1), upload.name or "", by=user
         )
     except services.AdvisoryRefused as exc:
         messages.error(request, f"nothing was imported: {exc}")
