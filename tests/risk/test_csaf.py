@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otcsms.risk import csaf
 
@@ -257,3 +259,51 @@ def test_tracking_versions_order():
     assert csaf.version_key("1.0.0") > csaf.version_key("1.0.0-rc.1")
     assert csaf.version_key("1.10.0") > csaf.version_key("1.9.3")
     assert csaf.version_key("01") is None and csaf.version_key("v2") is None
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, (*prefix, index))
+
+
+REAL = real("icsa-24-107-03-v1.json")
+REAL_PATHS = [p for p in _paths(REAL) if p]
+
+
+@settings(max_examples=300, deadline=None)
+@given(where=st.sampled_from(REAL_PATHS), value=json_values)
+def test_any_one_change_to_a_real_advisory_is_read_or_refused_with_a_path(where, value):
+    document = copy.deepcopy(REAL)
+    parent = document
+    for step in where[:-1]:
+        parent = parent[step]
+    parent[where[-1]] = value
+    try:
+        csaf.parse(json.dumps(document).encode())
+    except csaf.CsafError as error:
+        assert error.path.startswith("/") and error.reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=json_values)
+def test_arbitrary_json_is_refused_cleanly(value):
+    with pytest.raises(csaf.CsafError):
+        csaf.parse(json.dumps(value).encode())
