@@ -80,7 +80,9 @@ def main() -> None:
                   model=MODELS[i % len(MODELS)][1], firmware=FIRMWARE[i % len(FIRMWARE)])
             for i in range(args.assets)], batch_size=2000)  # fmt: skip
     print(machine_line())
-    print(f"parse + validate ICSA-24-284-20 ({len(SAMPLE.read_bytes()):,} bytes): {small_parse * 1000:.1f} ms")
+    print(
+        f"parse + validate ICSA-24-284-20 ({len(SAMPLE.read_bytes()):,} bytes): {small_parse * 1000:.1f} ms"
+    )
     print(f"parse + validate a 120-product, 12-CVE advisory ({len(big):,} bytes): {big_parse * 1000:.0f} ms")
     with acting_as(Actor(kind="system", label="bench")):
         start = time.perf_counter()
