@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("plant",),
     ("assessments",),
     ("evidence",),  # documents and evidence links (issue 11)
-    ("access", "configs"),  # access governance (issue 12); device configurations and drift (issue 13)
+    ("access", "configs", "risk"),  # access governance (issue 12); configurations and drift (13); risk (14)
     ("roadmap",),  # roadmap actions and the planner (issue 14)
     ("web", "demo", "cli", "checks_cli", "api", "urls", "settings", "server", "wsgi", "asgi"),  # entry points
 )

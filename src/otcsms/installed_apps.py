@@ -19,6 +19,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.evidence",
     "otcsms.access",
     "otcsms.configs",
+    "otcsms.risk",
     "otcsms.roadmap",
     "otcsms.web",
 )
