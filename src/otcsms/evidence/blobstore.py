@@ -125,6 +125,22 @@ def put(incoming: Received) -> bool:
     return True
 
 
+def stored_hashes() -> Iterator[str]:
+    """The hash of every blob file in the store (names that are not a hash are not ours: left alone)."""
+    store = storage()
+    if not store.exists("sha256"):
+        return
+    for first in store.listdir("sha256")[0]:
+        for second in store.listdir(f"sha256/{first}")[0]:
+            for name in store.listdir(f"sha256/{first}/{second}")[1]:
+                if (
+                    len(name) == 64
+                    and name.startswith(first + second)
+                    and all(c in "0123456789abcdef" for c in name)
+                ):
+                    yield name
+
+
 def discard(sha256: str) -> None:
     storage().delete(blob_name(sha256))
 

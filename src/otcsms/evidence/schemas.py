@@ -139,6 +139,9 @@ class VersionFilter(Filter):
     status: VersionStatusValue | None = None
     sha256: str | None = Field(None, min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")
 
+    def filter_sha256(self, value: str | None) -> Q:
+        return Q() if value is None else Q(blob_id=value)
+
 
 class SignatureOut(Schema):
     id: int

@@ -7,6 +7,7 @@ events; a version moves through ``evidence.lifecycle`` here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -27,7 +28,7 @@ from otcsms.core.inputs import text_problem
 from otcsms.core.lifecycle import Transition
 from otcsms.core.models import User
 from otcsms.core.scoping import may_write, memberships
-from otcsms.evidence import blobstore, lifecycle, sniff
+from otcsms.evidence import blobs, blobstore, lifecycle, sniff
 from otcsms.evidence.models import (
     DEFAULT_REVIEW_MONTHS,
     ApprovalSignature,
@@ -191,11 +192,15 @@ def _set_coverage(
 
 
 def _save(obj: models.Model) -> None:
+    _validate(obj)
+    obj.save()
+
+
+def _validate(obj: models.Model, exclude: list[str] | None = None) -> None:
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise EvidenceInputError(_first_message(exc)) from None
-    obj.save()
 
 
 def _first_message(exc: ValidationError) -> str:
@@ -239,7 +244,6 @@ def upload_version(
             raise EvidenceInputError("the file is empty")
         media_type = sniff.detect(incoming.head)
         text = blobstore.read_text(incoming.path) if sniff.is_text_like(media_type) else ""
-        created = blobstore.put(incoming)
         try:
             with transaction.atomic():
                 locked = Document.objects.select_for_update().get(pk=document.pk)
@@ -249,15 +253,21 @@ def upload_version(
                     DocumentVersion.objects.filter(document=locked).aggregate(n=Max("number"))["n"] or 0
                 ) + 1
                 version = DocumentVersion(
-                    site_id=locked.site_id, document=locked, number=number, sha256=incoming.sha256,
+                    site_id=locked.site_id, document=locked, number=number, blob_id=incoming.sha256,
                     size=incoming.size, media_type=media_type, claimed_type=claimed_type,
                     type_mismatch=not sniff.claim_matches(claimed_type, media_type), file_name=display_name(file_name),
                     change_summary=change_summary, text=text, uploaded_by=by,
                 )  # fmt: skip
-                _save(version)
+                _validate(version, exclude=["blob"])  # before the file is stored: a refusal stores nothing
+                blobs.store(incoming, media_type)  # the blob is held until this transaction ends
+                version.save()
+        except (EvidenceInputError, EvidenceStateError):
+            raise
         except BaseException:
-            if created and not DocumentVersion.objects.filter(sha256=incoming.sha256).exists():
-                blobstore.discard(incoming.sha256)
+            # Stored, then the transaction failed: remove the blob unless a version (committed, or committing
+            # now under its claim) holds the same content.
+            with contextlib.suppress(Exception):  # never hide why the upload failed; the sweep retries
+                blobs.collect(incoming.sha256)
             raise
     return version
 

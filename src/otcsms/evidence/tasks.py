@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from otcsms.evidence import blobs
 from otcsms.evidence.completeness import audit_site
 from otcsms.evidence.models import CompletenessSnapshot, Document, ReviewReminder
 from otcsms.jobs.decorators import job
@@ -24,6 +25,15 @@ REVIEW_REMINDERS = ScheduleSpec(
     "Remind document owners of reviews due within 14 days or overdue (in-app), and record each site's "
     "documentation completeness for its trend.",
     cron="15 4 * * *",
+)
+
+
+BLOB_SWEEP = ScheduleSpec(
+    "evidence-blob-sweep",
+    "otcsms.evidence.tasks.evidence_blob_sweep",
+    "Remove stored evidence files that no document version references (left by failed or interrupted "
+    "uploads).",
+    cron="45 3 * * *",
 )
 
 
@@ -64,3 +74,9 @@ def evidence_reviews() -> str:
     reminders = remind_due_reviews(today)
     sites = snapshot_completeness(today)
     return f"{reminders} review reminders created; completeness recorded for {sites} sites"
+
+
+@job("evidence-blob-sweep")
+def evidence_blob_sweep() -> str:
+    removed = blobs.sweep()
+    return f"{removed} unreferenced evidence blobs removed"
