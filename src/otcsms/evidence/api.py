@@ -270,6 +270,7 @@ def search(request: AuthedRequest, q: Query[s.SearchQuery]) -> list[dict[str, An
     hits = search_documents(request.user, q.q, site_id=q.site_id, limit=q.limit)
     return [
         {"id": h.document.pk, "site_id": h.document.site_id, "title": h.document.title, "kind": h.document.kind,
-         "tags": h.document.tag_list(), "version_id": h.version.pk if h.version else None, "snippet": h.snippet}
+         "tags": h.document.tag_list(), "version_id": h.version.pk if h.version else None, "snippet": h.snippet,
+         "rank": round(h.rank, 6)}
         for h in hits
     ]  # fmt: skip

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from django.db.models import Q
-from ninja import Field, FilterLookup, Schema
+from ninja import Field, Schema
 
 from otcsms.core.schemas import Filter, Id, InputSchema, content_type_q, type_label
+from otcsms.evidence.search import matching_q
 
 if TYPE_CHECKING:
     from otcsms.evidence.models import Document, EvidenceLink
@@ -92,9 +93,10 @@ class DocumentFilter(Filter):
     site_id: Id | None = None
     kind: KindValue | None = None
     owner_id: Id | None = None
-    q: Annotated[str | None, FilterLookup(["title__icontains", "tags__icontains"])] = Field(
-        None, max_length=200
-    )
+    q: str | None = Field(
+        None, max_length=200,
+        description="Words to find (every one) in titles, tags, descriptions, change summaries and version text.",
+    )  # fmt: skip
     review_overdue: bool | None = Field(
         None, description="Only documents past (true) or not past their review."
     )
@@ -107,6 +109,9 @@ class DocumentFilter(Filter):
             return Q()
         overdue = Q(next_review__lt=timezone.localdate(), retired_at__isnull=True)
         return overdue if value else ~overdue
+
+    def filter_q(self, value: str | None) -> Q:
+        return Q() if not value or not value.strip() else matching_q(value)
 
     def filter_retired(self, value: bool | None) -> Q:
         return Q() if value is None else Q(retired_at__isnull=not value)
@@ -257,6 +262,7 @@ class SearchHit(Schema):
     tags: list[str]
     version_id: int | None
     snippet: str
+    rank: float
 
 
 class SearchQuery(Filter):

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +38,7 @@ from otcsms.evidence.models import (
     ReviewOutcome,
     ReviewReminder,
 )
+from otcsms.evidence.search import matching_q
 from otcsms.links.services import LinkInputError, find_record
 from otcsms.tenancy.models import Site
 from otcsms.ui.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
@@ -67,8 +68,7 @@ class DocumentList(DocumentViews, ScopedListView):
         query = self.request.GET
         words = query.get("q", "").strip()[:200]
         if words:
-            in_text = DocumentVersion.objects.filter(document=OuterRef("pk"), text__icontains=words)
-            qs = qs.filter(Q(title__icontains=words) | Q(tags__icontains=words) | Exists(in_text))
+            qs = qs.filter(matching_q(words))
         if query.get("kind") in DocumentKind.values:
             qs = qs.filter(kind=query["kind"])
         state = query.get("state", "")
