@@ -115,11 +115,11 @@ def ranked_matches(documents: QuerySet[Document], query: str, limit: int) -> Ran
         return None
     scope_sql, scope_params = documents.order_by().values("pk").query.sql_with_params()
     if connection.vendor == "sqlite":
-        sql, params = _sqlite_query(words, scope_sql, limit)
+        sql, asked = _sqlite_query(words, scope_sql)
     else:
-        sql, params = _postgresql_query(cleaned(query), scope_sql, limit)
+        sql, asked = _postgresql_query(cleaned(query), scope_sql)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [params[0], *scope_params, params[1]])
+        cursor.execute(sql, [asked, *scope_params, limit])
         rows = cursor.fetchall()
     return [(int(d), None if v is None else int(v), float(r), s or "") for d, v, r, s in rows]
 
@@ -128,7 +128,7 @@ def _fts5_match(words: list[str]) -> str:
     return " ".join('"' + word.replace('"', "") + '"' for word in words)  # each word, all of them
 
 
-def _sqlite_query(words: list[str], scope_sql: str, limit: int) -> tuple[str, list[object]]:
+def _sqlite_query(words: list[str], scope_sql: str) -> tuple[str, str]:
     match = _fts5_match(words)
     sql = (
         "WITH m AS MATERIALIZED (SELECT document_id, version_id, bm25(evidence_fts, 10.0, 5.0, 2.0, 1.0) AS r, "  # noqa: S608 - the scope is Django's parameterised SQL
@@ -138,10 +138,10 @@ def _sqlite_query(words: list[str], scope_sql: str, limit: int) -> tuple[str, li
         f"SELECT best.document_id, best.version_id, -best.r, best.s FROM best JOIN ({scope_sql}) scope "
         "ON scope.pk = best.document_id ORDER BY best.r, best.document_id DESC LIMIT %s"
     )
-    return sql, [match, limit]
+    return sql, match
 
 
-def _postgresql_query(query: str, scope_sql: str, limit: int) -> tuple[str, list[object]]:
+def _postgresql_query(query: str, scope_sql: str) -> tuple[str, str]:
     sql = (
         "WITH q AS (SELECT plainto_tsquery('english', %s) AS query), "  # noqa: S608 - the scope is Django's parameterised SQL
         "hits AS (SELECT d.id AS document_id, NULL::bigint AS version_id, ts_rank_cd(d.search_vector, q.query) AS r "
@@ -153,7 +153,7 @@ def _postgresql_query(query: str, scope_sql: str, limit: int) -> tuple[str, list
         f"SELECT best.document_id, best.version_id, best.r, '' FROM best JOIN ({scope_sql}) scope "
         "ON scope.pk = best.document_id ORDER BY best.r DESC, best.document_id DESC LIMIT %s"
     )
-    return sql, [query, limit]
+    return sql, query
 
 
 # --- the fallback ----------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def _substring_q(words: str) -> Q:
         Q(title__icontains=words)
         | Q(tags__icontains=words)
         | Q(description__icontains=words)
-        | Exists(in_text)
+        | Q(Exists(in_text))
     )
 
 
