@@ -326,6 +326,9 @@ class ReviewReminder(SiteOwned):
     due = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reminder went out in an e-mail digest (never twice)."
+    )
 
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"read_at"})
 
