@@ -154,7 +154,7 @@ def build_links(total: int, rng: random.Random) -> int:
             document = services.create_document(site_id=site.pk, kind="procedure", title=f"Procedure {n}-{d}")
             version = services.upload_version(document, [f"procedure {n}-{d}\n".encode()], file_name="p.txt")
             services.submit_version(version, by=None)
-            services.approve_version(version, by=_approver(site))
+            services.approve_version(version, by=_approver(site), password=BENCH_SIGNING)
             documents.append(document)
         links = []
         for i in range(per_site):
@@ -168,11 +168,17 @@ def build_links(total: int, rng: random.Random) -> int:
     return made
 
 
+BENCH_SIGNING = "bench-approver-signing"  # noqa: S105 - a throwaway bench user's
+
+
 def _approver(site):
     from otcsms.core.models import User
     from otcsms.tenancy.models import SiteMembership
 
-    user, _ = User.objects.get_or_create(username=f"approver-{site.code}")
+    user, made = User.objects.get_or_create(username=f"approver-{site.code}")
+    if made:
+        user.set_password(BENCH_SIGNING)
+        user.save()
     SiteMembership.objects.get_or_create(user=user, site=site, role="approver")
     return user
 

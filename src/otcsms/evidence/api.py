@@ -192,10 +192,11 @@ def submit_version(request: AuthedRequest, pk: int) -> DocumentVersion:
 
 @router.post(
     "/document-versions/{id:pk}/approve", response=s.VersionOut, operation_id="document_versions_approve",
-    summary="Approve (approvers and site admins; never the uploader or submitter); signs the approval",
+    summary="Approve (approvers and site admins; never the uploader or submitter) and sign: the approver's own "
+    "password in the body, with a session or a token alike (403 when it is not right)",
 )  # fmt: skip
-def approve_version(request: AuthedRequest, pk: int) -> DocumentVersion:
-    return _transition(request, pk, services.approve_version)
+def approve_version(request: AuthedRequest, pk: int, payload: s.ApproveIn) -> DocumentVersion:
+    return _transition(request, pk, services.approve_version, password=payload.password)
 
 
 @router.post(

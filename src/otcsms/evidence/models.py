@@ -250,7 +250,13 @@ class ApprovalSignature(SiteOwned):
     signed_at = models.DateTimeField(default=timezone.now)
     sha256 = models.CharField(max_length=64, help_text="The content signed.")
     meaning = models.CharField(max_length=50, default="approved")
-    digest = models.CharField(max_length=64, help_text="HMAC of signer, time, content and meaning.")
+    digest = models.CharField(max_length=64, help_text="HMAC of signer, time, content, meaning and how.")
+    reauthenticated = models.BooleanField(
+        default=False, help_text="The signer re-entered their password in the request that signed."
+    )
+    channel = models.CharField(
+        max_length=20, blank=True, help_text="How the request came: a browser session (user) or an API token."
+    )
 
     class Meta:
         ordering = ["-signed_at", "-pk"]

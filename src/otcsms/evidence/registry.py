@@ -12,4 +12,7 @@ contributions = Contributions(
     response_evidence="otcsms.evidence.cells.response_evidence",
     site_sections=("otcsms.evidence.site_sections.documents",),
     access_objects="otcsms.evidence.testing.access_objects",
+    # The records of the apps below this one that documents evidence; apps above declare their own.
+    evidence_targets=("assessments.response", "catalogs.requirement", "plant.zone", "plant.asset"),
+    object_panels=("otcsms.evidence.object_panels.evidence_panel",),
 )

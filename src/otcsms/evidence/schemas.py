@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from django.db.models import Q
 from ninja import Field, Schema
 
+from otcsms.core import registry
 from otcsms.core.schemas import Filter, Id, InputSchema, content_type_q, type_label
 from otcsms.evidence.search import matching_q
 
@@ -20,7 +21,10 @@ KindValue = Literal[
 ClassificationValue = Literal["public", "internal", "confidential", "restricted"]
 VersionStatusValue = Literal["draft", "in_review", "approved", "superseded", "retired"]
 OutcomeValue = Literal["no-change", "revised", "retired"]
-TargetValue = Literal["assessments.response", "catalogs.requirement", "plant.zone", "plant.asset"]
+if TYPE_CHECKING:
+    TargetValue = str
+else:  # every model an app declares in Contributions.evidence_targets (the OpenAPI document lists them)
+    TargetValue = Literal[tuple(registry.evidence_targets())]
 IdList = Annotated[list[Id], Field(max_length=1000)]
 
 
@@ -158,11 +162,21 @@ class SignatureOut(Schema):
     sha256: str
     meaning: str
     digest: str
+    reauthenticated: bool
+    channel: str
 
 
 class SignatureFilter(Filter):
     site_id: Id | None = None
     version_id: Id | None = None
+
+
+class ApproveIn(InputSchema):
+    password: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="The approver's own password, re-entered to sign the approval.",
+    )
 
 
 class ReasonIn(InputSchema):

@@ -22,6 +22,8 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from otcsms.core import registry
+from otcsms.core.actor import current_actor
 from otcsms.core.audit import chain_key, with_reason
 from otcsms.core.crud import scoped
 from otcsms.core.inputs import text_problem
@@ -61,8 +63,12 @@ UploadTooLargeError = blobstore.UploadTooLargeError
 DOCUMENT_FIELDS = (
     "kind", "title", "description", "owner_id", "approver_id", "classification", "tags", "review_interval_months",
 )  # fmt: skip
-# Records a document may evidence ("app.model"); a site record must be on the document's site.
-EVIDENCE_TARGETS = ("assessments.response", "catalogs.requirement", "plant.zone", "plant.asset")
+
+
+def evidence_targets() -> list[str]:
+    """Models whose records a document may evidence ("app.model"), as the apps declare them in their registry
+    (``Contributions.evidence_targets``); a site's record only from a document of that site."""
+    return registry.evidence_targets()
 
 
 # --- who may ---------------------------------------------------------------------------------------
@@ -317,10 +323,16 @@ def reject_version(version: DocumentVersion, *, by: User | None, reason: str) ->
     return locked
 
 
-def approve_version(version: DocumentVersion, *, by: User) -> DocumentVersion:
+def approve_version(version: DocumentVersion, *, by: User, password: str) -> DocumentVersion:
     """Approve a version someone else uploaded and submitted: it comes into force, the version in force before
-    it is superseded, the review date moves on, and the approval is signed (who, when, which content)."""
+    it is superseded, the review date moves on, and the approval is signed (who, when, which content). The
+    signer re-enters their password in the same request (an API token alone cannot sign): a wrong one refuses
+    the approval before anything is written."""
     _require(by, version.site_id, lifecycle.APPROVE.action, "approve versions")
+    if not password or not by.check_password(password):
+        raise EvidenceForbiddenError(
+            "the password is not right: re-enter your own password to sign an approval"
+        )
     with transaction.atomic():
         locked = _locked(version, lifecycle.APPROVE)
         if problem := lifecycle.four_eyes_problem(by.pk, authors(locked)):
@@ -342,24 +354,30 @@ def approve_version(version: DocumentVersion, *, by: User) -> DocumentVersion:
 
 
 def sign(version: DocumentVersion, signer: User, when: Any, meaning: str = "approved") -> ApprovalSignature:
+    """The signature record of an approval whose signer re-entered their password (``approve_version``); the
+    channel is the kind of the acting entry point (a browser session is "user", an API token "token")."""
     name = signer.get_full_name() or signer.get_username()
-    digest = signature_digest(signer.pk, when.isoformat(), version.sha256, meaning)
+    channel = current_actor().kind
+    digest = signature_digest(signer.pk, when.isoformat(), version.sha256, meaning, f"password via {channel}")
     signature = ApprovalSignature(
         site_id=version.site_id, version=version, signer=signer, signer_name=name[:200], signed_at=when,
-        sha256=version.sha256, meaning=meaning, digest=digest,
+        sha256=version.sha256, meaning=meaning, digest=digest, reauthenticated=True, channel=channel,
     )  # fmt: skip
     signature.save()
     return signature
 
 
-def signature_digest(signer_id: int, when: str, sha256: str, meaning: str) -> str:
-    message = f"{signer_id}|{when}|{sha256}|{meaning}".encode()
-    return hmac.new(chain_key(), message, hashlib.sha256).hexdigest()
+def signature_digest(signer_id: int, when: str, sha256: str, meaning: str, how: str = "") -> str:
+    """HMAC under the audit chain key; ``how`` (the re-authentication) is part of it for signatures that have one
+    (those made before it was recorded verify without)."""
+    message = f"{signer_id}|{when}|{sha256}|{meaning}" + (f"|{how}" if how else "")
+    return hmac.new(chain_key(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def signature_holds(signature: ApprovalSignature) -> bool:
+    how = f"password via {signature.channel}" if signature.reauthenticated else ""
     expected = signature_digest(
-        signature.signer_id, signature.signed_at.isoformat(), signature.sha256, signature.meaning
+        signature.signer_id, signature.signed_at.isoformat(), signature.sha256, signature.meaning, how
     )
     return hmac.compare_digest(expected, signature.digest) and signature.sha256 == signature.version.sha256
 
@@ -433,8 +451,9 @@ def record_review(document: Document, *, outcome: str, note: str = "", by: User 
 def evidence_target(label: str, object_id: int, by: User | None) -> models.Model:
     from django.apps import apps
 
-    if label not in EVIDENCE_TARGETS:
-        raise EvidenceInputError(f"target_type: one of {', '.join(EVIDENCE_TARGETS)}")
+    targets = evidence_targets()
+    if label not in targets:
+        raise EvidenceInputError(f"target_type: one of {', '.join(targets)}")
     model = apps.get_model(label)
     rows = model._default_manager.all() if by is None else scoped(model, by)
     found: models.Model | None = rows.filter(pk=object_id).first()
@@ -454,7 +473,7 @@ def link_evidence(
     if len(note) > 500 or (problem := text_problem(note, multiline=False)):
         raise EvidenceInputError(f"note: {problem or 'at most 500 characters'}")
     target = evidence_target(target_type, target_id, by)
-    site_id = getattr(target, "site_id", None)
+    site_id = target.audit_site_id() if hasattr(target, "audit_site_id") else getattr(target, "site_id", None)
     if site_id is not None and site_id != document.site_id:
         raise EvidenceInputError(f"{target._meta.verbose_name} {target} belongs to another site")
     if (

@@ -252,7 +252,9 @@ def version_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse
     reason = request.POST.get("reason", "")
     actions = {
         "submit": lambda: services.submit_version(version, by=user),
-        "approve": lambda: services.approve_version(version, by=user),
+        "approve": lambda: services.approve_version(
+            version, by=user, password=request.POST.get("password", "")
+        ),
         "reject": lambda: services.reject_version(version, by=user, reason=reason),
     }
     if name not in actions:
@@ -333,7 +335,7 @@ def link_add(request: HttpRequest) -> HttpResponse:
     target_id = parse_id(request.POST.get("target_id", ""))
     error = None
     named = request.POST.get("target_name", "").strip()[:200]
-    if target_id is None and named and document is not None and target_type in services.EVIDENCE_TARGETS:
+    if target_id is None and named and document is not None and target_type in services.evidence_targets():
         try:  # the document page names the record: a zone or asset by name, a requirement by its id (SR 1.3)
             target_id = find_record(target_type, named, user, document.site_id).pk
         except LinkInputError as exc:

@@ -28,6 +28,7 @@ from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
 from otcsms.tenancy.models import Site
 from otcsms.ui.links import link_panel
+from otcsms.ui.object_panels import object_panels
 from otcsms.ui.sites import current_site_id
 
 if TYPE_CHECKING:
@@ -231,6 +232,7 @@ class ScopedDetailView(ScopedMixin, generic.DetailView):
         ctx["delete_url"] = self.url("delete", obj.pk)
         ctx["history_url"] = reverse("web:history", args=[obj._meta.label_lower, obj.pk])
         ctx.update(link_panel(self.user, obj))
+        ctx["object_panels"] = object_panels(self.user, obj)
         return ctx
 
 
