@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,6 +40,7 @@ from otcsms.evidence.models import (
     ReviewReminder,
 )
 from otcsms.evidence.search import matching_q
+from otcsms.evidence.trend_chart import percent_line_svg
 from otcsms.links.services import LinkInputError, find_record
 from otcsms.tenancy.models import Site
 from otcsms.ui.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
@@ -400,6 +402,9 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the audit and the reviews ---------------------------------------------------------------------
 
 
+TREND_DAYS = 90  # daily snapshots shown in the trend chart
+
+
 @login_required
 def completeness_page(request: HttpRequest) -> HttpResponse:
     user = authed(request).user
@@ -410,8 +415,10 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
     results = []
     for site in sites[:20]:
         result = audit_site(site)
-        trend = list(CompletenessSnapshot.objects.filter(site=site).order_by("-taken_on")[:12])[::-1]
-        results.append({"result": result, "trend": trend,
+        trend = list(CompletenessSnapshot.objects.filter(site=site).order_by("-taken_on")[:TREND_DAYS])[::-1]
+        chart = percent_line_svg([(s.taken_on, s.score) for s in trend], label=f"Completeness of {site.name}")
+        results.append({"result": result, "trend": trend, "chart": mark_safe(chart),  # noqa: S308 - numbers and escaped text only
+
                         "categories": [(c, result.in_order.get(c, 0), result.counted.get(c, 0), result.gaps_of(c)[:100])
                                        for c in CATEGORIES]})  # fmt: skip
     return render(request, "evidence/completeness.html", {"results": results})
