@@ -26,7 +26,7 @@ def test_the_chart_maps_percent_to_height_and_days_to_width():
     assert xs == sorted(xs) and len(set(xs)) == 3  # oldest first, evenly by day
     assert ys == [y_of(100), y_of(50), y_of(0)] and y_of(100) < y_of(50) < y_of(0) < HEIGHT
     assert xs[1] - xs[0] == pytest.approx(xs[2] - xs[1])
-    assert 'Site <"A">: 100% on 2026-11-01, 0% on 2026-11-05 (3 days)' == root.find(f"{SVG}title").text
+    assert root.find(f"{SVG}title").text == 'Site <"A">: 100% on 2026-11-01, 0% on 2026-11-05 (3 days)'
     assert "style=" not in svg and "<script" not in svg
 
 
@@ -41,7 +41,9 @@ def test_the_page_draws_each_sites_daily_snapshots(client, site_a, a_contributor
     today = timezone.localdate()
     snapshot_completeness(today)  # the job's daily snapshot, one per site
     for days, score in ((3, 40), (2, 55), (1, 70)):
-        CompletenessSnapshot.objects.create(site=site_a, taken_on=today - dt.timedelta(days=days), score=score)
+        CompletenessSnapshot.objects.create(
+            site=site_a, taken_on=today - dt.timedelta(days=days), score=score
+        )
     client.force_login(a_contributor)
     page = client.get("/evidence/completeness/", {"site": site_a.pk}).content.decode()
     charts = re.findall(r"<svg class=\"trend-chart\".*?</svg>", page, flags=re.S)
