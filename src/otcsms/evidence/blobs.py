@@ -17,7 +17,7 @@ A process killed between putting a file and committing leaves a file without a r
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from otcsms.evidence import blobstore
 from otcsms.evidence.models import Blob, DocumentVersion
@@ -28,14 +28,10 @@ def claim(sha256: str, *, size: int = 0, media_type: str = "") -> Blob:
     if not connection.in_atomic_block:
         raise RuntimeError("a blob is claimed inside a transaction")
     blobstore.blob_name(sha256)  # refuses anything that is not a SHA-256 in hex
-    found = Blob.objects.select_for_update().filter(pk=sha256).first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():  # a savepoint: a lost race to insert leaves the outer transaction usable
-            return Blob.objects.create(sha256=sha256, size=size, media_type=media_type)
-    except IntegrityError:  # another transaction inserted it and committed while we waited on its key
-        return Blob.objects.select_for_update().get(pk=sha256)
+    # Insert it unless it is there (on PostgreSQL this waits for another transaction inserting the same key to
+    # end), then lock it: two statements whether the blob is new or known, no savepoint.
+    Blob.objects.bulk_create([Blob(sha256=sha256, size=size, media_type=media_type)], ignore_conflicts=True)
+    return Blob.objects.select_for_update().get(pk=sha256)
 
 
 def store(incoming: blobstore.Received, media_type: str) -> Blob:

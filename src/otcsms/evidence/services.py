@@ -202,9 +202,9 @@ def _save(obj: models.Model) -> None:
     obj.save()
 
 
-def _validate(obj: models.Model, exclude: list[str] | None = None) -> None:
+def _validate(obj: models.Model, exclude: list[str] | None = None, *, constraints: bool = True) -> None:
     try:
-        obj.full_clean(exclude=exclude)
+        obj.full_clean(exclude=exclude, validate_unique=constraints, validate_constraints=constraints)
     except ValidationError as exc:
         raise EvidenceInputError(_first_message(exc)) from None
 
@@ -264,7 +264,10 @@ def upload_version(
                     type_mismatch=not sniff.claim_matches(claimed_type, media_type), file_name=display_name(file_name),
                     change_summary=change_summary, text=text, uploaded_by=by,
                 )  # fmt: skip
-                _validate(version, exclude=["blob"])  # before the file is stored: a refusal stores nothing
+                # Before the file is stored: a refusal stores nothing. The references are known good (the
+                # document was just read under its lock, the uploader is the caller) and the number is unique
+                # under that lock, so none of them costs a query here; the database still enforces all three.
+                _validate(version, exclude=["blob", "site", "document", "uploaded_by"], constraints=False)
                 blobs.store(incoming, media_type)  # the blob is held until this transaction ends
                 version.save()
         except (EvidenceInputError, EvidenceStateError):
