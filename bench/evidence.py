@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import math
 import random
@@ -84,6 +85,40 @@ def upload_all(files: list[Path]) -> float:
         if r.status_code != 201:
             raise SystemExit(f"upload of {path.name} failed: {r.status_code} {r.content[:200]!r}")
     return spent
+
+
+def fixed_cost(count: int = 200) -> tuple[float, float, int]:
+    """The per-request cost whatever the size: ``count`` uploads of 1 KB through the API, wall and CPU ms per
+    request (CPU: what this process spent, less sensitive to a busy machine), and the queries of one request."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+    from django.test.utils import CaptureQueriesContext
+
+    from otcsms.core.models import ApiToken, User
+    from otcsms.evidence import services
+    from otcsms.tenancy.models import Site
+
+    site = Site.objects.get(code="upload-plant")
+    user = User.objects.get(username="uploader")
+    _token, secret = ApiToken.issue(user, "bench fixed cost")
+    document = services.create_document(site_id=site.pk, kind="record", title="Bench small uploads", by=user)
+    client, headers = Client(), {"Authorization": f"Bearer {secret}"}
+    bodies = []
+    for i in range(count + 1):
+        small = io.BytesIO(b"f" + i.to_bytes(8, "big") + b"x" * 1015)
+        small.name = f"small-{i}.bin"
+        bodies.append(encode_multipart(BOUNDARY, {"file": small, "change_summary": "bench"}))
+    url = f"/api/v1/documents/{document.pk}/versions"
+    with CaptureQueriesContext(connection) as queries:
+        client.generic("POST", url, data=bodies[0], content_type=MULTIPART_CONTENT, headers=headers)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for body in bodies[1:]:
+        r = client.generic("POST", url, data=body, content_type=MULTIPART_CONTENT, headers=headers)
+        if r.status_code != 201:
+            raise SystemExit(f"small upload failed: {r.status_code}")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return wall / count * 1000, cpu / count * 1000, len(queries.captured_queries)
 
 
 def service_path(files: list[Path]) -> float:
@@ -225,6 +260,9 @@ def main() -> int:
                   f"{megabytes / upload_s:,.0f} MB/s; floor (sha256 + copy): {floor_s:.1f} s = {megabytes / floor_s:,.0f} "
                   f"MB/s; ratio {upload_s / floor_s:.2f}x (target <= 2x)")  # fmt: skip
             print(f"  blobs stored: {sum(1 for p in stored.rglob('*') if p.is_file())}")
+            wall_ms, cpu_ms, queries = fixed_cost()
+            print(f"  fixed cost per request (200 uploads of 1 KB): {wall_ms:.1f} ms wall, {cpu_ms:.1f} ms CPU, "
+                  f"{queries} queries")  # fmt: skip
             service_s = service_path(files)
             print(f"  service path alone (no HTTP): {service_s:.1f} s = {megabytes / service_s:,.0f} MB/s; ratio "
                   f"{service_s / floor_s:.2f}x")  # fmt: skip

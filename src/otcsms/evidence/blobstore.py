@@ -48,7 +48,7 @@ def blob_name(sha256: str) -> str:
     return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
-class _OnDisk(File):
+class _OnDisk(File[bytes]):
     """A received file the storage may move into place (FileSystemStorage renames a file that says where it
     is on disk instead of copying it; other backends read it)."""
 
@@ -60,7 +60,7 @@ class _OnDisk(File):
         return self._path
 
 
-Source = Iterable[bytes] | File
+Source = Iterable[bytes] | File[bytes]
 
 
 @contextmanager
@@ -149,7 +149,7 @@ def exists(sha256: str) -> bool:
     return storage().exists(blob_name(sha256))
 
 
-def open_blob(sha256: str) -> File:
+def open_blob(sha256: str) -> File[bytes]:
     return storage().open(blob_name(sha256), "rb")
 
 

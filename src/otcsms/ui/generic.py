@@ -184,7 +184,7 @@ class ScopedListView(ScopedMixin, generic.ListView):
     search_fields: ClassVar[tuple[str, ...]] = ("name",)
     site_filtered: ClassVar[bool] = True
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         qs = super().get_queryset()
         if self.site_filtered and hasattr(qs, "for_site"):
             qs = qs.for_site(self.listed_site_id())
@@ -283,7 +283,7 @@ class ScopedCreateView(_ScopedFormMixin, generic.CreateView):
 
 
 class ScopedUpdateView(_ScopedFormMixin, generic.UpdateView):
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Any:
         obj = super().get_object(queryset)
         if not self.may_write(obj.audit_site_id()):
             raise PermissionDenied("you may not change this")
