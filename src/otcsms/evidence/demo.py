@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from otcsms.assessments.models import Response
 from otcsms.core.models import User
 from otcsms.evidence import services
-from otcsms.evidence.models import Document, DocumentVersion
+from otcsms.evidence.completeness import audit_site
+from otcsms.evidence.models import CompletenessSnapshot, Document, DocumentVersion
 from otcsms.plant.models import Asset, Zone
 from otcsms.tenancy.models import Site
 
@@ -70,6 +71,22 @@ def load_demo_evidence(summary: DemoSummary) -> None:
         stale = Document.objects.get(pk=config.pk)
         stale.next_review = dt.date.today() - dt.timedelta(days=30)  # as if approved seven months ago
         stale.save()
+    _trend(water)
+
+
+def _trend(site: Site) -> None:
+    """Today's completeness as the daily job records it, and the weeks before it (the program catching up), so
+    the completeness page has a trend to draw."""
+    today = dt.date.today()
+    now = audit_site(site, today)
+    for weeks in range(6, 0, -1):
+        earlier = max(0, now.score - 4 * weeks)
+        CompletenessSnapshot.objects.get_or_create(
+            site=site, taken_on=today - dt.timedelta(weeks=weeks), defaults={"score": earlier, "counts": {}}
+        )
+    CompletenessSnapshot.objects.get_or_create(
+        site=site, taken_on=today, defaults={"score": now.score, "counts": now.as_counts()}
+    )
 
 
 def _approve(
