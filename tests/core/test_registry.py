@@ -61,6 +61,10 @@ def test_every_declared_path_resolves():
             assert callable(registry.resolve(section)), section
         if declared.response_evidence:
             assert callable(registry.resolve(declared.response_evidence)), declared.response_evidence
+        for panel in declared.object_panels:
+            assert callable(registry.resolve(panel)), panel
+        for label in declared.evidence_targets:
+            assert hasattr(apps.get_model(label).objects, "for_user"), label
 
 
 def test_names_do_not_collide():

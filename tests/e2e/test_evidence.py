@@ -62,6 +62,7 @@ def test_upload_approve_attach_and_go_stale(page: Page, site_a, a_contributor, a
     log_in(page, approver)
     page.goto(f"/documents/{document.pk}/")
     page.on("dialog", lambda dialog: dialog.accept())
+    page.fill("#version-1 input[name=password]", PASSWORD)  # the approver signs with their password
     with page.expect_navigation():
         page.click("#version-1 >> button:has-text('Approve')")
     expect(page.locator("#version-1")).to_contain_text("Approved")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from otcsms.evidence import blobstore, services
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def approved(document, contributor, approver, content: bytes = b"approved text\n
     """A version of ``document`` uploaded and submitted by ``contributor``, approved by ``approver``."""
     version = services.upload_version(document, [content], file_name="doc.txt", by=contributor)
     services.submit_version(version, by=contributor)
-    return services.approve_version(version, by=approver)
+    return services.approve_version(version, by=approver, password=PASSWORD)
 
 
 def set_next_review(document, day):

@@ -12,10 +12,12 @@ from otcsms.core.models import AuditEvent
 from otcsms.evidence import services
 from otcsms.evidence.models import ApprovalSignature, Document, DocumentReview, DocumentVersion
 from otcsms.org.scope_lifecycle import review_due_after
-from tests.conftest import audit_count
+from tests.conftest import PASSWORD, audit_count
 from tests.evidence.conftest import approved, set_next_review, upload
 
 pytestmark = pytest.mark.django_db
+
+SIGN = {"password": PASSWORD}  # the approver re-enters their password to sign
 
 
 def _draft(api, user, document, content=b"v1 text\n"):
@@ -29,8 +31,8 @@ def test_contributor_drafts_and_submits_an_approver_approves_and_signs(
     contributor, approver = api(a_contributor), api(a_approver)
     r = contributor.post(f"/document-versions/{version['id']}/submit")
     assert r.status_code == 200 and r.json()["status"] == "in_review"
-    assert contributor.post(f"/document-versions/{version['id']}/approve").status_code == 403
-    r = approver.post(f"/document-versions/{version['id']}/approve")
+    assert contributor.post(f"/document-versions/{version['id']}/approve", SIGN).status_code == 403
+    r = approver.post(f"/document-versions/{version['id']}/approve", SIGN)
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "approved" and r.json()["approved_by_id"] == a_approver.pk
     document = Document.objects.get(pk=policy.pk)
@@ -56,15 +58,15 @@ def test_nobody_approves_what_they_uploaded_or_submitted(api, a_approver, a_appr
     client = api(a_approver)
     client.post(f"/document-versions/{version['id']}/submit")
     before = audit_count()
-    r = client.post(f"/document-versions/{version['id']}/approve")
+    r = client.post(f"/document-versions/{version['id']}/approve", SIGN)
     assert r.status_code == 403 and "second pair of eyes" in r.json()["detail"]
     assert audit_count() == before
-    assert api(a_approver2).post(f"/document-versions/{version['id']}/approve").status_code == 200
+    assert api(a_approver2).post(f"/document-versions/{version['id']}/approve", SIGN).status_code == 200
 
 
 def test_approving_a_draft_that_was_not_submitted_is_a_conflict(api, a_contributor, a_approver, policy):
     version = _draft(api, a_contributor, policy)
-    r = api(a_approver).post(f"/document-versions/{version['id']}/approve")
+    r = api(a_approver).post(f"/document-versions/{version['id']}/approve", SIGN)
     assert r.status_code == 409 and "draft" in r.json()["detail"]
 
 
@@ -161,3 +163,65 @@ def test_document_create_and_update_through_the_api(api, a_contributor, site_a, 
     assert audit_count() == before
     r = client.patch(f"/documents/{r.json()['id']}", {"zone_ids": [], "title": "Renamed"})
     assert r.status_code == 200 and r.json()["zone_ids"] == [] and r.json()["title"] == "Renamed"
+
+
+# --- re-authentication of the signer ---------------------------------------------------------------
+
+
+def _in_review(api, contributor, document):
+    version = _draft(api, contributor, document)
+    api(contributor).post(f"/document-versions/{version['id']}/submit")
+    return version
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [({"password": "not-the-password"}, 403), ({}, 422), ({"password": ""}, 422), ({"password": 12345}, 422),
+     ({"password": "x" * 1001}, 422), ({"password": PASSWORD, "extra": 1}, 422)],
+)  # fmt: skip
+def test_approval_without_the_right_password_is_refused_and_writes_nothing(
+    api, a_contributor, a_approver, policy, body, status
+):
+    version = _in_review(api, a_contributor, policy)
+    approver = api(a_approver)  # (its token is written before counting)
+    before = audit_count()
+    r = approver.post(f"/document-versions/{version['id']}/approve", body)
+    assert r.status_code == status and r.json()["detail"]
+    assert audit_count() == before and not ApprovalSignature.objects.exists()
+    assert DocumentVersion.objects.get(pk=version["id"]).status == "in_review"
+
+
+def test_an_api_token_signs_only_with_the_password_and_the_signature_says_so(
+    api, a_contributor, a_approver, policy
+):
+    version = _in_review(api, a_contributor, policy)
+    token_client = api(a_approver)  # a bearer token: the token alone is not enough
+    assert token_client.post(f"/document-versions/{version['id']}/approve").status_code == 422
+    r = token_client.post(f"/document-versions/{version['id']}/approve", SIGN)
+    assert r.status_code == 200
+    signature = ApprovalSignature.objects.get(version_id=version["id"])
+    assert signature.reauthenticated and signature.channel == "token"
+    assert services.signature_holds(signature)
+    out = token_client.get("/document-signatures", version_id=version["id"]).json()["items"][0]
+    assert (out["reauthenticated"], out["channel"]) == (True, "token")
+    # the record cannot be made to claim another channel: the HMAC covers it
+    signature.channel = "user"
+    assert not services.signature_holds(signature)
+
+
+def test_the_page_approves_with_the_password_and_refuses_without(
+    client, api, a_contributor, a_approver, policy
+):
+    version = _in_review(api, a_contributor, policy)
+    client.force_login(a_approver)
+    page = client.get(f"/documents/{policy.pk}/").content.decode()
+    assert 'type="password" name="password"' in page
+    before = audit_count()
+    r = client.post(
+        f"/document-versions/{version['id']}/approve/", {"password": "wrong-password"}, follow=True
+    )
+    assert "password is not right" in r.content.decode()
+    assert audit_count() == before and DocumentVersion.objects.get(pk=version["id"]).status == "in_review"
+    client.post(f"/document-versions/{version['id']}/approve/", {"password": PASSWORD})
+    signature = ApprovalSignature.objects.get(version_id=version["id"])
+    assert signature.reauthenticated and signature.channel == "user" and services.signature_holds(signature)

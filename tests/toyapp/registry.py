@@ -11,4 +11,5 @@ contributions = Contributions(
     checks_module="tests.toyapp.checks",
     jobs=("tests.toyapp.jobs.count_gadgets",),
     access_objects="tests.toyapp.testing.access_objects",
+    evidence_targets=("toyapp.gadget",),  # documents may evidence a gadget (the evidence app is not edited)
 )

@@ -14,6 +14,8 @@ Shared code only iterates what is declared:
     the jobs app                    schedules every entry of ``jobs``                        jobs()
     a site's page (org)             shows every ``site_sections`` panel, by order            site_sections()
     the assessment answer page      adds every ``response_evidence`` cell to its rows         response_evidence()
+    the evidence app                links documents to records of every ``evidence_targets``  evidence_targets()
+    an object's page (ui.generic)   shows every ``object_panels`` panel, by order             object_panels()
 
 Everything is named by a dotted import path and imported only where it is used. The CLI reads this registry
 before Django is set up (``otcsms --help`` and ``otcsms init`` run where no database or settings exist yet),
@@ -109,6 +111,13 @@ class Contributions:
     # A function (user, response ids) -> {response id: safe HTML}: the evidence cell of each row of an
     # assessment's answer page, from an app above assessments (which never imports it).
     response_evidence: str | None = None
+    # Models ("risks.risk") whose records documents may evidence: the evidence app links to any model any app
+    # declares here (one with ``objects.for_user``; a site's record only from a document of that site).
+    evidence_targets: tuple[str, ...] = ()
+    # Panels of any object's page: each a function (user, obj) -> ui.object_panels.ObjectPanel, or None when it
+    # has nothing to say about that kind of object (the generic detail page and the plant's zone and asset pages
+    # show them by order).
+    object_panels: tuple[str, ...] = ()
     # The access test (tests/core/test_api_access.py) covers every API route through these three.
     # A function (site) -> {path kind: pk} creating one object at `site` for each site-owned path kind (the
     # path's first segment, e.g. "zones"), so an outsider and a user of another site can be refused it.
@@ -201,6 +210,15 @@ def site_sections() -> list[str]:
 
 def response_evidence() -> list[str]:
     return [c.response_evidence for c in registered().values() if c.response_evidence]
+
+
+def evidence_targets() -> list[str]:
+    """Every declared evidence target model label, once, in INSTALLED_APPS order."""
+    return list(dict.fromkeys(label for c in registered().values() for label in c.evidence_targets))
+
+
+def object_panels() -> list[str]:
+    return [panel for c in registered().values() for panel in c.object_panels]
 
 
 # Core is an app like the others; its registry module is this one.

@@ -48,7 +48,7 @@ def blob_name(sha256: str) -> str:
     return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
-class _OnDisk(File):
+class _OnDisk(File[bytes]):
     """A received file the storage may move into place (FileSystemStorage renames a file that says where it
     is on disk instead of copying it; other backends read it)."""
 
@@ -60,7 +60,7 @@ class _OnDisk(File):
         return self._path
 
 
-Source = Iterable[bytes] | File
+Source = Iterable[bytes] | File[bytes]
 
 
 @contextmanager
@@ -125,6 +125,22 @@ def put(incoming: Received) -> bool:
     return True
 
 
+def stored_hashes() -> Iterator[str]:
+    """The hash of every blob file in the store (names that are not a hash are not ours: left alone)."""
+    store = storage()
+    if not store.exists("sha256"):
+        return
+    for first in store.listdir("sha256")[0]:
+        for second in store.listdir(f"sha256/{first}")[0]:
+            for name in store.listdir(f"sha256/{first}/{second}")[1]:
+                if (
+                    len(name) == 64
+                    and name.startswith(first + second)
+                    and all(c in "0123456789abcdef" for c in name)
+                ):
+                    yield name
+
+
 def discard(sha256: str) -> None:
     storage().delete(blob_name(sha256))
 
@@ -133,7 +149,7 @@ def exists(sha256: str) -> bool:
     return storage().exists(blob_name(sha256))
 
 
-def open_blob(sha256: str) -> File:
+def open_blob(sha256: str) -> File[bytes]:
     return storage().open(blob_name(sha256), "rb")
 
 

@@ -16,6 +16,7 @@ from otcsms.checks.engine import Problem, check
 from otcsms.evidence.completeness import audit_site
 from otcsms.evidence.freshness import current_links_q
 from otcsms.evidence.models import Document, DocumentKind, EvidenceLink
+from otcsms.tenancy.models import Site
 
 
 @check(
@@ -26,7 +27,7 @@ from otcsms.evidence.models import Document, DocumentKind, EvidenceLink
     remediation="Link an approved, current document to each requirement (or to its answers) from the assessment's "
     "answer page or the document's page.",
 )
-def requirements_without_evidence(site) -> Iterator[Problem]:
+def requirements_without_evidence(site: Site) -> Iterator[Problem]:
     for gap in audit_site(site, categories=("requirements",)).gaps:
         if isinstance(gap.object, Assessment):
             yield Problem(gap.object, gap.message)
@@ -39,7 +40,7 @@ def requirements_without_evidence(site) -> Iterator[Problem]:
     requirements=(("iec62443-2-1-2010", "4.3.4.4"), ("iec62443-2-1-2010", "4.3.2.6.7")),
     remediation="Review the document (or approve its revision), or link current evidence instead of the stale link.",
 )
-def stale_evidence(site) -> Iterator[Problem]:
+def stale_evidence(site: Site) -> Iterator[Problem]:
     today = timezone.localdate()
     stale = EvidenceLink.objects.filter(site=site).exclude(current_links_q(today))
     counts: dict[int, int] = {}
@@ -57,7 +58,7 @@ def stale_evidence(site) -> Iterator[Problem]:
     requirements=(("iec62443-2-1-2010", "4.3.2.6.7"), ("iec62443-2-1-2010", "4.3.4.3.6")),
     remediation="Review the document: record the outcome (no change, revised, retired) on its page.",
 )
-def review_overdue(site) -> Iterator[Problem]:
+def review_overdue(site: Site) -> Iterator[Problem]:
     today = timezone.localdate()
     overdue = Document.objects.filter(site=site, retired_at__isnull=True, next_review__lt=today)
     for document in overdue:
@@ -76,7 +77,7 @@ def review_overdue(site) -> Iterator[Problem]:
     remediation="Upload the zone's network diagram as a document of kind network diagram covering the zone, "
     "and have it approved.",
 )
-def zone_without_diagram(site) -> Iterator[Problem]:
+def zone_without_diagram(site: Site) -> Iterator[Problem]:
     for gap in audit_site(site, categories=("zones",)).gaps:
         yield Problem(gap.object, gap.message)
 
@@ -89,7 +90,7 @@ def zone_without_diagram(site) -> Iterator[Problem]:
     remediation="Upload the asset's configuration as a document of kind configuration file covering the asset, "
     "and have it approved.",
 )
-def asset_without_configuration(site) -> Iterator[Problem]:
+def asset_without_configuration(site: Site) -> Iterator[Problem]:
     for gap in audit_site(site, categories=("assets",)).gaps:
         yield Problem(gap.object, gap.message)
 
@@ -101,7 +102,7 @@ def asset_without_configuration(site) -> Iterator[Problem]:
     requirements=(("iec62443-2-1-2010", "4.3.2.6.1"), ("iec62443-2-1-2024", "ORG 1")),
     remediation="Give the policy an owner: the person who keeps it current and is reminded of its reviews.",
 )
-def policy_without_owner(site) -> Iterator[Problem]:
+def policy_without_owner(site: Site) -> Iterator[Problem]:
     policies = Document.objects.filter(
         site=site, kind=DocumentKind.POLICY, retired_at__isnull=True, owner__isnull=True
     )

@@ -159,13 +159,32 @@ class CoveredAsset(SiteOwned):
         return f"{self.document} covers {self.asset}"
 
 
+class Blob(models.Model):
+    """A stored file content, named by its SHA-256 (the store's file ``sha256/ab/cd/<hash>``), shared by every
+    version with that content. Versions reference it by a foreign key the database enforces: a blob row (and
+    its file) can only go when no version points at it (``evidence.blobs``). Bookkeeping of the store, not a
+    record of the program: the versions that use it are audited, and each pins the hash."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField()
+    media_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sha256"]
+
+    def __str__(self) -> str:
+        return f"blob {self.sha256[:12]} ({self.size} bytes)"
+
+
 class DocumentVersion(SiteOwned):
     """One file of a document. Its content is the blob named by ``sha256`` and never changes."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    # The column keeps its name: ``sha256`` holds the hash, now a key the database checks against Blob.
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, db_column="sha256", related_name="versions")
     size = models.PositiveBigIntegerField()
     media_type = models.CharField(max_length=100, help_text="Detected from the content, not from the name.")
     claimed_type = models.CharField(max_length=100, blank=True, help_text="What the uploader's client said.")
@@ -184,7 +203,7 @@ class DocumentVersion(SiteOwned):
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"text"})
     # What an approved version keeps for good (only its state moves on).
     FROZEN_FIELDS: ClassVar[tuple[str, ...]] = (
-        "document_id", "number", "sha256", "size", "media_type", "claimed_type", "type_mismatch", "file_name",
+        "document_id", "number", "blob_id", "size", "media_type", "claimed_type", "type_mismatch", "file_name",
         "change_summary", "uploaded_by_id", "uploaded_at", "approved_by_id", "approved_at",
     )  # fmt: skip
 
@@ -197,6 +216,10 @@ class DocumentVersion(SiteOwned):
 
     def __str__(self) -> str:
         return f"{self.document.title} v{self.number}"
+
+    @property
+    def sha256(self) -> str:
+        return str(self.blob_id)
 
     def clean(self) -> None:
         loaded = getattr(self, "_audit_loaded", None)
@@ -227,7 +250,13 @@ class ApprovalSignature(SiteOwned):
     signed_at = models.DateTimeField(default=timezone.now)
     sha256 = models.CharField(max_length=64, help_text="The content signed.")
     meaning = models.CharField(max_length=50, default="approved")
-    digest = models.CharField(max_length=64, help_text="HMAC of signer, time, content and meaning.")
+    digest = models.CharField(max_length=64, help_text="HMAC of signer, time, content, meaning and how.")
+    reauthenticated = models.BooleanField(
+        default=False, help_text="The signer re-entered their password in the request that signed."
+    )
+    channel = models.CharField(
+        max_length=20, blank=True, help_text="How the request came: a browser session (user) or an API token."
+    )
 
     class Meta:
         ordering = ["-signed_at", "-pk"]
@@ -303,6 +332,9 @@ class ReviewReminder(SiteOwned):
     due = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reminder went out in an e-mail digest (never twice)."
+    )
 
     audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"read_at"})
 

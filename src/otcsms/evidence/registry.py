@@ -7,9 +7,12 @@ contributions = Contributions(
     urls="otcsms.evidence.urls",
     navigation=(NavEntry("Documents", "web:document_list", 500),),
     checks_module="otcsms.evidence.checks",
-    jobs=("otcsms.evidence.tasks.REVIEW_REMINDERS",),
+    jobs=("otcsms.evidence.tasks.REVIEW_REMINDERS", "otcsms.evidence.tasks.BLOB_SWEEP"),
     demo=(DemoStep("otcsms.evidence.demo.load_demo_evidence", 500),),
     response_evidence="otcsms.evidence.cells.response_evidence",
     site_sections=("otcsms.evidence.site_sections.documents",),
     access_objects="otcsms.evidence.testing.access_objects",
+    # The records of the apps below this one that documents evidence; apps above declare their own.
+    evidence_targets=("assessments.response", "catalogs.requirement", "plant.zone", "plant.asset"),
+    object_panels=("otcsms.evidence.object_panels.evidence_panel",),
 )

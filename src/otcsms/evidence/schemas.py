@@ -6,9 +6,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from django.db.models import Q
-from ninja import Field, FilterLookup, Schema
+from ninja import Field, Schema
 
+from otcsms.core import registry
 from otcsms.core.schemas import Filter, Id, InputSchema, content_type_q, type_label
+from otcsms.evidence.search import matching_q
 
 if TYPE_CHECKING:
     from otcsms.evidence.models import Document, EvidenceLink
@@ -19,7 +21,10 @@ KindValue = Literal[
 ClassificationValue = Literal["public", "internal", "confidential", "restricted"]
 VersionStatusValue = Literal["draft", "in_review", "approved", "superseded", "retired"]
 OutcomeValue = Literal["no-change", "revised", "retired"]
-TargetValue = Literal["assessments.response", "catalogs.requirement", "plant.zone", "plant.asset"]
+if TYPE_CHECKING:
+    TargetValue = str
+else:  # every model an app declares in Contributions.evidence_targets (the OpenAPI document lists them)
+    TargetValue = Literal[tuple(registry.evidence_targets())]
 IdList = Annotated[list[Id], Field(max_length=1000)]
 
 
@@ -92,9 +97,10 @@ class DocumentFilter(Filter):
     site_id: Id | None = None
     kind: KindValue | None = None
     owner_id: Id | None = None
-    q: Annotated[str | None, FilterLookup(["title__icontains", "tags__icontains"])] = Field(
-        None, max_length=200
-    )
+    q: str | None = Field(
+        None, max_length=200,
+        description="Words to find (every one) in titles, tags, descriptions, change summaries and version text.",
+    )  # fmt: skip
     review_overdue: bool | None = Field(
         None, description="Only documents past (true) or not past their review."
     )
@@ -107,6 +113,9 @@ class DocumentFilter(Filter):
             return Q()
         overdue = Q(next_review__lt=timezone.localdate(), retired_at__isnull=True)
         return overdue if value else ~overdue
+
+    def filter_q(self, value: str | None) -> Q:
+        return Q() if not value or not value.strip() else matching_q(value)
 
     def filter_retired(self, value: bool | None) -> Q:
         return Q() if value is None else Q(retired_at__isnull=not value)
@@ -139,6 +148,9 @@ class VersionFilter(Filter):
     status: VersionStatusValue | None = None
     sha256: str | None = Field(None, min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")
 
+    def filter_sha256(self, value: str | None) -> Q:
+        return Q() if value is None else Q(blob_id=value)
+
 
 class SignatureOut(Schema):
     id: int
@@ -150,11 +162,21 @@ class SignatureOut(Schema):
     sha256: str
     meaning: str
     digest: str
+    reauthenticated: bool
+    channel: str
 
 
 class SignatureFilter(Filter):
     site_id: Id | None = None
     version_id: Id | None = None
+
+
+class ApproveIn(InputSchema):
+    password: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="The approver's own password, re-entered to sign the approval.",
+    )
 
 
 class ReasonIn(InputSchema):
@@ -254,6 +276,7 @@ class SearchHit(Schema):
     tags: list[str]
     version_id: int | None
     snippet: str
+    rank: float
 
 
 class SearchQuery(Filter):

@@ -7,6 +7,7 @@ events; a version moves through ``evidence.lifecycle`` here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -21,13 +22,15 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from otcsms.core import registry
+from otcsms.core.actor import current_actor
 from otcsms.core.audit import chain_key, with_reason
 from otcsms.core.crud import scoped
 from otcsms.core.inputs import text_problem
 from otcsms.core.lifecycle import Transition
 from otcsms.core.models import User
 from otcsms.core.scoping import may_write, memberships
-from otcsms.evidence import blobstore, lifecycle, sniff
+from otcsms.evidence import blobs, blobstore, lifecycle, sniff
 from otcsms.evidence.models import (
     DEFAULT_REVIEW_MONTHS,
     ApprovalSignature,
@@ -60,8 +63,12 @@ UploadTooLargeError = blobstore.UploadTooLargeError
 DOCUMENT_FIELDS = (
     "kind", "title", "description", "owner_id", "approver_id", "classification", "tags", "review_interval_months",
 )  # fmt: skip
-# Records a document may evidence ("app.model"); a site record must be on the document's site.
-EVIDENCE_TARGETS = ("assessments.response", "catalogs.requirement", "plant.zone", "plant.asset")
+
+
+def evidence_targets() -> list[str]:
+    """Models whose records a document may evidence ("app.model"), as the apps declare them in their registry
+    (``Contributions.evidence_targets``); a site's record only from a document of that site."""
+    return registry.evidence_targets()
 
 
 # --- who may ---------------------------------------------------------------------------------------
@@ -191,11 +198,15 @@ def _set_coverage(
 
 
 def _save(obj: models.Model) -> None:
+    _validate(obj)
+    obj.save()
+
+
+def _validate(obj: models.Model, exclude: list[str] | None = None, *, constraints: bool = True) -> None:
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=exclude, validate_unique=constraints, validate_constraints=constraints)
     except ValidationError as exc:
         raise EvidenceInputError(_first_message(exc)) from None
-    obj.save()
 
 
 def _first_message(exc: ValidationError) -> str:
@@ -239,7 +250,6 @@ def upload_version(
             raise EvidenceInputError("the file is empty")
         media_type = sniff.detect(incoming.head)
         text = blobstore.read_text(incoming.path) if sniff.is_text_like(media_type) else ""
-        created = blobstore.put(incoming)
         try:
             with transaction.atomic():
                 locked = Document.objects.select_for_update().get(pk=document.pk)
@@ -249,15 +259,24 @@ def upload_version(
                     DocumentVersion.objects.filter(document=locked).aggregate(n=Max("number"))["n"] or 0
                 ) + 1
                 version = DocumentVersion(
-                    site_id=locked.site_id, document=locked, number=number, sha256=incoming.sha256,
+                    site_id=locked.site_id, document=locked, number=number, blob_id=incoming.sha256,
                     size=incoming.size, media_type=media_type, claimed_type=claimed_type,
                     type_mismatch=not sniff.claim_matches(claimed_type, media_type), file_name=display_name(file_name),
                     change_summary=change_summary, text=text, uploaded_by=by,
                 )  # fmt: skip
-                _save(version)
+                # Before the file is stored: a refusal stores nothing. The references are known good (the
+                # document was just read under its lock, the uploader is the caller) and the number is unique
+                # under that lock, so none of them costs a query here; the database still enforces all three.
+                _validate(version, exclude=["blob", "site", "document", "uploaded_by"], constraints=False)
+                blobs.store(incoming, media_type)  # the blob is held until this transaction ends
+                version.save()
+        except (EvidenceInputError, EvidenceStateError):
+            raise
         except BaseException:
-            if created and not DocumentVersion.objects.filter(sha256=incoming.sha256).exists():
-                blobstore.discard(incoming.sha256)
+            # Stored, then the transaction failed: remove the blob unless a version (committed, or committing
+            # now under its claim) holds the same content.
+            with contextlib.suppress(Exception):  # never hide why the upload failed; the sweep retries
+                blobs.collect(incoming.sha256)
             raise
     return version
 
@@ -307,10 +326,16 @@ def reject_version(version: DocumentVersion, *, by: User | None, reason: str) ->
     return locked
 
 
-def approve_version(version: DocumentVersion, *, by: User) -> DocumentVersion:
+def approve_version(version: DocumentVersion, *, by: User, password: str) -> DocumentVersion:
     """Approve a version someone else uploaded and submitted: it comes into force, the version in force before
-    it is superseded, the review date moves on, and the approval is signed (who, when, which content)."""
+    it is superseded, the review date moves on, and the approval is signed (who, when, which content). The
+    signer re-enters their password in the same request (an API token alone cannot sign): a wrong one refuses
+    the approval before anything is written."""
     _require(by, version.site_id, lifecycle.APPROVE.action, "approve versions")
+    if not password or not by.check_password(password):
+        raise EvidenceForbiddenError(
+            "the password is not right: re-enter your own password to sign an approval"
+        )
     with transaction.atomic():
         locked = _locked(version, lifecycle.APPROVE)
         if problem := lifecycle.four_eyes_problem(by.pk, authors(locked)):
@@ -332,24 +357,30 @@ def approve_version(version: DocumentVersion, *, by: User) -> DocumentVersion:
 
 
 def sign(version: DocumentVersion, signer: User, when: Any, meaning: str = "approved") -> ApprovalSignature:
+    """The signature record of an approval whose signer re-entered their password (``approve_version``); the
+    channel is the kind of the acting entry point (a browser session is "user", an API token "token")."""
     name = signer.get_full_name() or signer.get_username()
-    digest = signature_digest(signer.pk, when.isoformat(), version.sha256, meaning)
+    channel = current_actor().kind
+    digest = signature_digest(signer.pk, when.isoformat(), version.sha256, meaning, f"password via {channel}")
     signature = ApprovalSignature(
         site_id=version.site_id, version=version, signer=signer, signer_name=name[:200], signed_at=when,
-        sha256=version.sha256, meaning=meaning, digest=digest,
+        sha256=version.sha256, meaning=meaning, digest=digest, reauthenticated=True, channel=channel,
     )  # fmt: skip
     signature.save()
     return signature
 
 
-def signature_digest(signer_id: int, when: str, sha256: str, meaning: str) -> str:
-    message = f"{signer_id}|{when}|{sha256}|{meaning}".encode()
-    return hmac.new(chain_key(), message, hashlib.sha256).hexdigest()
+def signature_digest(signer_id: int, when: str, sha256: str, meaning: str, how: str = "") -> str:
+    """HMAC under the audit chain key; ``how`` (the re-authentication) is part of it for signatures that have one
+    (those made before it was recorded verify without)."""
+    message = f"{signer_id}|{when}|{sha256}|{meaning}" + (f"|{how}" if how else "")
+    return hmac.new(chain_key(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def signature_holds(signature: ApprovalSignature) -> bool:
+    how = f"password via {signature.channel}" if signature.reauthenticated else ""
     expected = signature_digest(
-        signature.signer_id, signature.signed_at.isoformat(), signature.sha256, signature.meaning
+        signature.signer_id, signature.signed_at.isoformat(), signature.sha256, signature.meaning, how
     )
     return hmac.compare_digest(expected, signature.digest) and signature.sha256 == signature.version.sha256
 
@@ -423,8 +454,9 @@ def record_review(document: Document, *, outcome: str, note: str = "", by: User 
 def evidence_target(label: str, object_id: int, by: User | None) -> models.Model:
     from django.apps import apps
 
-    if label not in EVIDENCE_TARGETS:
-        raise EvidenceInputError(f"target_type: one of {', '.join(EVIDENCE_TARGETS)}")
+    targets = evidence_targets()
+    if label not in targets:
+        raise EvidenceInputError(f"target_type: one of {', '.join(targets)}")
     model = apps.get_model(label)
     rows = model._default_manager.all() if by is None else scoped(model, by)
     found: models.Model | None = rows.filter(pk=object_id).first()
@@ -444,7 +476,7 @@ def link_evidence(
     if len(note) > 500 or (problem := text_problem(note, multiline=False)):
         raise EvidenceInputError(f"note: {problem or 'at most 500 characters'}")
     target = evidence_target(target_type, target_id, by)
-    site_id = getattr(target, "site_id", None)
+    site_id = target.audit_site_id() if hasattr(target, "audit_site_id") else getattr(target, "site_id", None)
     if site_id is not None and site_id != document.site_id:
         raise EvidenceInputError(f"{target._meta.verbose_name} {target} belongs to another site")
     if (

@@ -10,40 +10,30 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from otcsms.evidence import blobs
 from otcsms.evidence.completeness import audit_site
-from otcsms.evidence.models import CompletenessSnapshot, Document, ReviewReminder
+from otcsms.evidence.models import CompletenessSnapshot
+from otcsms.evidence.reminders import email_configured, remind_due_reviews, send_review_digests
 from otcsms.jobs.decorators import job
 from otcsms.jobs.defaults import ScheduleSpec
 from otcsms.tenancy.models import Site
 
-REMIND_DAYS_AHEAD = 14
-
 REVIEW_REMINDERS = ScheduleSpec(
     "evidence-reviews",
     "otcsms.evidence.tasks.evidence_reviews",
-    "Remind document owners of reviews due within 14 days or overdue (in-app), and record each site's "
-    "documentation completeness for its trend.",
+    "Remind document owners of reviews due within 14 days or overdue (in-app, and one e-mail digest per owner "
+    "when SMTP is configured), and record each site's documentation completeness for its trend.",
     cron="15 4 * * *",
 )
 
 
-def remind_due_reviews(today: dt.date) -> int:
-    """One reminder per document, owner and review date (never twice); returns how many were created."""
-    due = Document.objects.filter(
-        retired_at__isnull=True,
-        owner__isnull=False,
-        next_review__lte=today + dt.timedelta(days=REMIND_DAYS_AHEAD),
-    ).values_list("pk", "site_id", "owner_id", "next_review")
-    created = 0
-    for document_id, site_id, owner_id, next_review in due.iterator():
-        if next_review is None:  # excluded by the filter; the type does not know
-            continue
-        with transaction.atomic():
-            _, made = ReviewReminder.objects.get_or_create(
-                document_id=document_id, recipient_id=owner_id, due=next_review, defaults={"site_id": site_id}
-            )
-        created += made
-    return created
+BLOB_SWEEP = ScheduleSpec(
+    "evidence-blob-sweep",
+    "otcsms.evidence.tasks.evidence_blob_sweep",
+    "Remove stored evidence files that no document version references (left by failed or interrupted "
+    "uploads).",
+    cron="45 3 * * *",
+)
 
 
 def snapshot_completeness(today: dt.date) -> int:
@@ -60,7 +50,23 @@ def snapshot_completeness(today: dt.date) -> int:
 
 @job("evidence-reviews")
 def evidence_reviews() -> str:
-    today = timezone.localdate()
+    return review_round(timezone.localdate())
+
+
+def review_round(today: dt.date) -> str:
+    """The job's work for one day: its one-line summary; raises when a digest was refused (the run is retried)."""
     reminders = remind_due_reviews(today)
     sites = snapshot_completeness(today)
-    return f"{reminders} review reminders created; completeness recorded for {sites} sites"
+    mail = send_review_digests(today)
+    summary = f"{reminders} review reminders created; completeness recorded for {sites} sites"
+    if email_configured():
+        summary += f"; {mail.sent} e-mail digests sent"
+    if mail.failed:  # the run fails (and is retried); what was sent stays sent
+        raise RuntimeError(f"{summary}; {len(mail.failed)} digests refused: {'; '.join(mail.failed)[:500]}")
+    return summary
+
+
+@job("evidence-blob-sweep")
+def evidence_blob_sweep() -> str:
+    removed = blobs.sweep()
+    return f"{removed} unreferenced evidence blobs removed"

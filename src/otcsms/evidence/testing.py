@@ -8,6 +8,8 @@ from otcsms.evidence.models import DocumentKind
 from otcsms.plant.models import Zone
 from otcsms.tenancy.models import Site, SiteMembership
 
+SIGNING_PASSWORD = "evidence-access-test-signing"
+
 
 def access_objects(site: Site) -> dict[str, int]:
     zone = Zone.objects.create(site=site, name=f"Evidence zone {site.code}")
@@ -16,9 +18,11 @@ def access_objects(site: Site) -> dict[str, int]:
         document, [b"policy text for the access test\n"], file_name="policy.txt"
     )
     services.submit_version(version, by=None)
-    approver = User.objects.create(username=f"evidence-approver-{site.code}")
+    approver = User(username=f"evidence-approver-{site.code}")
+    approver.set_password(SIGNING_PASSWORD)
+    approver.save()
     SiteMembership.objects.create(user=approver, site=site, role="approver")
-    approved = services.approve_version(version, by=approver)
+    approved = services.approve_version(version, by=approver, password=SIGNING_PASSWORD)
     review = services.record_review(document, outcome="no-change", by=None)
     link = services.link_evidence(document, target_type="plant.zone", target_id=zone.pk)
     signature = approved.signatures.get()

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,6 +39,8 @@ from otcsms.evidence.models import (
     ReviewOutcome,
     ReviewReminder,
 )
+from otcsms.evidence.search import matching_q
+from otcsms.evidence.trend_chart import percent_line_svg
 from otcsms.links.services import LinkInputError, find_record
 from otcsms.tenancy.models import Site
 from otcsms.ui.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
@@ -67,8 +70,7 @@ class DocumentList(DocumentViews, ScopedListView):
         query = self.request.GET
         words = query.get("q", "").strip()[:200]
         if words:
-            in_text = DocumentVersion.objects.filter(document=OuterRef("pk"), text__icontains=words)
-            qs = qs.filter(Q(title__icontains=words) | Q(tags__icontains=words) | Exists(in_text))
+            qs = qs.filter(matching_q(words))
         if query.get("kind") in DocumentKind.values:
             qs = qs.filter(kind=query["kind"])
         state = query.get("state", "")
@@ -252,7 +254,9 @@ def version_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse
     reason = request.POST.get("reason", "")
     actions = {
         "submit": lambda: services.submit_version(version, by=user),
-        "approve": lambda: services.approve_version(version, by=user),
+        "approve": lambda: services.approve_version(
+            version, by=user, password=request.POST.get("password", "")
+        ),
         "reject": lambda: services.reject_version(version, by=user, reason=reason),
     }
     if name not in actions:
@@ -333,7 +337,7 @@ def link_add(request: HttpRequest) -> HttpResponse:
     target_id = parse_id(request.POST.get("target_id", ""))
     error = None
     named = request.POST.get("target_name", "").strip()[:200]
-    if target_id is None and named and document is not None and target_type in services.EVIDENCE_TARGETS:
+    if target_id is None and named and document is not None and target_type in services.evidence_targets():
         try:  # the document page names the record: a zone or asset by name, a requirement by its id (SR 1.3)
             target_id = find_record(target_type, named, user, document.site_id).pk
         except LinkInputError as exc:
@@ -398,6 +402,9 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the audit and the reviews ---------------------------------------------------------------------
 
 
+TREND_DAYS = 90  # daily snapshots shown in the trend chart
+
+
 @login_required
 def completeness_page(request: HttpRequest) -> HttpResponse:
     user = authed(request).user
@@ -408,8 +415,10 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
     results = []
     for site in sites[:20]:
         result = audit_site(site)
-        trend = list(CompletenessSnapshot.objects.filter(site=site).order_by("-taken_on")[:12])[::-1]
-        results.append({"result": result, "trend": trend,
+        trend = list(CompletenessSnapshot.objects.filter(site=site).order_by("-taken_on")[:TREND_DAYS])[::-1]
+        chart = percent_line_svg([(s.taken_on, s.score) for s in trend], label=f"Completeness of {site.name}")
+        results.append({"result": result, "trend": trend, "chart": mark_safe(chart),  # noqa: S308 - numbers and escaped text only
+
                         "categories": [(c, result.in_order.get(c, 0), result.counted.get(c, 0), result.gaps_of(c)[:100])
                                        for c in CATEGORIES]})  # fmt: skip
     return render(request, "evidence/completeness.html", {"results": results})

@@ -28,6 +28,7 @@ from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
 from otcsms.tenancy.models import Site
 from otcsms.ui.links import link_panel
+from otcsms.ui.object_panels import object_panels
 from otcsms.ui.sites import current_site_id
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ class ScopedListView(ScopedMixin, generic.ListView):
     search_fields: ClassVar[tuple[str, ...]] = ("name",)
     site_filtered: ClassVar[bool] = True
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         qs = super().get_queryset()
         if self.site_filtered and hasattr(qs, "for_site"):
             qs = qs.for_site(self.listed_site_id())
@@ -231,6 +232,7 @@ class ScopedDetailView(ScopedMixin, generic.DetailView):
         ctx["delete_url"] = self.url("delete", obj.pk)
         ctx["history_url"] = reverse("web:history", args=[obj._meta.label_lower, obj.pk])
         ctx.update(link_panel(self.user, obj))
+        ctx["object_panels"] = object_panels(self.user, obj)
         return ctx
 
 
@@ -281,7 +283,7 @@ class ScopedCreateView(_ScopedFormMixin, generic.CreateView):
 
 
 class ScopedUpdateView(_ScopedFormMixin, generic.UpdateView):
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Any:
         obj = super().get_object(queryset)
         if not self.may_write(obj.audit_site_id()):
             raise PermissionDenied("you may not change this")
