@@ -15,4 +15,6 @@ contributions = Contributions(
     access_objects="otcsms.risk.testing.access_objects",
     org_wide_paths=("risk-matrix", "attack-ics"),
     site_sections=("otcsms.risk.site_sections.risks",),
+    # documents may evidence a scenario (its analysis), a vulnerability's treatment and a threat-model review
+    evidence_targets=("risk.threatscenario", "risk.assetvulnerability", "risk.threatmodelreview"),
 )

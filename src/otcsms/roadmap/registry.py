@@ -12,4 +12,5 @@ contributions = Contributions(
     access_objects="otcsms.roadmap.testing.access_objects",
     org_wide_paths=("business-goals",),
     site_sections=("otcsms.roadmap.site_sections.actions",),
+    evidence_targets=("roadmap.action",),  # a document evidences an action's completion
 )
