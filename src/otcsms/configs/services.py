@@ -103,7 +103,7 @@ def verify_versions(asset: Asset) -> list[str]:
 def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -> tuple[Snapshot, bool]:
     """Read a vendor export or JSON/YAML file into a snapshot of ``asset``, keeping its raw bytes."""
     try:
-        parsed = parse(name, data, kind)
+        parsed = parse(name, data, kind, marker_key=secrets.marker_key())
     except ParseError as exc:
         raise ConfigError(str(exc)) from None
     digest = hashlib.sha256(data).hexdigest()

@@ -37,6 +37,7 @@ class Condition:
     key: str
     operator: str
     operand: Any
+    of: str = ""  # "before" or "after": that side of the change; "" the rule's subject (after, before if removed)
 
     def holds(self, value: Any, today: dt.date) -> bool:
         found = _lookup(value, self.key)
@@ -81,7 +82,13 @@ class Rule:
         if change.kind not in self.kinds or not self.pattern.fullmatch(change.path):
             return False
         subject = change.before if change.kind == "removed" else change.after
-        return all(condition.holds(subject, today) for condition in self.where)
+        return all(
+            condition.holds(
+                change.before if condition.of == "before" else change.after if condition.of == "after" else subject,
+                today,
+            )
+            for condition in self.where
+        )
 
     def severity_for(self, sl_t: Sequence[int] | None) -> str:
         if self.raise_to and sl_t and any(sl_t[fr - 1] >= self.raise_at_least for fr in self.raise_frs):
@@ -208,7 +215,10 @@ def _rule(item: Any, where: str) -> Rule:
 def _condition(item: Any, where: str) -> Condition:
     if not isinstance(item, Mapping) or not isinstance(item.get("key", ""), str):
         raise RuleError(f"{where}: a condition is {{key: ..., <operator>: value}}")
-    operators = [op for op in item if op != "key"]
+    of = item.get("of", "")
+    if of not in ("", "before", "after"):
+        raise RuleError(f"{where}: a condition's 'of' is before or after")
+    operators = [op for op in item if op not in ("key", "of")]
     if len(operators) != 1 or operators[0] not in OPERATORS:
         raise RuleError(f"{where}: a condition has exactly one of {', '.join(OPERATORS)}")
     operator = operators[0]
@@ -220,7 +230,7 @@ def _condition(item: Any, where: str) -> Condition:
     ):
         raise RuleError(f"{where}: '{operator}' takes a number")
     # YAML reads the word None as a string, which is what OPC UA calls the policy: keep it so.
-    return Condition(str(item.get("key", "")), operator, operand)
+    return Condition(str(item.get("key", "")), operator, operand, of)
 
 
 def _raise(item: Any, where: str) -> tuple[str | None, tuple[int, ...], int]:
