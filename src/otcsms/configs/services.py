@@ -40,7 +40,9 @@ from otcsms.core.models import User
 from otcsms.core.scoping import may_write
 from otcsms.plant.models import SL_T_FIELDS, Asset
 
-COLLECTABLE = ("opc-ua", "modbus-tcp")
+COLLECTABLE = ("opc-ua", "modbus-tcp", "dnp3")
+# The role an endpoint must have to be read: the device answers there.
+ANSWERING_ROLES = ("server", "outstation")
 
 
 class ConfigError(ValueError):
@@ -354,7 +356,7 @@ def targets_of(assets: Iterable[Asset]) -> list[collectors.Target]:
                 username = credential.username
                 password = secrets.decrypt(credential.secret_encrypted).decode()
         for endpoint in asset.endpoints.all():
-            if endpoint.protocol not in COLLECTABLE or endpoint.role != "server":
+            if endpoint.protocol not in COLLECTABLE or endpoint.role not in ANSWERING_ROLES:
                 continue
             result.append(collectors.Target(
                 key=asset.pk, protocol=endpoint.protocol, host=endpoint.host, port=endpoint.port,
@@ -404,7 +406,7 @@ def collect(assets: Sequence[Asset], options: collectors.Options | None = None) 
 
 def _record(asset: Asset, outcomes: list[collectors.Outcome]) -> CollectResult:
     if not outcomes:
-        return CollectResult(asset, "not_collectable", messages=["no OPC UA or Modbus TCP server endpoint"])
+        return CollectResult(asset, "not_collectable", messages=["no OPC UA, Modbus TCP or DNP3 endpoint the device answers on"])
     now = _now()
     ok = all(o.status == "ok" for o in outcomes)
     with transaction.atomic():
