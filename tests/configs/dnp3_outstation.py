@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 
+from dnp3.core.flags import AnalogQuality, BinaryQuality, CounterQuality
 from dnp3.database import (
     AnalogInputConfig,
     AnalogOutputConfig,
@@ -19,7 +20,6 @@ from dnp3.database import (
     CounterConfig,
     Database,
 )
-from dnp3.core.flags import AnalogQuality, BinaryQuality, CounterQuality
 from dnp3.outstation import Outstation, OutstationConfig, OutstationTcpRunner
 
 

@@ -68,7 +68,9 @@ def test_group_0_attributes_are_read_from_their_type_length_value_form():
         + bytes([0, 239, 0x00, 0, 0, 2, 2]) + (2048).to_bytes(2, "little")
     )  # fmt: skip
     found = {
-        dnp3.ATTRIBUTES[v]: dnp3.decode_attribute(raw) for g, v, items in dnp3.iter_objects(objects) for _, raw in items
+        dnp3.ATTRIBUTES[v]: dnp3.decode_attribute(raw)
+        for g, v, items in dnp3.iter_objects(objects)
+        for _, raw in items
     }
     assert found == {"software_version": "2.7.1", "serial_number": "SN42", "max_rx_fragment_size": 2048}
     with pytest.raises(dnp3.ObjectError):
@@ -91,8 +93,17 @@ def test_an_rtu_point_added_is_high_drift_and_values_never_are(outstation, rtu):
     assert first.status == "ok", first.messages
     config = first.snapshot.config["dnp3"]
     assert config["device_attributes"] is None  # dnp3py does not serve group 0: recorded, not an error
-    assert config["points"]["analog_input"] == {"0": {"group": 30, "variation": 1}, "1": {"group": 30, "variation": 1}}
-    assert set(config["points"]) == {"binary_input", "analog_input", "counter", "binary_output", "analog_output"}
+    assert config["points"]["analog_input"] == {
+        "0": {"group": 30, "variation": 1},
+        "1": {"group": 30, "variation": 1},
+    }
+    assert set(config["points"]) == {
+        "binary_input",
+        "analog_input",
+        "counter",
+        "binary_output",
+        "analog_output",
+    }
     assert first.snapshot.volatile["dnp3"]["points"]["analog_input"]["0"]["value"] == 231
     assert first.snapshot.source["collectors"] == [f"dnp3 ({dnp3.VERSION})"]
     services.approve_baseline(first.snapshot, by=None, reason="commissioning")
@@ -118,7 +129,9 @@ def test_an_outstation_nobody_runs_is_unreachable(rtu):
 
 
 def test_the_wrong_outstation_address_gets_no_answer_and_is_unreachable(outstation):
-    target = Target(key=1, protocol="dnp3", host="127.0.0.1", port=outstation.port, params={"outstation_address": 11})
+    target = Target(
+        key=1, protocol="dnp3", host="127.0.0.1", port=outstation.port, params={"outstation_address": 11}
+    )
     outcome = asyncio.run(collect_one(target, Options(timeout=0.5, retries=0)))
     assert outcome.status == "unreachable"
 
@@ -153,13 +166,18 @@ class Speaker:
 
 @pytest.mark.parametrize(
     "reply",
-    [b"HTTP/1.1 400 Bad Request\r\n\r\n", dnp3.link_frame(0x44, 1, 10, b"\xc0")[:8] + b"\x00\x00" + b"\x00" * 8],
+    [
+        b"HTTP/1.1 400 Bad Request\r\n\r\n",
+        dnp3.link_frame(0x44, 1, 10, b"\xc0")[:8] + b"\x00\x00" + b"\x00" * 8,
+    ],
     ids=["http", "bad-crc"],
 )
 def test_a_peer_that_is_not_a_dnp3_outstation_is_an_error(reply):
     speaker = Speaker(reply)
     try:
-        target = Target(key=1, protocol="dnp3", host="127.0.0.1", port=speaker.port, params={"outstation_address": 10})
+        target = Target(
+            key=1, protocol="dnp3", host="127.0.0.1", port=speaker.port, params={"outstation_address": 10}
+        )
         outcome = asyncio.run(collect_one(target, Options(timeout=1, retries=0)))
     finally:
         speaker.close()

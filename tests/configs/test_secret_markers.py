@@ -61,7 +61,9 @@ def test_a_changed_secret_is_drift_and_the_same_secret_is_not(plc):
 def test_an_old_unsalted_marker_replaced_by_a_keyed_one_is_reported_as_rekeyed():
     legacy = "<secret sha256:0123456789abcdef>"
     keyed = "<secret hmac:fedcba9876543210>"
-    verdict = rule_set().judge(Change("/users/operator/password", "changed", legacy, keyed), None, dt.date.today())
+    verdict = rule_set().judge(
+        Change("/users/operator/password", "changed", legacy, keyed), None, dt.date.today()
+    )
     assert (verdict.severity, verdict.rule) == ("medium", "secret.marker-rekeyed")
     # two keyed markers that differ: the secret changed, not a re-keying
     other = rule_set().judge(Change("/users/operator/password", "changed", keyed, keyed[:-2] + "0>"), None,

@@ -211,3 +211,32 @@ def test_the_trail_pins_each_version_by_hash_and_the_chain_can_be_verified(plc):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE configs_snapshot SET config = %s WHERE id = %s", [tampered, v1.pk])
     assert services.verify_versions(plc) == ["v1: the configuration does not match its hash"]
+
+
+def test_user_and_rule_additions_are_judged_by_what_the_device_is(site_a, zone_sl2):
+    from otcsms.plant.models import Conduit, Zone
+
+    before = {"users": {"admin": {"privilege": 15}}, "acls": {"IN": {"rules": ["permit tcp any any eq 502"]}}}
+    after = {"users": {"admin": {"privilege": 15}, "vendor": {"privilege": 15}},
+             "acls": {"IN": {"rules": ["permit tcp any any eq 502", "permit ip any any"]}}}  # fmt: skip
+    plc = Asset.objects.create(site=site_a, name="PLC-9", zone=zone_sl2, type="plc")
+    fw = Asset.objects.create(site=site_a, name="FW-1", zone=zone_sl2, type="firewall")
+    gateway = Asset.objects.create(site=site_a, name="GW-1", zone=zone_sl2, type="other")
+    dmz = Zone.objects.create(site=site_a, name="DMZ", sl_t=(2, 2, 2, 2, 2, 2, 2))
+    Conduit.objects.create(
+        site=site_a, name="DMZ-Dosing", zone_a=zone_sl2, zone_b=dmz, security_device="gw-1"
+    )
+    for asset in (plc, fw, gateway):
+        v1, _ = services.record_snapshot(asset, config=before, volatile={}, source=LIVE)
+        services.approve_baseline(v1, by=None, reason="commissioning")
+        services.record_snapshot(asset, config=after, volatile={}, source=LIVE)
+    rules = {
+        row.asset.name: {c.change.path: c.rule for c in row.result.changes}
+        for row in services.drift(Asset.objects.filter(site=site_a))
+    }
+    judged = {"/users/vendor": "network.user-added", "/acls/IN/rules/1": "network.rule-added"}
+    assert rules["FW-1"] == judged
+    assert rules["GW-1"] == judged  # named on a conduit as its security device
+    assert rules["PLC-9"] == {"/users/vendor": "", "/acls/IN/rules/1": ""}
+    v1, v2 = Snapshot.objects.filter(asset=plc).order_by("version")
+    assert {c.change.path: c.rule for c in services.compare(v1, v2).changes} == rules["PLC-9"]

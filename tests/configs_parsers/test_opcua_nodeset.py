@@ -43,7 +43,7 @@ def test_the_sample_reads_into_namespaces_models_and_nodes():
     assert year["browse_name"] == "3:YearOfConstruction"
     assert year["data_type"] == "UInt16"
     assert year["type_definition"] == "i=68"
-    assert {"type": "HasProperty", "target": "ns=1;i=5004", "forward": False} in year["references"]
+    assert year["references"]["HasProperty<ns=1;i=5004"] is True
     assert parsed.config["nodes"]["ns=1;i=5003"]["class"] == "Object"
     assert parsed.meta["nodes"] == len(parsed.config["nodes"]) == 91
 

@@ -12,7 +12,14 @@ from otcsms.checks.engine import Problem, check
 from otcsms.configs import services
 from otcsms.plant.models import Asset
 
-REQUIREMENTS = (("iec62443-3-3", "SR 7.6"), ("iec62443-2-1-2024", "CM 1.1"))
+# Drift is an unauthorised change of a baseline configuration: IEC 62443 SR 7.6 and CM 1.1; NERC CIP-010 R1.2
+# (changes that deviate from the baseline are authorised) and R2.1 (monitoring for changes to the baseline).
+REQUIREMENTS = (
+    ("iec62443-3-3", "SR 7.6"),
+    ("iec62443-2-1-2024", "CM 1.1"),
+    ("nerc-cip", "CIP-010-4 R1.2"),
+    ("nerc-cip", "CIP-010-4 R2.1"),
+)
 REMEDIATION = ("Compare the running configuration with the baseline (the asset's configuration page): restore "
                "the approved one, or approve the change as the new baseline or as a deviation with a ticket.")  # fmt: skip
 
@@ -55,7 +62,7 @@ def other_drift(site) -> Iterator[Problem]:
 
 
 @check(id="configs.unreachable", title="Device unreachable for configuration collection", severity="medium",
-       requirements=(("iec62443-3-3", "SR 7.6"),),
+       requirements=(("iec62443-3-3", "SR 7.6"), ("nerc-cip", "CIP-010-4 R2.1")),
        remediation="Check the device and its endpoint (address, port, conduit rules): its configuration "
                    "cannot be compared with the baseline while it cannot be read.")  # fmt: skip
 def unreachable(site) -> Iterator[Problem]:

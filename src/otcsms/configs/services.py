@@ -20,7 +20,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from otcsms.configs import collectors, identity, secrets
-from otcsms.configs.canonical import config_hash, normalise
+from otcsms.configs.canonical import config_hash, normal_and_hash, normalise
 from otcsms.configs.drift import AssetDrift, asset_drift
 from otcsms.configs.drift import Deviation as LiveDeviation
 from otcsms.configs.models import (
@@ -34,11 +34,11 @@ from otcsms.configs.models import (
     SourceFile,
 )
 from otcsms.configs.parsers import ParseError, parse
-from otcsms.configs.severity_rules import RuleSet, load_yaml, rule_set
+from otcsms.configs.severity_rules import AssetTraits, RuleSet, load_yaml, rule_set
 from otcsms.core.actor import current_actor
 from otcsms.core.models import User
 from otcsms.core.scoping import may_write
-from otcsms.plant.models import SL_T_FIELDS, Asset
+from otcsms.plant.models import SL_T_FIELDS, Asset, Conduit
 
 COLLECTABLE = ("opc-ua", "modbus-tcp", "dnp3")
 # The role an endpoint must have to be read: the device answers there.
@@ -64,9 +64,8 @@ def record_snapshot(
 ) -> tuple[Snapshot, bool]:
     """The asset's new version, or its latest one seen again (created False) when the config is the same."""
     captured_at = captured_at or _now()
-    config = normalise(config, where="/config")
+    config, digest = normal_and_hash(config)
     volatile = normalise(volatile, where="/volatile")
-    digest = config_hash(config)
     with transaction.atomic():
         # One writer per asset at a time: the version numbers and the parent chain stay gapless.
         Asset.objects.select_for_update().filter(pk=asset.pk).first()
@@ -245,7 +244,15 @@ def drift(
         .filter(Q(latest_id__isnull=False) | Q(attempt_status__isnull=False))
         .order_by("site__name", "name")
         .values_list(
-            "pk", "name", "site_id", "site__name", "latest_id", "baseline_id", "attempt_status", *_ZONE_LEVELS
+            "pk",
+            "name",
+            "site_id",
+            "site__name",
+            "latest_id",
+            "baseline_id",
+            "attempt_status",
+            "type",
+            *_ZONE_LEVELS,
         )
     )
     ids = {r[4] for r in rows if r[4]} | {r[5] for r in rows if r[5]}
@@ -259,6 +266,7 @@ def drift(
     differing = [r for r in rows if r[5] and heads[r[4]][1] != heads[r[5]][1]]
     wanted = {r[4] for r in differing} | {r[5] for r in differing}
     configs = dict(Snapshot.objects.filter(pk__in=wanted).values_list("pk", "config"))
+    devices = conduit_devices({r[2] for r in differing})
     live: dict[int, list[LiveDeviation]] = {}
     for d in Deviation.objects.filter(asset__in=[r[0] for r in differing], expires_at__gt=now):
         live.setdefault(d.asset_id, []).append(
@@ -266,7 +274,7 @@ def drift(
         )
     sites: dict[int, SiteRef] = {}
     result = []
-    for pk, name, site_id, site_name, latest_id, baseline_id, attempt_status, *levels in rows:
+    for pk, name, site_id, site_name, latest_id, baseline_id, attempt_status, kind, *levels in rows:
         site = sites.setdefault(site_id, SiteRef(site_id, site_name))
         sl_t = None if any(level is None for level in levels) else tuple(levels)
         unreachable = attempt_status == Collection.Status.UNREACHABLE
@@ -279,6 +287,7 @@ def drift(
             state = asset_drift(
                 baseline={} if same else configs[baseline_id], latest={} if same else configs[latest_id],
                 unreachable=unreachable, deviations=live.get(pk, ()), rules=ruleset, sl_t=sl_t, now=now,
+                asset=AssetTraits(kind or "", (site_id, name.lower()) in devices),
             )  # fmt: skip
         result.append(DriftRow(
             AssetRef(pk, name, site, sl_t), state,
@@ -295,11 +304,28 @@ def _sl_t(asset: Asset) -> tuple[int, ...] | None:
     return None if any(level is None for level in levels) else tuple(levels)
 
 
+def conduit_devices(site_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(site id, lower-case name) of every device named as a conduit's security device at those sites."""
+    return {
+        (site_id, name.strip().lower())
+        for site_id, name in Conduit.objects.filter(site_id__in=list(site_ids))
+        .exclude(security_device="")
+        .values_list("site_id", "security_device")
+    }
+
+
+def traits(asset: Asset) -> AssetTraits:
+    """What the severity rules may ask of ``asset`` (its type; named on a conduit as its security device)."""
+    return AssetTraits(
+        asset.type or "", (asset.site_id, asset.name.lower()) in conduit_devices([asset.site_id])
+    )
+
+
 def compare(before: Snapshot, after: Snapshot, *, ruleset: RuleSet | None = None) -> AssetDrift:
     """Any two versions side by side: every change judged, no deviation applied."""
     return asset_drift(
         baseline=before.config, latest=after.config, unreachable=False, deviations=(),
-        rules=ruleset or rules(), sl_t=_sl_t(after.asset), now=_now(),
+        rules=ruleset or rules(), sl_t=_sl_t(after.asset), now=_now(), asset=traits(after.asset),
     )  # fmt: skip
 
 
@@ -406,7 +432,11 @@ def collect(assets: Sequence[Asset], options: collectors.Options | None = None) 
 
 def _record(asset: Asset, outcomes: list[collectors.Outcome]) -> CollectResult:
     if not outcomes:
-        return CollectResult(asset, "not_collectable", messages=["no OPC UA, Modbus TCP or DNP3 endpoint the device answers on"])
+        return CollectResult(
+            asset,
+            "not_collectable",
+            messages=["no OPC UA, Modbus TCP or DNP3 endpoint the device answers on"],
+        )
     now = _now()
     ok = all(o.status == "ok" for o in outcomes)
     with transaction.atomic():

@@ -18,6 +18,7 @@ The endpoint's params may set ``outstation_address`` (default 10) and ``master_a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -433,10 +434,8 @@ async def read(target: Target, options: Options) -> Reading:
         raise Unreachable(f"the DNP3 outstation at {target.host}:{target.port} stopped answering") from None
     finally:
         writer.close()
-        try:
+        with contextlib.suppress(OSError, TimeoutError):
             await asyncio.wait_for(writer.wait_closed(), 1)
-        except (OSError, TimeoutError):
-            pass
     return build_reading(outstation, attributes, served, integrity)
 
 
