@@ -163,7 +163,13 @@ def collection(modbus: int, opcua: int) -> None:
     targets += [
         Target(("o", p), "opc-ua", "127.0.0.1", p, "/plc/", username="u", password="p") for p in opcua_ports
     ]
+    import logging
+
+    logging.getLogger("asyncua").setLevel(logging.ERROR)
     try:
+        # Warm-up, not counted: the first read of each protocol imports its library and builds its tables.
+        for protocol in sorted({t.protocol for t in targets}):
+            asyncio.run(collect_one(next(t for t in targets if t.protocol == protocol), options))
         alone = []
         for target in targets:
             outcome = asyncio.run(collect_one(target, options))

@@ -48,7 +48,7 @@ def modbus_device():
 
 
 def fast(**kw) -> Options:
-    cert, key = services.client_identity()
+    cert, key = services.client_identity()  # made by otcsms init (the test database's migration)
     return Options(client_certificate=cert, client_key=key, **{"timeout": 2, "retries": 0, **kw})
 
 

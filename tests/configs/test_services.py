@@ -186,14 +186,28 @@ def test_device_secrets_are_stored_encrypted(plc):
     assert "s3cret" not in json.dumps(event.payload)
 
 
-def test_client_identity_is_made_once_with_an_encrypted_key(db):
-    cert, key = services.client_identity()
-    again = services.client_identity()
-    assert again == (cert, key) and b"BEGIN CERTIFICATE" in cert and b"PRIVATE KEY" in key
+def test_client_identity_is_made_at_init_not_by_a_collection_and_can_be_renewed(db, settings):
     from otcsms.configs.models import ClientIdentity
+    from otcsms.core.actor import Actor, acting_as
 
+    # made when the database was migrated (otcsms init): a collection only reads it
     stored = ClientIdentity.objects.get()
     assert "PRIVATE KEY" not in stored.key_encrypted
+    cert, key = services.client_identity()
+    assert b"BEGIN CERTIFICATE" in cert and b"PRIVATE KEY" in key
+    assert services.ensure_client_identity().pk == stored.pk and services.client_identity() == (cert, key)
+    with acting_as(Actor(kind="system", label="test")):
+        renewed = services.ensure_client_identity(renew=True)
+    assert renewed.pk == stored.pk and services.client_identity()[0] != cert
+    summary = services.identity_summary()
+    assert summary["key_bits"] == 2048 and summary["application_uri"] == "urn:otcsms:collector"
+    assert AuditEvent.objects.filter(object_type="configs.clientidentity", action="update").exists()
+    # a changed SECRET_KEY: the identity is unreadable, a collection does not silently make another
+    settings.SECRET_KEY = settings.SECRET_KEY + "-changed"
+    assert services.client_identity() is None
+    assert ClientIdentity.objects.count() == 1
+    ClientIdentity.objects.all().delete()
+    assert services.client_identity() is None
 
 
 def test_the_trail_pins_each_version_by_hash_and_the_chain_can_be_verified(plc):

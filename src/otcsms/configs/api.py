@@ -197,6 +197,21 @@ def effective_rules(request: AuthedRequest):
         raise HttpError(409, str(exc)) from None
     return [
         {"id": r.id, "description": r.description, "path": r.pattern.pattern, "kinds": sorted(r.kinds),
-         "severity": r.severity, "raise_to": r.raise_to}
+         "severity": r.severity, "raise_to": r.raise_to,
+         "asset_types": sorted(r.asset_types) if r.asset_types is not None else None,
+         "conduit_security_device": r.conduit_security_device}
         for r in ruleset.rules
     ]  # fmt: skip
+
+
+@router.get("/config-identity", response=dict[str, Any], operation_id="config_identity", tags=TAGS)
+def client_identity(request: AuthedRequest):
+    """otcsms's OPC UA client certificate (public part only: subject, thumbprints, validity, PEM), for the
+    OPC UA servers' administrators to trust. Made by `otcsms init`; renewed with `otcsms config identity
+    --renew`."""
+    if not is_member(request.user):
+        raise HttpError(403, "members of the organisation read otcsms's certificate")
+    summary = services.identity_summary()
+    if summary is None:
+        raise HttpError(404, "otcsms has no OPC UA client certificate yet: run otcsms init")
+    return summary

@@ -341,22 +341,58 @@ def profiles() -> dict[str, dict[str, Any]]:
     return found
 
 
-def client_identity() -> tuple[bytes, bytes]:
-    """otcsms's OPC UA application certificate and key (made once, the key stored encrypted)."""
-    stored = ClientIdentity.objects.filter(name="opcua-client").first()
-    if stored is not None:
+IDENTITY_NAME = "opcua-client"
+EXPIRY_WARNING_DAYS = 30
+
+
+def ensure_client_identity(*, renew: bool = False) -> ClientIdentity:
+    """otcsms's OPC UA application certificate, made deliberately: by ``otcsms init`` and every start that
+    migrates (the app's post_migrate handler), or ``otcsms config identity --renew``; never by a collection.
+    An identity whose key this instance can no longer decrypt (SECRET_KEY changed) is made again. Servers that
+    check client certificates must then trust the new one."""
+    stored = ClientIdentity.objects.filter(name=IDENTITY_NAME).first()
+    if stored is not None and not renew:
         try:
-            return stored.certificate_pem.encode("ascii"), secrets.decrypt(stored.key_encrypted)
+            secrets.decrypt(stored.key_encrypted)
+            return stored
         except secrets.SecretUnreadable:
-            pass  # the instance's key changed: make a new identity (servers must trust it again)
+            pass
     cert, key = identity.generate()
     with transaction.atomic():
         if stored is None:
-            stored = ClientIdentity(name="opcua-client")
+            stored = ClientIdentity(name=IDENTITY_NAME)
         stored.certificate_pem = cert.decode("ascii")
         stored.key_encrypted = secrets.encrypt(key)
         stored.save()
-    return cert, key
+    return stored
+
+
+def client_identity() -> tuple[bytes, bytes] | None:
+    """The certificate and key a collection presents (None when there is none, or its key is unreadable:
+    the OPC UA collector then says so instead of opening a secure session)."""
+    stored = ClientIdentity.objects.filter(name=IDENTITY_NAME).first()
+    if stored is None:
+        return None
+    try:
+        return stored.certificate_pem.encode("ascii"), secrets.decrypt(stored.key_encrypted)
+    except secrets.SecretUnreadable:
+        return None
+
+
+def identity_summary(stored: ClientIdentity | None = None) -> dict[str, Any] | None:
+    """What people need to know of otcsms's certificate: subject, thumbprints, validity, key size, the PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from otcsms.configs.collectors.opcua import certificate_config
+
+    stored = stored or ClientIdentity.objects.filter(name=IDENTITY_NAME).first()
+    if stored is None:
+        return None
+    cert = x509.load_pem_x509_certificate(stored.certificate_pem.encode("ascii"))
+    summary = certificate_config(cert.public_bytes(serialization.Encoding.DER))
+    return {"name": stored.name, "application_uri": identity.APPLICATION_URI, **summary,
+            "certificate_pem": stored.certificate_pem}  # fmt: skip
 
 
 def set_credential(asset: Asset, username: str, password: str) -> DeviceCredential:
@@ -419,7 +455,8 @@ def collect(assets: Sequence[Asset], options: collectors.Options | None = None) 
     assets = list(assets)
     targets = targets_of(assets)
     if options is None:
-        cert, key = client_identity() if any(t.protocol == "opc-ua" for t in targets) else (None, None)
+        found = client_identity() if any(t.protocol == "opc-ua" for t in targets) else None
+        cert, key = found or (None, None)
         options = collectors.Options(
             client_certificate=cert, client_key=key, application_uri=identity.APPLICATION_URI
         )

@@ -139,6 +139,8 @@ async def _session_reads(
 
     chosen = _session_endpoint(endpoints, target, options)
     if chosen is None:
+        if options.client_certificate is None:
+            return "no client certificate: otcsms init (or otcsms config identity --renew) makes one"
         return "no endpoint otcsms can open a session on"
     endpoint, token = chosen
     client = Client(url, timeout=options.timeout)
