@@ -15,8 +15,9 @@ from importlib.resources import files
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from otcsms.configs import collectors, identity, secrets
@@ -27,6 +28,7 @@ from otcsms.configs.models import (
     Baseline,
     ClientIdentity,
     Collection,
+    CollectionSchedule,
     Deviation,
     DeviceCredential,
     RuleOverride,
@@ -119,8 +121,34 @@ def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -
             SourceFile.objects.create(
                 site_id=asset.site_id, snapshot=snapshot, name=name[:255], kind=parsed.kind, sha256=digest,
                 size=len(data), data=data,
+                document_version=_keep_as_evidence(asset, snapshot, name, data, parsed.kind),
             )  # fmt: skip
     return snapshot, created
+
+
+def _keep_as_evidence(asset: Asset, snapshot: Snapshot, name: str, data: bytes, kind: str) -> Any:
+    """The raw file as the next version of the asset's "configuration files" evidence document (made on the
+    first import, covering the asset), through the evidence app's services: a draft version, as any upload."""
+    from otcsms.evidence import services as evidence
+    from otcsms.evidence.models import Document, DocumentKind
+
+    kept = (
+        SourceFile.objects.filter(snapshot__asset=asset, document_version__isnull=False)
+        .order_by("-pk")
+        .values_list("document_version__document_id", flat=True)
+        .first()
+    )
+    document = Document.objects.filter(pk=kept, retired_at__isnull=True).first() if kept else None
+    if document is None:
+        document = evidence.create_document(
+            site_id=asset.site_id, asset_ids=[asset.pk], kind=DocumentKind.CONFIGURATION,
+            title=f"Configuration files of {asset.name}"[:200], review_interval_months=0,
+            description="The configuration files imported for this asset, as they came (otcsms configs).",
+        )  # fmt: skip
+    summary = f"configuration v{snapshot.version} ({kind})"
+    return evidence.upload_version(
+        document, [data], file_name=name, change_summary=summary, limit=max(len(data), 1)
+    )
 
 
 # ---------------------------------------------------------------------------------------------- baselines
@@ -167,6 +195,85 @@ def add_deviation(
         deviation.full_clean()
         deviation.save()
     return deviation
+
+
+def delete_deviation(deviation: Deviation, *, reason: str) -> None:
+    """Withdraw an approved deviation (the difference it covered is drift again): a reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConfigError("deleting a deviation needs a reason")
+    with transaction.atomic():
+        deviation._audit_reason = reason[:500]
+        deviation.delete()
+
+
+# ---------------------------------------------------------------------------------------------- schedules
+DEFAULT_EVERY_HOURS = 1  # every run of the hourly collect-configs job
+
+
+def set_schedule(site_id: int, asset: Asset | None, every_hours: int | None) -> CollectionSchedule | None:
+    """How often the scheduled job collects ``asset`` (None: the site's default). ``every_hours`` None removes
+    the setting (the asset follows the site's default; the site, every run)."""
+    if asset is not None and asset.site_id != site_id:
+        raise ConfigError("the asset belongs to another site")
+    with transaction.atomic():
+        found = CollectionSchedule.objects.filter(site_id=site_id, asset=asset).first()
+        if every_hours is None:
+            if found is not None:
+                found.delete()
+            return None
+        schedule = found or CollectionSchedule(site_id=site_id, asset=asset, every_hours=every_hours)
+        schedule.every_hours = every_hours
+        try:
+            schedule.full_clean()
+        except ValidationError as exc:
+            raise ConfigError("; ".join(exc.messages)) from None
+        schedule.save()
+        return schedule
+
+
+def schedule_of(asset: Asset) -> tuple[int, str]:
+    """(hours between collections, where that comes from: asset, site or default)."""
+    rows: dict[int | None, int] = dict(
+        CollectionSchedule.objects.filter(site_id=asset.site_id)
+        .filter(Q(asset=asset) | Q(asset__isnull=True))
+        .values_list("asset_id", "every_hours")
+    )
+    if asset.pk in rows:
+        return rows[asset.pk], "asset"
+    if None in rows:
+        return rows[None], "site"
+    return DEFAULT_EVERY_HOURS, "default"
+
+
+def due_for_collection(assets: Sequence[Asset], now: dt.datetime | None = None) -> list[Asset]:
+    """The assets whose schedule asks for a collection now: never attempted, or last attempted at least
+    their interval ago (less five minutes, so an hourly job is not skipped for a run that took a while)."""
+    now = now or _now()
+    site_ids = {a.site_id for a in assets}
+    settings: dict[tuple[int, int | None], int] = {
+        (site_id, asset_id): hours
+        for site_id, asset_id, hours in CollectionSchedule.objects.filter(site_id__in=site_ids).values_list(
+            "site_id", "asset_id", "every_hours"
+        )
+    }
+    last = dict(
+        Collection.objects.filter(asset__in=[a.pk for a in assets])
+        .values("asset_id")
+        .annotate(at=Max("attempted_at"))
+        .values_list("asset_id", "at")
+    )
+    due = []
+    for asset in assets:
+        hours = settings.get(
+            (asset.site_id, asset.pk), settings.get((asset.site_id, None), DEFAULT_EVERY_HOURS)
+        )
+        if hours == 0:
+            continue
+        attempted = last.get(asset.pk)
+        if attempted is None or now - attempted >= dt.timedelta(hours=hours) - dt.timedelta(minutes=5):
+            due.append(asset)
+    return due
 
 
 # ---------------------------------------------------------------------------------------------- rules
