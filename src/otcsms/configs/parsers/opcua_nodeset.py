@@ -3,7 +3,10 @@
 ``config``: the namespace table (a list: a node id's ``ns=`` index points into it), the models with their
 versions and required models, the aliases, and the nodes keyed by NodeId with their class, browse name, data
 type, access levels decoded to flags, type definition, parent and references (sorted, so the order of the
-file does not matter). ``volatile``: the values of variables (process values in a server export).
+file does not matter). ``volatile``: the values of variables that change in operation (process values in a
+server export). Values that are settings (``is_setting``: properties such as the serial number or engineering
+units, limits, setpoints and thresholds, variables of a ParameterSet or Configuration object; never operating
+hours, counters or a state machine's state) are part of the node in ``config`` as ``value``.
 
 References are a map, ``"<ReferenceType>><target>": true`` for a forward reference and ``"<type><<target>"``
 for an inverse one (``"HasComponent>ns=1;s=Pump1.Speed"``, ``"Organizes<i=85"``): a reference added or removed
@@ -13,6 +16,7 @@ reference).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -96,12 +100,13 @@ def _parse(data: bytes) -> Parsed:
         nodes[node_id], value = _node(element, node_class, tags)
         if value is not None and len(value):
             values[node_id] = xml_value(value[0])
+    aliases = {a.get("Alias", ""): (a.text or "").strip() for a in root.iterfind(f"{ns}Aliases/{ns}Alias")}
+    for node_id in [n for n in values if is_setting(nodes, n, aliases)]:
+        nodes[node_id]["value"] = values.pop(node_id)
     config = {
         "namespaces": [uri.text or "" for uri in root.iterfind(f"{ns}NamespaceUris/{ns}Uri")],
         "models": models,
-        "aliases": {
-            a.get("Alias", ""): (a.text or "").strip() for a in root.iterfind(f"{ns}Aliases/{ns}Alias")
-        },
+        "aliases": aliases,
         "nodes": nodes,
     }
     meta: dict[str, Any] = {"nodes": len(nodes)}
@@ -111,6 +116,41 @@ def _parse(data: bytes) -> Parsed:
     if root.get("LastModified"):
         meta["last_modified"] = root.get("LastModified")
     return Parsed(kind=KIND, config=config, volatile={"values": values}, meta=meta)
+
+
+# Which variable values are settings (configuration: compared, judged) rather than process values (volatile).
+_PROPERTY_TYPE = "i=68"
+# State machine variables (their Id, Number... properties move as the machine runs)
+_STATE_TYPES = frozenset({"i=2755", "i=2760", "i=2762", "i=2767"})
+_SETTINGS_FOLDERS = frozenset({"parameterset", "configuration", "settings", "parameters", "setup"})
+_RUNTIME_NAME = re.compile(r"(duration|count|counter|hours|time|timestamp|uptime|lifetime|usage)$", re.IGNORECASE)
+_SETTING_NAME = re.compile(
+    r"^(upper|lower|high|low|min|max)|limit|setpoint|threshold|preset|deadband|hysteresis", re.IGNORECASE
+)
+
+
+def _browse(node: dict[str, Any] | None) -> str:
+    return (node or {}).get("browse_name", "").rpartition(":")[2]
+
+
+def is_setting(nodes: dict[str, Any], node_id: str, aliases: dict[str, str]) -> bool:
+    """Whether a variable's value is a setting: a property (manufacturer, serial number, engineering units,
+    ranges), a limit, setpoint, threshold or preset by its name, or a variable of a ParameterSet / Configuration
+    object; but never a running total (operating hours, counters, durations, times) nor a state machine's
+    current state."""
+    node = nodes[node_id]
+    name = _browse(node)
+    if _RUNTIME_NAME.search(name):
+        return False
+    parent = nodes.get(node.get("parent", ""))
+    type_definition = aliases.get(node.get("type_definition", ""), node.get("type_definition", ""))
+    if parent is not None:
+        parent_type = aliases.get(parent.get("type_definition", ""), parent.get("type_definition", ""))
+        if parent_type in _STATE_TYPES:
+            return False
+        if _browse(parent).lower() in _SETTINGS_FOLDERS:
+            return True
+    return type_definition == _PROPERTY_TYPE or bool(_SETTING_NAME.search(name))
 
 
 def access_flags(level: int) -> dict[str, bool]:
