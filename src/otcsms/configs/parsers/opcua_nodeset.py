@@ -123,7 +123,9 @@ _PROPERTY_TYPE = "i=68"
 # State machine variables (their Id, Number... properties move as the machine runs)
 _STATE_TYPES = frozenset({"i=2755", "i=2760", "i=2762", "i=2767"})
 _SETTINGS_FOLDERS = frozenset({"parameterset", "configuration", "settings", "parameters", "setup"})
-_RUNTIME_NAME = re.compile(r"(duration|count|counter|hours|time|timestamp|uptime|lifetime|usage)$", re.IGNORECASE)
+_RUNTIME_NAME = re.compile(
+    r"(duration|count|counter|hours|time|timestamp|uptime|lifetime|usage)$", re.IGNORECASE
+)
 _SETTING_NAME = re.compile(
     r"^(upper|lower|high|low|min|max)|limit|setpoint|threshold|preset|deadband|hysteresis", re.IGNORECASE
 )
