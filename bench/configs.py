@@ -3,13 +3,13 @@ fleet drift over 20,000 assets' latest snapshots.
 
 1. parse + normalise + hash + diff two versions of a ~20 MB OPC UA NodeSet2 export (the vendor XML parser),
    next to a plain hashlib.sha256 of the same bytes (the floor).
-2. collect from MODBUS pymodbus devices and OPC UA asyncua servers on 127.0.0.1, all at once (bounded
+2. collect from MODBUS pymodbus devices, OPC UA asyncua servers and DNP3 dnp3py outstations on 127.0.0.1, all at once (bounded
    concurrency), versus each device alone: devices/s and the ratio of the total time to the slowest device.
    The devices run in helper processes (this file with --serve).
 3. fleet drift (services.drift) over ASSETS assets, each with a baseline and a latest snapshot, 10% drifted.
 
 Targets: >= 20 MB/s normalise+diff; concurrent collection within 2x of the slowest device; fleet drift < 5 s.
-Usage: python bench/configs.py [--modbus 200] [--opcua 20] [--assets 20000] [--database-url URL]
+Usage: python bench/configs.py [--modbus 200] [--opcua 20] [--dnp3 20] [--assets 20000] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -36,19 +36,6 @@ PROFILE = {"name": "bench", "parameters": [{"name": f"p{a}", "table": "holding",
 
 
 # ---------------------------------------------------------------------------------------------- 1. throughput
-def big_document(seed: int, size_mb: float) -> dict:
-    rng = random.Random(seed)
-    tags = {}
-    n = 0
-    while n * 200 < size_mb * 1_000_000:
-        tags[f"Program:Line{n % 40}.Tag{n:07d}"] = {
-            "data_type": rng.choice(["DINT", "REAL", "BOOL", "TIMER"]), "external_access": rng.choice(["Read/Write", "Read Only"]),
-            "description": f"tag {n} of line {n % 40}", "dimensions": [rng.randint(0, 16)], "radix": "Decimal",
-        }  # fmt: skip
-        n += 1
-    return {"controller": {"name": "L83E", "firmware": "33.011"}, "tags": tags}
-
-
 def throughput(size_mb: float) -> None:
     """Two versions of a NodeSet2 export (bench/config_parsers.py's generator): 30 variables made writable, 500
     values changed (volatile: no change). Wall and CPU time of this process (the machine is shared: CPU time
@@ -123,6 +110,24 @@ async def _serve(kind: str, count: int) -> None:
             server = ModbusTcpServer(device, identity=identity, address=("127.0.0.1", port))
             await server.serve_forever(background=True)
             ports.append(port)
+    elif kind == "dnp3":
+        from dnp3.core.flags import AnalogQuality, BinaryQuality
+        from dnp3.database import AnalogInputConfig, BinaryInputConfig, Database
+        from dnp3.outstation import Outstation, OutstationConfig, OutstationTcpRunner
+
+        runners = []
+        for _ in range(count):
+            database = Database()
+            for index in range(20):
+                database.add_binary_input(index, BinaryInputConfig(), bool(index % 2), BinaryQuality.ONLINE)
+                database.add_analog_input(index, AnalogInputConfig(), float(index), AnalogQuality.ONLINE)
+            port = free_port()
+            runner = OutstationTcpRunner(outstation=Outstation(database=database, config=OutstationConfig(address=10)),
+                                         host="127.0.0.1", port=port)  # fmt: skip
+            runners.append(asyncio.create_task(runner.run()))
+            while not runner.is_running:
+                await asyncio.sleep(0.01)
+            ports.append(port)
     else:
         for _ in range(count):
             peer = OpcUaPeer(free_port())
@@ -145,14 +150,15 @@ def start_helpers(kind: str, count: int, processes: int) -> tuple[list[subproces
     return helpers, ports
 
 
-def collection(modbus: int, opcua: int) -> None:
+def collection(modbus: int, opcua: int, dnp3: int = 0) -> None:
     from otcsms.configs import identity
     from otcsms.configs.collectors import Options, Target, collect_all, collect_one
 
     started = time.perf_counter()
     helpers_m, modbus_ports = start_helpers("modbus", modbus, 2)
     helpers_o, opcua_ports = start_helpers("opcua", opcua, 2) if opcua else ([], [])
-    print(f"2. {len(modbus_ports)} Modbus devices and {len(opcua_ports)} OPC UA servers started in "
+    helpers_d, dnp3_ports = start_helpers("dnp3", dnp3, 1) if dnp3 else ([], [])
+    print(f"2. {len(modbus_ports)} Modbus devices, {len(opcua_ports)} OPC UA servers and {len(dnp3_ports)} DNP3 outstations started in "
           f"{time.perf_counter() - started:.1f} s (helper processes)")  # fmt: skip
     cert, key = identity.generate()
     options = Options(timeout=10, retries=0, concurrency=64, client_certificate=cert, client_key=key)
@@ -162,6 +168,9 @@ def collection(modbus: int, opcua: int) -> None:
     ]
     targets += [
         Target(("o", p), "opc-ua", "127.0.0.1", p, "/plc/", username="u", password="p") for p in opcua_ports
+    ]
+    targets += [
+        Target(("d", p), "dnp3", "127.0.0.1", p, params={"outstation_address": 10}) for p in dnp3_ports
     ]
     import logging
 
@@ -194,7 +203,7 @@ def collection(modbus: int, opcua: int) -> None:
             print(f"   only the {len(subset)} {protocol} at once: {took:.2f} s, {len(subset) / took:.0f} devices/s, "
                   f"{took / slowest_one:.2f}x the slowest {protocol} device ({slowest_one:.3f} s)")  # fmt: skip
     finally:
-        for helper in helpers_m + helpers_o:
+        for helper in helpers_m + helpers_o + helpers_d:
             helper.terminate()
 
 
@@ -269,6 +278,7 @@ def main() -> None:
     parser.add_argument("--size-mb", type=float, default=20)
     parser.add_argument("--modbus", type=int, default=200)
     parser.add_argument("--opcua", type=int, default=20)
+    parser.add_argument("--dnp3", type=int, default=20)
     parser.add_argument("--assets", type=int, default=20_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--only", choices=["throughput", "collection", "drift"], default=None)
@@ -280,7 +290,7 @@ def main() -> None:
     if args.only in (None, "throughput"):
         throughput(args.size_mb)
     if args.only in (None, "collection"):
-        collection(args.modbus, args.opcua)
+        collection(args.modbus, args.opcua, args.dnp3)
     if args.only in (None, "drift"):
         fleet_drift(args.assets, args.database_url)
 
