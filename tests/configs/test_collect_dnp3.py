@@ -9,6 +9,7 @@ something else is an error, not a crash.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import struct
 import threading
@@ -42,6 +43,13 @@ def outstation():
 @pytest.fixture
 def rtu(site_a, zone_sl2):
     return Asset.objects.create(site=site_a, name="RTU-SUB-01", zone=zone_sl2, type="rtu")
+
+
+def run_apart(coro):
+    """asyncio.run in a thread of its own: a session's browser tests (Playwright) may keep an event loop running
+    in the main thread, and pytest-django runs tests without a database after them."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def fast(**kw) -> Options:
@@ -132,7 +140,7 @@ def test_the_wrong_outstation_address_gets_no_answer_and_is_unreachable(outstati
     target = Target(
         key=1, protocol="dnp3", host="127.0.0.1", port=outstation.port, params={"outstation_address": 11}
     )
-    outcome = asyncio.run(collect_one(target, Options(timeout=0.5, retries=0)))
+    outcome = run_apart(collect_one(target, Options(timeout=0.5, retries=0)))
     assert outcome.status == "unreachable"
 
 
@@ -178,7 +186,7 @@ def test_a_peer_that_is_not_a_dnp3_outstation_is_an_error(reply):
         target = Target(
             key=1, protocol="dnp3", host="127.0.0.1", port=speaker.port, params={"outstation_address": 10}
         )
-        outcome = asyncio.run(collect_one(target, Options(timeout=1, retries=0)))
+        outcome = run_apart(collect_one(target, Options(timeout=1, retries=0)))
     finally:
         speaker.close()
     assert outcome.status == "error" and ("05 64" in outcome.message or "CRC" in outcome.message)
