@@ -200,6 +200,10 @@ def test_deviation_and_credential_forms(client, plc, org_admin, a_contributor):
 
 
 def test_members_read_our_client_certificate_outsiders_do_not(api, a_contributor, outsider):
+    from otcsms.configs import services
+
+    assert api(a_contributor).get("/config-identity").status_code == 404  # before otcsms init made it
+    services.ensure_client_identity()
     found = api(a_contributor).get("/config-identity")
     assert found.status_code == 200
     body = found.json()

@@ -42,7 +42,10 @@ def test_server_certificates_expiring_within_30_days_or_expired_are_reported(sit
 def test_our_client_certificate_is_checked_where_the_site_reads_opc_ua(site_a, zone_sl2):
     plc = Asset.objects.create(site=site_a, name="PLC-1", zone=zone_sl2)
     plc.endpoints.create(protocol="opc-ua", host="127.0.0.1", port=4840)
-    assert list(checks.certificate_expiring(site_a)) == []  # made at init, valid ten years
+    (missing,) = checks.certificate_expiring(site_a)
+    assert missing.object == site_a and "no OPC UA client certificate" in missing.message
+    services.ensure_client_identity()  # as otcsms init does
+    assert list(checks.certificate_expiring(site_a)) == []  # valid ten years
     cert, _key = identity.generate(days=20)
     with acting_as(Actor(kind="system", label="test")):
         stored = ClientIdentity.objects.get()

@@ -8,10 +8,11 @@ import json
 import pytest
 from django.utils import timezone
 
-from otcsms.configs import services
+from otcsms.configs import collectors, services
 from otcsms.configs.canonical import config_hash
 from otcsms.configs.models import Collection, Snapshot, SourceFile
 from otcsms.core.models import AuditEvent
+from otcsms.jobs.models import Schedule
 from otcsms.plant.models import Asset
 
 LIVE = {"type": "live", "collectors": ["test"]}
@@ -186,28 +187,37 @@ def test_device_secrets_are_stored_encrypted(plc):
     assert "s3cret" not in json.dumps(event.payload)
 
 
-def test_client_identity_is_made_at_init_not_by_a_collection_and_can_be_renewed(db, settings):
+def test_client_identity_is_made_with_the_collection_schedule_never_by_a_collection(plc, settings):
     from otcsms.configs.models import ClientIdentity
+    from otcsms.configs.tasks import COLLECT_CONFIGS
     from otcsms.core.actor import Actor, acting_as
+    from otcsms.jobs.services import ensure_default_schedules
 
-    # made when the database was migrated (otcsms init): a collection only reads it
+    # a collection does not make one: the OPC UA read says there is none
+    plc.endpoints.create(protocol="opc-ua", host="127.0.0.1", port=1, path="/")
+    services.collect([plc], collectors.Options(timeout=0.2, retries=0))
+    assert services.client_identity() is None and not ClientIdentity.objects.exists()
+    # otcsms init sets up the schedules: the collection schedule comes with otcsms's certificate
+    ensure_default_schedules()
+    assert COLLECT_CONFIGS.name in {s.name for s in Schedule.objects.all()}
     stored = ClientIdentity.objects.get()
     assert "PRIVATE KEY" not in stored.key_encrypted
+    event = AuditEvent.objects.get(object_type="configs.clientidentity", action="create")
+    assert event.actor_label == "pytest"  # the actor that ran init, in its transaction
     cert, key = services.client_identity()
     assert b"BEGIN CERTIFICATE" in cert and b"PRIVATE KEY" in key
     assert services.ensure_client_identity().pk == stored.pk and services.client_identity() == (cert, key)
-    with acting_as(Actor(kind="system", label="test")):
+    with acting_as(Actor(kind="system", label="renewal")):
         renewed = services.ensure_client_identity(renew=True)
     assert renewed.pk == stored.pk and services.client_identity()[0] != cert
     summary = services.identity_summary()
     assert summary["key_bits"] == 2048 and summary["application_uri"] == "urn:otcsms:collector"
     assert AuditEvent.objects.filter(object_type="configs.clientidentity", action="update").exists()
-    # a changed SECRET_KEY: the identity is unreadable, a collection does not silently make another
+    # a changed SECRET_KEY: the identity is unreadable, and nothing makes another silently
     settings.SECRET_KEY = settings.SECRET_KEY + "-changed"
     assert services.client_identity() is None
+    services.collect([plc], collectors.Options(timeout=0.2, retries=0))
     assert ClientIdentity.objects.count() == 1
-    ClientIdentity.objects.all().delete()
-    assert services.client_identity() is None
 
 
 def test_the_trail_pins_each_version_by_hash_and_the_chain_can_be_verified(plc):

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_save
 
 from otcsms.core import registry
 
@@ -12,18 +12,19 @@ class ConfigsConfig(registry.OtcsmsAppConfig):
 
     def ready(self) -> None:
         super().ready()
-        post_migrate.connect(_make_client_identity, sender=self, dispatch_uid="configs.client-identity")
+        from otcsms.jobs.models import Schedule
+
+        post_save.connect(_make_client_identity, sender=Schedule, dispatch_uid="configs.client-identity")
 
 
-def _make_client_identity(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """``otcsms init`` (and every start that migrates) makes otcsms's OPC UA client certificate when there is
-    none: deliberately, before any collection, so that it can be given to the servers to trust."""
-    from django.db import connections
+def _make_client_identity(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """`otcsms init` sets up the scheduled collection (the jobs app creates the collect-configs schedule this
+    app declares); otcsms's OPC UA client certificate is made with it, deliberately and before any collection,
+    in the same transaction and by the same actor, so that it can be given to the servers to trust. An instance
+    set up before it existed gets it from `otcsms config identity`."""
+    from otcsms.configs.tasks import COLLECT_CONFIGS
 
-    from otcsms.configs.services import ensure_client_identity
-    from otcsms.core.actor import acting_as, peek_actor, system_actor
+    if created and instance.name == COLLECT_CONFIGS.name:
+        from otcsms.configs.services import ensure_client_identity
 
-    if using != "default" or "configs_clientidentity" not in connections[using].introspection.table_names():
-        return
-    with acting_as(peek_actor() or system_actor("OPC UA client certificate")):
         ensure_client_identity()

@@ -171,7 +171,8 @@ def identity_command(
     as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
-    """otcsms's OPC UA client certificate (made by otcsms init): subject, thumbprint, validity; --renew."""
+    """otcsms's OPC UA client certificate (made by otcsms init, or here when missing): subject, thumbprint,
+    validity; --renew makes a new one."""
     setup_django(data_dir)
     require_initialised()
     from otcsms.configs import services

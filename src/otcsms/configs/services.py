@@ -453,8 +453,8 @@ EXPIRY_WARNING_DAYS = 30
 
 
 def ensure_client_identity(*, renew: bool = False) -> ClientIdentity:
-    """otcsms's OPC UA application certificate, made deliberately: by ``otcsms init`` and every start that
-    migrates (the app's post_migrate handler), or ``otcsms config identity --renew``; never by a collection.
+    """otcsms's OPC UA application certificate, made deliberately: by ``otcsms init`` (with the collect-configs
+    schedule, apps.py), or ``otcsms config identity [--renew]``; never by a collection.
     An identity whose key this instance can no longer decrypt (SECRET_KEY changed) is made again. Servers that
     check client certificates must then trust the new one."""
     stored = ClientIdentity.objects.filter(name=IDENTITY_NAME).first()
