@@ -194,3 +194,39 @@ class OpcUaInThread:
         self.stop()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
+
+
+@dataclass
+class Dnp3Outstation:
+    """One independent DNP3 outstation (dnp3py) in its own process; changing it is restarting it."""
+
+    port: int
+    address: int = 10
+    points: dict[str, dict[str, float]] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        spec = json.dumps({"port": self.port, "address": self.address, **self.points})
+        env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.configs.dnp3_outstation", spec],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        assert line.strip() == "ready", f"dnp3 outstation did not start: {line!r}"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+            self.process = None
+
+    def restart(self, points: dict[str, dict[str, float]]) -> None:
+        self.stop()
+        self.points = points
+        self.start()

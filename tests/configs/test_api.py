@@ -50,7 +50,7 @@ def test_import_baseline_drift_compare(api, plc, a_contributor, org_admin):
     assert row["status"] == "drifted" and row["site_id"] == plc.site_id and row["severity"] == "high"
     assert {(c["path"], c["kind"], c["rule"]) for c in row["changes"]} == {
         ("/firmware", "changed", "firmware.changed"),
-        ("/users/vendor", "added", "network.user-added"),
+        ("/users/vendor", "added", ""),  # a PLC: the user rule is for devices with local accounts
     }
     assert alice.get(f"/config-assets/{plc.pk}/drift").json()["status"] == "drifted"
 
@@ -197,3 +197,19 @@ def test_deviation_and_credential_forms(client, plc, org_admin, a_contributor):
     client.post(f"/configs/assets/{plc.pk}/credential/", {"username": "eng", "password": "pw-123"})
     assert DeviceCredential.objects.get(asset=plc).username == "eng"
     assert b"pw-123" not in client.get(f"/configs/assets/{plc.pk}/").content
+
+
+def test_members_read_our_client_certificate_outsiders_do_not(api, a_contributor, outsider):
+    from otcsms.configs import services
+
+    assert api(a_contributor).get("/config-identity").status_code == 404  # before otcsms init made it
+    services.ensure_client_identity()
+    found = api(a_contributor).get("/config-identity")
+    assert found.status_code == 200
+    body = found.json()
+    assert (
+        body["certificate_pem"].startswith("-----BEGIN CERTIFICATE-----")
+        and len(body["thumbprint_sha256"]) == 64
+    )
+    assert "PRIVATE" not in json.dumps(body)
+    assert api(outsider).get("/config-identity").status_code in (403, 404)

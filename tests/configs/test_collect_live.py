@@ -48,6 +48,7 @@ def modbus_device():
 
 
 def fast(**kw) -> Options:
+    services.ensure_client_identity()  # otcsms init makes it (with the collection schedule)
     cert, key = services.client_identity()
     return Options(client_certificate=cert, client_key=key, **{"timeout": 2, "retries": 0, **kw})
 

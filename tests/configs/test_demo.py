@@ -27,6 +27,11 @@ def test_demo_configurations(db):
     paths = {c.change.path for c in plc.result.changes}
     assert "/opcua/endpoints/None~1None" in paths and not any("level" in p for p in paths)
     assert rows["RTU-GW-01"].result.approved  # firmware R151 under change CHG-4410
+    rtu = Asset.objects.get(name="RTU-GW-01")
+    assert services.schedule_of(rtu) == (24, "asset")
+    assert "binary_input" in Snapshot.objects.filter(asset=rtu).latest("version").config["dnp3"]["points"]
+    expiring = Finding.objects.get(check_id="configs.certificate-expiring", object_repr="PLC-FLT-01")
+    assert "expires on" in expiring.message
     finding = Finding.objects.get(check_id="configs.drift-critical")
     assert finding.object_repr == "PLC-CHM-01" and finding.status == "open"
     count = Snapshot.objects.count()

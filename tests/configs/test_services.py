@@ -8,10 +8,11 @@ import json
 import pytest
 from django.utils import timezone
 
-from otcsms.configs import services
+from otcsms.configs import collectors, services
 from otcsms.configs.canonical import config_hash
 from otcsms.configs.models import Collection, Snapshot, SourceFile
 from otcsms.core.models import AuditEvent
+from otcsms.jobs.models import Schedule
 from otcsms.plant.models import Asset
 
 LIVE = {"type": "live", "collectors": ["test"]}
@@ -186,14 +187,37 @@ def test_device_secrets_are_stored_encrypted(plc):
     assert "s3cret" not in json.dumps(event.payload)
 
 
-def test_client_identity_is_made_once_with_an_encrypted_key(db):
-    cert, key = services.client_identity()
-    again = services.client_identity()
-    assert again == (cert, key) and b"BEGIN CERTIFICATE" in cert and b"PRIVATE KEY" in key
+def test_client_identity_is_made_with_the_collection_schedule_never_by_a_collection(plc, settings):
     from otcsms.configs.models import ClientIdentity
+    from otcsms.configs.tasks import COLLECT_CONFIGS
+    from otcsms.core.actor import Actor, acting_as
+    from otcsms.jobs.services import ensure_default_schedules
 
+    # a collection does not make one: the OPC UA read says there is none
+    plc.endpoints.create(protocol="opc-ua", host="127.0.0.1", port=1, path="/")
+    services.collect([plc], collectors.Options(timeout=0.2, retries=0))
+    assert services.client_identity() is None and not ClientIdentity.objects.exists()
+    # otcsms init sets up the schedules: the collection schedule comes with otcsms's certificate
+    ensure_default_schedules()
+    assert COLLECT_CONFIGS.name in {s.name for s in Schedule.objects.all()}
     stored = ClientIdentity.objects.get()
     assert "PRIVATE KEY" not in stored.key_encrypted
+    event = AuditEvent.objects.get(object_type="configs.clientidentity", action="create")
+    assert event.actor_label == "pytest"  # the actor that ran init, in its transaction
+    cert, key = services.client_identity()
+    assert b"BEGIN CERTIFICATE" in cert and b"PRIVATE KEY" in key
+    assert services.ensure_client_identity().pk == stored.pk and services.client_identity() == (cert, key)
+    with acting_as(Actor(kind="system", label="renewal")):
+        renewed = services.ensure_client_identity(renew=True)
+    assert renewed.pk == stored.pk and services.client_identity()[0] != cert
+    summary = services.identity_summary()
+    assert summary["key_bits"] == 2048 and summary["application_uri"] == "urn:otcsms:collector"
+    assert AuditEvent.objects.filter(object_type="configs.clientidentity", action="update").exists()
+    # a changed SECRET_KEY: the identity is unreadable, and nothing makes another silently
+    settings.SECRET_KEY = settings.SECRET_KEY + "-changed"
+    assert services.client_identity() is None
+    services.collect([plc], collectors.Options(timeout=0.2, retries=0))
+    assert ClientIdentity.objects.count() == 1
 
 
 def test_the_trail_pins_each_version_by_hash_and_the_chain_can_be_verified(plc):
@@ -211,3 +235,32 @@ def test_the_trail_pins_each_version_by_hash_and_the_chain_can_be_verified(plc):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE configs_snapshot SET config = %s WHERE id = %s", [tampered, v1.pk])
     assert services.verify_versions(plc) == ["v1: the configuration does not match its hash"]
+
+
+def test_user_and_rule_additions_are_judged_by_what_the_device_is(site_a, zone_sl2):
+    from otcsms.plant.models import Conduit, Zone
+
+    before = {"users": {"admin": {"privilege": 15}}, "acls": {"IN": {"rules": ["permit tcp any any eq 502"]}}}
+    after = {"users": {"admin": {"privilege": 15}, "vendor": {"privilege": 15}},
+             "acls": {"IN": {"rules": ["permit tcp any any eq 502", "permit ip any any"]}}}  # fmt: skip
+    plc = Asset.objects.create(site=site_a, name="PLC-9", zone=zone_sl2, type="plc")
+    fw = Asset.objects.create(site=site_a, name="FW-1", zone=zone_sl2, type="firewall")
+    gateway = Asset.objects.create(site=site_a, name="GW-1", zone=zone_sl2, type="other")
+    dmz = Zone.objects.create(site=site_a, name="DMZ", sl_t=(2, 2, 2, 2, 2, 2, 2))
+    Conduit.objects.create(
+        site=site_a, name="DMZ-Dosing", zone_a=zone_sl2, zone_b=dmz, security_device="gw-1"
+    )
+    for asset in (plc, fw, gateway):
+        v1, _ = services.record_snapshot(asset, config=before, volatile={}, source=LIVE)
+        services.approve_baseline(v1, by=None, reason="commissioning")
+        services.record_snapshot(asset, config=after, volatile={}, source=LIVE)
+    rules = {
+        row.asset.name: {c.change.path: c.rule for c in row.result.changes}
+        for row in services.drift(Asset.objects.filter(site=site_a))
+    }
+    judged = {"/users/vendor": "network.user-added", "/acls/IN/rules/1": "network.rule-added"}
+    assert rules["FW-1"] == judged
+    assert rules["GW-1"] == judged  # named on a conduit as its security device
+    assert rules["PLC-9"] == {"/users/vendor": "", "/acls/IN/rules/1": ""}
+    v1, v2 = Snapshot.objects.filter(asset=plc).order_by("version")
+    assert {c.change.path: c.rule for c in services.compare(v1, v2).changes} == rules["PLC-9"]

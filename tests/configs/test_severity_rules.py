@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from otcsms.configs.diff import Change
-from otcsms.configs.severity_rules import RuleError, compile_pattern, rule_set
+from otcsms.configs.severity_rules import AssetTraits, RuleError, compile_pattern, rule_set
 
 TODAY = dt.date(2026, 12, 2)
 SL2_FR1 = (2, 1, 1, 1, 1, 1, 1)
@@ -136,6 +136,13 @@ def test_overrides_come_first_and_may_disable_shipped_rules():
             ]
         },
         {"rules": [], "typo": 1},
+        {"rules": [{"id": "x", "path": "/a", "severity": "low", "applies_to": {"asset_types": "firewall"}}]},
+        {"rules": [{"id": "x", "path": "/a", "severity": "low", "applies_to": {"types": ["firewall"]}}]},
+        {
+            "rules": [
+                {"id": "x", "path": "/a", "severity": "low", "where": [{"key": "", "equals": 1, "of": "x"}]}
+            ]
+        },
     ],
 )
 def test_bad_rule_documents_are_refused(bad):
@@ -150,3 +157,23 @@ def test_patterns():
     assert compile_pattern("/**/firmware").fullmatch("/x/y/firmware")
     assert compile_pattern("/x/security_(policy|mode)").fullmatch("/x/security_mode")
     assert not compile_pattern("/x/a.b").fullmatch("/x/aXb")
+
+
+@pytest.mark.parametrize(
+    ("asset", "rule_added", "user_added"),
+    [
+        (AssetTraits("firewall"), "network.rule-added", "network.user-added"),
+        (AssetTraits("switch"), "network.rule-added", "network.user-added"),
+        (AssetTraits("hmi"), "", "network.user-added"),  # accounts, but no firewall rules
+        (AssetTraits("plc"), "", ""),  # a PLC's "rules" and "users" are not firewall rules and accounts
+        (AssetTraits("plc", conduit_security_device=True), "network.rule-added", "network.user-added"),
+        (AssetTraits(""), "network.rule-added", "network.user-added"),  # type unknown: judged by the rule
+        (None, "network.rule-added", "network.user-added"),
+    ],
+)
+def test_firewall_and_user_rules_apply_only_where_the_asset_has_the_concept(asset, rule_added, user_added):
+    ruleset = rule_set()
+    rule = ruleset.judge(Change("/acls/OT-IN/rules/30", "added", None, "permit any"), None, TODAY, asset)
+    user = ruleset.judge(Change("/users/vendor", "added", None, {"privilege": 15}), None, TODAY, asset)
+    assert (rule.rule, user.rule) == (rule_added, user_added)
+    assert rule.severity == ("high" if rule_added else "low")

@@ -110,3 +110,16 @@ def test_malformed_files_give_a_one_line_reason(data, message):
     with pytest.raises(ParseError, match=message) as refused:
         l5x.parse(data)
     assert "\n" not in str(refused.value)
+
+
+def test_constants_and_timer_presets_are_settings_the_rest_of_a_tag_value_is_volatile():
+    simple, safety = l5x.parse(SIMPLE), l5x.parse(SAFETY)
+    assert safety.config["tags"]["Program:Guarding.SpeedLimit"]["value"] == "0.8"  # Constant="true"
+    assert "Program:Guarding.SpeedLimit" not in safety.volatile["tag_values"]
+    timer = simple.config["tags"]["TestTimer"]
+    assert timer["preset"] == {"PRE": "10000"}  # the engineer sets the preset; ACC and the bits move
+    assert "ACC" in simple.volatile["tag_values"]["TestTimer"]
+    assert "value" not in simple.config["tags"]["Tag_0"] and "Tag_0" in simple.volatile["tag_values"]
+    changed = l5x.parse(SIMPLE.replace(b'Name="PRE" DataType="DINT" Radix="Decimal" Value="10000"',
+                                       b'Name="PRE" DataType="DINT" Radix="Decimal" Value="5000"', 1))  # fmt: skip
+    assert changed.config != simple.config

@@ -43,16 +43,18 @@ def test_the_sample_reads_into_namespaces_models_and_nodes():
     assert year["browse_name"] == "3:YearOfConstruction"
     assert year["data_type"] == "UInt16"
     assert year["type_definition"] == "i=68"
-    assert {"type": "HasProperty", "target": "ns=1;i=5004", "forward": False} in year["references"]
+    assert year["references"]["HasProperty<ns=1;i=5004"] is True
     assert parsed.config["nodes"]["ns=1;i=5003"]["class"] == "Object"
     assert parsed.meta["nodes"] == len(parsed.config["nodes"]) == 91
 
 
-def test_values_are_volatile_not_config():
+def test_process_values_are_volatile_not_config():
     parsed = opcua_nodeset.parse(LASER)
-    assert parsed.volatile["values"]["ns=1;i=6027"] == "2023"
-    assert parsed.volatile["values"]["ns=1;i=6001"] == {"Locale": "en", "Text": "VDMA e.V."}
-    assert "2023" not in str(parsed.config["nodes"]["ns=1;i=6027"])
+    assert parsed.volatile["values"]["ns=1;i=6036"] == "90"  # a consumable's measured level
+    assert "90" not in str(parsed.config["nodes"]["ns=1;i=6036"])
+    # a nameplate property is a setting (see test_settings_land_in_config_and_process_values_in_volatile)
+    assert parsed.config["nodes"]["ns=1;i=6001"]["value"] == {"Locale": "en", "Text": "VDMA e.V."}
+    assert "ns=1;i=6001" not in parsed.volatile["values"]
 
 
 def test_access_levels_are_decoded_and_absent_means_read_only():
@@ -67,11 +69,14 @@ def test_access_levels_are_decoded_and_absent_means_read_only():
     assert laser["access_level"] == opcua_nodeset.access_flags(1)
 
 
-def test_a_value_change_leaves_config_alone_and_a_write_bit_does_not():
+def test_a_process_value_change_leaves_config_alone_a_setpoint_or_write_bit_does_not():
     before = opcua_nodeset.parse(PUMP)
-    new_value = opcua_nodeset.parse(PUMP.replace(b"42.5", b"50.0"))
+    new_level = opcua_nodeset.parse(PUMP.replace(b"3.71", b"4.02"))
+    new_setpoint = opcua_nodeset.parse(PUMP.replace(b"42.5", b"50.0"))
     writable = opcua_nodeset.parse(PUMP.replace(b'UserAccessLevel="1"', b'UserAccessLevel="3"'))
-    assert new_value.config == before.config and new_value.volatile != before.volatile
+    assert new_level.config == before.config and new_level.volatile != before.volatile
+    assert new_setpoint.config["nodes"]["ns=1;s=Pump1.Setpoint"]["value"] == "50.0"
+    assert new_setpoint.volatile == before.volatile
     assert writable.config != before.config
 
 
@@ -104,3 +109,24 @@ def test_malformed_files_give_a_one_line_reason(data, message):
     with pytest.raises(ParseError, match=message) as refused:
         opcua_nodeset.parse(data)
     assert "\n" not in str(refused.value)
+
+
+def test_settings_land_in_config_and_process_values_in_volatile():
+    parsed = opcua_nodeset.parse(LASER)
+    nodes, values = parsed.config["nodes"], parsed.volatile["values"]
+
+    def by_name(name):
+        return [k for k, n in nodes.items() if n["browse_name"] == name]
+
+    # properties (nameplate, engineering units) and limits are settings: compared and judged
+    assert nodes[by_name("4:SerialNumber")[0]]["value"] == "0815-4711"
+    assert nodes["ns=1;i=6027"]["value"] == "2023"
+    for limit in ("2:UpperErrorLevel", "2:LowerWarningLevel"):
+        (node_id,) = by_name(limit)
+        assert "value" in nodes[node_id] and node_id not in values
+    assert all("value" in nodes[k] for k in by_name("EngineeringUnits"))
+    # measured values, running totals and a state machine's state are process values
+    for running in ("2:Value", "2:CurrentValue", "4:OperationDuration", "4:PowerOnDuration", "CurrentState", "Id",
+                    "2:LastUsage"):  # fmt: skip
+        for node_id in by_name(running):
+            assert "value" not in nodes[node_id] and node_id in values, running

@@ -46,8 +46,8 @@ def test_no_secret_is_stored_yet_a_changed_secret_shows():
     text = str(parsed.config) + str(parsed.meta)
     for secret in SECRETS:
         assert secret.decode() not in text
-    assert re.fullmatch(r"<secret sha256:[0-9a-f]{16}>", parsed.config["users"]["operator"]["password"])
-    assert re.fullmatch(r"<secret sha256:[0-9a-f]{16}>", parsed.config["enable"]["secret"])
+    assert re.fullmatch(r"<secret hmac:[0-9a-f]{16}>", parsed.config["users"]["operator"]["password"])
+    assert re.fullmatch(r"<secret hmac:[0-9a-f]{16}>", parsed.config["enable"]["secret"])
     changed = running_config.parse(CONFIG.replace(b"070C285F4D06", b"0822455D0A16"))
     assert changed.config["users"]["operator"] != parsed.config["users"]["operator"]
     community = running_config.parse(CONFIG.replace(b"Pl4ntRO", b"public"))

@@ -50,7 +50,7 @@ def test_the_compas_sample_reads_and_its_snmp_keys_are_not_stored():
     admin = parsed.config["communication"]["subnetworks"]["RSPACE_ADMIN_NETWORK"]["access_points"][
         "ied1/ADMIN_AP"
     ]
-    assert admin["address"]["SnmpAuthKey"].startswith("<secret sha256:")
+    assert admin["address"]["SnmpAuthKey"].startswith("<secret hmac:")
     assert "Password cle" not in str(parsed.config)
 
 

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from otcsms.configs import schemas as s
 from otcsms.configs import services
-from otcsms.configs.models import Baseline, Collection, Deviation, RuleOverride, Snapshot
+from otcsms.configs.models import Baseline, Collection, CollectionSchedule, Deviation, RuleOverride, Snapshot
 from otcsms.configs.severity_rules import RuleError
 from otcsms.core.crud import Resource, get_visible_or_404, register, require_write, save_validated, scoped
 from otcsms.core.http import AuthedRequest
@@ -21,6 +21,7 @@ from otcsms.core.models import User
 from otcsms.core.pagination import Page
 from otcsms.core.scoping import is_member
 from otcsms.plant.models import Asset
+from otcsms.tenancy.models import Site
 
 router = Router(tags=["configurations"])
 TAGS = ["configurations"]
@@ -197,6 +198,86 @@ def effective_rules(request: AuthedRequest):
         raise HttpError(409, str(exc)) from None
     return [
         {"id": r.id, "description": r.description, "path": r.pattern.pattern, "kinds": sorted(r.kinds),
-         "severity": r.severity, "raise_to": r.raise_to}
+         "severity": r.severity, "raise_to": r.raise_to,
+         "asset_types": sorted(r.asset_types) if r.asset_types is not None else None,
+         "conduit_security_device": r.conduit_security_device}
         for r in ruleset.rules
     ]  # fmt: skip
+
+
+@router.get("/config-identity", response=dict[str, Any], operation_id="config_identity", tags=TAGS)
+def client_identity(request: AuthedRequest):
+    """otcsms's OPC UA client certificate (public part only: subject, thumbprints, validity, PEM), for the
+    OPC UA servers' administrators to trust. Made by `otcsms init`; renewed with `otcsms config identity
+    --renew`."""
+    if not is_member(request.user):
+        raise HttpError(403, "members of the organisation read otcsms's certificate")
+    summary = services.identity_summary()
+    if summary is None:
+        raise HttpError(404, "otcsms has no OPC UA client certificate yet: run otcsms init")
+    return summary
+
+
+@router.get(
+    "/config-assets/{id:pk}/schedule",
+    response=s.ScheduleOut,
+    operation_id="config_assets_schedule",
+    tags=TAGS,
+)
+def asset_schedule(request: AuthedRequest, pk: int):
+    """How often the scheduled job collects the asset, and whether that is its own setting or its site's."""
+    asset = _asset(request, pk)
+    hours, source = services.schedule_of(asset)
+    return {"asset_id": asset.pk, "every_hours": hours, "source": source}
+
+
+@router.put(
+    "/config-assets/{id:pk}/schedule", response=s.ScheduleOut, operation_id="config_assets_schedule_set",
+    tags=TAGS,
+)  # fmt: skip
+def set_asset_schedule(request: AuthedRequest, pk: int, payload: s.ScheduleIn):
+    """The asset's own collection interval in hours (0: never on schedule), or null for the site's default."""
+    asset = _asset(request, pk)
+    if not services.may_approve(request.user, asset.site_id):
+        raise HttpError(403, "site admins and approvers set collection schedules")
+    try:
+        services.set_schedule(asset.site_id, asset, payload.every_hours)
+    except services.ConfigError as exc:
+        raise HttpError(422, str(exc)) from None
+    hours, source = services.schedule_of(asset)
+    return {"asset_id": asset.pk, "every_hours": hours, "source": source}
+
+
+def _site_schedule(site_id: int) -> dict[str, Any]:
+    found = CollectionSchedule.objects.filter(site_id=site_id, asset__isnull=True).first()
+    if found is None:
+        return {"site_id": site_id, "every_hours": services.DEFAULT_EVERY_HOURS, "source": "default"}
+    return {"site_id": site_id, "every_hours": found.every_hours, "source": "site"}
+
+
+@router.get(
+    "/config-sites/{id:pk}/schedule", response=s.SiteScheduleOut, operation_id="config_sites_schedule",
+    tags=TAGS,
+)  # fmt: skip
+def site_schedule(request: AuthedRequest, pk: int):
+    """The site's default collection interval (assets without their own follow it)."""
+    if not scoped(Site, request.user).filter(pk=pk).exists():
+        raise HttpError(404, f"site {pk} not found")
+    return _site_schedule(pk)
+
+
+@router.put(
+    "/config-sites/{id:pk}/schedule", response=s.SiteScheduleOut, operation_id="config_sites_schedule_set",
+    tags=TAGS,
+)  # fmt: skip
+def set_site_schedule(request: AuthedRequest, pk: int, payload: s.ScheduleIn):
+    """The site's default collection interval in hours (0: never on schedule), or null for every run."""
+    if not scoped(Site, request.user).filter(pk=pk).exists():
+        raise HttpError(404, f"site {pk} not found")
+    if not services.may_approve(request.user, pk):
+        raise HttpError(403, "site admins and approvers set collection schedules")
+    try:
+        services.set_schedule(pk, None, payload.every_hours)
+    except services.ConfigError as exc:
+        raise HttpError(422, str(exc)) from None
+    return _site_schedule(pk)

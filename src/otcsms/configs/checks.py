@@ -6,13 +6,25 @@ reported by the one matching the highest severity among its unapproved changes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from otcsms.checks.engine import Problem, check
 from otcsms.configs import services
+from otcsms.configs.models import Snapshot
 from otcsms.plant.models import Asset
 
-REQUIREMENTS = (("iec62443-3-3", "SR 7.6"), ("iec62443-2-1-2024", "CM 1.1"))
+# Drift is an unauthorised change of a baseline configuration: IEC 62443 SR 7.6 and CM 1.1; NERC CIP-010 R1.2
+# (changes that deviate from the baseline are authorised) and R2.1 (monitoring for changes to the baseline).
+REQUIREMENTS = (
+    ("iec62443-3-3", "SR 7.6"),
+    ("iec62443-2-1-2024", "CM 1.1"),
+    ("nerc-cip", "CIP-010-4 R1.2"),
+    ("nerc-cip", "CIP-010-4 R2.1"),
+)
 REMEDIATION = ("Compare the running configuration with the baseline (the asset's configuration page): restore "
                "the approved one, or approve the change as the new baseline or as a deviation with a ticket.")  # fmt: skip
 
@@ -55,9 +67,58 @@ def other_drift(site) -> Iterator[Problem]:
 
 
 @check(id="configs.unreachable", title="Device unreachable for configuration collection", severity="medium",
-       requirements=(("iec62443-3-3", "SR 7.6"),),
+       requirements=(("iec62443-3-3", "SR 7.6"), ("nerc-cip", "CIP-010-4 R2.1")),
        remediation="Check the device and its endpoint (address, port, conduit rules): its configuration "
                    "cannot be compared with the baseline while it cannot be read.")  # fmt: skip
 def unreachable(site) -> Iterator[Problem]:
     for asset, _row in _reported(site, lambda r: r.result.status == "unreachable"):
         yield Problem(asset, f"{asset.name}: the last collection could not reach the device")
+
+
+def _expiry(not_after: str | None, today: dt.date) -> tuple[dt.date, int] | None:
+    try:
+        day = dt.date.fromisoformat(str(not_after)[:10])
+    except ValueError:
+        return None
+    return day, (day - today).days
+
+
+def _in_words(day: dt.date, days: int) -> str:
+    return f"expired on {day}" if days < 0 else f"expires on {day} (in {days} days)"
+
+
+@check(id="configs.certificate-expiring", title="Device or collector certificate expiring", severity="high",
+       requirements=(("iec62443-3-3", "SR 1.8"), ("iec62443-3-3", "SR 1.9")),
+       remediation="Renew the certificate before it expires (the device's, from its vendor tooling; otcsms's own "
+                   "with `otcsms config identity --renew`) and make the peers trust the new one.")  # fmt: skip
+def certificate_expiring(site) -> Iterator[Problem]:
+    """The OPC UA server certificates the latest collections saw, and otcsms's own client certificate where
+    the site has OPC UA servers to read: expired, or expiring within 30 days."""
+    today = timezone.now().date()
+    latest = Snapshot.objects.filter(asset=OuterRef("pk")).order_by("-version").values("pk")[:1]
+    rows = (
+        Asset.objects.filter(site=site)
+        .annotate(latest_id=Subquery(latest))
+        .filter(latest_id__isnull=False)
+        .values_list("pk", "latest_id")
+    )
+    latest_ids = {latest_id: pk for pk, latest_id in rows}
+    seen = Snapshot.objects.filter(pk__in=list(latest_ids)).values_list(
+        "pk", "config__opcua__certificate__not_after"
+    )
+    expiring = {}
+    for snapshot_id, not_after in seen:
+        found = _expiry(not_after, today) if not_after else None
+        if found and found[1] < services.EXPIRY_WARNING_DAYS:
+            expiring[latest_ids[snapshot_id]] = found
+    assets = Asset.objects.in_bulk(list(expiring))
+    for pk, (day, days) in sorted(expiring.items()):
+        yield Problem(assets[pk], f"{assets[pk].name}: the OPC UA server certificate {_in_words(day, days)}")
+    if Asset.objects.filter(site=site, endpoints__protocol="opc-ua").exists():
+        summary = services.identity_summary()
+        if summary is None:
+            yield Problem(site, "otcsms has no OPC UA client certificate: run otcsms init")
+            return
+        found = _expiry(summary["not_after"], today)
+        if found and found[1] < services.EXPIRY_WARNING_DAYS:
+            yield Problem(site, f"otcsms's OPC UA client certificate {_in_words(*found)}")

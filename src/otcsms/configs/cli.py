@@ -1,4 +1,4 @@
-"""`otcsms config import|collect|baseline` and `otcsms drift`.
+"""`otcsms config import|collect|baseline|identity` and `otcsms drift`.
 
 Imported before Django is set up: Django and the models are imported inside the commands. Exit codes: 0 done,
 1 the command ran and found unapproved drift or an unreachable device, 2 bad usage or input (nothing written).
@@ -160,6 +160,35 @@ def baseline_command(
         print(json.dumps({"asset": target.name, "version": snapshot.version, "baseline_id": baseline.pk}))
     else:
         out.print(f"{target.name}: version {snapshot.version} is the baseline", highlight=False)
+
+
+@config_app.command("identity")
+def identity_command(
+    renew: Annotated[
+        bool, typer.Option("--renew", help="Make a new certificate and key (servers must trust it again).")
+    ] = False,
+    pem: Annotated[bool, typer.Option("--pem", help="Print the certificate in PEM only.")] = False,
+    as_json: JsonFlag = False,
+    data_dir: DataDir = None,
+) -> None:
+    """otcsms's OPC UA client certificate (made by otcsms init, or here when missing): subject, thumbprint,
+    validity; --renew makes a new one."""
+    setup_django(data_dir)
+    require_initialised()
+    from otcsms.configs import services
+    from otcsms.core.actor import acting_as, cli_actor
+
+    with acting_as(cli_actor()):
+        stored = services.ensure_client_identity(renew=renew)
+    summary = services.identity_summary(stored)
+    assert summary is not None
+    if pem:
+        print(summary["certificate_pem"], end="")
+    elif as_json:
+        print(json.dumps({k: v for k, v in summary.items() if k != "certificate_pem"} | {"renewed": renew}))
+    else:
+        for key in ("subject", "application_uri", "thumbprint_sha256", "not_before", "not_after", "key_bits"):
+            out.print(f"{key:18} {summary[key]}", highlight=False, markup=False)
 
 
 def drift_command(

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from otcsms.configs.canonical import canonical_bytes
 from otcsms.configs.diff import Change, diff
-from otcsms.configs.severity_rules import RuleSet, compile_pattern, highest
+from otcsms.configs.severity_rules import AssetTraits, RuleSet, compile_pattern, highest
 
 Status = Literal["in_baseline", "drifted", "no_baseline", "unreachable"]
 
@@ -66,11 +66,12 @@ class AssetDrift:
 
 
 def judge(
-    changes: Sequence[Change], rules: RuleSet, sl_t: Sequence[int] | None, today: dt.date
-) -> list[JudgedChange]:
+    changes: Sequence[Change], rules: RuleSet, sl_t: Sequence[int] | None, today: dt.date,
+    asset: AssetTraits | None = None,
+) -> list[JudgedChange]:  # fmt: skip
     judged = []
     for change in changes:
-        verdict = rules.judge(change, sl_t, today)
+        verdict = rules.judge(change, sl_t, today, asset)
         judged.append(JudgedChange(change, verdict.severity, verdict.rule))
     return judged
 
@@ -84,6 +85,7 @@ def asset_drift(
     rules: RuleSet,
     sl_t: Sequence[int] | None,
     now: dt.datetime,
+    asset: AssetTraits | None = None,
 ) -> AssetDrift:
     """The drift of one asset from its baseline ``config`` and latest ``config`` (JSON values)."""
     if unreachable:
@@ -92,7 +94,7 @@ def asset_drift(
         return AssetDrift("no_baseline")
     pending: list[JudgedChange] = []
     approved: list[JudgedChange] = []
-    for judged in judge(diff(baseline, latest), rules, sl_t, now.date()):
+    for judged in judge(diff(baseline, latest), rules, sl_t, now.date(), asset):
         covering = next((d for d in deviations if d.covers(judged.change, now)), None)
         if covering is None:
             pending.append(judged)

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from otcsms.core.models import OrgWide, SiteOwned
@@ -84,6 +85,10 @@ class SourceFile(SiteOwned):
     size = models.PositiveBigIntegerField()
     data = models.BinaryField()
     imported_at = models.DateTimeField(auto_now_add=True)
+    # The same bytes kept as a version of the asset's "configuration files" evidence document (evidence app).
+    document_version = models.ForeignKey(
+        "evidence.DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # The bytes are identified by their hash in the trail; the trail does not carry megabytes of XML.
     audit_secret_fields: ClassVar[frozenset[str]] = frozenset({"data"})
@@ -254,3 +259,33 @@ class ClientIdentity(OrgWide):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CollectionSchedule(SiteOwned):
+    """How often the scheduled collection reads an asset (``asset`` set) or, by default, the assets of a site
+    (``asset`` empty). No row: every run of the collect-configs job (hourly)."""
+
+    asset = models.OneToOneField(
+        Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="config_schedule"
+    )
+    every_hours = models.PositiveIntegerField(
+        validators=[MaxValueValidator(24 * 366)],
+        help_text="Hours between collections (1 every run of the hourly job); 0 never collects on schedule.",
+    )
+
+    class Meta:
+        ordering = ["site_id", "asset_id"]
+        constraints = [
+            models.UniqueConstraint(
+                "site", condition=models.Q(asset__isnull=True), name="configs_schedule_one_site_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.asset.name if self.asset is not None else "site default"
+        return f"collect {what} every {self.every_hours} h"
+
+    def clean(self) -> None:
+        errors = _same_site(self, {})
+        if errors:
+            raise ValidationError(errors)

@@ -14,6 +14,6 @@ contributions = Contributions(
     checks_module="otcsms.configs.checks",
     jobs=("otcsms.configs.tasks.COLLECT_CONFIGS",),
     access_objects="otcsms.configs.testing.access_objects",
-    org_wide_paths=("config-rule-overrides", "config-rules"),
+    org_wide_paths=("config-rule-overrides", "config-rules", "config-identity"),
     site_sections=("otcsms.configs.site_sections.drift",),
 )

@@ -191,3 +191,21 @@ class CollectOut(Schema):
     version: int | None
     new_version: bool
     messages: list[str]
+
+
+class ScheduleIn(InputSchema):
+    """Hours between scheduled collections (0: never on schedule); null: follow the site's default."""
+
+    every_hours: int | None = Field(default=None, ge=0, le=24 * 366)
+
+
+class ScheduleOut(Schema):
+    asset_id: int
+    every_hours: int
+    source: str  # asset | site | default
+
+
+class SiteScheduleOut(Schema):
+    site_id: int
+    every_hours: int
+    source: str  # site | default

@@ -16,17 +16,28 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 _PURPOSE = b"otcsms.configs device secrets v1"
+_MARKER_PURPOSE = b"otcsms.configs secret markers hmac-sha256 v1"
 
 
 class SecretUnreadable(RuntimeError):
     """The stored secret was encrypted under another key (the instance's SECRET_KEY changed)."""
 
 
-def _fernet() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE).derive(
+def _derive(purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
         settings.SECRET_KEY.encode("utf-8")
     )
-    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet() -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(_PURPOSE)))
+
+
+def marker_key() -> bytes:
+    """The HMAC-SHA256 key of the secret markers in parsed configurations (parsers/redact.py): derived from
+    SECRET_KEY with its own HKDF label, so it is independent of the encryption key. A changed SECRET_KEY
+    changes every marker: the next import shows each secret as changed (approve it as the new baseline)."""
+    return _derive(_MARKER_PURPOSE)
 
 
 def encrypt(plain: bytes) -> str:

@@ -15,18 +15,20 @@ from importlib.resources import files
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from otcsms.configs import collectors, identity, secrets
-from otcsms.configs.canonical import config_hash, normalise
+from otcsms.configs.canonical import config_hash, normal_and_hash, normalise
 from otcsms.configs.drift import AssetDrift, asset_drift
 from otcsms.configs.drift import Deviation as LiveDeviation
 from otcsms.configs.models import (
     Baseline,
     ClientIdentity,
     Collection,
+    CollectionSchedule,
     Deviation,
     DeviceCredential,
     RuleOverride,
@@ -34,13 +36,15 @@ from otcsms.configs.models import (
     SourceFile,
 )
 from otcsms.configs.parsers import ParseError, parse
-from otcsms.configs.severity_rules import RuleSet, load_yaml, rule_set
+from otcsms.configs.severity_rules import AssetTraits, RuleSet, load_yaml, rule_set
 from otcsms.core.actor import current_actor
 from otcsms.core.models import User
 from otcsms.core.scoping import may_write
-from otcsms.plant.models import SL_T_FIELDS, Asset
+from otcsms.plant.models import SL_T_FIELDS, Asset, Conduit
 
-COLLECTABLE = ("opc-ua", "modbus-tcp")
+COLLECTABLE = ("opc-ua", "modbus-tcp", "dnp3")
+# The role an endpoint must have to be read: the device answers there.
+ANSWERING_ROLES = ("server", "outstation")
 
 
 class ConfigError(ValueError):
@@ -62,9 +66,8 @@ def record_snapshot(
 ) -> tuple[Snapshot, bool]:
     """The asset's new version, or its latest one seen again (created False) when the config is the same."""
     captured_at = captured_at or _now()
-    config = normalise(config, where="/config")
+    config, digest = normal_and_hash(config)
     volatile = normalise(volatile, where="/volatile")
-    digest = config_hash(config)
     with transaction.atomic():
         # One writer per asset at a time: the version numbers and the parent chain stay gapless.
         Asset.objects.select_for_update().filter(pk=asset.pk).first()
@@ -103,7 +106,7 @@ def verify_versions(asset: Asset) -> list[str]:
 def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -> tuple[Snapshot, bool]:
     """Read a vendor export or JSON/YAML file into a snapshot of ``asset``, keeping its raw bytes."""
     try:
-        parsed = parse(name, data, kind)
+        parsed = parse(name, data, kind, marker_key=secrets.marker_key())
     except ParseError as exc:
         raise ConfigError(str(exc)) from None
     digest = hashlib.sha256(data).hexdigest()
@@ -118,8 +121,34 @@ def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -
             SourceFile.objects.create(
                 site_id=asset.site_id, snapshot=snapshot, name=name[:255], kind=parsed.kind, sha256=digest,
                 size=len(data), data=data,
+                document_version=_keep_as_evidence(asset, snapshot, name, data, parsed.kind),
             )  # fmt: skip
     return snapshot, created
+
+
+def _keep_as_evidence(asset: Asset, snapshot: Snapshot, name: str, data: bytes, kind: str) -> Any:
+    """The raw file as the next version of the asset's "configuration files" evidence document (made on the
+    first import, covering the asset), through the evidence app's services: a draft version, as any upload."""
+    from otcsms.evidence import services as evidence
+    from otcsms.evidence.models import Document, DocumentKind
+
+    kept = (
+        SourceFile.objects.filter(snapshot__asset=asset, document_version__isnull=False)
+        .order_by("-pk")
+        .values_list("document_version__document_id", flat=True)
+        .first()
+    )
+    document = Document.objects.filter(pk=kept, retired_at__isnull=True).first() if kept else None
+    if document is None:
+        document = evidence.create_document(
+            site_id=asset.site_id, asset_ids=[asset.pk], kind=DocumentKind.CONFIGURATION,
+            title=f"Configuration files of {asset.name}"[:200], review_interval_months=0,
+            description="The configuration files imported for this asset, as they came (otcsms configs).",
+        )  # fmt: skip
+    summary = f"configuration v{snapshot.version} ({kind})"
+    return evidence.upload_version(
+        document, [data], file_name=name, change_summary=summary, limit=max(len(data), 1)
+    )
 
 
 # ---------------------------------------------------------------------------------------------- baselines
@@ -166,6 +195,85 @@ def add_deviation(
         deviation.full_clean()
         deviation.save()
     return deviation
+
+
+def delete_deviation(deviation: Deviation, *, reason: str) -> None:
+    """Withdraw an approved deviation (the difference it covered is drift again): a reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConfigError("deleting a deviation needs a reason")
+    with transaction.atomic():
+        deviation._audit_reason = reason[:500]
+        deviation.delete()
+
+
+# ---------------------------------------------------------------------------------------------- schedules
+DEFAULT_EVERY_HOURS = 1  # every run of the hourly collect-configs job
+
+
+def set_schedule(site_id: int, asset: Asset | None, every_hours: int | None) -> CollectionSchedule | None:
+    """How often the scheduled job collects ``asset`` (None: the site's default). ``every_hours`` None removes
+    the setting (the asset follows the site's default; the site, every run)."""
+    if asset is not None and asset.site_id != site_id:
+        raise ConfigError("the asset belongs to another site")
+    with transaction.atomic():
+        found = CollectionSchedule.objects.filter(site_id=site_id, asset=asset).first()
+        if every_hours is None:
+            if found is not None:
+                found.delete()
+            return None
+        schedule = found or CollectionSchedule(site_id=site_id, asset=asset, every_hours=every_hours)
+        schedule.every_hours = every_hours
+        try:
+            schedule.full_clean()
+        except ValidationError as exc:
+            raise ConfigError("; ".join(exc.messages)) from None
+        schedule.save()
+        return schedule
+
+
+def schedule_of(asset: Asset) -> tuple[int, str]:
+    """(hours between collections, where that comes from: asset, site or default)."""
+    rows: dict[int | None, int] = dict(
+        CollectionSchedule.objects.filter(site_id=asset.site_id)
+        .filter(Q(asset=asset) | Q(asset__isnull=True))
+        .values_list("asset_id", "every_hours")
+    )
+    if asset.pk in rows:
+        return rows[asset.pk], "asset"
+    if None in rows:
+        return rows[None], "site"
+    return DEFAULT_EVERY_HOURS, "default"
+
+
+def due_for_collection(assets: Sequence[Asset], now: dt.datetime | None = None) -> list[Asset]:
+    """The assets whose schedule asks for a collection now: never attempted, or last attempted at least
+    their interval ago (less five minutes, so an hourly job is not skipped for a run that took a while)."""
+    now = now or _now()
+    site_ids = {a.site_id for a in assets}
+    settings: dict[tuple[int, int | None], int] = {
+        (site_id, asset_id): hours
+        for site_id, asset_id, hours in CollectionSchedule.objects.filter(site_id__in=site_ids).values_list(
+            "site_id", "asset_id", "every_hours"
+        )
+    }
+    last = dict(
+        Collection.objects.filter(asset__in=[a.pk for a in assets])
+        .values("asset_id")
+        .annotate(at=Max("attempted_at"))
+        .values_list("asset_id", "at")
+    )
+    due = []
+    for asset in assets:
+        hours = settings.get(
+            (asset.site_id, asset.pk), settings.get((asset.site_id, None), DEFAULT_EVERY_HOURS)
+        )
+        if hours == 0:
+            continue
+        attempted = last.get(asset.pk)
+        if attempted is None or now - attempted >= dt.timedelta(hours=hours) - dt.timedelta(minutes=5):
+            due.append(asset)
+    return due
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -243,7 +351,15 @@ def drift(
         .filter(Q(latest_id__isnull=False) | Q(attempt_status__isnull=False))
         .order_by("site__name", "name")
         .values_list(
-            "pk", "name", "site_id", "site__name", "latest_id", "baseline_id", "attempt_status", *_ZONE_LEVELS
+            "pk",
+            "name",
+            "site_id",
+            "site__name",
+            "latest_id",
+            "baseline_id",
+            "attempt_status",
+            "type",
+            *_ZONE_LEVELS,
         )
     )
     ids = {r[4] for r in rows if r[4]} | {r[5] for r in rows if r[5]}
@@ -257,6 +373,7 @@ def drift(
     differing = [r for r in rows if r[5] and heads[r[4]][1] != heads[r[5]][1]]
     wanted = {r[4] for r in differing} | {r[5] for r in differing}
     configs = dict(Snapshot.objects.filter(pk__in=wanted).values_list("pk", "config"))
+    devices = conduit_devices({r[2] for r in differing})
     live: dict[int, list[LiveDeviation]] = {}
     for d in Deviation.objects.filter(asset__in=[r[0] for r in differing], expires_at__gt=now):
         live.setdefault(d.asset_id, []).append(
@@ -264,7 +381,7 @@ def drift(
         )
     sites: dict[int, SiteRef] = {}
     result = []
-    for pk, name, site_id, site_name, latest_id, baseline_id, attempt_status, *levels in rows:
+    for pk, name, site_id, site_name, latest_id, baseline_id, attempt_status, kind, *levels in rows:
         site = sites.setdefault(site_id, SiteRef(site_id, site_name))
         sl_t = None if any(level is None for level in levels) else tuple(levels)
         unreachable = attempt_status == Collection.Status.UNREACHABLE
@@ -277,6 +394,7 @@ def drift(
             state = asset_drift(
                 baseline={} if same else configs[baseline_id], latest={} if same else configs[latest_id],
                 unreachable=unreachable, deviations=live.get(pk, ()), rules=ruleset, sl_t=sl_t, now=now,
+                asset=AssetTraits(kind or "", (site_id, name.lower()) in devices),
             )  # fmt: skip
         result.append(DriftRow(
             AssetRef(pk, name, site, sl_t), state,
@@ -293,11 +411,28 @@ def _sl_t(asset: Asset) -> tuple[int, ...] | None:
     return None if any(level is None for level in levels) else tuple(levels)
 
 
+def conduit_devices(site_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(site id, lower-case name) of every device named as a conduit's security device at those sites."""
+    return {
+        (site_id, name.strip().lower())
+        for site_id, name in Conduit.objects.filter(site_id__in=list(site_ids))
+        .exclude(security_device="")
+        .values_list("site_id", "security_device")
+    }
+
+
+def traits(asset: Asset) -> AssetTraits:
+    """What the severity rules may ask of ``asset`` (its type; named on a conduit as its security device)."""
+    return AssetTraits(
+        asset.type or "", (asset.site_id, asset.name.lower()) in conduit_devices([asset.site_id])
+    )
+
+
 def compare(before: Snapshot, after: Snapshot, *, ruleset: RuleSet | None = None) -> AssetDrift:
     """Any two versions side by side: every change judged, no deviation applied."""
     return asset_drift(
         baseline=before.config, latest=after.config, unreachable=False, deviations=(),
-        rules=ruleset or rules(), sl_t=_sl_t(after.asset), now=_now(),
+        rules=ruleset or rules(), sl_t=_sl_t(after.asset), now=_now(), asset=traits(after.asset),
     )  # fmt: skip
 
 
@@ -313,22 +448,58 @@ def profiles() -> dict[str, dict[str, Any]]:
     return found
 
 
-def client_identity() -> tuple[bytes, bytes]:
-    """otcsms's OPC UA application certificate and key (made once, the key stored encrypted)."""
-    stored = ClientIdentity.objects.filter(name="opcua-client").first()
-    if stored is not None:
+IDENTITY_NAME = "opcua-client"
+EXPIRY_WARNING_DAYS = 30
+
+
+def ensure_client_identity(*, renew: bool = False) -> ClientIdentity:
+    """otcsms's OPC UA application certificate, made deliberately: by ``otcsms init`` (with the collect-configs
+    schedule, apps.py), or ``otcsms config identity [--renew]``; never by a collection.
+    An identity whose key this instance can no longer decrypt (SECRET_KEY changed) is made again. Servers that
+    check client certificates must then trust the new one."""
+    stored = ClientIdentity.objects.filter(name=IDENTITY_NAME).first()
+    if stored is not None and not renew:
         try:
-            return stored.certificate_pem.encode("ascii"), secrets.decrypt(stored.key_encrypted)
+            secrets.decrypt(stored.key_encrypted)
+            return stored
         except secrets.SecretUnreadable:
-            pass  # the instance's key changed: make a new identity (servers must trust it again)
+            pass
     cert, key = identity.generate()
     with transaction.atomic():
         if stored is None:
-            stored = ClientIdentity(name="opcua-client")
+            stored = ClientIdentity(name=IDENTITY_NAME)
         stored.certificate_pem = cert.decode("ascii")
         stored.key_encrypted = secrets.encrypt(key)
         stored.save()
-    return cert, key
+    return stored
+
+
+def client_identity() -> tuple[bytes, bytes] | None:
+    """The certificate and key a collection presents (None when there is none, or its key is unreadable:
+    the OPC UA collector then says so instead of opening a secure session)."""
+    stored = ClientIdentity.objects.filter(name=IDENTITY_NAME).first()
+    if stored is None:
+        return None
+    try:
+        return stored.certificate_pem.encode("ascii"), secrets.decrypt(stored.key_encrypted)
+    except secrets.SecretUnreadable:
+        return None
+
+
+def identity_summary(stored: ClientIdentity | None = None) -> dict[str, Any] | None:
+    """What people need to know of otcsms's certificate: subject, thumbprints, validity, key size, the PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from otcsms.configs.collectors.opcua import certificate_config
+
+    stored = stored or ClientIdentity.objects.filter(name=IDENTITY_NAME).first()
+    if stored is None:
+        return None
+    cert = x509.load_pem_x509_certificate(stored.certificate_pem.encode("ascii"))
+    summary = certificate_config(cert.public_bytes(serialization.Encoding.DER))
+    return {"name": stored.name, "application_uri": identity.APPLICATION_URI, **summary,
+            "certificate_pem": stored.certificate_pem}  # fmt: skip
 
 
 def set_credential(asset: Asset, username: str, password: str) -> DeviceCredential:
@@ -354,7 +525,7 @@ def targets_of(assets: Iterable[Asset]) -> list[collectors.Target]:
                 username = credential.username
                 password = secrets.decrypt(credential.secret_encrypted).decode()
         for endpoint in asset.endpoints.all():
-            if endpoint.protocol not in COLLECTABLE or endpoint.role != "server":
+            if endpoint.protocol not in COLLECTABLE or endpoint.role not in ANSWERING_ROLES:
                 continue
             result.append(collectors.Target(
                 key=asset.pk, protocol=endpoint.protocol, host=endpoint.host, port=endpoint.port,
@@ -391,7 +562,8 @@ def collect(assets: Sequence[Asset], options: collectors.Options | None = None) 
     assets = list(assets)
     targets = targets_of(assets)
     if options is None:
-        cert, key = client_identity() if any(t.protocol == "opc-ua" for t in targets) else (None, None)
+        found = client_identity() if any(t.protocol == "opc-ua" for t in targets) else None
+        cert, key = found or (None, None)
         options = collectors.Options(
             client_certificate=cert, client_key=key, application_uri=identity.APPLICATION_URI
         )
@@ -404,7 +576,11 @@ def collect(assets: Sequence[Asset], options: collectors.Options | None = None) 
 
 def _record(asset: Asset, outcomes: list[collectors.Outcome]) -> CollectResult:
     if not outcomes:
-        return CollectResult(asset, "not_collectable", messages=["no OPC UA or Modbus TCP server endpoint"])
+        return CollectResult(
+            asset,
+            "not_collectable",
+            messages=["no OPC UA, Modbus TCP or DNP3 endpoint the device answers on"],
+        )
     now = _now()
     ok = all(o.status == "ok" for o in outcomes)
     with transaction.atomic():

@@ -37,6 +37,9 @@ class Condition:
     key: str
     operator: str
     operand: Any
+    of: str = (
+        ""  # "before" or "after": that side of the change; "" the rule's subject (after, before if removed)
+    )
 
     def holds(self, value: Any, today: dt.date) -> bool:
         found = _lookup(value, self.key)
@@ -66,6 +69,15 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetTraits:
+    """What a rule may ask of the asset a change was seen on: its type (plant's asset types, '' unknown) and
+    whether it is named as the security device of a conduit at its site."""
+
+    type: str = ""
+    conduit_security_device: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     description: str
@@ -76,12 +88,36 @@ class Rule:
     raise_to: str | None = None
     raise_frs: tuple[int, ...] = ()
     raise_at_least: int = 0
+    # applies_to: None for every asset; else the asset types that have the concept (firewall rules, local
+    # users), and whether a conduit's security device qualifies whatever its type. An asset of unknown type
+    # ('') is judged by the rule: nothing says it lacks the concept.
+    asset_types: frozenset[str] | None = None
+    conduit_security_device: bool = False
 
-    def matches(self, change: Change, today: dt.date) -> bool:
+    def applies_to(self, asset: AssetTraits | None) -> bool:
+        if self.asset_types is None or asset is None or not asset.type:
+            return True
+        return asset.type in self.asset_types or (
+            self.conduit_security_device and asset.conduit_security_device
+        )
+
+    def matches(self, change: Change, today: dt.date, asset: AssetTraits | None = None) -> bool:
         if change.kind not in self.kinds or not self.pattern.fullmatch(change.path):
             return False
+        if not self.applies_to(asset):
+            return False
         subject = change.before if change.kind == "removed" else change.after
-        return all(condition.holds(subject, today) for condition in self.where)
+        return all(
+            condition.holds(
+                change.before
+                if condition.of == "before"
+                else change.after
+                if condition.of == "after"
+                else subject,
+                today,
+            )
+            for condition in self.where
+        )
 
     def severity_for(self, sl_t: Sequence[int] | None) -> str:
         if self.raise_to and sl_t and any(sl_t[fr - 1] >= self.raise_at_least for fr in self.raise_frs):
@@ -100,9 +136,11 @@ class RuleSet:
     rules: tuple[Rule, ...]
     default_severity: str = "low"
 
-    def judge(self, change: Change, sl_t: Sequence[int] | None, today: dt.date) -> Judgement:
+    def judge(
+        self, change: Change, sl_t: Sequence[int] | None, today: dt.date, asset: AssetTraits | None = None
+    ) -> Judgement:
         for rule in self.rules:
-            if rule.matches(change, today):
+            if rule.matches(change, today, asset):
                 return Judgement(rule.severity_for(sl_t), rule.id)
         return Judgement(self.default_severity, "")
 
@@ -172,7 +210,16 @@ def parse_rules(document: Any, *, source: str = "rules") -> tuple[list[Rule], st
 def _rule(item: Any, where: str) -> Rule:
     if not isinstance(item, Mapping):
         raise RuleError(f"{where}: expected a mapping")
-    unknown = set(item) - {"id", "description", "path", "kinds", "where", "severity", "raise_to"}
+    unknown = set(item) - {
+        "id",
+        "description",
+        "path",
+        "kinds",
+        "where",
+        "severity",
+        "raise_to",
+        "applies_to",
+    }
     if unknown:
         raise RuleError(f"{where}: unknown key {sorted(unknown)[0]!r}")
     rule_id = item.get("id")
@@ -192,6 +239,7 @@ def _rule(item: Any, where: str) -> Rule:
     if not isinstance(conditions, list):
         raise RuleError(f"{where}: 'where' must be a list of conditions")
     raise_to, frs, minimum = _raise(item.get("raise_to"), where)
+    asset_types, conduit_device = _applies_to(item.get("applies_to"), where)
     return Rule(
         id=rule_id,
         description=str(item.get("description") or "")[:500],
@@ -202,13 +250,32 @@ def _rule(item: Any, where: str) -> Rule:
         raise_to=raise_to,
         raise_frs=frs,
         raise_at_least=minimum,
+        asset_types=asset_types,
+        conduit_security_device=conduit_device,
     )
+
+
+def _applies_to(item: Any, where: str) -> tuple[frozenset[str] | None, bool]:
+    if item is None:
+        return None, False
+    if not isinstance(item, Mapping) or set(item) - {"asset_types", "conduit_security_device"}:
+        raise RuleError(f"{where}: applies_to is {{asset_types: [...], conduit_security_device: true|false}}")
+    types = item.get("asset_types") or []
+    if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+        raise RuleError(f"{where}: applies_to.asset_types must be a list of asset types")
+    conduit = item.get("conduit_security_device", False)
+    if not isinstance(conduit, bool):
+        raise RuleError(f"{where}: applies_to.conduit_security_device is true or false")
+    return frozenset(types), conduit
 
 
 def _condition(item: Any, where: str) -> Condition:
     if not isinstance(item, Mapping) or not isinstance(item.get("key", ""), str):
         raise RuleError(f"{where}: a condition is {{key: ..., <operator>: value}}")
-    operators = [op for op in item if op != "key"]
+    of = item.get("of", "")
+    if of not in ("", "before", "after"):
+        raise RuleError(f"{where}: a condition's 'of' is before or after")
+    operators = [op for op in item if op not in ("key", "of")]
     if len(operators) != 1 or operators[0] not in OPERATORS:
         raise RuleError(f"{where}: a condition has exactly one of {', '.join(OPERATORS)}")
     operator = operators[0]
@@ -220,7 +287,7 @@ def _condition(item: Any, where: str) -> Condition:
     ):
         raise RuleError(f"{where}: '{operator}' takes a number")
     # YAML reads the word None as a string, which is what OPC UA calls the policy: keep it so.
-    return Condition(str(item.get("key", "")), operator, operand)
+    return Condition(str(item.get("key", "")), operator, operand, of)
 
 
 def _raise(item: Any, where: str) -> tuple[str | None, tuple[int, ...], int]:

@@ -35,4 +35,5 @@ def access_objects(site: Site) -> dict[str, int]:
         "config-deviations": deviation.pk,
         "config-assets": asset.pk,
         "config-drift": asset.pk,
+        "config-sites": site.pk,
     }

@@ -10,16 +10,19 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otcsms.configs import services
-from otcsms.configs.models import Baseline, Collection, Deviation, DeviceCredential, Snapshot
+from otcsms.configs.models import Baseline, Collection, Deviation, DeviceCredential, RuleOverride, Snapshot
+from otcsms.configs.severity_rules import RuleError
 from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import InputError, check_text, parse_datetime, parse_id
-from otcsms.core.scoping import may_write
+from otcsms.core.scoping import is_member, may_write
 from otcsms.plant.models import Asset
 from otcsms.ui.sites import current_site_id
 
@@ -59,6 +62,7 @@ def asset_config(request: AuthedRequest, pk: int) -> HttpResponse:
         "collections": Collection.objects.filter(asset=asset)[:10],
         "deviations": Deviation.objects.filter(asset=asset).select_related("approved_by")[:50],
         "credential": DeviceCredential.objects.filter(asset=asset).first(),
+        "schedule": services.schedule_of(asset),
         "may_change": may_write(request.user, Snapshot, asset.site_id),
         "may_approve": services.may_approve(request.user, asset.site_id), "now": timezone.now(),
     })  # fmt: skip
@@ -195,3 +199,117 @@ def set_credential(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Device credential stored (encrypted).")
     return redirect("web:config_asset", pk=asset.pk)
+
+
+@login_required
+@require_POST
+def delete_deviation(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Withdraw an approved deviation, with a reason (audited): the difference is drift again."""
+    deviation = Deviation.objects.for_user(request.user).filter(pk=pk).first()
+    if deviation is None:
+        raise Http404("no such deviation")
+    if not services.may_approve(request.user, deviation.site_id):
+        raise PermissionDenied("approvers and site admins withdraw deviations")
+    try:
+        services.delete_deviation(deviation, reason=_text(request, "reason", 500))
+    except (services.ConfigError, InputError) as exc:
+        messages.error(request, f"Deviation not deleted: {exc}")
+    else:
+        messages.success(request, "Deviation deleted: the difference is drift again.")
+    return redirect("web:config_asset", pk=deviation.asset_id)
+
+
+@login_required
+@require_POST
+def set_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The asset's collection interval: hours, 0 for never on schedule, empty for the site's default."""
+    asset = _asset(request, pk)
+    if not services.may_approve(request.user, asset.site_id):
+        raise PermissionDenied("approvers and site admins set collection schedules")
+    raw = request.POST.get("every_hours", "").strip()
+    try:
+        hours = None if raw == "" else int(raw)
+        if hours is not None and not 0 <= hours <= 24 * 366:
+            raise ValueError
+        services.set_schedule(asset.site_id, asset, hours)
+    except ValueError:
+        messages.error(
+            request, "Collection interval: whole hours from 0 to 8784, or empty for the site's default."
+        )
+    else:
+        messages.success(request, "Collection schedule saved.")
+    return redirect("web:config_asset", pk=asset.pk)
+
+
+def _may_edit_rules(request: AuthedRequest) -> bool:
+    return may_write(request.user, RuleOverride, None)
+
+
+@login_required
+def rules_page(request: AuthedRequest) -> HttpResponse:
+    """The severity rules in force, and the organisation's own rule documents (org admins edit them)."""
+    if not is_member(request.user):
+        raise PermissionDenied("members of the organisation read the rules")
+    try:
+        ruleset, problem = services.rules(), ""
+    except RuleError as exc:
+        ruleset, problem = None, str(exc)
+    editing = parse_id(request.GET.get("edit"))
+    return render(request, "configs/rules.html", {
+        "rules": ruleset.rules if ruleset else [], "default_severity": ruleset.default_severity if ruleset else "",
+        "problem": problem, "overrides": RuleOverride.objects.order_by("order", "name"),
+        "editing": RuleOverride.objects.filter(pk=editing).first() if editing else None,
+        "may_edit": _may_edit_rules(request),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def save_rule_override(request: AuthedRequest) -> HttpResponse:
+    """Create (no id) or change an override: name, YAML rules, order, enabled; validated before it is saved."""
+    if not _may_edit_rules(request):
+        raise PermissionDenied("organisation admins edit severity rules")
+    pk = parse_id(request.POST.get("id"))
+    override = RuleOverride.objects.filter(pk=pk).first() if pk else RuleOverride()
+    if pk and override is None:
+        raise Http404("no such rule document")
+    assert override is not None
+    try:
+        override.name = _text(request, "name", 200)
+        override.rules = _text(request, "rules", 100_000, multiline=True)
+        order = request.POST.get("order", "100").strip() or "100"
+        if not order.isdecimal() or int(order) > 1_000_000:
+            raise InputError("order: a whole number from 0 to 1000000")
+        override.order = int(order)
+        override.enabled = request.POST.get("enabled") == "on"
+        with transaction.atomic():
+            override.full_clean()
+            override.save()
+    except ValidationError as exc:
+        messages.error(request, f"Rules not saved: {'; '.join(exc.messages)}")
+        return redirect(f"{reverse('web:config_rules')}?edit={pk}" if pk else reverse("web:config_rules"))
+    except InputError as exc:
+        messages.error(request, f"Rules not saved: {exc}")
+        return redirect(reverse("web:config_rules"))
+    messages.success(request, f"Rule document {override.name!r} saved.")
+    return redirect("web:config_rules")
+
+
+@login_required
+@require_POST
+def delete_rule_override(request: AuthedRequest, pk: int) -> HttpResponse:
+    if not _may_edit_rules(request):
+        raise PermissionDenied("organisation admins edit severity rules")
+    override = RuleOverride.objects.filter(pk=pk).first()
+    if override is None:
+        raise Http404("no such rule document")
+    try:
+        reason = _text(request, "reason", 500)
+    except InputError as exc:
+        messages.error(request, str(exc))
+        return redirect("web:config_rules")
+    with transaction.atomic():
+        override._audit_reason = reason
+        override.delete()
+    messages.success(request, f"Rule document {override.name!r} deleted.")
+    return redirect("web:config_rules")

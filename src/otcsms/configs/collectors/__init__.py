@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, Literal
 
-MODULES = ("opcua", "modbus")
+MODULES = ("opcua", "modbus", "dnp3")
 
 
 class Unreachable(Exception):

@@ -22,6 +22,8 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
+from otcsms.configs.parsers import redact
+
 # Parser modules, in the order sniffing tries them (specific formats first, the generic JSON/YAML last).
 MODULES: tuple[str, ...] = (
     "opcua_nodeset",
@@ -68,13 +70,15 @@ def detect(name: str, data: bytes) -> str:
     raise ParseError(f"{name}: not a configuration format otcsms reads ({', '.join(kinds())})")
 
 
-def parse(name: str, data: bytes, kind: str | None = None) -> Parsed:
-    """Read ``data`` as ``kind`` (detected from the name and content when None)."""
+def parse(name: str, data: bytes, kind: str | None = None, *, marker_key: bytes | None = None) -> Parsed:
+    """Read ``data`` as ``kind`` (detected from the name and content when None); secrets in it become markers
+    keyed with ``marker_key`` (redact.py)."""
     if len(data) > MAX_BYTES:
         raise ParseError(f"{name}: {len(data)} bytes is over the {MAX_BYTES} byte limit")
     kind = kind or detect(name, data)
     for module in modules():
         if kind == module.KIND:
-            result: Parsed = module.parse(data)
+            with redact.using_key(marker_key):
+                result: Parsed = module.parse(data)
             return result
     raise ParseError(f"unknown configuration format {kind!r} (known: {', '.join(kinds())})")

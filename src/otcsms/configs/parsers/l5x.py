@@ -5,7 +5,9 @@ redundancy settings), user data types and add-on instructions (by name, with a c
 definition), modules by name (catalog number, revision, electronic keying, parent, ports), tags by name
 (program tags as ``Program:<program>.<tag>``, Logix's own syntax) with data type, external access, constant
 and scope, programs with their routines by name and the SHA-256 of each routine's normalised logic (not the
-logic itself), and tasks. ``volatile``: tag values (the Decorated form when exported, else the L5K text).
+logic itself), and tasks. ``volatile``: tag values (the Decorated form when exported, else the L5K text),
+except those that are settings: a constant tag's value and a timer's or counter's preset (``PRE``) are in the
+tag's ``config`` entry (``value``, ``preset``).
 """
 
 from __future__ import annotations
@@ -163,8 +165,32 @@ def _tags(
                 entry[name] = tag.get(attribute)
         tags[key] = entry
         value = _tag_value(tag)
-        if value is not None:
-            values[key] = value
+        if value is None:
+            continue
+        if entry["constant"]:
+            entry["value"] = value  # a constant is a setting: it cannot change in operation
+            continue
+        preset = _presets(tag.get("DataType") or "", value)
+        if preset:
+            entry["preset"] = preset  # a timer's or counter's preset is set by the engineer, its count is not
+        values[key] = value
+
+
+# Members of the built-in structures that are settings (the rest, accumulators and status bits, move in
+# operation): a timer's or counter's preset, a control's length.
+_SETTING_MEMBERS = {"TIMER": ("PRE",), "COUNTER": ("PRE",), "CONTROL": ("LEN",), "FBD_TIMER": ("PRE",)}
+
+
+def _presets(data_type: str, value: Any) -> Any:
+    members = _SETTING_MEMBERS.get(data_type.upper())
+    if not members:
+        return None
+    if isinstance(value, dict):
+        return {m: value[m] for m in members if m in value} or None
+    if isinstance(value, list):  # an array of timers
+        found = [_presets(data_type, item) for item in value]
+        return found if any(found) else None
+    return None
 
 
 def _tag_value(tag: etree._Element) -> Any:

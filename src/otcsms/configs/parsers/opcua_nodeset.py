@@ -3,11 +3,20 @@
 ``config``: the namespace table (a list: a node id's ``ns=`` index points into it), the models with their
 versions and required models, the aliases, and the nodes keyed by NodeId with their class, browse name, data
 type, access levels decoded to flags, type definition, parent and references (sorted, so the order of the
-file does not matter). ``volatile``: the values of variables (process values in a server export).
+file does not matter). ``volatile``: the values of variables that change in operation (process values in a
+server export). Values that are settings (``is_setting``: properties such as the serial number or engineering
+units, limits, setpoints and thresholds, variables of a ParameterSet or Configuration object; never operating
+hours, counters or a state machine's state) are part of the node in ``config`` as ``value``.
+
+References are a map, ``"<ReferenceType>><target>": true`` for a forward reference and ``"<type><<target>"``
+for an inverse one (``"HasComponent>ns=1;s=Pump1.Speed"``, ``"Organizes<i=85"``): a reference added or removed
+is one change at its own path, and a large export's snapshot stays small (one map per node, not a dict per
+reference).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -54,7 +63,9 @@ _PLAIN_ATTRIBUTES = (
     ("WriteMask", "write_mask"),
     ("UserWriteMask", "user_write_mask"),
     ("RolePermissions", "role_permissions"),
+    ("ParentNodeId", "parent"),
 )
+_PLAIN = dict(_PLAIN_ATTRIBUTES)
 
 
 def sniff(name: str, head: bytes) -> bool:
@@ -76,7 +87,7 @@ def _parse(data: bytes) -> Parsed:
     models = _models(root, ns)
     nodes: dict[str, Any] = {}
     values: dict[str, Any] = {}
-    value_tag = f"{ns}Value"
+    tags = _Tags(ns)
     for element in root:
         node_class = _NODE_CLASSES.get(local(element.tag))
         if node_class is None:
@@ -86,17 +97,16 @@ def _parse(data: bytes) -> Parsed:
             raise ParseError(f"<{local(element.tag)}> at line {element.sourceline} has no NodeId")
         if node_id in nodes:
             raise ParseError(f"NodeId {node_id} is defined twice (second at line {element.sourceline})")
-        nodes[node_id] = _node(element, node_class, ns)
-        if node_class in ("Variable", "VariableType"):
-            value = element.find(value_tag)
-            if value is not None and len(value):
-                values[node_id] = xml_value(value[0])
+        nodes[node_id], value = _node(element, node_class, tags)
+        if value is not None and len(value):
+            values[node_id] = xml_value(value[0])
+    aliases = {a.get("Alias", ""): (a.text or "").strip() for a in root.iterfind(f"{ns}Aliases/{ns}Alias")}
+    for node_id in [n for n in values if is_setting(nodes, n, aliases)]:
+        nodes[node_id]["value"] = values.pop(node_id)
     config = {
         "namespaces": [uri.text or "" for uri in root.iterfind(f"{ns}NamespaceUris/{ns}Uri")],
         "models": models,
-        "aliases": {
-            a.get("Alias", ""): (a.text or "").strip() for a in root.iterfind(f"{ns}Aliases/{ns}Alias")
-        },
+        "aliases": aliases,
         "nodes": nodes,
     }
     meta: dict[str, Any] = {"nodes": len(nodes)}
@@ -106,6 +116,43 @@ def _parse(data: bytes) -> Parsed:
     if root.get("LastModified"):
         meta["last_modified"] = root.get("LastModified")
     return Parsed(kind=KIND, config=config, volatile={"values": values}, meta=meta)
+
+
+# Which variable values are settings (configuration: compared, judged) rather than process values (volatile).
+_PROPERTY_TYPE = "i=68"
+# State machine variables (their Id, Number... properties move as the machine runs)
+_STATE_TYPES = frozenset({"i=2755", "i=2760", "i=2762", "i=2767"})
+_SETTINGS_FOLDERS = frozenset({"parameterset", "configuration", "settings", "parameters", "setup"})
+_RUNTIME_NAME = re.compile(
+    r"(duration|count|counter|hours|time|timestamp|uptime|lifetime|usage)$", re.IGNORECASE
+)
+_SETTING_NAME = re.compile(
+    r"^(upper|lower|high|low|min|max)|limit|setpoint|threshold|preset|deadband|hysteresis", re.IGNORECASE
+)
+
+
+def _browse(node: dict[str, Any] | None) -> str:
+    return (node or {}).get("browse_name", "").rpartition(":")[2]
+
+
+def is_setting(nodes: dict[str, Any], node_id: str, aliases: dict[str, str]) -> bool:
+    """Whether a variable's value is a setting: a property (manufacturer, serial number, engineering units,
+    ranges), a limit, setpoint, threshold or preset by its name, or a variable of a ParameterSet / Configuration
+    object; but never a running total (operating hours, counters, durations, times) nor a state machine's
+    current state."""
+    node = nodes[node_id]
+    name = _browse(node)
+    if _RUNTIME_NAME.search(name):
+        return False
+    parent = nodes.get(node.get("parent", ""))
+    type_definition = aliases.get(node.get("type_definition", ""), node.get("type_definition", ""))
+    if parent is not None:
+        parent_type = aliases.get(parent.get("type_definition", ""), parent.get("type_definition", ""))
+        if parent_type in _STATE_TYPES:
+            return False
+        if _browse(parent).lower() in _SETTINGS_FOLDERS:
+            return True
+    return type_definition == _PROPERTY_TYPE or bool(_SETTING_NAME.search(name))
 
 
 def access_flags(level: int) -> dict[str, bool]:
@@ -158,44 +205,55 @@ def _models(root: etree._Element, ns: str) -> dict[str, Any]:
     return models
 
 
-def _node(element: etree._Element, node_class: str, ns: str) -> dict[str, Any]:
+class _Tags:
+    """The qualified tags _node compares children with, made once per document."""
+
+    def __init__(self, ns: str) -> None:
+        self.references, self.display, self.value = f"{ns}References", f"{ns}DisplayName", f"{ns}Value"
+
+
+def _node(
+    element: etree._Element, node_class: str, tags: _Tags
+) -> tuple[dict[str, Any], etree._Element | None]:
+    """A node's config, and its ``<Value>`` element (a variable's or variable type's), in one pass."""
     # Hot path of large exports: one copy of the attributes, one pass over the children, no path lookups.
     attributes = dict(element.attrib)
     node: dict[str, Any] = {"class": node_class, "browse_name": attributes.get("BrowseName", "")}
-    if "ParentNodeId" in attributes:
-        node["parent"] = attributes["ParentNodeId"]
-    for attribute, key in _PLAIN_ATTRIBUTES:
-        if attribute in attributes:
-            node[key] = attributes[attribute]
+    for attribute, text in attributes.items():
+        key = _PLAIN.get(attribute)
+        if key is not None:
+            node[key] = text
     if node_class == "Variable":
-        node["access_level"] = access_flags(_byte(element, attributes, "AccessLevel"))
-        node["user_access_level"] = access_flags(_byte(element, attributes, "UserAccessLevel"))
-    references = []
-    references_tag, display_tag = f"{ns}References", f"{ns}DisplayName"
+        node["access_level"] = dict(_DECODED[_byte(element, attributes, "AccessLevel")])
+        node["user_access_level"] = dict(_DECODED[_byte(element, attributes, "UserAccessLevel")])
+    references: dict[str, bool] = {}
+    value = None
     for child in element:
-        if child.tag == references_tag:
+        tag = child.tag
+        if tag == tags.references:
             for reference in child:
-                reference_type = reference.get("ReferenceType", "")
+                get = reference.get
+                reference_type = get("ReferenceType", "")
                 target = (reference.text or "").strip()
-                forward = reference.get("IsForward", "true").lower() != "false"
-                if forward and reference_type == "HasTypeDefinition":
-                    node["type_definition"] = target
-                references.append({"type": reference_type, "target": target, "forward": forward})
-        elif child.tag == display_tag and "display_name" not in node:
+                if get("IsForward", "true").lower() != "false":
+                    if reference_type == "HasTypeDefinition":
+                        node["type_definition"] = target
+                    references[f"{reference_type}>{target}"] = True
+                else:
+                    references[f"{reference_type}<{target}"] = True
+        elif tag == tags.value:
+            if node_class in ("Variable", "VariableType"):
+                value = child
+        elif tag == tags.display and "display_name" not in node:
             node["display_name"] = (child.text or "").strip()
-    references.sort(key=_reference_order)
     node["references"] = references
-    return node
-
-
-def _reference_order(reference: dict[str, Any]) -> tuple[str, str, bool]:
-    return reference["type"], reference["target"], reference["forward"]
+    return node, value
 
 
 def _byte(element: etree._Element, attributes: dict[str, str], attribute: str) -> int:
     raw = attributes.get(attribute, "1")  # the NodeSet schema's default: CurrentRead only
     try:
-        return int(raw)
+        return int(raw) & 0xFF
     except ValueError:
         raise ParseError(
             f"{attribute}={raw!r} on {element.get('NodeId')} (line {element.sourceline}) is not a number"

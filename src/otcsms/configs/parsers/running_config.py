@@ -6,7 +6,7 @@ order they are matched in), users (privilege; the secret as a marker), the enabl
 well-known on/off features, SNMP (communities by their marker: the community string is a password), lines
 (console, vty), banners, other blocks by their header (lines in order) and the remaining global lines (sorted:
 their order does not matter). No secret is stored: passwords, secrets, keys and communities become
-``<secret sha256:…>`` markers (see redact.py), in every line. Nothing is volatile.
+``<secret hmac:…>`` markers (see redact.py), in every line. Nothing is volatile.
 """
 
 from __future__ import annotations
