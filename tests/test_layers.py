@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("assessments",),
     ("evidence",),  # documents and evidence links (issue 11)
     ("access", "configs"),  # access governance (issue 12); device configurations and drift (issue 13)
+    ("reports",),  # reports, backup and restore (issue 16): reads every app below
     ("web", "demo", "cli", "checks_cli", "api", "urls", "settings", "server", "wsgi", "asgi"),  # entry points
 )
 # Packages of plain Python: the standard library and themselves, nothing else (not even Django).

@@ -19,5 +19,6 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.evidence",
     "otcsms.access",
     "otcsms.configs",
+    "otcsms.reports",
     "otcsms.web",
 )

@@ -14,6 +14,7 @@ Shared code only iterates what is declared:
     the jobs app                    schedules every entry of ``jobs``                        jobs()
     a site's page (org)             shows every ``site_sections`` panel, by order            site_sections()
     the assessment answer page      adds every ``response_evidence`` cell to its rows         response_evidence()
+    the reports app                 offers every ``reports`` kind, per site                   report_kinds()
 
 Everything is named by a dotted import path and imported only where it is used. The CLI reads this registry
 before Django is set up (``otcsms --help`` and ``otcsms init`` run where no database or settings exist yet),
@@ -87,6 +88,19 @@ class DemoStep:
 
 
 @dataclass(frozen=True)
+class ReportKind:
+    """``otcsms report NAME``: a report of a site, offered by the reports app (which never names the app).
+
+    ``builder`` names a function ``(site, user, params) -> reports.framework.ReportData`` that reads the app's
+    data as ``user`` may see it; the reports app renders what it returns to HTML and PDF.
+    """
+
+    name: str
+    title: str
+    builder: str
+
+
+@dataclass(frozen=True)
 class Contributions:
     """What one app adds to the shared parts of otcsms; every field is optional."""
 
@@ -109,6 +123,8 @@ class Contributions:
     # A function (user, response ids) -> {response id: safe HTML}: the evidence cell of each row of an
     # assessment's answer page, from an app above assessments (which never imports it).
     response_evidence: str | None = None
+    # Report kinds of a site (`otcsms report KIND`, the Reports page, /api/v1/reports/{kind}).
+    reports: tuple[ReportKind, ...] = ()
     # The access test (tests/core/test_api_access.py) covers every API route through these three.
     # A function (site) -> {path kind: pk} creating one object at `site` for each site-owned path kind (the
     # path's first segment, e.g. "zones"), so an outsider and a user of another site can be refused it.
@@ -201,6 +217,10 @@ def site_sections() -> list[str]:
 
 def response_evidence() -> list[str]:
     return [c.response_evidence for c in registered().values() if c.response_evidence]
+
+
+def report_kinds() -> list[ReportKind]:
+    return [kind for c in registered().values() for kind in c.reports]
 
 
 # Core is an app like the others; its registry module is this one.

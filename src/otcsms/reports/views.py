@@ -1,0 +1,44 @@
+"""The Reports page (every kind for every site the user holds a role on) and a report's download."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from otcsms.core.http import AuthedRequest
+from otcsms.reports import framework, services
+from otcsms.tenancy.models import Site
+from otcsms.ui.sites import current_site_id
+
+
+def _authed(request: HttpRequest) -> AuthedRequest:
+    return request  # type: ignore[return-value]  # login_required has run: request.user is a User
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    user = _authed(request).user
+    sites = Site.objects.for_user(user).for_site(current_site_id(request)).order_by("name")
+    return render(
+        request, "reports/list.html", {"sites": sites, "kinds": list(framework.kinds().values())}
+    )
+
+
+@login_required
+def report_download(request: HttpRequest, kind: str) -> HttpResponse:
+    user = _authed(request).user
+    site = services.visible_site(user, request.GET.get("site"))
+    if site is None:
+        return JsonResponse({"detail": "no such site among yours"}, status=404)
+    params = {"assessment": request.GET["assessment"]} if request.GET.get("assessment") else {}
+    try:
+        found = services.report_file(kind, site, user, request.GET.get("format", "html"), params)
+    except framework.UnknownKindError as exc:
+        return JsonResponse({"detail": str(exc)}, status=404)
+    except framework.ReportError as exc:
+        return JsonResponse({"detail": str(exc)}, status=422)
+    response = HttpResponse(found.data, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
