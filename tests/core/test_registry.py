@@ -131,6 +131,8 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "gaps",
             "drift",
             "report",
+            "backup",
+            "restore",
             "check",
             "init",
             "demo",

@@ -10,7 +10,11 @@ contributions = Contributions(
     api_router="otcsms.reports.api.router",
     urls="otcsms.reports.urls",
     navigation=(NavEntry("Reports", "web:report_list", 820),),
-    cli=(CliCommand("report", "otcsms.reports.cli.report"),),
+    cli=(
+        CliCommand("report", "otcsms.reports.cli.report"),
+        CliCommand("backup", "otcsms.reports.cli.backup"),
+        CliCommand("restore", "otcsms.reports.cli.restore"),
+    ),
     reports=(
         ReportKind("gaps", "Gap report", "otcsms.reports.kinds.gap_report"),
         ReportKind("soa", "Statement of applicability", "otcsms.reports.kinds.statement_of_applicability"),
