@@ -9,7 +9,9 @@ from otcsms.assessments import services
 
 @pytest.fixture
 def assessed(site_a, library, zones, a_contributor):
-    sr = services.create_assessment(site=site_a, framework=library["sr"], name="Baseline", assessor=a_contributor)
+    sr = services.create_assessment(
+        site=site_a, framework=library["sr"], name="Baseline", assessor=a_contributor
+    )
     req = {r.ref: r.pk for r in library["sr"].requirements.all()}
     control, dmz = zones["control"].pk, zones["dmz"].pk
     services.set_responses(sr, [

@@ -35,7 +35,9 @@ def good_members() -> dict[str, bytes]:
     }
 
 
-def write(path: Path, content: dict[str, bytes], *, listed: dict[str, bytes] | None = None, **manifest) -> Path:
+def write(
+    path: Path, content: dict[str, bytes], *, listed: dict[str, bytes] | None = None, **manifest
+) -> Path:
     """An archive holding ``content``, its manifest listing ``listed`` (default: the content) and ``manifest``."""
     entries = [
         {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
@@ -82,9 +84,9 @@ def test_a_member_that_lies_about_its_size_is_refused(tmp_path):
     name = b"db/0001-tenancy.site.jsonl"
     for at in [i for i in range(len(raw)) if raw.startswith(name, i)]:
         header = raw.rfind(b"PK", 0, at)
-        signature = bytes(raw[header:header + 4])
+        signature = bytes(raw[header : header + 4])
         offset = 22 if signature == b"PK\x03\x04" else 24
-        raw[header + offset:header + offset + 4] = (5).to_bytes(4, "little")
+        raw[header + offset : header + offset + 4] = (5).to_bytes(4, "little")
     path.write_bytes(bytes(raw))
     with pytest.raises(ArchiveError):
         archive.check(path)
@@ -96,12 +98,18 @@ def test_missing_unlisted_and_mismatching_members_are_refused(tmp_path):
         archive.check(write(tmp_path / "a.zip", {k: v for k, v in members.items() if not k.startswith("db/")},
                             listed=members))  # fmt: skip
     with pytest.raises(ArchiveError, match="not in the manifest"):
-        archive.check(write(tmp_path / "b.zip", members, listed={k: v for k, v in members.items() if k != blob_name(BLOB)}))
+        archive.check(
+            write(
+                tmp_path / "b.zip", members, listed={k: v for k, v in members.items() if k != blob_name(BLOB)}
+            )
+        )
     tampered = dict(members)
     tampered["db/0001-tenancy.site.jsonl"] = ROWS.replace(b"Mill", b"Evil")
     with pytest.raises(ArchiveError, match="SHA-256 does not match"):
         archive.check(write(tmp_path / "c.zip", tampered, listed=members))
-    wrong_blob = {k: v for k, v in members.items() if not k.startswith("blobs/")} | {blob_name(b"other"): BLOB}
+    wrong_blob = {k: v for k, v in members.items() if not k.startswith("blobs/")} | {
+        blob_name(b"other"): BLOB
+    }
     with pytest.raises(ArchiveError, match="not named by its SHA-256"):
         archive.check(write(tmp_path / "d.zip", wrong_blob))
     no_key = {k: v for k, v in members.items() if k != "keys/audit_key"}
@@ -146,6 +154,8 @@ def test_restore_of_a_hostile_archive_exits_2_and_writes_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in keys} | {"OTCSMS_DATA_DIR": str(target)}
     proc = subprocess.run([sys.executable, "-m", "otcsms.cli", "restore", str(evil)], env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert proc.returncode == 2 and "unexpected member" in proc.stderr and "nothing was restored" in proc.stderr
+    assert (
+        proc.returncode == 2 and "unexpected member" in proc.stderr and "nothing was restored" in proc.stderr
+    )
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not target.exists() and not (tmp_path.parent / "escaped").exists()

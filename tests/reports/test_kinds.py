@@ -13,7 +13,9 @@ from otcsms.reports import charts, framework, kinds
 from otcsms.reports.framework import ReportError
 
 # An attribute or CSS reference to anything but inline data: what a standalone report must not have.
-EXTERNAL = re.compile(r"""(?:\b(?:src|href|action|xlink:href)\s*=|url\()\s*["']?\s*(?!data:|#)[^"'\s>)]""", re.I)
+EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href|action|xlink:href)\s*=|url\()\s*["']?\s*(?!data:|#)[^"'\s>)]""", re.I
+)
 
 
 def test_gap_report_is_the_assessments_gap_list_per_assessment(assessed, site_a, a_contributor):
@@ -33,7 +35,11 @@ def test_statement_of_applicability_gives_reason_status_and_evidence(assessed, s
     sections = {s["framework"]: {r.ref: r for r in s["rows"]} for s in data.context["sections"]}
     nist = sections["NIST SP 800-53"]
     assert (nist["AC-2"].applicable, nist["AC-2"].reason) == (False, "No accounts: the cell has no HMI")
-    assert (nist["IA-2"].applicable, nist["IA-2"].status, nist["IA-2"].evidence) == (True, "met", ["badge register"])
+    assert (nist["IA-2"].applicable, nist["IA-2"].status, nist["IA-2"].evidence) == (
+        True,
+        "met",
+        ["badge register"],
+    )
     assert (nist["SC-7"].applicable, nist["SC-7"].status) == (True, "not_assessed")
     sr = sections["IEC 62443-3-3"]
     # SR 5.1: met in Control, partially met in the DMZ -> partially met over the site, in two zones
@@ -115,7 +121,7 @@ def test_pdf_fetches_nothing(tmp_path):
         secret.write_text("body{color:blue}")
         html = (f'<link rel="stylesheet" href="{url}/a.css"><img src="{url}/b.png">'
                 f'<img src="file://{secret}"><p style="background:url({url}/c.png)">x</p>')  # fmt: skip
-        fetcher = framework.LocalOnlyFetcher()
+        fetcher = framework.local_only_fetcher()
         pdf = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
         assert pdf.startswith(b"%PDF-")
         assert hits == []

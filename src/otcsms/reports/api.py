@@ -35,9 +35,7 @@ def report_kinds(request: AuthedRequest):
 
 
 @router.get("/reports/{kind}", response={200: None}, operation_id="reports_get")
-def report(
-    request: AuthedRequest, kind: str, site: str = "", format: str = "html", assessment: str = ""
-):
+def report(request: AuthedRequest, kind: str, site: str = "", format: str = "html", assessment: str = ""):
     """Report ``kind`` of a site (``site``: its id or code) as a file: ``format`` html (standalone: inline
     styles and charts, nothing fetched) or pdf. ``assessment``: the assessment of a per-assessment report
     (default: the latest of every framework). 403 unless the caller holds a role on the site."""

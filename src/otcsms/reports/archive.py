@@ -130,7 +130,9 @@ def _check(zf: zipfile.ZipFile) -> Checked:
         if name != MANIFEST and not safe_name(name):
             raise ArchiveError(f"unexpected member name {name[:80]!r}")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ArchiveError(f"{name[:80]} expands {info.file_size // max(info.compress_size, 1)}:1: refused")
+            raise ArchiveError(
+                f"{name[:80]} expands {info.file_size // max(info.compress_size, 1)}:1: refused"
+            )
         total += info.file_size
         seen[name] = info
     if total > MAX_TOTAL:
@@ -175,7 +177,9 @@ def _manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> dict[str, An
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ArchiveError("manifest.json is not an otcsms backup manifest")
     if document.get("version") != VERSION:
-        raise ArchiveError(f"backup format version {document.get('version')!r} is not supported (only {VERSION})")
+        raise ArchiveError(
+            f"backup format version {document.get('version')!r} is not supported (only {VERSION})"
+        )
     raw = document.get("members")
     if not isinstance(raw, list):
         raise ArchiveError("manifest.json lists no members")

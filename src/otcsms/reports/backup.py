@@ -92,7 +92,10 @@ def backup(path: Path, progress: Progress | None = None) -> BackupSummary:
     partial = path.with_name(path.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        with (
+            os.fdopen(fd, "wb") as raw,
+            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf,
+        ):
             members: list[archive.Member] = []
             with read_snapshot():
                 summary.audit_seq = audit_head_seq()
@@ -121,7 +124,9 @@ def backup(path: Path, progress: Progress | None = None) -> BackupSummary:
     return summary
 
 
-def _write_rows(zf: zipfile.ZipFile, name: str, model: type[models.Model], summary: BackupSummary) -> archive.Member:
+def _write_rows(
+    zf: zipfile.ZipFile, name: str, model: type[models.Model], summary: BackupSummary
+) -> archive.Member:
     with zf.open(name, "w", force_zip64=True) as raw:
         writer = archive.HashingWriter(raw)
         rows = model._base_manager.order_by("pk").iterator(chunk_size=ROWS_PER_CHUNK)
@@ -141,9 +146,10 @@ def _write_rows(zf: zipfile.ZipFile, name: str, model: type[models.Model], summa
 
 def _write_blob(zf: zipfile.ZipFile, sha256: str) -> archive.Member:
     name = "blobs/" + blobstore.blob_name(sha256)
-    with blobstore.storage().open(blobstore.blob_name(sha256), "rb") as source, zf.open(
-        name, "w", force_zip64=True
-    ) as raw:
+    with (
+        blobstore.storage().open(blobstore.blob_name(sha256), "rb") as source,
+        zf.open(name, "w", force_zip64=True) as raw,
+    ):
         writer = archive.HashingWriter(raw)
         while chunk := source.read(archive.CHUNK):
             writer.write(chunk)
@@ -190,16 +196,22 @@ def check_target(checked: archive.Checked, zf: zipfile.ZipFile) -> None:
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
     unknown = [m for m in checked.manifest["migrations"] if tuple(m) not in known]
     if unknown:
-        raise RestoreError(f"the backup was made by a newer otcsms (migration {'.'.join(unknown[0])} is unknown here)")
+        raise RestoreError(
+            f"the backup was made by a newer otcsms (migration {'.'.join(unknown[0])} is unknown here)"
+        )
     for member, (variable, file) in _KEY_PLACES.items():
         if member not in {m.name for m in checked.members}:
             continue
         wanted = zf.read(member).decode("ascii")
         present = os.environ.get(variable) or (
-            (settings.DATA_DIR / file).read_text(encoding="ascii").strip() if (settings.DATA_DIR / file).exists() else None
+            (settings.DATA_DIR / file).read_text(encoding="ascii").strip()
+            if (settings.DATA_DIR / file).exists()
+            else None
         )
         if present is not None and present != wanted:
-            raise RestoreError(f"{variable} or {settings.DATA_DIR / file} holds another key than the backup's")
+            raise RestoreError(
+                f"{variable} or {settings.DATA_DIR / file} holds another key than the backup's"
+            )
 
 
 _KEY_PLACES = {
@@ -283,8 +295,11 @@ def _put_blob(zf: zipfile.ZipFile, member: archive.Member) -> list[str]:
 def _clear(dumped: list[type[models.Model]]) -> None:
     """Rows that ``migrate`` wrote (content types, permissions): the archive's replace them."""
     tables = [m._meta.db_table for m in dumped]
-    tables += [f.remote_field.through._meta.db_table for m in dumped for f in m._meta.local_many_to_many
-               if f.remote_field.through._meta.auto_created]  # fmt: skip
+    for model in dumped:
+        for m2m in model._meta.local_many_to_many:
+            through = m2m.remote_field.through
+            if through is not None and through._meta.auto_created:
+                tables.append(through._meta.db_table)
     with connection.cursor() as cursor:
         for table in reversed(tables):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608 (our table names)

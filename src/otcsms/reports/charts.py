@@ -35,7 +35,9 @@ def stacked_bars(bars: Sequence[Bar], *, width: int = 640, label_width: int = 20
     for i, bar in enumerate(bars):
         y = i * row + 4
         total = sum(bar.parts.get(s, 0) for s in COLOURS)
-        out.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{escape(bar.label[:40])}</text>')
+        out.append(
+            f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{escape(bar.label[:40])}</text>'
+        )
         x = float(label_width)
         for status, colour in COLOURS.items():
             count = bar.parts.get(status, 0)

@@ -18,8 +18,11 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="html or pdf")] = "html",
     assessment: Annotated[
-        str | None, typer.Option("--assessment", help="Assessment id (per-assessment reports; default: the "
-                                 "latest of every framework).")
+        str | None,
+        typer.Option(
+            "--assessment",
+            help="Assessment id (per-assessment reports; default: the latest of every framework).",
+        ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -54,7 +57,9 @@ def report(
 
 
 def backup(
-    file: Annotated[Path, typer.Argument(help="Archive to write (a zip file; it holds the keys: mode 0600).")],
+    file: Annotated[
+        Path, typer.Argument(help="Archive to write (a zip file; it holds the keys: mode 0600).")
+    ],
     data_dir: DataDir = None,
 ) -> None:
     """Back up the whole instance while it runs: every row (one consistent read), the evidence files, the

@@ -133,7 +133,7 @@ def html_to_pdf(html: str) -> bytes:
     """The PDF of a standalone HTML document: no base URL, and every URL but inline data refused."""
     import weasyprint  # imported here: Pango loads with it (a few hundred ms), only PDFs need it
 
-    return weasyprint.HTML(string=html, base_url=None, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=local_only_fetcher()).write_pdf()
 
 
 def local_only_fetcher_class() -> type:
@@ -157,5 +157,5 @@ def local_only_fetcher_class() -> type:
     return _LocalOnly
 
 
-def LocalOnlyFetcher() -> Any:  # noqa: N802 (reads as the class it makes)
+def local_only_fetcher() -> Any:
     return local_only_fetcher_class()()

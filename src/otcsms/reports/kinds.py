@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from otcsms.assessments import gapexport, services
 from otcsms.assessments.models import Assessment
@@ -29,7 +30,9 @@ def chosen_assessments(site: Site, user: User, params: Mapping[str, str]) -> lis
     visible = Assessment.objects.for_user(user).filter(site=site).select_related("framework", "site")
     unknown = set(params) - {"assessment"}
     if unknown:
-        raise ReportError(f"unknown report parameter {sorted(unknown)[0]!r:.40}; this report takes: assessment")
+        raise ReportError(
+            f"unknown report parameter {sorted(unknown)[0]!r:.40}; this report takes: assessment"
+        )
     if "assessment" in params:
         pk = parse_id(params["assessment"])
         found = visible.filter(pk=pk).first() if pk is not None else None
@@ -47,7 +50,7 @@ def chosen_assessments(site: Site, user: User, params: Mapping[str, str]) -> lis
 
 def gap_report(site: Site, user: User, params: Mapping[str, str]) -> ReportData:
     """Per assessment, every gap (not met, partially met) by zone and FR, with owner, comment and evidence."""
-    sections = []
+    sections: list[dict[str, Any]] = []
     for assessment in chosen_assessments(site, user, params):
         rows = gapexport.gap_rows(assessment)
         sections.append({
@@ -104,13 +107,20 @@ def soa_rows(assessment: Assessment, user: User) -> list[SoaRow]:
             response = effective.answer
             evidence += [str(item) for item in response.evidence or ()]
             evidence += [
-                f"{s.link.document}{'' if s.current else f' (stale: {s.why})'}" for s in states.get(response.pk, ())
+                f"{s.link.document}{'' if s.current else f' (stale: {s.why})'}"
+                for s in states.get(response.pk, ())
             ]
             if response.status == "not_applicable" and response.comment:
                 reasons.append(" ".join(response.comment.split()))
         applicable = status != "not_applicable"
-        reason = "" if applicable else ("; ".join(dict.fromkeys(reasons)) or "declared not applicable (no reason given)")
-        rows.append(SoaRow(req.ref, req.title, applicable, reason, status, len(found), list(dict.fromkeys(evidence))))
+        reason = (
+            ""
+            if applicable
+            else ("; ".join(dict.fromkeys(reasons)) or "declared not applicable (no reason given)")
+        )
+        rows.append(
+            SoaRow(req.ref, req.title, applicable, reason, status, len(found), list(dict.fromkeys(evidence)))
+        )
     return rows
 
 
@@ -165,7 +175,9 @@ def coverage_rows(assessments: list[Assessment]) -> list[CoverageRow]:
             best = inferred.get(cov.key)
             mine = (cov.overall.met, -cov.overall.not_assessed)
             if best is None or mine > (best.counts.met, -best.counts.not_assessed):
-                inferred[cov.key] = CoverageRow(cov.framework, f"inferred from {assessment.name}", cov.overall)
+                inferred[cov.key] = CoverageRow(
+                    cov.framework, f"inferred from {assessment.name}", cov.overall
+                )
     rows = list(direct.values()) + [row for key, row in inferred.items() if key not in direct]
     return sorted(rows, key=lambda r: r.framework)
 
