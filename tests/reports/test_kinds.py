@@ -139,3 +139,30 @@ def test_stacked_bars_escape_labels_and_draw_shares():
     svg = charts.stacked_bars([charts.Bar("<Evil & co>", {"met": 3, "not_met": 1}), charts.Bar("Empty", {})])
     assert "&lt;Evil &amp; co&gt;" in svg and "75 %" in svg and "0 %" in svg
     assert svg.count("<svg") == 1 and svg.endswith("</svg>")
+
+
+def test_a_builder_of_an_app_below_returns_a_mapping(site_a, a_contributor, monkeypatch):
+    """An app below reports in the layers cannot import ReportData: a mapping does, and a ValueError is the
+    refusal of a parameter; anything else is a programming error, not a 4xx."""
+    from otcsms.core import registry
+
+    def mapping_builder(site, user, params):
+        if params:
+            raise ValueError("this report takes no parameters")
+        return {"title": "Toy register", "template": "reports/coverage.html", "context": {"rows": []}}
+
+    def broken_builder(site, user, params):
+        return ["not", "a", "report"]
+
+    monkeypatch.setattr(framework, "kinds", lambda: {
+        "toy": registry.ReportKind("toy", "Toy", "toy.builder"), "broken": registry.ReportKind("broken", "B", "b"),
+    })  # fmt: skip
+    monkeypatch.setattr(
+        registry, "resolve", lambda path: mapping_builder if path == "toy.builder" else broken_builder
+    )
+    report = framework.build("toy", site_a, a_contributor)
+    assert report.data.title == "Toy register" and "Toy register" in framework.render_html(report)
+    with pytest.raises(ReportError, match="takes no parameters"):
+        framework.build("toy", site_a, a_contributor, {"x": "1"})
+    with pytest.raises(TypeError):
+        framework.build("broken", site_a, a_contributor)

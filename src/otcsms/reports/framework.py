@@ -107,10 +107,33 @@ def build(kind: str, site: Site, user: User, params: Mapping[str, str] | None = 
             audit_seq=audit_head_seq(),
             version=otcsms.__version__,
         )
-        data = builder(site, user, given)
-    if not isinstance(data, ReportData):
-        raise TypeError(f"{declared.builder} returned {type(data).__name__}, not ReportData")
+        try:
+            data = as_report_data(builder(site, user, given), declared.builder)
+        except ReportError:
+            raise
+        except ValueError as exc:  # a builder's refusal of its parameters (see as_report_data)
+            raise ReportError(str(exc)) from None
     return Report(kind, site, data, provenance)
+
+
+def as_report_data(returned: object, builder: str) -> ReportData:
+    """What a builder returned, as ReportData. The apps below this one in the layers cannot import ReportData:
+    their builders return a mapping with the same keys (title, template, context, summary) and refuse a bad
+    parameter with ValueError."""
+    if isinstance(returned, ReportData):
+        return returned
+    if (
+        isinstance(returned, Mapping)
+        and isinstance(returned.get("title"), str)
+        and isinstance(returned.get("template"), str)
+    ):
+        return ReportData(
+            title=returned["title"], template=returned["template"], context=dict(returned.get("context") or {}),
+            summary=str(returned.get("summary") or ""),
+        )  # fmt: skip
+    raise TypeError(
+        f"{builder} returned {type(returned).__name__}, not ReportData or a mapping with title, template"
+    )
 
 
 def render_html(report: Report) -> str:
