@@ -16,7 +16,7 @@ def report(
     kind: Annotated[str, typer.Argument(help="Report kind (gaps, soa, coverage, ...).")],
     site: Annotated[str, typer.Option("--site", help="Site code, name or id.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="html or pdf")] = "html",
+    fmt: Annotated[str, typer.Option("--format", help="html or pdf (the audit package: zip)")] = "",
     assessment: Annotated[
         str | None,
         typer.Option(
@@ -27,9 +27,12 @@ def report(
     data_dir: DataDir = None,
 ) -> None:
     """Write a report of a site: standalone HTML (inline styles and charts) or PDF, stating when, by whom
-    and from which data (instance id, audit-trail event) it was made."""
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}; use html or pdf")
+    and from which data (instance id, audit-trail event) it was made. KIND audit-package writes the site's
+    audit package (a zip: every report, the approved evidence, the audit trail with a signed checkpoint)."""
+    package = kind == "audit-package"
+    fmt = fmt or ("zip" if package else "html")
+    if fmt not in (("zip",) if package else FORMATS):
+        fail(f"unknown format {fmt!r}; use {'zip' if package else 'html or pdf'}")
     setup_django(data_dir)
     require_initialised()
     from otcsms.cli_support import find_site
@@ -38,11 +41,14 @@ def report(
     from otcsms.reports import framework
 
     known = framework.kinds()
-    if kind not in known:
-        fail(f"unknown report kind {kind!r}; known: {', '.join(known)}")
+    if kind not in known and not package:
+        fail(f"unknown report kind {kind!r}; known: {', '.join(known)}, audit-package")
     target = find_site(site)
     # The command line is the instance's administrator: an org admin that exists only for this run.
     admin = User(username=cli_actor().label[:150], is_org_admin=True, is_active=True)
+    if package:
+        _write_package(target, admin, output, assessment)
+        return
     params = {"assessment": assessment} if assessment is not None else {}
     try:
         built = framework.build(kind, target, admin, params)
@@ -54,6 +60,24 @@ def report(
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     typer.echo(f"{built.data.title} of {target.name} written to {output} ({len(data)} bytes)")
+
+
+def _write_package(site, admin, output: Path, assessment: str | None) -> None:
+    from otcsms.core.checkpoints import ChainBrokenError
+    from otcsms.reports import framework
+    from otcsms.reports.package import build_package
+
+    if assessment is not None:
+        fail("the audit package takes no --assessment")
+    try:
+        with output.open("wb") as out:
+            build_package(site, admin, out)
+    except (framework.ReportError, ChainBrokenError) as exc:
+        output.unlink(missing_ok=True)
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"audit package of {site.name} written to {output} ({output.stat().st_size} bytes)")
 
 
 def backup(

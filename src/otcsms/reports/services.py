@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import IO
 
 from django.db.models import Q
 
 from otcsms.core.inputs import parse_id
 from otcsms.core.models import User
-from otcsms.reports import framework
+from otcsms.reports import framework, package
 from otcsms.tenancy.models import Site
 
 MAX_REF = 200
@@ -35,6 +36,7 @@ class ReportFile:
 def report_file(kind: str, site: Site, user: User, fmt: str, params: dict[str, str]) -> ReportFile:
     """The report rendered; ReportError for an unknown kind or format or a bad parameter (checked before the
     data is read)."""
+    fmt = fmt or "html"
     if fmt not in framework.FORMATS:
         raise framework.ReportError(f"unknown format {fmt[:20]!r}; use html or pdf")
     if kind not in framework.kinds():
@@ -43,3 +45,12 @@ def report_file(kind: str, site: Site, user: User, fmt: str, params: dict[str, s
         )
     report = framework.build(kind, site, user, params)
     return ReportFile(report.filename(fmt), framework.CONTENT_TYPES[fmt], framework.render(report, fmt))
+
+
+def package_download(site: Site, user: User, fmt: str, params: dict[str, str]) -> tuple[str, IO[bytes]]:
+    """The site's audit package (a zip in a temporary file, rewound)."""
+    if fmt not in ("", "zip"):
+        raise framework.ReportError("the audit package is a zip: format=zip")
+    if params:
+        raise framework.ReportError("the audit package takes no parameters")
+    return package.package_file(site, user)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from otcsms.core.http import AuthedRequest
-from otcsms.reports import framework, services
+from otcsms.reports import framework, package, services
 from otcsms.tenancy.models import Site
 from otcsms.ui.sites import current_site_id
 
@@ -30,6 +30,12 @@ def report_download(request: HttpRequest, kind: str) -> HttpResponse:
     if site is None:
         return JsonResponse({"detail": "no such site among yours"}, status=404)
     params = {"assessment": request.GET["assessment"]} if request.GET.get("assessment") else {}
+    if kind == package.KIND:
+        try:
+            name, spool = services.package_download(site, user, request.GET.get("format", ""), params)
+        except framework.ReportError as exc:
+            return JsonResponse({"detail": str(exc)}, status=422)
+        return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
     try:
         found = services.report_file(kind, site, user, request.GET.get("format", "html"), params)
     except framework.UnknownKindError as exc:
