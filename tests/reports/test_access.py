@@ -90,6 +90,9 @@ def test_the_reports_page_lists_kinds_per_site_and_downloads(assessed, site_a, s
     html = page.content.decode()
     assert "Statement of applicability" in html and site_a.name in html and site_b.name in html
     assert f"/reports/soa/?site={site_a.pk}&amp;format=pdf" in html
+    assert f"/reports/audit-package/?site={site_a.pk}" in html
+    package = logged_in(auditor).get("/reports/audit-package/", {"site": site_a.pk})
+    assert package.status_code == 200 and b"".join(package.streaming_content).startswith(b"PK")
     r = logged_in(auditor).get("/reports/soa/", {"site": site_a.pk, "format": "pdf"})
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
     viewer = logged_in(b_viewer)

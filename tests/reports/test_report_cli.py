@@ -21,12 +21,20 @@ def test_report_command_writes_html_and_pdf_and_refuses_bad_usage(initialised_in
     instance.run("report", "gaps", "--site", "mill-one", "--format", "pdf", "-o", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF-")
 
+    package = tmp_path / "package.zip"
+    instance.run("report", "audit-package", "--site", "mill-one", "-o", str(package))
+    import zipfile
+
+    with zipfile.ZipFile(package) as zf:
+        assert {"index.html", "SHA256SUMS", "audit/checkpoint.json", "reports/soa.pdf"} <= set(zf.namelist())
+
     nothing = tmp_path / "nothing"
     for args, reason in [
         (("report", "nope", "--site", "mill-one"), "unknown report kind 'nope'"),
         (("report", "gaps", "--site", "nowhere"), "no site 'nowhere'"),
         (("report", "gaps", "--site", "mill-one", "--format", "docx"), "unknown format 'docx'"),
         (("report", "gaps", "--site", "mill-one", "--assessment", "42"), "no assessment '42'"),
+        (("report", "audit-package", "--site", "mill-one", "--format", "pdf"), "use zip"),
     ]:
         proc = instance.run(*args, "-o", str(nothing), check=2)
         assert reason in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -20,7 +20,8 @@ def _authed(request: HttpRequest) -> AuthedRequest:
 def report_list(request: HttpRequest) -> HttpResponse:
     user = _authed(request).user
     sites = Site.objects.for_user(user).for_site(current_site_id(request)).order_by("name")
-    return render(request, "reports/list.html", {"sites": sites, "kinds": list(framework.kinds().values())})
+    kinds = list(framework.kinds().values())
+    return render(request, "reports/list.html", {"sites": sites, "kinds": kinds, "package_kind": package.KIND})
 
 
 @login_required
