@@ -21,7 +21,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     user = _authed(request).user
     sites = Site.objects.for_user(user).for_site(current_site_id(request)).order_by("name")
     kinds = list(framework.kinds().values())
-    return render(request, "reports/list.html", {"sites": sites, "kinds": kinds, "package_kind": package.KIND})
+    return render(
+        request, "reports/list.html", {"sites": sites, "kinds": kinds, "package_kind": package.KIND}
+    )
 
 
 @login_required
