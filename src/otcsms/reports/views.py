@@ -27,7 +27,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, kind: str) -> HttpResponse:
+def report_download(request: HttpRequest, kind: str) -> HttpResponse | FileResponse:
     user = _authed(request).user
     site = services.visible_site(user, request.GET.get("site"))
     if site is None:
