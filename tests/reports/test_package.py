@@ -108,3 +108,13 @@ def test_a_viewer_gets_the_trail_as_hashes_only(api, assessed, site_a, tmp_path)
     events = [json.loads(line) for line in (root / "audit" / "events.jsonl").read_text().splitlines()]
     assert events and all(set(e) == {"seq", "prev_hash", "hash"} for e in events)
     assert verify(root).returncode == 0
+
+
+def test_no_package_vouches_for_a_broken_trail(api, assessed, site_a, auditor):
+    from django.db import connection
+
+    client = api(auditor)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET object_repr = 'rewritten' WHERE seq = 2")
+    r = client.get("/reports/audit-package", site=site_a.code)
+    assert r.status_code == 409 and "BROKEN at event #2" in r.json()["detail"]

@@ -52,6 +52,8 @@ def report(request: AuthedRequest, kind: str, site: str = "", format: str = "", 
     if kind == package.KIND:
         try:
             name, spool = services.package_download(target, request.user, format, params)
+        except services.PackageUnavailableError as exc:
+            raise HttpError(409, str(exc)) from None
         except framework.ReportError as exc:
             raise HttpError(422, str(exc)) from None
         return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")

@@ -5,14 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
+from otcsms.core.checkpoints import ChainBrokenError
 from otcsms.core.inputs import parse_id
 from otcsms.core.models import User
 from otcsms.reports import framework, package
 from otcsms.tenancy.models import Site
 
 MAX_REF = 200
+
+
+class PackageUnavailableError(framework.ReportError):
+    """The instance cannot vouch for its trail now (the chain does not verify, no signing key): a 409."""
 
 
 def visible_site(user: User, ref: str | None) -> Site | None:
@@ -53,4 +59,7 @@ def package_download(site: Site, user: User, fmt: str, params: dict[str, str]) -
         raise framework.ReportError("the audit package is a zip: format=zip")
     if params:
         raise framework.ReportError("the audit package takes no parameters")
-    return package.package_file(site, user)
+    try:
+        return package.package_file(site, user)
+    except (ChainBrokenError, ImproperlyConfigured) as exc:
+        raise PackageUnavailableError(f"no audit package: {exc}") from None

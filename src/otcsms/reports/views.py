@@ -36,6 +36,8 @@ def report_download(request: HttpRequest, kind: str) -> HttpResponse | FileRespo
     if kind == package.KIND:
         try:
             name, spool = services.package_download(site, user, request.GET.get("format", ""), params)
+        except services.PackageUnavailableError as exc:
+            return JsonResponse({"detail": str(exc)}, status=409)
         except framework.ReportError as exc:
             return JsonResponse({"detail": str(exc)}, status=422)
         return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
