@@ -126,3 +126,66 @@ def test_restore_refuses_a_non_empty_instance_and_writes_nothing(initialised_ins
     proc = source.run("restore", str(backup), check=2)
     assert "not empty" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert source.run("backup", str(backup), check=2).stderr.strip().endswith("give a new file name")
+
+
+WRITER = """
+import os, sys, time, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "otcsms.settings")
+django.setup()
+from pathlib import Path
+from django.db import transaction
+from otcsms.core.actor import acting_as, cli_actor
+from otcsms.org.models import Person
+from otcsms.tenancy.models import Site
+stop, started = Path(sys.argv[1]), Path(sys.argv[2])
+site = Site.objects.get(code="mill-one")
+n = 0
+with acting_as(cli_actor()):
+    while not stop.exists() and n < 100000:
+        with transaction.atomic():
+            Person.objects.create(organisation=site.organisation, site=site, name=f"Writer {n}")
+        n += 1
+        if n == 5:
+            started.write_text("yes")
+print(n)
+"""
+
+
+def test_a_backup_taken_while_writes_go_on_is_one_consistent_moment(initialised_instance, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    source = initialised_instance
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name\nMill One\n", encoding="utf-8")
+    source.run("import", "sites", str(sites))
+    stop, started = tmp_path / "stop", tmp_path / "started"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(stop), str(started)], env=source.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        for _ in range(600):
+            if started.exists() or writer.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert started.exists(), writer.stderr.read() if writer.poll() is not None else "writer did not start"
+        backup = tmp_path / "live.zip"
+        source.run("backup", str(backup))
+    finally:
+        stop.write_text("stop")
+        out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    with zipfile.ZipFile(backup) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    rows = rows_of(backup)
+    events = rows["core.auditevent"]
+    heads = rows["core.auditchainhead"]
+    # the head, the events and the people written are all of the same moment
+    assert heads[0]["fields"]["seq"] == manifest["audit_seq"] == max(e["pk"] for e in events)
+    assert len(events) == manifest["audit_seq"]
+    written = [p for p in rows["org.person"] if p["fields"]["name"].startswith("Writer ")]
+    person_events = [e for e in events if e["fields"]["object_type"] == "org.person"]
+    assert len(written) == len(person_events) >= 5
+    # and it restores with the chain verified
+    target = Instance(tmp_path / "restored", None)
+    assert "audit chain verified" in target.run("restore", str(backup)).stdout
