@@ -23,20 +23,22 @@ class Bar:
     parts: dict[str, int]  # status -> count, stacked in COLOURS order
 
 
-def stacked_bars(bars: Sequence[Bar], *, width: int = 640, label_width: int = 200, row: int = 22) -> str:
+def stacked_bars(bars: Sequence[Bar], *, width: int = 700, label_width: int = 250, row: int = 22) -> str:
     """Horizontal 100 % stacked bars, one per framework, with a legend; an SVG element as text."""
     plot = width - label_width - 50
     height = row * len(bars) + 40
     out = [
         f'<svg width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="Coverage per framework" '
-        'font-family="sans-serif" font-size="11">'
+        'font-family="sans-serif" font-size="10">'
     ]
     for i, bar in enumerate(bars):
         y = i * row + 4
         total = sum(bar.parts.get(s, 0) for s in COLOURS)
+        label = bar.label if len(bar.label) <= 42 else bar.label[:41] + "…"
         out.append(
-            f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{escape(bar.label[:40])}</text>'
+            f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{escape(label)}'
+            f"<title>{escape(bar.label)}</title></text>"
         )
         x = float(label_width)
         for status, colour in COLOURS.items():
