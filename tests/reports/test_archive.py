@@ -30,9 +30,13 @@ def good_members() -> dict[str, bytes]:
     return {
         "db/0001-tenancy.site.jsonl": ROWS,
         blob_name(BLOB): BLOB,
-        "keys/secret_key": b"k" * 50,
-        "keys/audit_key": b"ab" * 32,
     }
+
+
+KEYS = {
+    "secret_key": {"fingerprint": archive.fingerprint(b"k" * 50)},
+    "audit_key": {"fingerprint": archive.fingerprint(bytes(range(32)))},
+}
 
 
 def write(
@@ -44,7 +48,7 @@ def write(
         for n, d in (listed if listed is not None else content).items()
     ]
     document = {"format": archive.FORMAT, "version": archive.VERSION, "migrations": [["core", "0001_initial"]],
-                "members": entries} | manifest  # fmt: skip
+                "keys": KEYS, "members": entries} | manifest  # fmt: skip
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", json.dumps(document))
         for name, data in content.items():
@@ -61,7 +65,7 @@ def test_a_sound_archive_passes(tmp_path):
 @pytest.mark.parametrize(
     "name",
     ["../../etc/cron.d/evil", "/etc/passwd", "db/../../x.jsonl", "blobs\\..\\x", "C:/x", "db/0001-a.b.jsonl/../x",
-     "keys/other_key", "blobs/sha256/00/00/" + "0" * 63 + "G"],
+     "keys/other_key", "keys/audit_key", "keys/secret_key", "blobs/sha256/00/00/" + "0" * 63 + "G"],
 )  # fmt: skip
 def test_names_that_could_leave_the_target_are_refused(tmp_path, name):
     members = good_members() | {name: b"x"}
@@ -112,9 +116,22 @@ def test_missing_unlisted_and_mismatching_members_are_refused(tmp_path):
     }
     with pytest.raises(ArchiveError, match="not named by its SHA-256"):
         archive.check(write(tmp_path / "d.zip", wrong_blob))
-    no_key = {k: v for k, v in members.items() if k != "keys/audit_key"}
-    with pytest.raises(ArchiveError, match="no keys/audit_key"):
-        archive.check(write(tmp_path / "e.zip", no_key))
+    no_key = {k: v for k, v in KEYS.items() if k != "audit_key"}
+    with pytest.raises(ArchiveError, match="no fingerprint of the audit_key"):
+        archive.check(write(tmp_path / "e.zip", members, keys=no_key))
+
+
+def test_a_key_fingerprint_is_keyed_and_not_a_plain_hash_of_the_key():
+    key = bytes(range(32))
+    assert archive.fingerprint(key) == archive.fingerprint(bytes(range(32)))
+    assert archive.fingerprint(key) != archive.fingerprint(bytes(range(1, 33)))
+    assert archive.fingerprint(key) not in {
+        hashlib.sha256(key).hexdigest(),
+        hashlib.sha256(key.hex().encode()).hexdigest(),
+    }
+    assert key.hex() not in archive.fingerprint(key)
+    assert archive.same_fingerprint(key, archive.fingerprint(key))
+    assert not archive.same_fingerprint(key, "0" * 64)
 
 
 @pytest.mark.parametrize(
@@ -127,6 +144,10 @@ def test_missing_unlisted_and_mismatching_members_are_refused(tmp_path):
         ({"members": [{"name": "db/0001-a.b.jsonl", "sha256": "0" * 64, "size": True}]}, "malformed"),
         ({"members": [{"name": "../x", "sha256": "0" * 64, "size": 1}]}, "unexpected member"),
         ({"migrations": "none"}, "no list of migrations"),
+        ({"keys": None}, "no well-formed key fingerprints"),
+        ({"keys": {"audit_key": "ab" * 32}}, "no well-formed key fingerprints"),
+        ({"keys": {"other_key": {"fingerprint": "0" * 64}}}, "no well-formed key fingerprints"),
+        ({"keys": {"audit_key": {"fingerprint": "../x"}}}, "no well-formed key fingerprints"),
     ],
 )
 def test_malformed_manifests_are_refused(tmp_path, manifest, reason):

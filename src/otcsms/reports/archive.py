@@ -2,13 +2,16 @@
 
 A backup is one zip file:
 
-    manifest.json                      format, version, when, instance, audit head, migrations, and the
-                                       SHA-256 and size of every other member
+    manifest.json                      format, version, when, instance, audit head, migrations, the
+                                       fingerprint of each of the instance's keys, and the SHA-256 and size
+                                       of every other member
     db/NNNN-<app>.<model>.jsonl        the rows of one model, one JSON object per line (Django's jsonl form)
     blobs/sha256/ab/cd/<sha256>        the evidence files, named by their content's hash
-    keys/secret_key, keys/audit_key, keys/audit_signing_key
-                                       the instance's keys (without the audit key the chain cannot be
-                                       verified or continued): keep the archive as you keep the data folder
+
+No key is in the archive (a secret is never stored in clear): the keys travel separately, as the data folder's
+key files do, and the target instance must hold the same keys before it restores. The manifest records each
+key's ``fingerprint`` (HMAC-SHA256 keyed with the key over a fixed label), which tells whether a key is the
+same without revealing it.
 
 ``check`` reads the whole archive before anything is written and refuses (ArchiveError) a name that could
 leave the target (absolute, ``..``, backslash, drive letter, an unexpected folder), a duplicate name, a member
@@ -19,6 +22,7 @@ bytes than declared, a member compressed more than MAX_RATIO:1, more than MAX_TO
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import zipfile
@@ -28,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 FORMAT = "otcsms-backup"
-VERSION = 1
+VERSION = 2  # 1 held the keys in clear: no longer read
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 2_000_000
@@ -36,11 +40,13 @@ MAX_RATIO = 200  # JSON rows compress ~10:1, files less; zeros compress ~1000:1
 RATIO_FLOOR = 1024 * 1024  # members below this size may compress as well as they like
 MAX_TOTAL = 1024**4  # 1 TiB uncompressed
 CHUNK = 1024 * 1024
-KEY_MEMBERS = ("keys/secret_key", "keys/audit_key", "keys/audit_signing_key")
+KEYS = ("secret_key", "audit_key", "audit_signing_key")
+REQUIRED_KEYS = ("secret_key", "audit_key")  # an instance may have no signing key yet
+FINGERPRINT_LABEL = b"otcsms backup key fingerprint v1"
 _NAME = re.compile(
-    r"(?:db/\d{4}-[a-z0-9_]+\.[a-z0-9_]+\.jsonl|blobs/sha256/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}|"
-    r"keys/(?:secret_key|audit_key|audit_signing_key))"
+    r"db/\d{4}-[a-z0-9_]+\.[a-z0-9_]+\.jsonl|blobs/sha256/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}"
 )
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class ArchiveError(ValueError):
@@ -66,6 +72,17 @@ class Checked:
     @property
     def blobs(self) -> list[Member]:
         return [m for m in self.members if m.name.startswith("blobs/")]
+
+
+def fingerprint(key: bytes) -> str:
+    """A key's fingerprint: HMAC-SHA256 keyed with the key over a fixed label (hex). Equal keys give equal
+    fingerprints; the fingerprint tells nothing of the key (unlike a plain hash, it cannot be tested against
+    guesses without the key itself)."""
+    return hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+
+def same_fingerprint(key: bytes, recorded: str) -> bool:
+    return hmac.compare_digest(fingerprint(key), recorded)
 
 
 def safe_name(name: str) -> bool:
@@ -159,9 +176,6 @@ def _check(zf: zipfile.ZipFile) -> Checked:
             raise ArchiveError(f"{member.name}: SHA-256 does not match the manifest")
         if member.name.startswith("blobs/") and not member.name.endswith(member.sha256):
             raise ArchiveError(f"{member.name}: an evidence file not named by its SHA-256")
-    for key in ("keys/secret_key", "keys/audit_key"):
-        if key not in names:
-            raise ArchiveError(f"the archive has no {key}")
     return Checked(manifest, listed)
 
 
@@ -203,5 +217,18 @@ def _manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> dict[str, An
         isinstance(m, list) and len(m) == 2 and all(isinstance(p, str) for p in m) for m in migrations
     ):
         raise ArchiveError("manifest.json has no list of migrations")
+    keys = document.get("keys")
+    if not (
+        isinstance(keys, dict)
+        and all(
+            name in KEYS and isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str)
+            and _HEX64.fullmatch(entry["fingerprint"])
+            for name, entry in keys.items()
+        )
+    ):  # fmt: skip
+        raise ArchiveError("manifest.json has no well-formed key fingerprints")
+    for name in REQUIRED_KEYS:
+        if name not in keys:
+            raise ArchiveError(f"manifest.json has no fingerprint of the {name}")
     document["members"] = members
     return document

@@ -4,12 +4,15 @@ Backup reads everything in one read transaction (PostgreSQL: REPEATABLE READ, RE
 transaction, which in WAL mode is a snapshot while writers go on), so the service keeps running and the
 archive is one consistent moment: every model's rows streamed as JSON lines (Django's serializer: portable
 between SQLite and PostgreSQL), the evidence files the rows name (content-addressed, so never changed once
-written), the keys, and the manifest last.
+written), and the manifest last, with a fingerprint of each key. The keys themselves are never in the archive
+(no secret in clear): they travel separately, as the data folder's key files.
 
-Restore goes into an empty instance only. The archive is checked whole first (archive.check): a bad one
-writes nothing. Then the keys are written, the schema migrated, the files put in the blob store, and every
-row loaded in one transaction that also verifies the audit chain: a chain that does not verify rolls it all
-back (and the files put are removed).
+Restore goes into an empty instance only, which must already hold the source's keys (key files copied into
+the new data folder, or the OTCSMS_* variables set). The archive is checked whole first (archive.check), then
+the keys against the manifest's fingerprints, before anything is written: a bad archive or a missing or
+different key writes nothing. Then the schema is migrated, the files put in the blob store, and every row
+loaded in one transaction that also verifies the audit chain: a chain that does not verify rolls it all back
+(and the files put are removed).
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ Progress = Callable[[str], None]
 
 
 class RestoreError(ValueError):
-    """The restore cannot go on (not an empty instance, keys that differ, a chain that does not verify)."""
+    """The backup or restore cannot go on (not an empty instance, a key missing or different, a chain that
+    does not verify)."""
 
 
 def dumped_models() -> list[type[models.Model]]:
@@ -85,10 +89,39 @@ class BackupSummary:
     audit_seq: int = 0
 
 
+# Each key: its file in the data folder has its name; this variable can give it instead.
+KEY_VARIABLES = {
+    "secret_key": "OTCSMS_SECRET_KEY",
+    "audit_key": "OTCSMS_AUDIT_KEY",
+    "audit_signing_key": "OTCSMS_AUDIT_SIGNING_KEY",
+}
+
+
+def instance_keys() -> dict[str, bytes | None]:
+    """The keys this process runs with (None: the instance has none)."""
+    return {
+        "secret_key": settings.SECRET_KEY.encode("utf-8") if settings.SECRET_KEY_PERSISTENT else None,
+        "audit_key": settings.AUDIT_KEY,
+        "audit_signing_key": settings.AUDIT_SIGNING_KEY,
+    }
+
+
+def key_fingerprints() -> dict[str, dict[str, str]]:
+    """The manifest's ``keys``: a fingerprint of each key the instance holds (never the key)."""
+    keys = instance_keys()
+    for name in archive.REQUIRED_KEYS:
+        if keys[name] is None:
+            raise RestoreError(
+                f"this instance has no {name} ({settings.DATA_DIR / name} or {KEY_VARIABLES[name]})"
+            )
+    return {name: {"fingerprint": archive.fingerprint(key)} for name, key in keys.items() if key is not None}
+
+
 def backup(path: Path, progress: Progress | None = None) -> BackupSummary:
     """Write the archive to ``path`` (through a temporary file beside it, renamed when complete; mode 0600:
-    it holds the keys)."""
+    it holds every row, password hashes included, though no key)."""
     summary = BackupSummary()
+    fingerprints = key_fingerprints()
     partial = path.with_name(path.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -103,7 +136,7 @@ def backup(path: Path, progress: Progress | None = None) -> BackupSummary:
                     "format": archive.FORMAT, "version": archive.VERSION, "otcsms": otcsms.__version__,
                     "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "instance": instance_id(), "audit_seq": summary.audit_seq, "database": connection.vendor,
-                    "migrations": applied_migrations(),
+                    "migrations": applied_migrations(), "keys": fingerprints,
                 }  # fmt: skip
                 for number, model in enumerate(dumped_models(), start=1):
                     name = f"db/{number:04d}-{model._meta.label_lower}.jsonl"
@@ -113,7 +146,6 @@ def backup(path: Path, progress: Progress | None = None) -> BackupSummary:
                 for sha256 in sorted(set(DocumentVersion.objects.values_list("sha256", flat=True))):
                     members.append(_write_blob(zf, sha256))
                     summary.files += 1
-            members += _write_keys(zf)
             manifest["members"] = [{"name": m.name, "sha256": m.sha256, "size": m.size} for m in members]
             zf.writestr(archive.MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
         os.replace(partial, path)
@@ -159,23 +191,6 @@ def _write_blob(zf: zipfile.ZipFile, sha256: str) -> archive.Member:
     return member
 
 
-def _write_keys(zf: zipfile.ZipFile) -> list[archive.Member]:
-    texts = {
-        "keys/secret_key": settings.SECRET_KEY,
-        "keys/audit_key": settings.AUDIT_KEY.hex() if settings.AUDIT_KEY else None,
-        "keys/audit_signing_key": settings.AUDIT_SIGNING_KEY.hex() if settings.AUDIT_SIGNING_KEY else None,
-    }
-    members = []
-    for name, text in texts.items():
-        if text is None:
-            continue
-        with zf.open(name, "w") as raw:
-            writer = archive.HashingWriter(raw)
-            writer.write(text.encode("ascii"))
-        members.append(writer.member(name))
-    return members
-
-
 # --- restore ----------------------------------------------------------------------------------------------
 
 
@@ -187,9 +202,8 @@ class RestoreSummary:
     head_seq: int = 0
 
 
-def check_target(checked: archive.Checked, zf: zipfile.ZipFile) -> None:
-    """RestoreError unless this instance is empty, knows every migration of the archive and holds no key
-    other than the archive's. Writes nothing."""
+def check_target(checked: archive.Checked) -> None:
+    """RestoreError unless this instance is empty and knows every migration of the archive. Writes nothing."""
     tables = connection.introspection.table_names()
     if AuditEvent._meta.db_table in tables and (AuditEvent.objects.exists() or User.objects.exists()):
         raise RestoreError("this instance is not empty: restore into a new data folder and an empty database")
@@ -199,58 +213,31 @@ def check_target(checked: archive.Checked, zf: zipfile.ZipFile) -> None:
         raise RestoreError(
             f"the backup was made by a newer otcsms (migration {'.'.join(unknown[0])} is unknown here)"
         )
-    for member, (variable, file) in _KEY_PLACES.items():
-        if member not in {m.name for m in checked.members}:
-            continue
-        wanted = zf.read(member).decode("ascii")
-        present = os.environ.get(variable) or (
-            (settings.DATA_DIR / file).read_text(encoding="ascii").strip()
-            if (settings.DATA_DIR / file).exists()
-            else None
+
+
+def check_keys(checked: archive.Checked) -> None:
+    """RestoreError unless this instance holds every key the backup's manifest has a fingerprint of, and the
+    same key. Reads settings only: writes nothing, opens no database."""
+    present = instance_keys()
+    for name, entry in checked.manifest["keys"].items():
+        todo = (
+            f"copy {name} from the source instance's data folder into {settings.DATA_DIR} "
+            f"or set {KEY_VARIABLES[name]}"
         )
-        if present is not None and present != wanted:
-            raise RestoreError(
-                f"{variable} or {settings.DATA_DIR / file} holds another key than the backup's"
-            )
-
-
-_KEY_PLACES = {
-    "keys/secret_key": ("OTCSMS_SECRET_KEY", "secret_key"),
-    "keys/audit_key": ("OTCSMS_AUDIT_KEY", "audit_key"),
-    "keys/audit_signing_key": ("OTCSMS_AUDIT_SIGNING_KEY", "audit_signing_key"),
-}
-
-
-def _install_keys(zf: zipfile.ZipFile, names: set[str]) -> list[Path]:
-    """Write the key files that are not there yet (0600) and use the keys in this process."""
-    written = []
-    for member, (_variable, file) in _KEY_PLACES.items():
-        if member not in names:
-            continue
-        text = zf.read(member).decode("ascii")
-        target = settings.DATA_DIR / file
-        if not target.exists():
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(text)
-            written.append(target)
-        if file == "secret_key":
-            settings.SECRET_KEY = text
-            settings.SECRET_KEY_PERSISTENT = True
-        elif file == "audit_key":
-            settings.AUDIT_KEY = bytes.fromhex(text)
-        else:
-            settings.AUDIT_SIGNING_KEY = bytes.fromhex(text)
-    return written
+        key = present[name]
+        if key is None:
+            raise RestoreError(f"this instance has no {name}, the backup needs the source's: {todo}")
+        if not archive.same_fingerprint(key, entry["fingerprint"]):
+            raise RestoreError(f"the {name} here is not the source instance's (fingerprints differ): {todo}")
 
 
 def restore(path: Path, checked: archive.Checked, progress: Progress | None = None) -> RestoreSummary:
     """Restore a checked archive into this (empty) instance; RestoreError leaves the database without rows."""
     summary = RestoreSummary()
+    check_keys(checked)
     settings.DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    check_target(checked)
     with zipfile.ZipFile(path) as zf:
-        check_target(checked, zf)
-        keys = _install_keys(zf, {m.name for m in checked.members})
         call_command("migrate", interactive=False, verbosity=0)
         put: list[str] = []
         try:
@@ -271,8 +258,6 @@ def restore(path: Path, checked: archive.Checked, progress: Progress | None = No
         except BaseException:
             for name in put:
                 blobstore.storage().delete(name)
-            for key in keys:
-                key.unlink(missing_ok=True)
             raise
     from django.contrib.contenttypes.models import ContentType
 

@@ -81,13 +81,12 @@ def _write_package(site, admin, output: Path, assessment: str | None) -> None:
 
 
 def backup(
-    file: Annotated[
-        Path, typer.Argument(help="Archive to write (a zip file; it holds the keys: mode 0600).")
-    ],
+    file: Annotated[Path, typer.Argument(help="Archive to write (a zip file, mode 0600; it holds no key).")],
     data_dir: DataDir = None,
 ) -> None:
-    """Back up the whole instance while it runs: every row (one consistent read), the evidence files, the
-    keys, and a manifest with the SHA-256 of every member."""
+    """Back up the whole instance while it runs: every row (one consistent read), the evidence files, and a
+    manifest with the SHA-256 of every member and a fingerprint of each key. The keys are not in the archive:
+    keep the data folder's key files (secret_key, audit_key, audit_signing_key) separately."""
     if file.exists():
         fail(f"{file} exists: give a new file name")
     if not file.parent.is_dir():
@@ -108,14 +107,22 @@ def backup(
         f"backup written to {file}: {done.rows} rows of {done.tables} tables, {done.files} evidence files, "
         f"audit trail up to event #{done.audit_seq}, {done.bytes} bytes"
     )
+    from django.conf import settings
+
+    typer.echo(
+        f"the keys are not in the archive: a restore needs them, so keep secret_key, audit_key and "
+        f"audit_signing_key of {settings.DATA_DIR} (or their OTCSMS_* variables) separately"
+    )
 
 
 def restore(
     file: Annotated[Path, typer.Argument(help="Archive written by `otcsms backup`.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Restore a backup into an empty instance (a new data folder, an empty database): the archive is checked
-    whole before anything is written, and the audit chain verified before the restore is kept."""
+    """Restore a backup into an empty instance (a new data folder, an empty database) that already holds the
+    source's keys (its key files copied into the data folder, or OTCSMS_SECRET_KEY, OTCSMS_AUDIT_KEY,
+    OTCSMS_AUDIT_SIGNING_KEY set): the archive and the keys are checked before anything is written, and the
+    audit chain verified before the restore is kept."""
     if not file.is_file():
         fail(f"no file {file}")
     from otcsms.reports import archive
