@@ -18,14 +18,18 @@ demo: $(STAMP) run-deps
 	$(BIN)/otcsms demo
 
 # System packages come from Debian, the same way on every machine: graphviz (its `dot` lays out the zone
-# diagram) to run otcsms, chromium too for the browser tests. Only what is missing is installed, quietly.
-RUN_DEPS := dot:graphviz
+# diagram) and Pango (WeasyPrint renders the PDF reports with it) to run otcsms, chromium too for the browser
+# tests. Only what is missing is installed, quietly. An entry is command:package, or library.so.N:package.
+RUN_DEPS := dot:graphviz libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
 TEST_DEPS := $(RUN_DEPS) chromium:chromium
 
 # $(call debian-packages,command:package ...)
 define debian-packages
 @missing=; for dep in $(1); do \
-  command -v "$${dep%%:*}" >/dev/null 2>&1 || missing="$$missing $${dep#*:}"; done; \
+  case "$${dep%%:*}" in \
+    *.so.*) /sbin/ldconfig -p 2>/dev/null | grep -q "$${dep%%:*} " ;; \
+    *) command -v "$${dep%%:*}" >/dev/null 2>&1 ;; \
+  esac || missing="$$missing $${dep#*:}"; done; \
 if [ -n "$$missing" ]; then \
   echo "installing Debian packages:$$missing"; \
   if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

@@ -21,5 +21,6 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.configs",
     "otcsms.risk",
     "otcsms.roadmap",
+    "otcsms.reports",
     "otcsms.web",
 )

@@ -65,6 +65,8 @@ def test_every_declared_path_resolves():
             assert callable(registry.resolve(panel)), panel
         for label in declared.evidence_targets:
             assert hasattr(apps.get_model(label).objects, "for_user"), label
+        for kind in declared.reports:
+            assert callable(registry.resolve(kind.builder)), kind
 
 
 def test_names_do_not_collide():
@@ -72,13 +74,15 @@ def test_names_do_not_collide():
     assert len(commands) == len(set(commands)) and not set(commands) & PLATFORM_COMMANDS
     urls = [e.url_name for e in registry.navigation()]
     assert len(urls) == len(set(urls))
+    kinds = [k.name for k in registry.report_kinds()]
+    assert len(kinds) == len(set(kinds))
 
 
 def test_the_products_navigation_and_demo_keep_their_order():
     assert [e.label for e in of_the_product(registry.navigation(), "navigation")] == [
         "Dashboard", "Sites", "People", "CSMS roles", "Activities", "Zones & conduits", "Assets",
         "Assessments", "Access", "Drift", "Roadmap", "Frameworks", "Documents", "Risks", "Vulnerabilities",
-        "Findings", "Jobs", "Audit trail",
+        "Findings", "Reports", "Jobs", "Audit trail",
     ]  # fmt: skip
     assert [s.target.rsplit(".", 1)[1] for s in of_the_product(registry.demo_steps(), "demo")] == [
         "load_organisation", "load_demo_plant", "load_users", "load_demo_assessments", "load_demo_links",
@@ -132,6 +136,9 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "worker",
             "gaps",
             "drift",
+            "report",
+            "backup",
+            "restore",
             "check",
             "init",
             "demo",

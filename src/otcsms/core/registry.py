@@ -16,6 +16,7 @@ Shared code only iterates what is declared:
     the assessment answer page      adds every ``response_evidence`` cell to its rows         response_evidence()
     the evidence app                links documents to records of every ``evidence_targets``  evidence_targets()
     an object's page (ui.generic)   shows every ``object_panels`` panel, by order             object_panels()
+    the reports app                 offers every ``reports`` kind, per site                   report_kinds()
 
 Everything is named by a dotted import path and imported only where it is used. The CLI reads this registry
 before Django is set up (``otcsms --help`` and ``otcsms init`` run where no database or settings exist yet),
@@ -89,6 +90,19 @@ class DemoStep:
 
 
 @dataclass(frozen=True)
+class ReportKind:
+    """``otcsms report NAME``: a report of a site, offered by the reports app (which never names the app).
+
+    ``builder`` names a function ``(site, user, params) -> reports.framework.ReportData`` that reads the app's
+    data as ``user`` may see it; the reports app renders what it returns to HTML and PDF.
+    """
+
+    name: str
+    title: str
+    builder: str
+
+
+@dataclass(frozen=True)
 class Contributions:
     """What one app adds to the shared parts of otcsms; every field is optional."""
 
@@ -118,6 +132,8 @@ class Contributions:
     # has nothing to say about that kind of object (the generic detail page and the plant's zone and asset pages
     # show them by order).
     object_panels: tuple[str, ...] = ()
+    # Report kinds of a site (`otcsms report KIND`, the Reports page, /api/v1/reports/{kind}).
+    reports: tuple[ReportKind, ...] = ()
     # The access test (tests/core/test_api_access.py) covers every API route through these three.
     # A function (site) -> {path kind: pk} creating one object at `site` for each site-owned path kind (the
     # path's first segment, e.g. "zones"), so an outsider and a user of another site can be refused it.
@@ -219,6 +235,8 @@ def evidence_targets() -> list[str]:
 
 def object_panels() -> list[str]:
     return [panel for c in registered().values() for panel in c.object_panels]
+def report_kinds() -> list[ReportKind]:
+    return [kind for c in registered().values() for kind in c.reports]
 
 
 # Core is an app like the others; its registry module is this one.

@@ -1,0 +1,41 @@
+"""`otcsms report KIND --site S --format html|pdf -o FILE`, run as a process on an initialised instance."""
+
+from __future__ import annotations
+
+
+def test_report_command_writes_html_and_pdf_and_refuses_bad_usage(initialised_instance, tmp_path):
+    instance = initialised_instance
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name\nMill One\n", encoding="utf-8")
+    instance.run("import", "sites", str(sites))
+    html, pdf = tmp_path / "coverage.html", tmp_path / "gaps.pdf"
+
+    done = instance.run("report", "coverage", "--site", "mill-one", "--format", "html", "-o", str(html))
+    assert "written to" in done.stdout
+    text = html.read_text(encoding="utf-8")
+    head = instance.sql("SELECT seq FROM core_auditchainhead WHERE id = 1")[0][0]
+    first = instance.sql("SELECT hash FROM core_auditevent WHERE seq = 1")[0][0]
+    assert f"#{head}" in text and first[:16] in text and "cli:" in text and "Mill One" in text
+    assert "http://" not in text and "https://" not in text
+
+    instance.run("report", "gaps", "--site", "mill-one", "--format", "pdf", "-o", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    package = tmp_path / "package.zip"
+    instance.run("report", "audit-package", "--site", "mill-one", "-o", str(package))
+    import zipfile
+
+    with zipfile.ZipFile(package) as zf:
+        assert {"index.html", "SHA256SUMS", "audit/checkpoint.json", "reports/soa.pdf"} <= set(zf.namelist())
+
+    nothing = tmp_path / "nothing"
+    for args, reason in [
+        (("report", "nope", "--site", "mill-one"), "unknown report kind 'nope'"),
+        (("report", "gaps", "--site", "nowhere"), "no site 'nowhere'"),
+        (("report", "gaps", "--site", "mill-one", "--format", "docx"), "unknown format 'docx'"),
+        (("report", "gaps", "--site", "mill-one", "--assessment", "42"), "no assessment '42'"),
+        (("report", "audit-package", "--site", "mill-one", "--format", "pdf"), "use zip"),
+    ]:
+        proc = instance.run(*args, "-o", str(nothing), check=2)
+        assert reason in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert not nothing.exists()
