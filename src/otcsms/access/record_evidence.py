@@ -27,9 +27,9 @@ from otcsms.access.services import AccessForbiddenError, AccessStateError
 from otcsms.catalogs.models import Requirement
 from otcsms.core.models import User
 from otcsms.core.scoping import can, may_write
-from otcsms.evidence import blobstore
+from otcsms.evidence import blobs
 from otcsms.evidence import services as evidence
-from otcsms.evidence.models import Document, DocumentKind, DocumentVersion, EvidenceLink
+from otcsms.evidence.models import Document, DocumentKind, EvidenceLink
 from otcsms.links import services as links
 from otcsms.links.models import LinkKind
 
@@ -100,9 +100,9 @@ def export_review(user: User | None, campaign: ReviewCampaign) -> Exported:
                 name, data = files[part.key]
                 result.exports.append(_store(user, campaign, part, name, data, result, stored))
     except BaseException:
-        for sha256 in stored:  # the versions are gone with the transaction: their files go too, unless shared
-            if not DocumentVersion.objects.filter(sha256=sha256).exists():
-                blobstore.discard(sha256)
+        for sha256 in stored:  # the versions are gone with the transaction: their blobs go too, unless shared
+            with contextlib.suppress(Exception):  # never hide why the export failed; the blob sweep retries
+                blobs.collect(sha256)
         raise
     return result
 

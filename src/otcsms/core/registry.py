@@ -235,6 +235,8 @@ def evidence_targets() -> list[str]:
 
 def object_panels() -> list[str]:
     return [panel for c in registered().values() for panel in c.object_panels]
+
+
 def report_kinds() -> list[ReportKind]:
     return [kind for c in registered().values() for kind in c.reports]
 

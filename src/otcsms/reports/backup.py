@@ -143,7 +143,7 @@ def backup(path: Path, progress: Progress | None = None) -> BackupSummary:
                     if progress:
                         progress(name)
                     members.append(_write_rows(zf, name, model, summary))
-                for sha256 in sorted(set(DocumentVersion.objects.values_list("sha256", flat=True))):
+                for sha256 in sorted(set(DocumentVersion.objects.values_list("blob_id", flat=True))):
                     members.append(_write_blob(zf, sha256))
                     summary.files += 1
             manifest["members"] = [{"name": m.name, "sha256": m.sha256, "size": m.size} for m in members]
