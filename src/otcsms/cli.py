@@ -100,7 +100,6 @@ def initialise(
         with acting_as(system_actor("shipped library", on_behalf_of=actor)):
             _load_library()
         ensure_default_schedules()
-        ensure_default_schedules()
         if not User.objects.exists():
             password = admin_password or os.environ.get("OTCSMS_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
             try:

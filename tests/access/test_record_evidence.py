@@ -86,10 +86,10 @@ def test_the_record_becomes_three_documents_linked_to_cip_004_and_sr_1_3(
         assert "revoked at" in blob.read().decode("utf-8-sig")  # the review's revocation is in the log
 
     # An approver other than the exporter approves: the link to SR 1.3 is current evidence from then on.
-    from tests.conftest import make_user
+    from tests.conftest import PASSWORD, make_user
 
     other = make_user("otto", roles={signed_off.site: "approver"})
-    evidence.approve_version(version, by=other)
+    evidence.approve_version(version, by=other, password=PASSWORD)
     link = EvidenceLink.objects.get(document=review_doc, target_id=requirement("iec62443-3-3", "SR 1.3").pk)
     assert state_of(link).current
 

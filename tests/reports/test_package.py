@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from otcsms.evidence import services as evidence
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 POLICY = b"Remote access only through the jump host.\n"
 
@@ -26,7 +26,7 @@ def approved_policy(site_a, a_contributor):
                                    owner_id=a_contributor.pk, by=a_contributor)  # fmt: skip
     version = evidence.upload_version(doc, [POLICY], file_name="../../remote access.txt", by=a_contributor)
     evidence.submit_version(version, by=a_contributor)
-    evidence.approve_version(version, by=approver)
+    evidence.approve_version(version, by=approver, password=PASSWORD)
     draft = evidence.create_document(
         site_id=site_a.pk, kind="procedure", title="Draft procedure", by=a_contributor
     )

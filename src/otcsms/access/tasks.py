@@ -3,7 +3,7 @@
 Declared in access/registry.py (``jobs``): the jobs app creates its schedule with the others at ``init``. A
 reminder is a row (one per reviewer, review and day: a unique constraint, so a second worker or a second run
 that day adds nothing). It is shown in the app (the Access page and the review page); it is also sent by
-e-mail when the instance has e-mail configured (an ``EMAIL_HOST`` or ``EMAIL_BACKEND`` in the settings) and
+e-mail when the instance has e-mail configured (``OTCSMS_EMAIL_HOST``: the evidence app's rule, one for both) and
 the reviewer has an address. An overdue review is a finding besides (``access.review-overdue``).
 """
 
@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from otcsms.access.models import ReviewCampaign, ReviewItem, ReviewReminder
+from otcsms.evidence.reminders import email_configured
 from otcsms.jobs.decorators import job
 from otcsms.jobs.defaults import ScheduleSpec
 
@@ -31,13 +32,6 @@ REVIEW_REMINDERS = ScheduleSpec(
     "and by e-mail when e-mail is configured).",
     cron="0 7 * * *",
 )
-
-
-def email_configured() -> bool:
-    """Has whoever runs the instance set up e-mail? Django's defaults (SMTP to localhost) are not a setup."""
-    # LazySettings.is_overridden exists (Django documents it); the stubs type ``settings`` as Settings.
-    overridden = settings.is_overridden  # type: ignore[misc]
-    return bool(overridden("EMAIL_HOST") or overridden("EMAIL_BACKEND"))
 
 
 def remind_reviewers(today: dt.date) -> tuple[int, int]:

@@ -315,7 +315,8 @@ def _insert(items: list[Any]) -> int:
     model = type(items[0].object)
     if any(type(item.object) is not model for item in items):
         raise RestoreError(f"rows of several models in the member of {model._meta.label_lower}")
-    models.QuerySet(model).bulk_create([item.object for item in items], batch_size=500)
+    with _times_as_stored(model):
+        models.QuerySet(model).bulk_create([item.object for item in items], batch_size=500)
     for m2m in model._meta.local_many_to_many:
         through = m2m.remote_field.through
         if through is None or not through._meta.auto_created:
@@ -328,6 +329,22 @@ def _insert(items: list[Any]) -> int:
         ]
         models.QuerySet(through).bulk_create(links, batch_size=500)
     return len(items)
+
+
+@contextmanager
+def _times_as_stored(model: type[models.Model]) -> Iterator[None]:
+    """A restored row keeps its stored times: ``auto_now``/``auto_now_add`` fields would be set to the time of the
+    restore on insert (bulk_create runs each field's pre_save), so they are switched off while its rows go in."""
+    fields = [f for f in model._meta.concrete_fields
+              if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)]  # fmt: skip
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    try:
+        for field in fields:
+            field.auto_now = field.auto_now_add = False
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
 def _reset_sequences() -> None:
