@@ -75,13 +75,16 @@ def hold_write_lock(instance: Instance):
         return conn.rollback, both_waiting
     conn = sqlite3.connect(instance.data_dir / "otcsms.sqlite3", isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
-    # SQLite does not show who waits for its lock. Each worker has logged that it is about to claim; give
-    # them a moment to reach the lock (a shorter moment makes the race less tight, never the test wrong).
+    # SQLite does not show who waits for its lock (a waiting connection retries a non-blocking lock in its busy
+    # handler). Each worker has logged that it is about to claim; give them time to reach the lock. Too short a
+    # moment is not harmless: a worker still on its way when the lock is released reads the schedule after the
+    # other's commit, finds nothing due and never races, and the test's "did not race" check fails (it did once
+    # with 0.5 s at load 10 on 2 cores). 3 s is many times the few milliseconds between the log line and the lock.
     asked: list[float] = []
 
     def a_moment_later() -> bool:
         asked.append(time.monotonic())
-        return asked[-1] - asked[0] > 0.5
+        return asked[-1] - asked[0] > 3.0
 
     return (lambda: conn.execute("ROLLBACK")), a_moment_later
 
