@@ -17,8 +17,8 @@ from otcsms.checks.engine import run_checks
 from otcsms.checks.models import Finding
 from otcsms.jobs.services import default_schedules
 from tests.access.conftest import grant
-from tests.access.smtp_peer import SmtpPeer
 from tests.conftest import make_user
+from tests.smtp_peer import SmtpPeer
 
 TODAY = date(2026, 12, 2)
 
@@ -98,8 +98,8 @@ def test_reminders_go_by_email_when_email_is_configured(hmi, site_a, a_approver)
     ):  # fmt: skip
         assert remind_reviewers(TODAY) == (2, 1)
         assert remind_reviewers(TODAY) == (0, 0)
-    assert len(smtp.received) == 1
-    recipients, message = smtp.received[0]
+    assert len(smtp.messages) == 1
+    recipients, message = smtp.messages[0].recipients, smtp.messages[0].message
     assert recipients == ["cat@plant-a.test"]
     assert "Q4 2026" in message["Subject"] and "2 grants" in message["Subject"]
     assert f"/access/reviews/{review.pk}/" in message.get_payload()

@@ -14,7 +14,7 @@ from otcsms.evidence.reminders import remind_due_reviews, send_review_digests
 from otcsms.evidence.tasks import review_round
 from tests.conftest import make_user
 from tests.evidence.conftest import approved, set_next_review
-from tests.evidence.smtp_peer import SmtpPeer
+from tests.smtp_peer import SmtpPeer
 
 pytestmark = pytest.mark.django_db
 
