@@ -6,7 +6,9 @@ call of a test process runs ``load()`` for real inside a savepoint, records ever
 audit event it appended, and rolls the savepoint back; then it, and every later call, inserts the recorded
 rows (same primary keys) and appends the recorded changes to the audit chain through ``core.audit`` as the
 same actors, so the chain stays whole and verifiable. A copy takes a fraction of a load: no parsing, no
-validation, no per-object work.
+validation, no per-object work: the rows are kept as the database takes them (one executemany per table,
+no model instances, no query compiling) and the events as they are stored (their canonical JSON text kept,
+only the chain columns computed anew).
 
 The copy is the load's effect only when the load starts from the same state, so: ``load`` must only insert
 (tables it writes to must be empty before it runs; a load that finds rows there is not recorded), and a
@@ -18,8 +20,7 @@ the test's own transaction (rolled back after a ``db`` test) or committed (flush
 from __future__ import annotations
 
 import copy
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -37,9 +38,16 @@ _EVENT_FIELDS = ("actor_kind", "actor_label", "actor_user_id", "actor_token_id",
 
 
 @dataclass(frozen=True)
+class Table:
+    model: type[models.Model]
+    insert: str  # INSERT INTO table (its concrete columns) VALUES (%s, ...)
+    rows: list[tuple[Any, ...]]  # the values as the database adapter takes them, by pk
+
+
+@dataclass(frozen=True)
 class Snapshot:
-    rows: dict[type[models.Model], list[tuple[Any, ...]]]  # model -> its concrete fields' values, by pk
-    events: list[tuple[Any, ...]]  # _EVENT_FIELDS of each appended audit event, in chain order
+    tables: list[Table]
+    events: list[tuple[Actor, list[audit.Entry]]]  # the appended audit events, in chain order, by actor
     result: Any
 
 
@@ -54,19 +62,18 @@ def restore(key: str, load: Callable[[], Any]) -> Any:
     if key not in _snapshots:
         _snapshots[key] = _record(load)
     snapshot = _snapshots[key]
-    if snapshot is None or any(_model_rows(model).exists() for model in snapshot.rows):
+    if snapshot is None or any(_model_rows(table.model).exists() for table in snapshot.tables):
         return load()
-    with transaction.atomic():
-        for model, rows in snapshot.rows.items():
-            names = [field.attname for field in model._meta.concrete_fields]
-            _model_rows(model).bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows])
-        with connection.cursor() as cursor:  # PostgreSQL: the next ids come after the copied ones
-            for statement in connection.ops.sequence_reset_sql(no_style(), list(snapshot.rows)):
-                cursor.execute(statement)
-        for actor, events in groupby(snapshot.events, key=lambda event: event[:5]):
-            kind, label, user_id, token_id, request_id = actor
-            with acting_as(Actor(kind, label, user_id, token_id, request_id)):
-                audit.append_events([_change(event[5:]) for event in events])
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in snapshot.tables:
+            cursor.executemany(table.insert, table.rows)
+        # PostgreSQL: the next ids come after the copied ones
+        models_copied = [table.model for table in snapshot.tables]
+        for statement in connection.ops.sequence_reset_sql(no_style(), models_copied):
+            cursor.execute(statement)
+        for actor, entries in snapshot.events:
+            with acting_as(actor):
+                audit.append_entries(entries)
     return copy.deepcopy(snapshot.result)
 
 
@@ -83,11 +90,9 @@ def _record(load: Callable[[], Any]) -> Snapshot | None:
             result = load()
             written = [model for model in candidates if _model_rows(model).count() > before[model]]
             if not any(before[model] for model in written):
-                rows = {model: _values(model) for model in written}
-                events = list(
-                    AuditEvent.objects.filter(seq__gt=head).order_by("seq").values_list(*_EVENT_FIELDS)
-                )
-                snapshot = Snapshot(rows, events, copy.deepcopy(result))
+                tables = [_table(model) for model in written]
+                events = AuditEvent.objects.filter(seq__gt=head).order_by("seq").values_list(*_EVENT_FIELDS)
+                snapshot = Snapshot(tables, _entries_by_actor(events), copy.deepcopy(result))
             raise _RollBack
     except _RollBack:
         pass
@@ -99,13 +104,23 @@ def _model_rows(model: type[models.Model]) -> models.QuerySet[Any]:
     return models.QuerySet(model)
 
 
-def _values(model: type[models.Model]) -> list[tuple[Any, ...]]:
-    names = [field.attname for field in model._meta.concrete_fields]
-    return list(_model_rows(model).order_by("pk").values_list(*names))
+def _table(model: type[models.Model]) -> Table:
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    values = _model_rows(model).order_by("pk").values_list(*(field.attname for field in fields))
+    rows = [
+        tuple(field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True))
+        for row in values
+    ]
+    return Table(model, insert, rows)
 
 
-def _change(event: tuple[Any, ...]) -> audit.Change:
-    object_type, object_id, object_repr, site_id, action, data = event
-    content = json.loads(data)
-    return audit.Change(object_type, object_id, object_repr, site_id, action, content["before"],
-                        content["after"], content["reason"])  # fmt: skip
+def _entries_by_actor(events: Iterable[tuple[Any, ...]]) -> list[tuple[Actor, list[audit.Entry]]]:
+    return [
+        (Actor(*actor), [audit.Entry(*event[5:]) for event in group])
+        for actor, group in groupby(events, key=lambda event: event[:5])
+    ]

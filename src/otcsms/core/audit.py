@@ -197,8 +197,33 @@ def append_event(
     return append_events([change], using=using)
 
 
-def append_events(changes: list[Change], using: str = "default") -> int:
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A change as the chain stores it: ``data`` is the canonical JSON text of before/after/reason."""
+
+    object_type: str
+    object_id: str
+    object_repr: str
+    site_id: int | None
+    action: str
+    data: str
+
+
+def entry_of(change: Change) -> Entry:
+    data = canonical_json({"after": change.after, "before": change.before, "reason": change.reason})
+    return Entry(
+        change.object_type, change.object_id, change.object_repr, change.site_id, change.action, data
+    )
+
+
+def append_events(changes: Sequence[Change], using: str = "default") -> int:
     """Append events in order (one head lock, one batch insert); returns the last sequence number."""
+    return append_entries([entry_of(change) for change in changes], using=using)
+
+
+def append_entries(entries: Sequence[Entry], using: str = "default") -> int:
+    """``append_events`` for changes already in stored form (a copy of recorded events re-appended as the
+    current actor at the chain's current end: only the chain columns are computed anew)."""
     conn = connections[using]
     if not conn.in_atomic_block:
         raise RuntimeError("audit events must be appended inside the transaction of the change")
@@ -222,17 +247,16 @@ def append_events(changes: list[Change], using: str = "default") -> int:
         occurred = now_us()
         label = _text(actor.label)
         rows = []
-        for change in changes:
+        for entry in entries:
             seq += 1
-            data = canonical_json({"after": change.after, "before": change.before, "reason": change.reason})
-            object_repr = _text(change.object_repr)
+            object_repr = _text(entry.object_repr)
             header = event_header(
                 seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
-                change.object_type, change.object_id, object_repr, change.site_id, change.action,
+                entry.object_type, entry.object_id, object_repr, entry.site_id, entry.action,
             )  # fmt: skip
-            digest = chain_digest(key, prev_hash, header, data)
+            digest = chain_digest(key, prev_hash, header, entry.data)
             rows.append((seq, occurred, actor.kind, actor.user_id, actor.token_id, label, actor.request_id,
-                         change.object_type, change.object_id, object_repr, change.site_id, change.action, data,
+                         entry.object_type, entry.object_id, object_repr, entry.site_id, entry.action, entry.data,
                          prev_hash, digest))  # fmt: skip
             prev_hash = digest
         if len(rows) == 1:
