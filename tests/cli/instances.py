@@ -13,11 +13,16 @@ and of what it sets up as it runs (the jobs' first slots), run it on a plain ``i
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
+import select
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +44,7 @@ class Instance:
             self.env["DATABASE_URL"] = database_url
 
     def run(self, *args: str, check: int | None = 0) -> subprocess.CompletedProcess:
-        proc = subprocess.run([*OTCSMS, *args], env=self.env, capture_output=True, text=True, timeout=180)
+        proc = _forks.run(list(args), self.env)
         if check is not None:
             assert proc.returncode == check, f"otcsms {' '.join(args)} -> {proc.returncode}\n{proc.stderr}"
         return proc
@@ -66,6 +71,65 @@ class Instance:
             return
         with sqlite3.connect(self.data_dir / "otcsms.sqlite3") as conn:
             conn.executemany(statement.replace("%s", "?"), rows)
+
+
+class _ForkServer:
+    """`otcsms` commands run as processes forked from tests/cli/zygote.py, one server per test process."""
+
+    def __init__(self) -> None:
+        self._server: subprocess.Popen[bytes] | None = None
+        self._dir = Path(tempfile.mkdtemp(prefix="otcsms-cli-output-"))
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._server is None or self._server.poll() is not None:
+            self._server = subprocess.Popen(
+                [sys.executable, "-m", "tests.cli.zygote"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                bufsize=0, cwd=Path(__file__).resolve().parents[2],
+            )  # fmt: skip
+        return self._server
+
+    def _reply(self, timeout: float | None = None) -> dict | None:
+        """The server's next line, read unbuffered (so select sees what is really pending), or None at timeout."""
+        assert self._server is not None and self._server.stdout is not None
+        fd = self._server.stdout.fileno()
+        line = b""
+        while not line.endswith(b"\n"):
+            if timeout is not None and not select.select([fd], [], [], timeout)[0]:
+                return None
+            chunk = os.read(fd, 1)
+            if not chunk:
+                raise RuntimeError("the otcsms fork server (tests/cli/zygote.py) has stopped")
+            line += chunk
+        return json.loads(line)
+
+    def run(self, argv: list[str], env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
+        """`otcsms ARGV` in ``env``, as subprocess.run(..., capture_output=True, text=True) would return it."""
+        server = self._started()
+        assert server.stdin is not None
+        stdout, stderr = self._dir / "stdout", self._dir / "stderr"
+        request = {"argv": argv, "env": env, "cwd": os.getcwd(), "stdout": str(stdout), "stderr": str(stderr)}
+        server.stdin.write(json.dumps(request).encode() + b"\n")
+        pid = self._reply()["pid"]  # type: ignore[index]
+        ended = self._reply(timeout)
+        if ended is None:
+            os.kill(pid, signal.SIGKILL)
+            self._reply()
+            raise subprocess.TimeoutExpired([*OTCSMS, *argv], timeout)
+        return subprocess.CompletedProcess(
+            [*OTCSMS, *argv], ended["status"], stdout.read_text(errors="replace"),
+            stderr.read_text(errors="replace"),
+        )  # fmt: skip
+
+    def close(self) -> None:
+        if self._server is not None and self._server.poll() is None:
+            assert self._server.stdin is not None
+            self._server.stdin.close()
+            self._server.wait(timeout=30)
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+_forks = _ForkServer()
+atexit.register(_forks.close)
 
 
 def _server_url() -> str | None:
