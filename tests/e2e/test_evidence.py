@@ -71,19 +71,30 @@ def test_upload_approve_attach_and_go_stale(page: Page, site_a, a_contributor, a
     log_out(page)
     log_in(page, a_contributor)
     page.goto(f"/assessments/{answered.pk}/answer/")
-    row = page.locator("tr", has_text="SR 1.3").first
-    row.locator("details.attach summary").click()
-    row.locator("select[name=document]").select_option(label="Remote access policy (policy)")
-    row.locator("button:has-text('Link')").click()
-    expect(row.locator(".evidence-cell")).to_contain_text("Remote access policy")
+    rows = page.locator("tr", has_text="SR 1.3")
+    expect(rows).to_have_count(2)  # one answer row per zone: Control and OT DMZ
+    for i in range(2):
+        row = rows.nth(i)
+        row.locator("details.attach summary").click()
+        row.locator("select[name=document]").select_option(label="Remote access policy (policy)")
+        row.locator("button:has-text('Link')").click()
+        expect(row.locator(".evidence-cell")).to_contain_text("Remote access policy")
+        expect(row.locator(".evidence-cell")).not_to_contain_text("stale")
     assert page.url.endswith(f"/assessments/{answered.pk}/answer/")  # never left the page
-    expect(row.locator(".evidence-cell")).not_to_contain_text("stale")
+
+    page.goto("/evidence/completeness/")
+    fresh = int(page.locator(f"#site-{site_a.pk} .score").inner_text().rstrip("%"))
 
     stored = Document.objects.get(pk=document.pk)
     stored.next_review = dt.date.today() - dt.timedelta(days=1)  # the review date passes
     stored.save()
-    page.reload()
-    expect(page.locator("tr", has_text="SR 1.3").first.locator(".evidence-cell")).to_contain_text("(stale)")
+    page.goto(f"/assessments/{answered.pk}/answer/")
+    for i in range(2):
+        expect(page.locator("tr", has_text="SR 1.3").nth(i).locator(".evidence-cell")).to_contain_text("(stale)")
+    page.goto("/evidence/completeness/")
+    stale = int(page.locator(f"#site-{site_a.pk} .score").inner_text().rstrip("%"))
+    assert stale < fresh, (fresh, stale)  # the site's completeness score drops
+    expect(page.locator(f"#site-{site_a.pk}")).to_contain_text("Remote access policy")  # and says why
 
 
 def test_an_uploaded_svg_is_downloaded_not_rendered(page: Page, site_a, a_contributor):
