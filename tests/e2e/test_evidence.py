@@ -90,7 +90,9 @@ def test_upload_approve_attach_and_go_stale(page: Page, site_a, a_contributor, a
     stored.save()
     page.goto(f"/assessments/{answered.pk}/answer/")
     for i in range(2):
-        expect(page.locator("tr", has_text="SR 1.3").nth(i).locator(".evidence-cell")).to_contain_text("(stale)")
+        expect(page.locator("tr", has_text="SR 1.3").nth(i).locator(".evidence-cell")).to_contain_text(
+            "(stale)"
+        )
     page.goto("/evidence/completeness/")
     stale = int(page.locator(f"#site-{site_a.pk} .score").inner_text().rstrip("%"))
     assert stale < fresh, (fresh, stale)  # the site's completeness score drops
