@@ -33,7 +33,7 @@ router = Router(tags=["evidence"])
 
 REFUSALS = (
     services.EvidenceInputError, services.EvidenceForbiddenError, services.EvidenceStateError,
-    services.UploadTooLargeError,
+    services.UploadTooLargeError, services.SigningLockedError,
 )  # fmt: skip
 
 
@@ -45,6 +45,8 @@ def refusal(exc: Exception) -> HttpError:
         return HttpError(409, str(exc))
     if isinstance(exc, services.UploadTooLargeError):
         return HttpError(413, str(exc))
+    if isinstance(exc, services.SigningLockedError):
+        return HttpError(429, str(exc))
     return HttpError(422, str(exc))
 
 
@@ -192,10 +194,17 @@ def submit_version(request: AuthedRequest, pk: int) -> DocumentVersion:
 @router.post(
     "/document-versions/{id:pk}/approve", response=s.VersionOut, operation_id="document_versions_approve",
     summary="Approve (approvers and site admins; never the uploader or submitter) and sign: the approver's own "
-    "password in the body, with a session or a token alike (403 when it is not right)",
+    "password in the body, with a session or a token alike (403 when it is not right; 429 when signing is locked "
+    "after too many wrong passwords)",
 )  # fmt: skip
 def approve_version(request: AuthedRequest, pk: int, payload: s.ApproveIn) -> DocumentVersion:
-    return _transition(request, pk, services.approve_version, password=payload.password)
+    # Not inside a transaction of the request: a wrong password is counted (and may lock signing) although the
+    # approval is refused; the service writes the approval in a transaction of its own.
+    version = get_visible_or_404(VERSIONS, request, pk)
+    try:
+        return services.approve_version(version, by=request.user, password=payload.password)
+    except REFUSALS as exc:
+        raise refusal(exc) from None
 
 
 @router.post(
@@ -206,16 +215,6 @@ def reject_version(request: AuthedRequest, pk: int, payload: s.ReasonIn) -> Docu
 
 
 # --- evidence links --------------------------------------------------------------------------------
-
-
-def _create_link(user: User, data: dict[str, Any]) -> EvidenceLink:
-    document = Document.objects.for_user(user).filter(pk=data.pop("document_id")).first()
-    if document is None:
-        raise HttpError(422, "document_id: no such document")
-    try:
-        return services.link_evidence(document, by=user, **data)
-    except REFUSALS as exc:
-        raise refusal(exc) from None
 
 
 def _update_link(user: User, link: EvidenceLink, data: dict[str, Any]) -> EvidenceLink:
@@ -236,11 +235,36 @@ def _delete_link(user: User, link: EvidenceLink, reason: str) -> None:
 
 
 LINKS = Resource(
-    EvidenceLink, "evidence-links", s.LinkOut, s.LinkCreate, s.LinkUpdate, filters=s.LinkFilter,
-    select_related=("document", "version"), ordering=("-created_at", "-pk"), create_hook=_create_link,
-    update_hook=_update_link, delete_hook=_delete_link, tags=["evidence"],
+    EvidenceLink, "evidence-links", s.LinkOut, None, s.LinkUpdate, filters=s.LinkFilter,
+    select_related=("document", "version"), ordering=("-created_at", "-pk"), update_hook=_update_link,
+    delete_hook=_delete_link, tags=["evidence"],
 )  # fmt: skip
 register(router, LINKS)
+
+
+@router.post(
+    "/evidence-links", response={201: s.LinkOut}, operation_id="evidence_links_create", tags=["evidence"]
+)
+def create_link(request: AuthedRequest, payload: s.LinkCreate) -> Status[EvidenceLink]:
+    """A document, or one pinned version, evidences a record. The link belongs to the record's site: the document's
+    own, or one it covers (for a record of no site, ``site_id``, by default the document's). Whoever may add
+    documents on that site may link; a record or document the caller cannot see is a 422, as one that does not
+    exist."""
+    user = request.user
+    if not Site.objects.for_user(
+        user, "change"
+    ).exists():  # nothing to link anywhere: refused before any lookup
+        raise HttpError(403, "you may not change evidence links here")
+    data = payload.model_dump()
+    document = Document.objects.for_user(user).filter(pk=data.pop("document_id")).first()
+    if document is None:
+        raise HttpError(422, "document_id: no such document")
+    try:
+        with transaction.atomic():
+            link = services.link_evidence(document, by=user, **data)
+    except REFUSALS as exc:
+        raise refusal(exc) from None
+    return Status(201, link)
 
 
 # --- completeness and search -----------------------------------------------------------------------

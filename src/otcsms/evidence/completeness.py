@@ -151,7 +151,8 @@ def _assets(site: Site, day: date) -> tuple[int, int, list[Gap]]:
 
 
 def _policies(site: Site, day: date) -> tuple[int, int, list[Gap]]:
-    policies = Document.objects.filter(site=site, kind=DocumentKind.POLICY, retired_at__isnull=True)
+    # the site's own policies and those of other sites covering it (a group policy is the site's policy too)
+    policies = Document.objects.for_site(site.pk).filter(kind=DocumentKind.POLICY, retired_at__isnull=True)
     total = policies.count()
     orphans = list(policies.filter(owner__isnull=True)[:MAX_LISTED])
     gaps = [Gap("policies", p, f"policy {p.title} has no owner") for p in orphans]

@@ -1,6 +1,7 @@
 """Demo documents at the water plant: an approved remote-access policy evidencing SR 1.3 in two zones, a
 network diagram, a procedure with a revision in review (a diff to look at), and a configuration record past
-its review date (stale evidence, a finding and a lower completeness score to look at)."""
+its review date (stale evidence, a finding and a lower completeness score to look at); a group policy the water
+plant keeps for every other site of the operator (a document covering several sites)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ PROCEDURE_V2 = (
     b"3. Test a restore every quarter.\n"
 )
 DIAGRAM = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="200" height="80"><rect width="200" height="80" fill="#eef"/><text x="10" y="45">Treatment zone</text></svg>'
+GROUP_POLICY = b"""# Group OT security policy
+
+Applies to every site of the operator.
+1. Each site keeps an inventory of its control system assets and reviews it yearly.
+2. Each site's control network is segmented into zones with defined conduits.
+3. Security patches are assessed within 30 days of release and applied or mitigated.
+"""
 CONFIG = b"hostname fw-treatment\n!\naccess-list 101 permit tcp host 10.1.1.5 host 10.2.1.10 eq 502\n"
 
 
@@ -62,6 +70,18 @@ def load_demo_evidence(summary: DemoSummary) -> None:
     revision = services.upload_version(procedure, [PROCEDURE_V2], file_name="backup-procedure.txt",
                                        change_summary="quarterly restore test", by=author)  # fmt: skip
     services.submit_version(revision, by=author)
+
+    # A group policy kept by the water plant and covering every other site of the operator: their users read it
+    # and count it among their own policies (docs/evidence.md, "Documents covering several sites").
+    others = list(
+        Site.objects.filter(organisation_id=water.organisation_id)
+        .exclude(pk=water.pk)
+        .values_list("pk", flat=True)
+    )
+    group = services.create_document(site_id=water.pk, kind="policy", title="Group OT security policy",
+                                     tags="group, segmentation, patching", owner_id=author.pk,
+                                     covered_site_ids=others, by=None)  # fmt: skip
+    _approve(group, GROUP_POLICY, "group-ot-security-policy.md", author, approver, summary.password)
 
     if asset is not None:
         config = services.create_document(site_id=water.pk, kind="configuration", title=f"{asset.name} configuration",

@@ -10,7 +10,7 @@ evidences: the document (meaning its version in force) or one pinned version, wi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from otcsms.core.models import SiteOwned
+from otcsms.core.models import SiteOwned, SiteScopedAuditedQuerySet
+from otcsms.core.roles import Action
+from otcsms.core.scoping import AnyUser, sites_where
 from otcsms.evidence import lifecycle
 
 
@@ -71,7 +73,50 @@ def _user_fk(help_text: str = "") -> Any:
     )  # fmt: skip
 
 
+# The stubs' plugin types ``as_manager`` per queryset class; core's own mixed queryset needs the same ignore.
+_M = TypeVar("_M", bound="SiteOwned")
+
+
+class SharedDocumentQuerySet(SiteScopedAuditedQuerySet[_M]):  # type: ignore[override]
+    """Site scoping of a document and of what is part of it (its versions, signatures, reviews): the rows of the
+    document's own site, and for reading also the rows of documents that cover one of the user's sites
+    (``CoveredSite``). Writing stays with the owning site. Still ``for_user``: one scoping mechanism, the
+    covered sites a second subquery of the same statement (docs/decisions/0005-shared-documents.md)."""
+
+    # The path from the row to its document's primary key ("pk" for the document itself).
+    document_key: ClassVar[str] = "document_id"
+
+    def _covering(self, covers: models.Q) -> models.Q:
+        documents = CoveredSite.objects.filter(covers).values("document_id")
+        return models.Q(**{f"{self.document_key}__in": documents})
+
+    def for_user(self, user: AnyUser, action: Action = "view") -> Self:
+        if action != "view" or not user.is_authenticated or not user.is_active or user.is_org_admin:
+            return super().for_user(user, action)
+        permitted = sites_where(user, action)
+        return self.filter(models.Q(site__in=permitted) | self._covering(models.Q(site__in=permitted)))
+
+    def for_site(self, site_id: int | None) -> Self:
+        """The rows of one site (the site switcher): its own documents and those covering it."""
+        if site_id is None:
+            return self
+        return self.filter(models.Q(site_id=site_id) | self._covering(models.Q(site_id=site_id)))
+
+
+class DocumentQuerySet(SharedDocumentQuerySet[_M]):  # type: ignore[override]
+    document_key = "pk"
+
+
+class SignatureQuerySet(SharedDocumentQuerySet[_M]):  # type: ignore[override]
+    document_key = "version__document_id"
+
+
 class Document(SiteOwned):
+    """A controlled document of its site (the owning site: who may write it, approve it, review it). It may also
+    cover other sites (``covered_sites``): their users read it and link it as evidence of their records."""
+
+    objects: ClassVar = DocumentQuerySet.as_manager()
+
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
@@ -127,6 +172,31 @@ class Document(SiteOwned):
         return not self.is_retired and self.next_review is not None and self.next_review < day  # type: ignore[operator]
 
 
+class CoveredSite(SiteOwned):
+    """Another site a document covers (a group policy, a company standard): its users read the document, its
+    versions and their approvals, and link it as evidence of their site's records. ``site`` is the covered site
+    (so the row, and its audit event, belong to it); the document's own site is never listed here."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="covered_sites")
+
+    class Meta:
+        ordering = ["document_id", "site_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "site"], name="evidence_one_cover_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} covers the site {self.site}"
+
+    def clean(self) -> None:
+        if (
+            self.document_id is not None
+            and self.site_id is not None
+            and self.document.site_id == self.site_id
+        ):
+            raise ValidationError({"site": "the document's own site is covered already"})
+
+
 class CoveredZone(SiteOwned):
     """A zone a document covers (a network diagram of the zone, a procedure for it)."""
 
@@ -179,6 +249,8 @@ class Blob(models.Model):
 
 class DocumentVersion(SiteOwned):
     """One file of a document. Its content is the blob named by ``sha256`` and never changes."""
+
+    objects: ClassVar = SharedDocumentQuerySet.as_manager()
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
@@ -244,6 +316,8 @@ class DocumentVersion(SiteOwned):
 class ApprovalSignature(SiteOwned):
     """The electronic signature of one approval: who signed which content (by its hash), when, meaning what."""
 
+    objects: ClassVar = SignatureQuerySet.as_manager()
+
     version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="signatures")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(max_length=200, help_text="The signer's name when they signed.")
@@ -267,6 +341,8 @@ class ApprovalSignature(SiteOwned):
 
 class DocumentReview(SiteOwned):
     """A periodic review: its outcome, and the next review date it set."""
+
+    objects: ClassVar = SharedDocumentQuerySet.as_manager()
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reviews")
     outcome = models.CharField(max_length=12, choices=ReviewOutcome.choices)
@@ -312,7 +388,8 @@ class EvidenceLink(SiteOwned):
 
     @classmethod
     def site_id_for_new(cls, data: Mapping[str, Any]) -> int | None:
-        """A link belongs to its document's site (the API checks the caller may write there first)."""
+        """The document's site; the API's create is its own (``evidence.api.create_link``): the link belongs to the
+        target's site, checked by the service once it has found the target among what the caller sees."""
         document_id = data.get("document_id")
         if not isinstance(document_id, int):
             return None
@@ -365,3 +442,23 @@ class CompletenessSnapshot(SiteOwned):
 
     def __str__(self) -> str:
         return f"completeness {self.score}% on {self.taken_on:%Y-%m-%d}"
+
+
+class SigningThrottle(models.Model):
+    """Wrong passwords a user gave to sign approvals, and the lock they earned (the login's limits:
+    ``OTCSMS_LOGIN_FAILURE_LIMIT`` failures lock signing for ``OTCSMS_LOGIN_COOLOFF_MINUTES``). Bookkeeping, not a
+    record of the program: a failure writes no audit event (a refused approval writes nothing), the lock does
+    (``services.check_signing_password``); a right password clears the count."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"signing by user {self.user_id}: {self.failures} wrong passwords"

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from otcsms.core import registry
 from otcsms.core.schemas import Filter, Id, InputSchema, content_type_q, type_label
+from otcsms.evidence.models import CoveredSite
 from otcsms.evidence.search import matching_q
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class DocumentOut(Schema):
     retired_at: datetime | None
     zone_ids: list[int]
     asset_ids: list[int]
+    covered_site_ids: list[int] = Field(description="Other sites the document covers (their users read it).")
     created_at: datetime
 
     @staticmethod
@@ -63,6 +65,10 @@ class DocumentOut(Schema):
     def resolve_asset_ids(obj: Document) -> list[int]:
         return sorted(c.asset_id for c in obj.covered_assets.all())
 
+    @staticmethod
+    def resolve_covered_site_ids(obj: Document) -> list[int]:
+        return sorted(c.site_id for c in obj.covered_sites.all())
+
 
 class DocumentCreate(InputSchema):
     site_id: Id
@@ -78,6 +84,11 @@ class DocumentCreate(InputSchema):
     )
     zone_ids: IdList = Field(default_factory=list, description="Zones the document covers (its site's).")
     asset_ids: IdList = Field(default_factory=list, description="Assets the document covers (its site's).")
+    covered_site_ids: IdList = Field(
+        default_factory=list,
+        description="Other sites the document covers: their users read it and link it as their evidence (you "
+        "must be able to add documents on each).",
+    )  # fmt: skip
 
 
 class DocumentUpdate(InputSchema):
@@ -91,10 +102,11 @@ class DocumentUpdate(InputSchema):
     review_interval_months: int | None = Field(None, ge=0, le=120)
     zone_ids: IdList | None = None
     asset_ids: IdList | None = None
+    covered_site_ids: IdList | None = None
 
 
 class DocumentFilter(Filter):
-    site_id: Id | None = None
+    site_id: Id | None = Field(None, description="Documents of the site, and those covering it.")
     kind: KindValue | None = None
     owner_id: Id | None = None
     q: str | None = Field(
@@ -119,6 +131,11 @@ class DocumentFilter(Filter):
 
     def filter_retired(self, value: bool | None) -> Q:
         return Q() if value is None else Q(retired_at__isnull=not value)
+
+    def filter_site_id(self, value: int | None) -> Q:
+        if value is None:
+            return Q()
+        return Q(site_id=value) | Q(pk__in=CoveredSite.objects.filter(site_id=value).values("document_id"))
 
 
 class VersionOut(Schema):
@@ -243,6 +260,10 @@ class LinkCreate(InputSchema):
     target_id: Id
     valid_until: date | None = None
     note: str = Field("", max_length=500)
+    site_id: Id | None = Field(
+        None, description="For a record of no site (a requirement): the site it is evidence for (one the document "
+        "covers; default its own). A record of a site is evidenced on that site.",
+    )  # fmt: skip
 
 
 class LinkUpdate(InputSchema):

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from otcsms.core import registry
 from otcsms.core.actor import current_actor
-from otcsms.core.audit import chain_key, with_reason
+from otcsms.core.audit import append_event, chain_key, with_reason
 from otcsms.core.crud import scoped
 from otcsms.core.inputs import text_problem
 from otcsms.core.lifecycle import Transition
@@ -35,15 +35,18 @@ from otcsms.evidence.models import (
     DEFAULT_REVIEW_MONTHS,
     ApprovalSignature,
     CoveredAsset,
+    CoveredSite,
     CoveredZone,
     Document,
     DocumentReview,
     DocumentVersion,
     EvidenceLink,
     ReviewOutcome,
+    SigningThrottle,
 )
 from otcsms.org.scope_lifecycle import review_due_after
 from otcsms.plant.models import Asset, Zone
+from otcsms.tenancy.models import Site
 
 
 class EvidenceInputError(ValueError):
@@ -56,6 +59,10 @@ class EvidenceForbiddenError(Exception):
 
 class EvidenceStateError(ValueError):
     """The record's state does not allow it (409)."""
+
+
+class SigningLockedError(Exception):
+    """Too many wrong passwords: this user may not sign for a while (429)."""
 
 
 UploadTooLargeError = blobstore.UploadTooLargeError
@@ -113,9 +120,10 @@ def clean_tags(raw: str) -> str:
 
 def create_document(
     *, site_id: int, by: User | None = None, zone_ids: Iterable[int] = (), asset_ids: Iterable[int] = (),
-    **fields: Any,
+    covered_site_ids: Iterable[int] = (), **fields: Any,
 ) -> Document:  # fmt: skip
-    """A new document of the site (no version yet); its review interval defaults by kind."""
+    """A new document of the site (no version yet); its review interval defaults by kind. ``covered_site_ids``:
+    other sites it covers (the writer must be able to add documents there too)."""
     _require(by, site_id, "change", "add documents")
     _check_fields(fields)
     fields.setdefault("review_interval_months", DEFAULT_REVIEW_MONTHS.get(fields.get("kind", ""), 12))
@@ -127,12 +135,13 @@ def create_document(
         _validate_people(document)
         _save(document)
         _set_coverage(document, zone_ids, asset_ids, by)
+        _set_covered_sites(document, covered_site_ids, by)
     return document
 
 
 def update_document(
     document: Document, *, by: User | None = None, zone_ids: Iterable[int] | None = None,
-    asset_ids: Iterable[int] | None = None, **fields: Any,
+    asset_ids: Iterable[int] | None = None, covered_site_ids: Iterable[int] | None = None, **fields: Any,
 ) -> Document:  # fmt: skip
     """Change what is said about a document (never its versions): only the fields given."""
     _require(by, document.site_id, "change", "edit documents")
@@ -151,6 +160,8 @@ def update_document(
         _save(locked)
         if zone_ids is not None or asset_ids is not None:
             _set_coverage(locked, zone_ids, asset_ids, by)
+        if covered_site_ids is not None:
+            _set_covered_sites(locked, covered_site_ids, by)
     return locked
 
 
@@ -195,6 +206,33 @@ def _set_coverage(
                 cover.delete()
         for pk in sorted(wanted - set(existing)):
             _save(through(site_id=document.site_id, document=document, **{field: pk}))
+
+
+def document_site_ids(document: Document) -> set[int]:
+    """The sites a document is for: its own and those it covers."""
+    covered = CoveredSite.objects.filter(document_id=document.pk).values_list("site_id", flat=True)
+    return {document.site_id, *covered}
+
+
+def _set_covered_sites(document: Document, site_ids: Iterable[int], by: User | None) -> None:
+    """Make the other sites the document covers exactly these. Adding or removing a site takes the right to add
+    documents on that site as well (an organisation admin has it everywhere): a site's users decide what is
+    shown to them as their documents, and nobody learns of a site they have no role on."""
+    wanted = set(site_ids) - {document.site_id}
+    existing = {c.site_id: c for c in CoveredSite.objects.filter(document=document)}
+    changed = wanted.symmetric_difference(existing)
+    for site_id in sorted(changed):
+        if by is not None and not may_write(by, Document, site_id, "change"):
+            raise EvidenceForbiddenError(
+                f"covered_site_ids: you may not add documents on site {site_id}, so you may not change its coverage"
+            )
+    if missing := wanted - set(Site.objects.filter(pk__in=wanted).values_list("pk", flat=True)):
+        raise EvidenceInputError(f"covered_site_ids: no site with id {min(missing)}")
+    for site_id, cover in existing.items():
+        if site_id not in wanted:
+            cover.delete()
+    for site_id in sorted(wanted - set(existing)):
+        _save(CoveredSite(site_id=site_id, document=document))
 
 
 def _save(obj: models.Model) -> None:
@@ -332,10 +370,7 @@ def approve_version(version: DocumentVersion, *, by: User, password: str) -> Doc
     signer re-enters their password in the same request (an API token alone cannot sign): a wrong one refuses
     the approval before anything is written."""
     _require(by, version.site_id, lifecycle.APPROVE.action, "approve versions")
-    if not password or not by.check_password(password):
-        raise EvidenceForbiddenError(
-            "the password is not right: re-enter your own password to sign an approval"
-        )
+    check_signing_password(by, password)
     with transaction.atomic():
         locked = _locked(version, lifecycle.APPROVE)
         if problem := lifecycle.four_eyes_problem(by.pk, authors(locked)):
@@ -354,6 +389,56 @@ def approve_version(version: DocumentVersion, *, by: User, password: str) -> Doc
         document.save()
         sign(locked, by, now)
     return locked
+
+
+def _locked_message(until: Any) -> str:
+    return (
+        f"signing is locked until {until:%Y-%m-%d %H:%M} UTC after too many wrong passwords; an organisation "
+        f"admin can see it in the audit trail"
+    )
+
+
+def check_signing_password(by: User, password: str) -> None:
+    """The signer's own password, or a refusal. Wrong passwords are counted per user (whatever the channel:
+    page, session or token) in a transaction of their own, committed although the approval is refused; at the
+    login's failure limit signing is locked for the login's cool-off, and the lock is an audit event
+    (organisation-wide: organisation admins read it). A right password clears the count; while locked, even the
+    right password is refused (429). Call it outside any transaction that the refusal rolls back."""
+    from django.conf import settings
+
+    now = timezone.now()
+    throttle = SigningThrottle.objects.filter(user_id=by.pk).first()
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        raise SigningLockedError(_locked_message(throttle.locked_until))
+    if password and by.check_password(password):
+        if throttle is not None and (throttle.failures or throttle.locked_until):
+            SigningThrottle.objects.filter(user_id=by.pk).delete()
+        return
+    if not password:
+        raise EvidenceForbiddenError("re-enter your own password to sign an approval")
+    limit, cooloff = settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME
+    with transaction.atomic():
+        SigningThrottle.objects.bulk_create([SigningThrottle(user_id=by.pk)], ignore_conflicts=True)
+        throttle = SigningThrottle.objects.select_for_update().get(user_id=by.pk)
+        if throttle.locked_until is not None and throttle.locked_until > now:  # locked meanwhile
+            raise SigningLockedError(_locked_message(throttle.locked_until))
+        if throttle.locked_until is not None:  # a lock that has run out: counting starts again
+            throttle.failures, throttle.locked_until = 0, None
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        locked = throttle.failures >= limit
+        if locked:
+            throttle.locked_until = now + cooloff
+            append_event(
+                object_type="evidence.signingthrottle", object_id=str(by.pk),
+                object_repr=f"approval signing by {by.get_username()}"[:200], site_id=None, action="update",
+                before={"locked_until": None}, after={"locked_until": throttle.locked_until.isoformat(), "failures": throttle.failures},
+                reason=f"signing locked after {throttle.failures} wrong passwords",
+            )  # fmt: skip
+        throttle.save()
+    if locked:
+        raise SigningLockedError(_locked_message(throttle.locked_until))
+    raise EvidenceForbiddenError("the password is not right: re-enter your own password to sign an approval")
 
 
 def sign(version: DocumentVersion, signer: User, when: Any, meaning: str = "approved") -> ApprovalSignature:
@@ -465,20 +550,45 @@ def evidence_target(label: str, object_id: int, by: User | None) -> models.Model
     return found
 
 
+def link_site_id(document: Document, target: models.Model, site_id: int | None = None) -> int:
+    """The site a link belongs to and counts for: the target's site (one the document is for), or for a record
+    of no site (a requirement) ``site_id``, by default the document's own site."""
+    target_site = (
+        target.audit_site_id() if hasattr(target, "audit_site_id") else getattr(target, "site_id", None)
+    )
+    sites = document_site_ids(document)
+    if target_site is not None:
+        if target_site not in sites:
+            raise EvidenceInputError(
+                f"{target._meta.verbose_name} {target} belongs to another site, one the document does not cover"
+            )
+        if site_id is not None and site_id != target_site:
+            raise EvidenceInputError("site_id: a record of a site is evidenced on its own site")
+        return int(target_site)
+    chosen = document.site_id if site_id is None else site_id
+    if chosen not in sites:
+        raise EvidenceInputError(f"site_id: {document} does not cover site {chosen}")
+    return chosen
+
+
 def link_evidence(
     document: Document, *, target_type: str, target_id: int, version_id: int | None = None,
-    valid_until: date | None = None, note: str = "", by: User | None = None,
+    valid_until: date | None = None, note: str = "", by: User | None = None, site_id: int | None = None,
 ) -> EvidenceLink:  # fmt: skip
-    """``document`` (its version in force), or its version ``version_id``, evidences the target record."""
-    _require(by, document.site_id, "change", "link evidence")
+    """``document`` (its version in force), or its version ``version_id``, evidences the target record. The link
+    belongs to the target's site (the document's own or one it covers); ``site_id`` names the site a record of
+    no site (a requirement) is evidenced for. Who may write on that site may link."""
     document = Document.objects.get(pk=document.pk)  # as stored now: the link reads its state
     note = note.strip()
     if len(note) > 500 or (problem := text_problem(note, multiline=False)):
         raise EvidenceInputError(f"note: {problem or 'at most 500 characters'}")
+    if by is not None and site_id is not None and not may_write(by, Document, site_id, "change"):
+        raise EvidenceForbiddenError(
+            "only contributors, approvers and site admins of the site may link evidence"
+        )
     target = evidence_target(target_type, target_id, by)
-    site_id = target.audit_site_id() if hasattr(target, "audit_site_id") else getattr(target, "site_id", None)
-    if site_id is not None and site_id != document.site_id:
-        raise EvidenceInputError(f"{target._meta.verbose_name} {target} belongs to another site")
+    site_id = link_site_id(document, target, site_id)
+    _require(by, site_id, "change", "link evidence")
     if (
         version_id is not None
         and not DocumentVersion.objects.filter(pk=version_id, document=document).exists()
@@ -486,7 +596,7 @@ def link_evidence(
         raise EvidenceInputError(f"version_id: no version {version_id} of {document}")
     content_type = ContentType.objects.get_for_model(target)
     link = EvidenceLink(
-        site_id=document.site_id, document=document, version_id=version_id, target_type=content_type,
+        site_id=site_id, document=document, version_id=version_id, target_type=content_type,
         target_id=target.pk, target_repr=str(target)[:200], valid_until=valid_until, note=note, created_by=by,
     )  # fmt: skip
     with transaction.atomic():

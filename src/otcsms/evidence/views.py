@@ -32,6 +32,8 @@ from otcsms.evidence.freshness import state_of
 from otcsms.evidence.models import (
     Classification,
     CompletenessSnapshot,
+    CoveredAsset,
+    CoveredZone,
     Document,
     DocumentKind,
     DocumentVersion,
@@ -49,7 +51,7 @@ from otcsms.ui.sites import current_site_id
 
 REFUSALS = (
     services.EvidenceInputError, services.EvidenceForbiddenError, services.EvidenceStateError,
-    services.UploadTooLargeError,
+    services.UploadTooLargeError, services.SigningLockedError,
 )  # fmt: skip
 
 
@@ -150,15 +152,26 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     rows = [{"version": v, "refusals": services.refusals(user, v), "signatures": list(v.signatures.all())}
             for v in versions]  # fmt: skip
+    # Only the links and covered records of sites the reader sees: a document covering several sites is evidence
+    # on each, and one site's records are not shown to another's users.
     links = [
         state_of(link)
-        for link in EvidenceLink.objects.filter(document=document).select_related("document", "version")
+        for link in EvidenceLink.objects.for_user(user)
+        .filter(document=document)
+        .select_related("document", "version")
     ]
+    covered_sites = list(
+        Site.objects.for_user(user).filter(pk__in=document.covered_sites.values("site_id")).order_by("name")
+    )
     return render(request, "evidence/document_detail.html", {
         "document": document, "rows": rows, "links": links,
         "reviews": document.reviews.select_related("reviewed_by")[:20],
-        "zones": [c.zone for c in document.covered_zones.select_related("zone")],
-        "assets": [c.asset for c in document.covered_assets.select_related("asset")],
+        "zones": [c.zone for c in CoveredZone.objects.for_user(user).filter(document=document).select_related("zone")],
+        "assets": [
+            c.asset for c in CoveredAsset.objects.for_user(user).filter(document=document).select_related("asset")
+        ],
+        "covered_sites": covered_sites,
+        "covered_unseen": document.covered_sites.count() - len(covered_sites),
         "can_change": may_write(user, Document, document.site_id, "change"),
         "can_approve": may_write(user, Document, document.site_id, "approve"),
         "max_mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024), "outcomes": ReviewOutcome.choices,
@@ -312,7 +325,8 @@ def attach_form(request: HttpRequest) -> HttpResponse:
         raise Http404("no such response")
     documents = (
         Document.objects.for_user(user)
-        .filter(site_id=response.site_id, retired_at__isnull=True)
+        .for_site(response.site_id)  # the site's own documents and those covering it
+        .filter(retired_at__isnull=True)
         .order_by("title")[:500]
     )
     template = "evidence/_attach_form.html" if request.htmx else "evidence/attach.html"  # type: ignore[attr-defined]

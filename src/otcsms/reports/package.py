@@ -87,7 +87,8 @@ def _add_evidence(zf: zipfile.ZipFile, site: Site, user: User, members: list[Pac
     rows = []
     documents = (
         Document.objects.for_user(user)
-        .filter(site=site, current_version__isnull=False, retired_at__isnull=True)
+        .for_site(site.pk)  # its own documents and those of other sites covering it
+        .filter(current_version__isnull=False, retired_at__isnull=True)
         .select_related("current_version")
         .order_by("title", "pk")
     )
