@@ -65,10 +65,12 @@ def record_snapshot(
     volatile: Any,
     source: dict[str, Any],
     captured_at: dt.datetime | None = None,
+    plain: bool = False,
 ) -> tuple[Snapshot, bool]:
-    """The asset's new version, or its latest one seen again (created False) when the config is the same."""
+    """The asset's new version, or its latest one seen again (created False) when the config is the same.
+    ``plain``: the parser vouched that ``config`` is plain JSON (parsers.Parsed.plain)."""
     captured_at = captured_at or _now()
-    config, digest = normal_and_hash(config)
+    config, digest = normal_and_hash(config, plain=plain)
     volatile = normalise(volatile, where="/volatile")
     with transaction.atomic():
         # One writer per asset at a time: the version numbers and the parent chain stay gapless.
@@ -117,7 +119,7 @@ def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -
         source["meta"] = parsed.meta
     with transaction.atomic():
         snapshot, created = record_snapshot(
-            asset, config=parsed.config, volatile=parsed.volatile, source=source
+            asset, config=parsed.config, volatile=parsed.volatile, source=source, plain=parsed.plain
         )
         if not SourceFile.objects.filter(snapshot=snapshot, sha256=digest).exists():
             SourceFile.objects.create(
