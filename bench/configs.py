@@ -57,7 +57,10 @@ def throughput(size_mb: float) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
         first, second = parse("a.xml", one), parse("b.xml", two)
         laps.append(("parse", time.perf_counter(), time.process_time()))
-        (c1, h1), (c2, h2) = normal_and_hash(first.config), normal_and_hash(second.config)
+        (c1, h1), (c2, h2) = (
+            normal_and_hash(first.config, plain=first.plain),
+            normal_and_hash(second.config, plain=second.plain),
+        )  # as import_file does
         laps.append(("normalise+hash", time.perf_counter(), time.process_time()))
         changes = diff(c1, c2)
         laps.append(("diff", time.perf_counter(), time.process_time()))
@@ -150,6 +153,17 @@ def start_helpers(kind: str, count: int, processes: int) -> tuple[list[subproces
     return helpers, ports
 
 
+def _proc_cpu(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
 def collection(modbus: int, opcua: int, dnp3: int = 0) -> None:
     from otcsms.configs import identity
     from otcsms.configs.collectors import Options, Target, collect_all, collect_one
@@ -186,14 +200,20 @@ def collection(modbus: int, opcua: int, dnp3: int = 0) -> None:
             alone.append((outcome.seconds, target.protocol))
         slowest = max(alone)[0]
         by_protocol = {p: statistics.median(s for s, q in alone if q == p) for p in {q for _, q in alone}}
+        helper_pids = [h.pid for h in helpers_m + helpers_o + helpers_d]
+        peers_cpu, own_cpu = _proc_cpu(helper_pids), time.process_time()
         began = time.perf_counter()
         outcomes = asyncio.run(collect_all(targets, options))
         total = time.perf_counter() - began
+        own_cpu, peers_cpu = time.process_time() - own_cpu, _proc_cpu(helper_pids) - peers_cpu
         assert all(o.status == "ok" for o in outcomes), [o.message for o in outcomes if o.status != "ok"][:3]
         print(f"   each alone: slowest {slowest:.3f} s; median " + ", ".join(f"{p} {s * 1000:.0f} ms"
                                                                           for p, s in sorted(by_protocol.items())))  # fmt: skip
         print(f"   all {len(targets)} at once (64 in flight): {total:.2f} s, {len(targets) / total:.0f} devices/s, "
               f"{total / slowest:.2f}x the slowest device")  # fmt: skip
+        print(f"   CPU during it: the collector {own_cpu:.2f} s, the simulated devices {peers_cpu:.2f} s, on "
+              f"{os.cpu_count()} cores shared with the rest of the machine (load {os.getloadavg()[0]:.1f}); "
+              f"the work alone needs {(own_cpu + peers_cpu) / (os.cpu_count() or 1):.2f} s of wall time at best")  # fmt: skip
         for protocol in sorted({t.protocol for t in targets}):
             subset = [t for t in targets if t.protocol == protocol]
             slowest_one = max(s for s, q in alone if q == protocol)

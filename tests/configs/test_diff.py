@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from otcsms.configs.canonical import keyed
@@ -71,9 +71,22 @@ def test_lists_compare_position_by_position():
     ]
 
 
+@settings(
+    suppress_health_check=[HealthCheck.too_slow]
+)  # input generation is trivial: slow only on a loaded machine
 @given(
     st.permutations([{"id": i, "v": i * 2} for i in range(6)]),
     st.permutations([{"id": i, "v": i * 2} for i in range(6)]),
 )
 def test_reordered_keyed_lists_never_differ(a, b):
     assert diff(keyed(a, lambda x: str(x["id"])), keyed(b, lambda x: str(x["id"]))) == []
+
+
+def test_equal_values_of_other_types_or_key_order_are_told_apart_exactly():
+    """``same`` proves equality from identical marshal bytes and falls back to the type walk otherwise: 1 and
+    true differ, the same keys in another order and 0.0 / -0.0 do not."""
+    from otcsms.configs.diff import same
+
+    assert not same({"a": [1, {"b": 1}]}, {"a": [1, {"b": True}]})
+    assert same({"a": 1, "b": [0.0]}, {"b": [-0.0], "a": 1})
+    assert diff({"x": {"a": 1, "b": 2}}, {"x": {"b": 2, "a": True}}) == [Change("/x/a", "changed", 1, True)]

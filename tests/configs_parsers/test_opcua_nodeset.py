@@ -130,3 +130,27 @@ def test_settings_land_in_config_and_process_values_in_volatile():
                     "2:LastUsage"):  # fmt: skip
         for node_id in by_name(running):
             assert "value" not in nodes[node_id] and node_id in values, running
+
+
+@pytest.mark.parametrize(
+    ("data", "plain"),
+    [
+        (PUMP, True),
+        (LASER, None),  # whatever the bytes say; when vouched for, the walk agrees
+        (PUMP.replace(b"Pump1.Level", "Pump1.\U0001f6b0".encode()), False),  # a NodeId outside the BMP
+        (PUMP.replace(b"Pump1.Level", b"Pump1.&#x1F6B0;"), False),  # the same as a character reference
+        (PUMP.replace(b'encoding="utf-8"', b'encoding="GB18030"'), False),  # another encoding: not vouched
+        ("\ufeff".encode("utf-16-le") + PUMP.decode().replace("utf-8", "utf-16").encode("utf-16-le"), False),
+    ],
+)
+def test_plain_is_vouched_only_when_the_checking_walk_would_agree(data, plain):
+    """``Parsed.plain`` lets the hash skip the checking walk: it must never be claimed where the walk would find
+    a non-normal value or a key whose RFC 8785 order differs (outside the BMP)."""
+    from otcsms.configs.canonical import _PLAIN, _scan, config_hash, normal_and_hash
+
+    parsed = opcua_nodeset.parse(data)
+    if plain is not None:
+        assert parsed.plain is plain
+    if parsed.plain:
+        assert _scan(parsed.config) == _PLAIN
+        assert normal_and_hash(parsed.config, plain=True)[1] == config_hash(parsed.config)

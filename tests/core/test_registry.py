@@ -149,6 +149,7 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "frameworks",
             "access",
             "config",
+            "roadmap",
         ],
         "settings_read": False,
         "apps_ready": False,

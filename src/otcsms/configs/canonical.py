@@ -190,10 +190,14 @@ def _encode(value: Json, plain: bool) -> bytes:
         raise NormaliseError(f"no canonical JSON form: {exc}") from None
 
 
-def normal_and_hash(config: Json, *, where: str = "/config") -> tuple[Json, str]:
+def normal_and_hash(config: Json, *, where: str = "/config", plain: bool = False) -> tuple[Json, str]:
     """``normalise(config)`` and its ``config_hash`` with one walk of the document where it is already normal
-    (a parser's or a collector's output, a document read back from the database), two where it is not."""
+    (a parser's or a collector's output, a document read back from the database), two where it is not, none
+    where the parser vouched for it (``plain``: only string-keyed dicts, lists, strings, booleans and None, no
+    character outside the BMP; see parsers.Parsed)."""
     with _collection_paused():
+        if plain:
+            return config, hashlib.sha256(_encode(config, True)).hexdigest()
         found = _scan(config)
         if found == _NOT_NORMAL:
             config = _normalise(config, where)

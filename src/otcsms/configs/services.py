@@ -40,6 +40,8 @@ from otcsms.configs.severity_rules import AssetTraits, RuleSet, load_yaml, rule_
 from otcsms.core.actor import current_actor
 from otcsms.core.models import User
 from otcsms.core.scoping import may_write
+from otcsms.evidence import stale_marks
+from otcsms.evidence.models import Document, DocumentKind
 from otcsms.plant.models import SL_T_FIELDS, Asset, Conduit
 
 COLLECTABLE = ("opc-ua", "modbus-tcp", "dnp3")
@@ -63,10 +65,12 @@ def record_snapshot(
     volatile: Any,
     source: dict[str, Any],
     captured_at: dt.datetime | None = None,
+    plain: bool = False,
 ) -> tuple[Snapshot, bool]:
-    """The asset's new version, or its latest one seen again (created False) when the config is the same."""
+    """The asset's new version, or its latest one seen again (created False) when the config is the same.
+    ``plain``: the parser vouched that ``config`` is plain JSON (parsers.Parsed.plain)."""
     captured_at = captured_at or _now()
-    config, digest = normal_and_hash(config)
+    config, digest = normal_and_hash(config, plain=plain)
     volatile = normalise(volatile, where="/volatile")
     with transaction.atomic():
         # One writer per asset at a time: the version numbers and the parent chain stay gapless.
@@ -115,7 +119,7 @@ def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -
         source["meta"] = parsed.meta
     with transaction.atomic():
         snapshot, created = record_snapshot(
-            asset, config=parsed.config, volatile=parsed.volatile, source=source
+            asset, config=parsed.config, volatile=parsed.volatile, source=source, plain=parsed.plain
         )
         if not SourceFile.objects.filter(snapshot=snapshot, sha256=digest).exists():
             SourceFile.objects.create(
@@ -123,6 +127,7 @@ def import_file(asset: Asset, name: str, data: bytes, kind: str | None = None) -
                 size=len(data), data=data,
                 document_version=_keep_as_evidence(asset, snapshot, name, data, parsed.kind),
             )  # fmt: skip
+        refresh_evidence_marks(Asset.objects.filter(pk=asset.pk))
     return snapshot, created
 
 
@@ -169,6 +174,7 @@ def approve_baseline(snapshot: Snapshot, *, by: User | None, reason: str) -> Bas
         )  # fmt: skip
         baseline.full_clean()
         baseline.save()
+        refresh_evidence_marks(Asset.objects.filter(pk=snapshot.asset_id))
     return baseline
 
 
@@ -194,6 +200,7 @@ def add_deviation(
         )  # fmt: skip
         deviation.full_clean()
         deviation.save()
+        refresh_evidence_marks(Asset.objects.filter(pk=asset.pk))
     return deviation
 
 
@@ -204,7 +211,9 @@ def delete_deviation(deviation: Deviation, *, reason: str) -> None:
         raise ConfigError("deleting a deviation needs a reason")
     with transaction.atomic():
         deviation._audit_reason = reason[:500]
+        asset_id = deviation.asset_id
         deviation.delete()
+        refresh_evidence_marks(Asset.objects.filter(pk=asset_id))
 
 
 # ---------------------------------------------------------------------------------------------- schedules
@@ -403,6 +412,54 @@ def drift(
     return result
 
 
+# ---------------------------------------------------------------------------------------------- stale evidence
+def drift_mark_key(asset_id: int) -> str:
+    return f"configs.drift:asset:{asset_id}"
+
+
+def refresh_evidence_marks(assets: QuerySet[Asset]) -> tuple[int, int]:
+    """Mark the configuration records (evidence documents of kind configuration covering the asset) of every
+    drifted asset of ``assets`` stale, "drift since <day>", and lift the mark of the assets back in their
+    baseline (or without one). An unreachable device keeps what it had: nothing is known. Returns (marked,
+    lifted) assets. Called after every import, collection, baseline and deviation, and by the collect job."""
+    marked = lifted = 0
+    for row in drift(assets):
+        key = drift_mark_key(row.asset.pk)
+        status = row.result.status
+        if status == "drifted" and row.baseline_version is not None:
+            since = _drift_since(row.asset.pk, row.baseline_version)
+            documents = Document.objects.filter(
+                covered_assets__asset_id=row.asset.pk,
+                kind=DocumentKind.CONFIGURATION,
+                retired_at__isnull=True,
+            ).distinct()
+            reason = f"drift since {since:%Y-%m-%d} ({row.asset.name}: {len(row.result.changes)} unapproved change(s))"
+            stale_marks.mark(key, documents, reason=reason, since=since)
+            marked += 1
+        elif status in ("in_baseline", "no_baseline"):
+            lifted += 1 if stale_marks.lift(key) else 0
+    return marked, lifted
+
+
+def _drift_since(asset_id: int, baseline_version: int) -> dt.datetime:
+    """When the asset left its baseline: the capture of the first version of the latest run of versions whose
+    configuration differs from the baseline's."""
+    base = Snapshot.objects.filter(asset_id=asset_id, version=baseline_version).values_list(
+        "config_hash", flat=True
+    )
+    base_hash = base.first()
+    since: dt.datetime | None = None
+    for digest, captured in (
+        Snapshot.objects.filter(asset_id=asset_id, version__gt=baseline_version)
+        .order_by("-version")
+        .values_list("config_hash", "captured_at")
+    ):
+        if digest == base_hash:
+            break
+        since = captured
+    return since or _now()
+
+
 def _sl_t(asset: Asset) -> tuple[int, ...] | None:
     zone = asset.zone
     if zone is None:
@@ -571,7 +628,10 @@ def collect(assets: Sequence[Asset], options: collectors.Options | None = None) 
     by_asset: dict[int, list[collectors.Outcome]] = {}
     for outcome in outcomes:
         by_asset.setdefault(outcome.target.key, []).append(outcome)
-    return [_record(asset, by_asset.get(asset.pk, [])) for asset in assets]
+    results = [_record(asset, by_asset.get(asset.pk, [])) for asset in assets]
+    with transaction.atomic():
+        refresh_evidence_marks(Asset.objects.filter(pk__in=[a.pk for a in assets]))
+    return results
 
 
 def _record(asset: Asset, outcomes: list[collectors.Outcome]) -> CollectResult:

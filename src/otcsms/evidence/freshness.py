@@ -1,7 +1,8 @@
 """Is a piece of evidence current? The one rule, as a query condition (for audits over many links) and per link
 (for the reasons shown next to it).
 
-A link is current when its document is not retired, is not past its review date, the link is not past its
+A link is current when its document is not retired, carries no stale mark (another app's word that it no longer
+describes what runs, e.g. drift of the asset it records: ``stale_marks``), is not past its review date, the link is not past its
 validity date, and what it points at is approved and in force: the document's version in force (a link to the
 document), or the pinned version itself while it is approved (a link to a version; once superseded it is stale).
 """
@@ -23,6 +24,7 @@ def current_links_q(today: date, prefix: str = "") -> Q:
     p = prefix
     return (
         Q(**{f"{p}document__retired_at__isnull": True})
+        & Q(**{f"{p}document__stale_marks__isnull": True})
         & (Q(**{f"{p}document__next_review__isnull": True}) | Q(**{f"{p}document__next_review__gte": today}))
         & (Q(**{f"{p}valid_until__isnull": True}) | Q(**{f"{p}valid_until__gte": today}))
         & (
@@ -33,8 +35,8 @@ def current_links_q(today: date, prefix: str = "") -> Q:
 
 
 def current_documents_q(today: date) -> Q:
-    """Documents with an approved version in force, not retired and not past their review date."""
-    return Q(retired_at__isnull=True, current_version__isnull=False) & (
+    """Documents with an approved version in force, not retired, not marked stale, not past their review date."""
+    return Q(retired_at__isnull=True, current_version__isnull=False, stale_marks__isnull=True) & (
         Q(next_review__isnull=True) | Q(next_review__gte=today)
     )
 
@@ -52,6 +54,9 @@ def state_of(link: EvidenceLink, today: date | None = None) -> LinkState:
     document: Document = link.document
     if document.is_retired:
         return LinkState(link, False, "the document is retired")
+    marked = document.stale_marks.order_by("since", "pk").first()
+    if marked is not None:
+        return LinkState(link, False, marked.reason)
     if link.version_id is not None and link.version is not None and link.version.status != lifecycle.APPROVED:
         status = link.version.get_status_display().lower()
         return LinkState(link, False, f"version {link.version.number} is {status}")

@@ -462,3 +462,23 @@ class SigningThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"signing by user {self.user_id}: {self.failures} wrong passwords"
+
+
+class StaleMark(SiteOwned):
+    """Another app's word that a document no longer describes what runs, e.g. a configuration record of an asset
+    whose running configuration drifted from its baseline. While a mark is on a document, every evidence link to
+    it is stale with the mark's reason. The app that set a mark lifts it (``evidence.stale_marks``); this app
+    never names that app: ``key`` says who set it and about what (``configs.drift:asset:12``)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="stale_marks")
+    key = models.CharField(max_length=100)
+    reason = models.CharField(max_length=300)
+    since = models.DateTimeField()
+
+    class Meta:
+        ordering = ["document_id", "since", "pk"]
+        constraints = [models.UniqueConstraint(fields=["document", "key"], name="evidence_one_mark_per_key")]
+        indexes = [models.Index(fields=["key"], name="evidence_stale_mark_key")]
+
+    def __str__(self) -> str:
+        return f"{self.document} stale: {self.reason}"

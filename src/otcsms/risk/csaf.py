@@ -7,10 +7,14 @@ otcsms reads of the CSAF 2.0 schema, plus limits that keep a hostile file harmle
 - size (``MAX_BYTES``), UTF-8 only, nesting depth (``MAX_DEPTH``), no duplicate keys, no NaN/Infinity;
 - ``document``: category, csaf_version "2.0", title, publisher.name, tracking (id, version, status,
   initial/current release dates, a non-empty revision_history);
-- ``product_tree``: branches (category, name, then either branches or a product) and full_product_names
-  (name, product_id), product ids unique;
+- ``product_tree``: branches (category, name, then either branches or a product), full_product_names
+  (name, product_id), relationships (a product made of two: ``installed_on`` / ``installed_with`` a component
+  running on a platform, ``default_component_of`` / ``optional_component_of`` / ``external_component_of`` a
+  component part of a platform; each names products defined before it and defines a new product id) and
+  product_groups (group_id, two or more product ids); product and group ids unique;
 - ``vulnerabilities``: cve, title, scores[].cvss_v3 (baseScore 0-10, vectorString), product_status lists,
-  remediations (category, details, url, product_ids), notes and threats; every product id they name exists.
+  remediations (category, details, url, product_ids, group_ids: a group stands for its products), notes and
+  threats; every product and group id they name exists.
 
 Free text longer than the limits is cut (``MAX_TEXT``), never refused: a vendor's long remediation note is
 not an attack. Texts are kept as text: nothing in an advisory is rendered as HTML.
@@ -35,6 +39,12 @@ BRANCH_CATEGORIES = frozenset({
     "architecture", "host_name", "language", "legacy", "patch_level", "product_family", "product_name",
     "product_version", "product_version_range", "service_pack", "specification", "vendor",
 })  # fmt: skip
+RELATIONSHIP_CATEGORIES = frozenset({
+    "default_component_of", "external_component_of", "installed_on", "installed_with", "optional_component_of",
+})  # fmt: skip
+# The component runs on the platform (its version is the one that matters) or is a part of it (the platform's).
+RUNS_ON = frozenset({"installed_on", "installed_with"})
+MAX_GROUPS = 10_000
 REMEDIATION_CATEGORIES = frozenset(
     {"mitigation", "no_fix_planned", "none_available", "vendor_fix", "workaround"}
 )
@@ -68,6 +78,10 @@ class Product:
     product: str  # the product_name branch above it ("" likewise)
     version: str = ""  # product_version: exactly this version
     version_range: str = ""  # product_version_range, as written
+    # A product of a relationship: the other names the asset's model may carry, and how the two are related
+    # ("installed_on: Firmware 4.0 on P3 D24M").
+    aliases: tuple[str, ...] = ()
+    relation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +109,7 @@ class Vulnerability:
     affected: frozenset[str]
     under_investigation: frozenset[str]
     remediations: tuple[Remediation, ...]
+    not_affected: frozenset[str] = frozenset()  # known_not_affected, fixed, first_fixed
 
     def remediations_for(self, product_id: str) -> list[dict[str, Any]]:
         return [r.as_dict() for r in self.remediations if not r.product_ids or product_id in r.product_ids]
@@ -117,6 +132,7 @@ class Advisory:
     )
     products: dict[str, Product] = field(default_factory=dict)
     vulnerabilities: list[Vulnerability] = field(default_factory=list)
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)  # product_groups: group id -> product ids
 
 
 def version_key(version: str) -> tuple[int, ...] | None:
@@ -247,12 +263,15 @@ def parse(data: bytes) -> Advisory:
     exploitability = _document_exploitability(doc.get("notes", []))
     if "product_tree" not in root:
         raise CsafError("/product_tree", "required: otcsms matches the product tree to assets")
-    products = _product_tree(_obj(root["product_tree"], "/product_tree"))
-    vulns = _vulnerabilities(root.get("vulnerabilities", []), products)
+    tree = _obj(root["product_tree"], "/product_tree")
+    products = _product_tree(tree)
+    groups = _product_groups(tree.get("product_groups", []), products)
+    vulns = _vulnerabilities(root.get("vulnerabilities", []), products, groups)
     return Advisory(
         tracking_id=tracking_id, version=version, version_key=key, category=category, title=title,
         publisher=publisher_name, status=status, initial_release=initial, current_release=current,
         revision_history=history, exploitability=exploitability, products=products, vulnerabilities=vulns,
+        groups=groups,
     )  # fmt: skip
 
 
@@ -324,9 +343,70 @@ def _product_tree(tree: dict[str, Any]) -> dict[str, Product]:
         at = f"/product_tree/full_product_names/{index}"
         product_id, name = _full_product_name(item, at)
         add(Product(product_id=product_id, name=name, vendor="", product=""), f"{at}/product_id")
+    relationships = _list(tree.get("relationships", []), "/product_tree/relationships")
+    for index, item in enumerate(relationships):
+        at = f"/product_tree/relationships/{index}"
+        product = _relationship(_obj(item, at), at, products)
+        add(product, f"{at}/full_product_name/product_id")
     if not products:
         raise CsafError("/product_tree", "names no product")
     return products
+
+
+def _relationship(r: dict[str, Any], at: str, products: dict[str, Product]) -> Product:
+    """The product a relationship defines: matched as the platform (its vendor and names, and the component's
+    names as aliases), with the component's version when it runs on the platform, else the platform's."""
+    category = _text(_field(r, "category", at), f"{at}/category", limit=40)
+    if category not in RELATIONSHIP_CATEGORIES:
+        raise CsafError(f"{at}/category", f"expected one of {', '.join(sorted(RELATIONSHIP_CATEGORIES))}")
+    refs = []
+    for key in ("product_reference", "relates_to_product_reference"):
+        ref = _text(_field(r, key, at), f"{at}/{key}", limit=200)
+        if ref not in products:
+            raise CsafError(f"{at}/{key}", f"no product {ref[:80]!r} defined before this relationship")
+        refs.append(products[ref])
+    component, platform = refs
+    product_id, name = _full_product_name(_field(r, "full_product_name", at), f"{at}/full_product_name")
+    if product_id in (component.product_id, platform.product_id):
+        raise CsafError(f"{at}/full_product_name/product_id", "a relationship defines a new product id")
+    versioned = component if category in RUNS_ON else platform
+    platform_name = platform.product or platform.name
+    # Only the two products' own names: a chain of relationships never grows the aliases (no quadratic trees).
+    aliases = tuple(dict.fromkeys(
+        a for a in (platform.name, component.product or component.name) if a and a != platform_name
+    ))  # fmt: skip
+    return Product(
+        product_id=product_id, name=name, vendor=platform.vendor or component.vendor, product=platform_name,
+        version=versioned.version, version_range=versioned.version_range, aliases=aliases,
+        relation=f"{category}: {component.name} / {platform.name}"[:MAX_NAME],
+    )  # fmt: skip
+
+
+def _product_groups(value: Any, products: dict[str, Product]) -> dict[str, frozenset[str]]:
+    groups: dict[str, frozenset[str]] = {}
+    for index, item in enumerate(_list(value, "/product_tree/product_groups", limit=MAX_GROUPS)):
+        at = f"/product_tree/product_groups/{index}"
+        group = _obj(item, at)
+        group_id = _text(_field(group, "group_id", at), f"{at}/group_id", limit=200)
+        if group_id in groups:
+            raise CsafError(f"{at}/group_id", f"group id {group_id[:80]!r} is defined twice")
+        ids = _product_ids(_field(group, "product_ids", at), f"{at}/product_ids", products)
+        if len(set(ids)) < 2:
+            raise CsafError(f"{at}/product_ids", "a product group names at least two products")
+        _opt_text(group, "summary", at, limit=MAX_TEXT, cut=True)
+        groups[group_id] = frozenset(ids)
+    return groups
+
+
+def _group_ids(value: Any, at: str, groups: dict[str, frozenset[str]]) -> list[str]:
+    """The product ids of the groups named (a group stands for its products)."""
+    ids: list[str] = []
+    for index, item in enumerate(_list(value, at, limit=MAX_GROUPS)):
+        group_id = _text(item, f"{at}/{index}", limit=200)
+        if group_id not in groups:
+            raise CsafError(f"{at}/{index}", f"no product group {group_id[:80]!r} in the product tree")
+        ids.extend(sorted(groups[group_id]))
+    return ids
 
 
 def _full_product_name(value: Any, at: str) -> tuple[str, str]:
@@ -336,12 +416,14 @@ def _full_product_name(value: Any, at: str) -> tuple[str, str]:
     return product_id, name
 
 
-def _vulnerabilities(value: Any, products: dict[str, Product]) -> list[Vulnerability]:
+def _vulnerabilities(
+    value: Any, products: dict[str, Product], groups: dict[str, frozenset[str]]
+) -> list[Vulnerability]:
     found: list[Vulnerability] = []
     keys: set[str] = set()
     for index, item in enumerate(_list(value, "/vulnerabilities", limit=MAX_VULNERABILITIES)):
         at = f"/vulnerabilities/{index}"
-        vuln = _vulnerability(_obj(item, at), at, index, products)
+        vuln = _vulnerability(_obj(item, at), at, index, products, groups)
         if vuln.key in keys:
             raise CsafError(at, f"{vuln.key} is listed twice")
         keys.add(vuln.key)
@@ -359,7 +441,9 @@ def _product_ids(value: Any, at: str, products: dict[str, Product]) -> list[str]
     return ids
 
 
-def _vulnerability(v: dict[str, Any], at: str, index: int, products: dict[str, Product]) -> Vulnerability:
+def _vulnerability(
+    v: dict[str, Any], at: str, index: int, products: dict[str, Product], groups: dict[str, frozenset[str]]
+) -> Vulnerability:
     cve = _opt_text(v, "cve", at, limit=40)
     if cve and not _CVE.fullmatch(cve):
         raise CsafError(f"{at}/cve", "expected CVE-YYYY-NNNN")
@@ -380,10 +464,11 @@ def _vulnerability(v: dict[str, Any], at: str, index: int, products: dict[str, P
     return Vulnerability(
         key=key, cve=cve, title=_opt_text(v, "title", at, cut=True), cvss_score=score, cvss_vector=vector, cwe=cwe,
         summary=_notes(v.get("notes", []), f"{at}/notes"),
-        exploitability=_threats(v.get("threats", []), f"{at}/threats", products),
+        exploitability=_threats(v.get("threats", []), f"{at}/threats", products, groups),
         affected=frozenset(i for s in AFFECTED_STATUSES for i in lists.get(s, [])),
         under_investigation=frozenset(lists.get("under_investigation", [])),
-        remediations=_remediations(v.get("remediations", []), f"{at}/remediations", products),
+        not_affected=frozenset(i for s in NOT_AFFECTED_STATUSES for i in lists.get(s, [])),
+        remediations=_remediations(v.get("remediations", []), f"{at}/remediations", products, groups),
     )  # fmt: skip
 
 
@@ -421,7 +506,7 @@ def _notes(value: Any, at: str) -> str:
     return "\n\n".join(texts)[:MAX_TEXT]
 
 
-def _threats(value: Any, at: str, products: dict[str, Product]) -> str:
+def _threats(value: Any, at: str, products: dict[str, Product], groups: dict[str, frozenset[str]]) -> str:
     texts = []
     for index, item in enumerate(_list(value, at, limit=1000)):
         here = f"{at}/{index}"
@@ -430,12 +515,16 @@ def _threats(value: Any, at: str, products: dict[str, Product]) -> str:
         details = _text(_field(threat, "details", here), f"{here}/details", limit=MAX_TEXT, cut=True)
         if "product_ids" in threat:
             _product_ids(threat["product_ids"], f"{here}/product_ids", products)
+        if "group_ids" in threat:
+            _group_ids(threat["group_ids"], f"{here}/group_ids", groups)
         if category in ("exploit_status", "impact"):
             texts.append(details)
     return "\n\n".join(texts)[:MAX_TEXT]
 
 
-def _remediations(value: Any, at: str, products: dict[str, Product]) -> tuple[Remediation, ...]:
+def _remediations(
+    value: Any, at: str, products: dict[str, Product], groups: dict[str, frozenset[str]]
+) -> tuple[Remediation, ...]:
     found = []
     for index, item in enumerate(_list(value, at, limit=1000)):
         here = f"{at}/{index}"
@@ -449,6 +538,8 @@ def _remediations(value: Any, at: str, products: dict[str, Product]) -> tuple[Re
         if url and not url.lower().startswith(("https://", "http://", "mailto:")):
             raise CsafError(f"{here}/url", "expected an http(s) or mailto: URL")
         ids = _product_ids(r["product_ids"], f"{here}/product_ids", products) if "product_ids" in r else []
+        if "group_ids" in r:
+            ids = list(dict.fromkeys([*ids, *_group_ids(r["group_ids"], f"{here}/group_ids", groups)]))
         details = _text(_field(r, "details", here), f"{here}/details", limit=MAX_TEXT, cut=True)
         found.append(Remediation(category, details, url, tuple(ids)))
     return tuple(found)

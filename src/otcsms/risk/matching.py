@@ -9,9 +9,15 @@ An asset is matched to a product when
    reason says so. The vendor's name written at the start of a product name is ignored.
 3. Then the firmware: a product_version must equal it, a product_version_range must contain it (``versions``).
 
+A product defined by a relationship of the product tree (firmware ``installed_on`` a device, a component
+``default_component_of`` a product) is matched as its platform: the platform's vendor, its product name, its full
+name and the component's name as alternatives, and the component's version when it runs on the platform (the
+platform's own when it is a part of it); the reason names the relationship.
+
 The verdict is ``affected`` only when all three are established. An asset without a firmware recorded, or a
 version or range that cannot be compared, is ``possibly affected`` with the reason; never silently affected.
-A product the advisory lists as under investigation is at most possibly affected.
+A product the advisory lists as under investigation is at most possibly affected. An asset whose exact product
+and version the advisory lists as fixed or known not affected is not matched (``stated_not_affected``).
 """
 
 from __future__ import annotations
@@ -68,10 +74,12 @@ def _product_names(product: Product) -> tuple[tuple[str, str], ...]:
     name = product.product or product.name.split(":")[0]
     vendor = norm(product.vendor)
     names: list[tuple[str, str]] = []
-    for text, how in (
+    candidates = [
         (name, "product name"),
         (_PARENTHESISED.sub(" ", name), "product name without its part numbers"),
-    ):
+    ]
+    candidates += [(alias, "related product name") for alias in product.aliases]
+    for text, how in candidates:
         n = norm(text)
         if vendor and n.startswith(vendor + " "):
             n = n[len(vendor) + 1 :]
@@ -98,6 +106,16 @@ def names_product(asset: AssetFacts, product: Product) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def stated_not_affected(asset: AssetFacts, product: Product) -> bool:
+    """The advisory lists this very product and version (fixed or known not affected) for the asset: its word
+    on the asset's exact version outweighs a range or another version it cannot compare."""
+    firmware = asset.firmware.strip()
+    if not product.version or not firmware or names_product(asset, product) is None:
+        return False
+    return versions.same_version(firmware, product.version) is versions.Match.AFFECTED
+
+
 @lru_cache(maxsize=65536)  # assets of one model and firmware share their verdict: a site has few such groups
 def judge(asset: AssetFacts, product: Product, *, under_investigation: bool = False) -> Verdict | None:
     """The asset's verdict for a product the advisory lists as affected (or under investigation); None when
@@ -105,6 +123,8 @@ def judge(asset: AssetFacts, product: Product, *, under_investigation: bool = Fa
     named = names_product(asset, product)
     if named is None:
         return None
+    if product.relation:
+        named = f"{named} ({product.relation})"
     firmware = asset.firmware.strip()
     spec = product.version or product.version_range
     if not spec:

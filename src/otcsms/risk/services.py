@@ -196,7 +196,7 @@ def _fill_advisory(
     row.revision_history = advisory.revision_history
     row.products = [
         {"product_id": p.product_id, "name": p.name, "vendor": p.vendor, "product": p.product,
-         "version": p.version, "version_range": p.version_range}
+         "version": p.version, "version_range": p.version_range, "relation": p.relation}
         for p in advisory.products.values()
     ]  # fmt: skip
     row.exploitability = advisory.exploitability
@@ -274,6 +274,12 @@ def _verdicts(
 ) -> list[tuple[Asset, matching.Verdict, csaf.Product]]:
     """The best verdict per asset (affected over possibly affected) among the products the vulnerability lists."""
     best: dict[int, tuple[Asset, matching.Verdict, csaf.Product]] = {}
+    cleared: set[int] = set()  # assets whose exact version the advisory says is fixed or not affected
+    for product_id in sorted(vuln.not_affected):
+        product = advisory.products[product_id]
+        for asset, facts in by_vendor.get(matching.norm_vendor(product.vendor), []):
+            if asset.pk not in cleared and matching.stated_not_affected(facts, product):
+                cleared.add(asset.pk)
     listed = [(pid, False) for pid in sorted(vuln.affected)]
     listed += [(pid, True) for pid in sorted(vuln.under_investigation - vuln.affected)]
     for product_id, investigating in listed:
@@ -283,7 +289,7 @@ def _verdicts(
             if key not in verdicts:
                 verdicts[key] = matching.judge(facts, product, under_investigation=investigating)
             verdict = verdicts[key]
-            if verdict is None:
+            if verdict is None or asset.pk in cleared:
                 continue
             known = best.get(asset.pk)
             if known is None or (known[1].match != matching.AFFECTED and verdict.match == matching.AFFECTED):

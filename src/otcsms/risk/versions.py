@@ -40,6 +40,8 @@ class RangeError(ValueError):
 
 _VERSION = re.compile(r"(?:[vV]\.?\s*)?(\d{1,9}(?:\.\d{1,9}){0,9})")
 _COMPARATORS = ("<=", ">=", "!=", "<", ">", "=")
+# A vendor label ending in a separator, then a version: "MX-V4.1.4.11" ("R150" is no label: never compared).
+_PREFIXED = re.compile(r"([a-z][a-z]{0,30}[ _-])(v?\d{1,9}(?:\.\d{1,9}){0,9})")
 
 
 def normalise(version: str) -> str:
@@ -65,7 +67,13 @@ def compare(a: str, b: str) -> int | None:
         return 0
     na, nb = numeric(a), numeric(b)
     if na is None or nb is None:
-        return None
+        # The same vendor label in front of both ("MX-V4.1.4.11", "MX-V4.7.2.18"): compare what follows it.
+        pa, pb = _PREFIXED.fullmatch(normalise(a)), _PREFIXED.fullmatch(normalise(b))
+        if pa is None or pb is None or pa.group(1) != pb.group(1):
+            return None
+        na, nb = numeric(pa.group(2)), numeric(pb.group(2))
+        if na is None or nb is None:
+            return None
     return (na > nb) - (na < nb)
 
 

@@ -19,7 +19,8 @@ from otcsms.core.models import User
 from otcsms.plant.api import problems_response, refuse_oversized_upload
 from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
 from otcsms.plant.schemas import ProblemsOut
-from otcsms.roadmap import exchange, projection, services
+from otcsms.risk.models import ThreatScenario
+from otcsms.roadmap import exchange, projection, risk_links, services, sources
 from otcsms.roadmap import schemas as s
 from otcsms.roadmap.models import Action, ActionDependency, ActionRequirement, BusinessGoal, RoadmapPlan
 from otcsms.tenancy.models import Site
@@ -235,6 +236,27 @@ def plan_what_if(request: AuthedRequest, pk: int, payload: s.WhatIfIn):
                    "before": None if m.before is None else m.before + 1,
                    "after": None if m.after is None else m.after + 1} for m in found.moves],
     }  # fmt: skip
+
+
+@router.post("/sites/{id:pk}/roadmap-sources/sync", response=s.SyncOut, operation_id="roadmap_sources_sync")
+def sources_sync(request: AuthedRequest, pk: int):
+    """Create or update the site's actions from its open vulnerabilities and drift findings: one action per
+    source, never twice; the open ones are updated (docs/roadmap.md)."""
+    site = _site(request, pk)
+    require_write(request, Action, site.pk, "change")
+    return sources.sync_site(site, by=request.user).as_dict()
+
+
+@router.get("/roadmap-actions/{id:pk}/risks", response=s.ActionRisksOut, operation_id="roadmap_action_risks")
+def action_risks(request: AuthedRequest, pk: int):
+    """The risk scenarios linked to the action and what each contributes to its risk reduction."""
+    action = get_visible_or_404(ACTIONS, request, pk)
+    shares = risk_links.linked_risks([action.pk]).get(action.pk, [])
+    visible = set(scoped(ThreatScenario, request.user).filter(pk__in=[x.scenario_id for x in shares])
+                  .values_list("pk", flat=True))  # fmt: skip
+    return {"action_id": action.pk, "risk_reduction": risk_links.effective(action, shares),
+            "computed": risk_links.computed(shares) if shares else None, "manual": action.risk_reduction_manual,
+            "scenarios": [x for x in shares if x.scenario_id in visible]}  # fmt: skip
 
 
 @router.get("/sites/{id:pk}/roadmap-progress", response=s.ProgressOut, operation_id="roadmap_progress")

@@ -1,4 +1,5 @@
-"""`otcsms import actions FILE --site S`: roadmap actions from CSV, XLSX or JSON, all or nothing.
+"""`otcsms import actions FILE --site S`: roadmap actions from CSV, XLSX or JSON, all or nothing; `otcsms roadmap
+sync [--site S] [--json]`: actions from open vulnerabilities and drift findings.
 
 Declared as an import kind (core.registry.ImportKind) of the `otcsms import` command; imported before Django is
 set up, so Django and the models are imported inside.
@@ -8,10 +9,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from otcsms.cli_support import err, fail, find_site, out, require_initialised, setup_django
+from otcsms.cli_support import (
+    DataDir,
+    JsonFlag,
+    err,
+    fail,
+    find_site,
+    out,
+    require_initialised,
+    setup_django,
+)
 
 
 def import_actions(
@@ -41,6 +52,32 @@ def import_actions(
             for problem in exc.problems[1:]:
                 err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(result.as_dict()))
+    else:
+        out.print(result.describe(), highlight=False, markup=False)
+
+
+roadmap_app = typer.Typer(help="Roadmap actions.", no_args_is_help=True)
+
+
+@roadmap_app.command("sync")
+def sync_command(
+    site: Annotated[
+        str | None, typer.Option("--site", help="Site code, name or id (default: every site).")
+    ] = None,
+    as_json: JsonFlag = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create or update roadmap actions from open vulnerabilities and drift findings (one per source)."""
+    setup_django(data_dir)
+    require_initialised()
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.roadmap import sources
+
+    target = find_site(site) if site is not None else None
+    with acting_as(cli_actor()):
+        result = sources.sync_site(target) if target is not None else sources.sync_all()
     if as_json:
         print(json.dumps(result.as_dict()))
     else:

@@ -1,5 +1,6 @@
 """The roadmap of the demo operator: business goals; actions on each site from its real assessment gaps (the
-shipped templates), from drift findings and by hand, with dependencies; and a plan per site with budgets."""
+shipped templates), from drift findings and by hand, from the open vulnerabilities (roadmap.sources), with
+dependencies; and a plan per site with budgets."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from otcsms.assessments.models import Assessment
 from otcsms.checks.models import Finding
 from otcsms.core.models import User
 from otcsms.core.registry import DemoSummary
-from otcsms.roadmap import services
+from otcsms.roadmap import services, sources
 from otcsms.roadmap.models import Action, BusinessGoal, RoadmapPlan
 from otcsms.tenancy.models import Site
 
@@ -74,6 +75,10 @@ def load_demo_roadmap(summary: DemoSummary) -> None:
         _from_drift(site, admin, goals["Keep production running"])
     _by_hand(goals)
     _link_suggested(goals)
+    for site in Site.objects.order_by(
+        "pk"
+    ):  # the open vulnerabilities (and drift not yet handled): one action each
+        sources.sync_site(site)
     for code, (_count, _goal, budgets, capacities) in SITES.items():
         site = Site.objects.filter(code=code).first()
         if site is None or not Action.objects.filter(site=site).exists():

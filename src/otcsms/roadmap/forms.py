@@ -37,7 +37,7 @@ class ActionForm(ScopedModelForm):
     class Meta:
         model = Action
         fields = ["site", "title", "description", "owner", "goal", "effort_days", "cost", "risk_reduction",
-                  "start_on", "due_on", "pinned_phase"]  # fmt: skip
+                  "risk_reduction_manual", "start_on", "due_on", "pinned_phase"]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "start_on": DATE, "due_on": DATE}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -91,7 +91,12 @@ class Action(SiteOwned):
     risk_reduction = models.DecimalField(
         max_digits=10, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_RISK_REDUCTION)],
-        help_text="Expected risk score points the action removes (the planner maximises them).",
+        help_text="Expected risk score points the action removes (the planner maximises them). With risk "
+                  "scenarios linked, computed from them unless kept by hand.",
+    )  # fmt: skip
+    risk_reduction_manual = models.BooleanField(
+        "keep my risk reduction", default=False,
+        help_text="Keep the risk reduction entered here even when linked risk scenarios give another.",
     )  # fmt: skip
     goal = models.ForeignKey(
         BusinessGoal, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"

@@ -1,12 +1,14 @@
 """What roadmap planning adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry
 
 contributions = Contributions(
     checks_module="otcsms.roadmap.checks",
     api_router="otcsms.roadmap.api.router",
     urls="otcsms.roadmap.urls",
     navigation=(NavEntry("Roadmap", "web:roadmap_home", 370),),
+    cli=(CliCommand("roadmap", "otcsms.roadmap.cli.roadmap_app"),),
+    jobs=("otcsms.roadmap.tasks.ACTIONS_FROM_SOURCES",),
     import_kinds=(ImportKind("actions", "otcsms.roadmap.cli.import_actions", needs="site"),),
     demo=(DemoStep("otcsms.roadmap.demo.load_demo_roadmap", 950),),
     access_objects="otcsms.roadmap.testing.access_objects",

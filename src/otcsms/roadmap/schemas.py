@@ -59,6 +59,7 @@ class ActionOut(Schema):
     effort_days: Decimal
     cost: Decimal
     risk_reduction: Decimal
+    risk_reduction_manual: bool
     goal_id: int | None
     start_on: date | None
     due_on: date | None
@@ -87,6 +88,9 @@ class ActionCreate(InputSchema):
     effort_days: Effort = Decimal("0")
     cost: Money = Decimal("0")
     risk_reduction: RiskPoints = Decimal("0")
+    risk_reduction_manual: bool = Field(
+        False, description="Keep risk_reduction even when linked risk scenarios give another figure"
+    )
     goal_id: Id | None = None
     start_on: date | None = None
     due_on: date | None = None
@@ -106,6 +110,7 @@ class ActionUpdate(InputSchema):
     effort_days: Effort | None = None
     cost: Money | None = None
     risk_reduction: RiskPoints | None = None
+    risk_reduction_manual: bool | None = None
     goal_id: Id | None = None
     start_on: date | None = None
     due_on: date | None = None
@@ -247,6 +252,30 @@ class SuggestionsIn(InputSchema):
         min_length=1, max_length=50
     )
     goal_id: Id | None = None
+
+
+class RiskShareOut(Schema):
+    scenario_id: int
+    title: str
+    level: str
+    now: int = Field(description="The scenario's residual score, else its inherent score")
+    after: int | None = Field(description="Its target score: the residual expected after the action")
+    points: int
+
+
+class ActionRisksOut(Schema):
+    action_id: int
+    risk_reduction: Decimal = Field(description="What the planner uses")
+    computed: Decimal | None = Field(description="From the linked scenarios; null when none is linked")
+    manual: bool
+    scenarios: list[RiskShareOut]
+
+
+class SyncOut(Schema):
+    created: list[int]
+    updated: list[int]
+    links: int
+    unchanged: int
 
 
 class ProjectedZoneOut(Schema):

@@ -25,7 +25,7 @@ from otcsms.core.models import User
 from otcsms.core.scoping import can, may_write
 from otcsms.links.models import LinkKind, ObjectLink
 from otcsms.links.services import LinkConflictError, LinkForbiddenError, LinkInputError, create_link
-from otcsms.roadmap import lifecycle, planner, templates
+from otcsms.roadmap import lifecycle, planner, risk_links, templates
 from otcsms.roadmap.models import Action, ActionDependency, ActionRequirement, RoadmapPlan, SourceKind
 from otcsms.roadmap.phases import phases_problem, to_planner, with_limits
 from otcsms.tenancy.models import Site
@@ -73,6 +73,7 @@ def save_action(
             _set_requirements(action, requirement_ids)
         if depends_on_ids is not None:
             set_dependencies(action, depends_on_ids)
+        risk_links.refresh([action])
     return action
 
 
@@ -216,12 +217,12 @@ def source_kind_for(label: str, obj: Any) -> str:
         return SourceKind.DRIFT
     if label == "checks.finding" and str(getattr(obj, "check_id", "")).startswith("access."):
         return SourceKind.ACCESS_REVIEW
+    if "vulnerab" in label:  # risk.vulnerability, risk.assetvulnerability: before the risk app's prefix
+        return SourceKind.VULNERABILITY
     for prefix, kind in (("risk", SourceKind.RISK), ("improvement.nonconformity", SourceKind.NONCONFORMITY),
                          ("resilience.lesson", SourceKind.DRILL_LESSON)):  # fmt: skip
         if label.startswith(prefix):
             return kind
-    if "vulnerab" in label:
-        return SourceKind.VULNERABILITY
     return SOURCE_KIND_BY_LABEL.get(label, SourceKind.MANUAL)
 
 
@@ -239,6 +240,7 @@ def link_source(action: Action, label: str, object_id: int, *, by: User | None, 
     if action.source_kind == SourceKind.MANUAL:
         action.source_kind = source_kind_for(label, link.target())
         action.save()
+    risk_links.refresh([action])  # a risk as the source: its reduction counts
 
 
 # --- suggestions from gaps ---------------------------------------------------------------------------------
@@ -334,6 +336,7 @@ def planner_input(site_id: int) -> list[planner.PlanAction]:
     ):
         if source in open_ids and target in open_ids:
             deps.setdefault(source, []).append(target)
+    shares = risk_links.linked_risks(open_ids)
     counts: dict[int, int] = {}
     for action_id in ActionRequirement.objects.filter(site_id=site_id).values_list("action_id", flat=True):
         counts[action_id] = counts.get(action_id, 0) + 1
@@ -342,7 +345,7 @@ def planner_input(site_id: int) -> list[planner.PlanAction]:
         pinned = a.pinned_phase - 1 if a.pinned_phase else (0 if a.status == lifecycle.IN_PROGRESS else None)
         found.append(planner.PlanAction(
             id=a.pk, title=a.title, effort=float(a.effort_days), cost=float(a.cost),
-            risk_reduction=float(a.risk_reduction), requirements=counts.get(a.pk, 0),
+            risk_reduction=float(risk_links.effective(a, shares.get(a.pk))), requirements=counts.get(a.pk, 0),
             depends_on=tuple(sorted(deps.get(a.pk, ()))), pinned=pinned,
         ))  # fmt: skip
     return found
@@ -414,6 +417,7 @@ def run_plan(user: User | None, plan: RoadmapPlan) -> RoadmapPlan:
 
 
 def _store(plan: RoadmapPlan) -> None:
+    risk_links.refresh_site(plan.site_id)  # the stored figures follow the register before each kept plan
     result = compute(plan)
     plan.result = result_document(result, plan.phases)
     plan.computed_at = timezone.now()

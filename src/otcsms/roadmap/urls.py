@@ -10,6 +10,7 @@ urlpatterns = [
     path("roadmap/actions/<id:pk>/transition/", v.action_transition, name="roadmap_action_transition"),
     *crud_urls("roadmap/goals", "businessgoal", list_view=v.GoalList, create=v.GoalCreate,
                detail=v.GoalDetail, update=v.GoalUpdate, delete=v.GoalDelete),
+    path("roadmap/sites/<id:pk>/sync/", v.sources_sync, name="roadmap_sources_sync"),
     path("roadmap/sites/<id:pk>/plan/", v.plan_page, name="roadmap_plan"),
     path("roadmap/sites/<id:pk>/timeline/", v.timeline, name="roadmap_timeline"),
     path("roadmap/sites/<id:pk>/progress/", v.progress_page, name="roadmap_progress"),

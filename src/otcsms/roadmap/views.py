@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from otcsms.assessments.models import Assessment
 from otcsms.core.http import authed
-from otcsms.core.inputs import parse_id
+from otcsms.core.inputs import parse_id, text_problem
 from otcsms.core.scoping import can
-from otcsms.roadmap import exchange, forms, gantt, lifecycle, projection, services
+from otcsms.roadmap import exchange, forms, gantt, lifecycle, projection, risk_links, services, sources
 from otcsms.roadmap.models import Action, ActionDependency, BusinessGoal, RoadmapPlan, SourceKind
 from otcsms.roadmap.phases import with_limits
 from otcsms.tenancy.models import Site
@@ -76,6 +76,7 @@ class ActionList(ActionViews, generic.ScopedListView):
         ctx["chosen"] = {k: self.request.GET.get(k, "") for k in ("status", "source", "goal")}
         site_id = self.listed_site_id()
         ctx["sites"] = Site.objects.for_user(self.user).for_site(site_id).order_by("name")
+        ctx["sync_site_ids"] = {site.pk for site in ctx["sites"] if can(self.user, "change", site.pk)}
         return ctx
 
 
@@ -104,6 +105,10 @@ class ActionDetail(ActionViews, generic.ScopedDetailView):
         placement = ((plan.result or {}).get("placements") or {}).get(str(action.pk)) if plan else None
         ctx["placement"] = placement
         ctx["plan_url"] = reverse("web:roadmap_plan", args=[action.site_id])
+        shares = risk_links.linked_risks([action.pk]).get(action.pk, [])
+        ctx["risk_shares"] = shares
+        ctx["risk_computed"] = risk_links.computed(shares) if shares else None
+        ctx["risk_effective"] = risk_links.effective(action, shares)
         return ctx
 
 
@@ -163,6 +168,19 @@ def action_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:roadmap_action_detail", args=[pk]))
 
 
+@login_required
+@require_POST
+def sources_sync(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create or update the site's actions from its open vulnerabilities and drift findings."""
+    site = _site_or_404(request, pk)
+    user = _user(request)
+    if not can(user, "change", site.pk):
+        raise PermissionDenied("only contributors, approvers and site admins create actions")
+    result = sources.sync_site(site, by=user)
+    messages.success(request, f"{site.name}: {result.describe()}.")
+    return HttpResponseRedirect(f"{reverse('web:roadmap_action_list')}?site={site.pk}")
+
+
 # --- business goals --------------------------------------------------------------------------------------------------
 class GoalViews(generic.ViewSet):
     model: Any = BusinessGoal
@@ -216,6 +234,24 @@ def _limits(request: HttpRequest, count: int) -> tuple[list[float | None], list[
     return budgets, capacities
 
 
+def _with_names(request: HttpRequest, phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The phases with the names typed on the page (a name not sent keeps the phase's own). Checked by
+    ``save_settings`` (1-60 printable characters) and by the text rule."""
+    named = []
+    for i, phase in enumerate(phases):
+        name = request.POST.get(f"name_{i}")
+        if name is None:
+            named.append(phase)
+            continue
+        name = name.strip()
+        if len(name) > 60 or (problem := text_problem(name, multiline=False)):
+            raise services.RoadmapInputError(
+                f"phase {i + 1}: a name of 1-60 printable characters{f' ({problem})' if len(name) <= 60 else ''}"
+            )
+        named.append({**phase, "name": name})
+    return named
+
+
 def _placement_rows(site: Site, result: dict[str, Any] | None) -> list[dict[str, Any]]:
     if not result:
         return []
@@ -248,7 +284,8 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
             if not may_save:
                 raise PermissionDenied("only approvers and site admins set the roadmap budgets")
             try:
-                services.save_settings(user, plan, phases=with_limits(plan.phases, *limits))
+                phases = _with_names(request, with_limits(plan.phases, *limits))
+                services.save_settings(user, plan, phases=phases)
             except services.RoadmapInputError as exc:
                 messages.error(request, str(exc))
             else:

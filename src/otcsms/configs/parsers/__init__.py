@@ -50,6 +50,10 @@ class Parsed:
     # What the file says about itself (vendor, product, firmware, export time): shown, part of config when it
     # defines behaviour (firmware), otherwise informational.
     meta: dict[str, Any] = field(default_factory=dict)
+    # The parser vouches that ``config`` holds only dicts with string keys, lists, strings, booleans and None, and
+    # no character outside the BMP (read off the bytes): already normal, and json.dumps writes its RFC 8785 form,
+    # so the snapshot is hashed without the checking walk (canonical.normal_and_hash(..., plain=True)).
+    plain: bool = False
 
 
 def modules() -> list[ModuleType]:

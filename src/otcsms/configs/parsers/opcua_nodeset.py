@@ -22,7 +22,7 @@ from typing import Any
 from lxml import etree
 
 from otcsms.configs.parsers import Parsed, ParseError
-from otcsms.configs.parsers.safexml import collection_paused, local, namespace, parse_xml, root_name
+from otcsms.configs.parsers.safexml import bmp_only, collection_paused, local, namespace, parse_xml, root_name
 
 KIND = "opcua-nodeset"
 LABEL = "OPC UA NodeSet2 XML"
@@ -101,7 +101,8 @@ def _parse(data: bytes) -> Parsed:
         if value is not None and len(value):
             values[node_id] = xml_value(value[0])
     aliases = {a.get("Alias", ""): (a.text or "").strip() for a in root.iterfind(f"{ns}Aliases/{ns}Alias")}
-    for node_id in [n for n in values if is_setting(nodes, n, aliases)]:
+    parents: dict[str, bool | None] = {}  # what a parent says of its variables, worked out once per parent
+    for node_id in [n for n in values if is_setting(nodes, n, aliases, parents)]:
         nodes[node_id]["value"] = values.pop(node_id)
     config = {
         "namespaces": [uri.text or "" for uri in root.iterfind(f"{ns}NamespaceUris/{ns}Uri")],
@@ -115,7 +116,8 @@ def _parse(data: bytes) -> Parsed:
         meta.update(model=first[0], version=first[1].get("version"))
     if root.get("LastModified"):
         meta["last_modified"] = root.get("LastModified")
-    return Parsed(kind=KIND, config=config, volatile={"values": values}, meta=meta)
+    # Every value above is a string, a boolean, None or a container of them (no numbers), keyed by strings.
+    return Parsed(kind=KIND, config=config, volatile={"values": values}, meta=meta, plain=bmp_only(data))
 
 
 # Which variable values are settings (configuration: compared, judged) rather than process values (volatile).
@@ -135,7 +137,12 @@ def _browse(node: dict[str, Any] | None) -> str:
     return (node or {}).get("browse_name", "").rpartition(":")[2]
 
 
-def is_setting(nodes: dict[str, Any], node_id: str, aliases: dict[str, str]) -> bool:
+def is_setting(
+    nodes: dict[str, Any],
+    node_id: str,
+    aliases: dict[str, str],
+    parents: dict[str, bool | None] | None = None,
+) -> bool:
     """Whether a variable's value is a setting: a property (manufacturer, serial number, engineering units,
     ranges), a limit, setpoint, threshold or preset by its name, or a variable of a ParameterSet / Configuration
     object; but never a running total (operating hours, counters, durations, times) nor a state machine's
@@ -144,15 +151,29 @@ def is_setting(nodes: dict[str, Any], node_id: str, aliases: dict[str, str]) -> 
     name = _browse(node)
     if _RUNTIME_NAME.search(name):
         return False
-    parent = nodes.get(node.get("parent", ""))
+    parent_id = node.get("parent", "")
+    if parents is not None and parent_id in parents:
+        verdict = parents[parent_id]
+    else:
+        verdict = _parent_verdict(nodes.get(parent_id), aliases)
+        if parents is not None:
+            parents[parent_id] = verdict
+    if verdict is not None:
+        return verdict
     type_definition = aliases.get(node.get("type_definition", ""), node.get("type_definition", ""))
-    if parent is not None:
-        parent_type = aliases.get(parent.get("type_definition", ""), parent.get("type_definition", ""))
-        if parent_type in _STATE_TYPES:
-            return False
-        if _browse(parent).lower() in _SETTINGS_FOLDERS:
-            return True
     return type_definition == _PROPERTY_TYPE or bool(_SETTING_NAME.search(name))
+
+
+def _parent_verdict(parent: dict[str, Any] | None, aliases: dict[str, str]) -> bool | None:
+    """False under a state machine, True in a settings folder, None when the parent says nothing."""
+    if parent is None:
+        return None
+    parent_type = aliases.get(parent.get("type_definition", ""), parent.get("type_definition", ""))
+    if parent_type in _STATE_TYPES:
+        return False
+    if _browse(parent).lower() in _SETTINGS_FOLDERS:
+        return True
+    return None
 
 
 def access_flags(level: int) -> dict[str, bool]:

@@ -131,6 +131,23 @@ def _words(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
+_DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+_ASTRAL_OR_REFERENCE = re.compile(rb"[\xf0-\xf7]|&#")
+
+
+def bmp_only(data: bytes) -> bool:
+    """True only when the XML in ``data`` can hold no character outside the Basic Multilingual Plane: UTF-8
+    (no byte order mark of another encoding, no other encoding declared), no four-byte sequence and no
+    character reference (``&#...;`` could name any character). False means "maybe": the caller checks."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return False
+    head = data[3:200] if data.startswith(b"\xef\xbb\xbf") else data[:200]
+    declared = _DECLARED_ENCODING.match(head)
+    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+        return False
+    return _ASTRAL_OR_REFERENCE.search(data) is None
+
+
 def _deeper_than(root: etree._Element, max_depth: int) -> bool:
     # XPath walks the tree in C: an element max_depth child steps below the root is at level max_depth + 1.
     return bool(root.xpath("boolean(" + "*/" * (max_depth - 1) + "*)"))
