@@ -40,8 +40,10 @@ def test_the_shipped_library_has_the_six_ot_scenarios_each_complete(scenarios):
 
 def test_a_malformed_library_file_is_refused_naming_the_scenario(tmp_path):
     bad = tmp_path / "s.yaml"
-    bad.write_text("scenarios:\n  - key: x\n    title: X\n    summary: s\n    injects: [{minute: 5, text: a}, "
-                   "{minute: 1, text: b}]\n    expected_actions: [a]\n    success_criteria: [{key: k, text: t}]\n")
+    bad.write_text(
+        "scenarios:\n  - key: x\n    title: X\n    summary: s\n    injects: [{minute: 5, text: a}, "
+        "{minute: 1, text: b}]\n    expected_actions: [a]\n    success_criteria: [{key: k, text: t}]\n"
+    )
     with pytest.raises(ValueError, match="scenario x: injects are not in the order"):
         services.shipped_scenarios(bad)
 
@@ -54,7 +56,9 @@ def test_only_org_admins_load_the_library_through_the_api(api, a_contributor, or
     assert [i["key"] for i in listed] == ["modbus-write"]
 
 
-@pytest.mark.parametrize("missing, reason", [("scenario_id", "scenario_id"), ("scheduled_for", "scheduled_for")])
+@pytest.mark.parametrize(
+    "missing, reason", [("scenario_id", "scenario_id"), ("scheduled_for", "scheduled_for")]
+)
 def test_a_drill_without_scenario_or_date_is_refused_with_the_reason(api, a_contributor, site_a, scenarios,
                                                                      missing, reason):  # fmt: skip
     body = {"site_id": site_a.pk, "scenario_id": scenarios["modbus-write"].pk, "scheduled_for": "2026-05-01"}
@@ -99,13 +103,19 @@ def test_exercise_timeline_measures_outcomes_and_lessons_becoming_roadmap_action
         "detected": 12, "escalated": 25, "contained": 40, "recovered": None}  # fmt: skip
     assert client.post("/exercise-outcomes", {"exercise_id": ex["id"], "criterion": "containment",
                                               "result": "met"}).status_code == 201  # fmt: skip
-    bad = client.post("/exercise-outcomes", {"exercise_id": ex["id"], "criterion": "no-such", "result": "met"})
+    bad = client.post(
+        "/exercise-outcomes", {"exercise_id": ex["id"], "criterion": "no-such", "result": "met"}
+    )
     assert bad.status_code == 422 and "not a success criterion" in str(bad.json()["detail"])
     lesson = client.post("/exercise-lessons", {"exercise_id": ex["id"], "title": "Keep offline images on site",
                                                "due_on": "2026-06-30"})  # fmt: skip
     assert lesson.status_code == 201, lesson.json()
     action = Action.objects.get(pk=lesson.json()["action_id"])
-    assert action.source_kind == "drill-lesson" and action.site_id == site_a.pk and str(action.due_on) == "2026-06-30"
+    assert (
+        action.source_kind == "drill-lesson"
+        and action.site_id == site_a.pk
+        and str(action.due_on) == "2026-06-30"
+    )
     link = ObjectLink.objects.get(kind="source", source_id=action.pk, source_type__model="action")
     assert link.target_type.model == "lesson" and link.target_id == lesson.json()["id"]
     assert AuditEvent.objects.filter(object_type="roadmap.action", object_id=str(action.pk),
@@ -137,7 +147,9 @@ def test_entries_to_another_sites_exercise_and_hostile_values_are_refused(
     assert audit_count() == before
 
 
-def test_ir_plan_is_a_plan_document_with_roles_contacts_bcp_and_last_tested(api, a_contributor, site_a, scenarios):
+def test_ir_plan_is_a_plan_document_with_roles_contacts_bcp_and_last_tested(
+    api, a_contributor, site_a, scenarios
+):
     client = api(a_contributor)
     r = client.post("/ir-plans", {"site_id": site_a.pk, "title": "Plant A IR plan", "scope": "All OT"})
     assert r.status_code == 201, r.json()
@@ -151,7 +163,10 @@ def test_ir_plan_is_a_plan_document_with_roles_contacts_bcp_and_last_tested(api,
     role = CsmsRole.objects.create(name="Incident commander")
     person = Person.objects.create(organisation=site_a.organisation, site=site_a, name="Ines Commander")
     RoleAssignment.objects.create(site=site_a, role=role, person=person)
-    assert client.post("/ir-plan-roles", {"plan_id": plan.pk, "role_id": role.pk, "duty": "leads"}).status_code == 201
+    assert (
+        client.post("/ir-plan-roles", {"plan_id": plan.pk, "role_id": role.pk, "duty": "leads"}).status_code
+        == 201
+    )
     assert client.post("/ir-plan-contacts", {"plan_id": plan.pk, "person_id": person.pk,
                                              "purpose": "commander"}).status_code == 201  # fmt: skip
     assert services.role_holders(plan) == {role.pk: ["Ines Commander"]}
@@ -177,7 +192,9 @@ def test_incident_with_cip008_deadlines_and_affected_zones(api, a_contributor, s
                                    "determined_reportable_at": "2026-03-01T11:00:00Z"})  # fmt: skip
     assert r.status_code == 201, r.json()
     inc = r.json()
-    assert [d["due"][:16] for d in inc["deadlines"]] == ["2026-03-01T12:00"] and inc["deadlines"][0]["overdue"]
+    assert [d["due"][:16] for d in inc["deadlines"]] == ["2026-03-01T12:00"] and inc["deadlines"][0][
+        "overdue"
+    ]
     client.post("/incident-entries", {"incident_id": inc["id"], "at": "2026-03-01T11:40:00Z",
                                       "kind": "notification", "text": "E-ISAC notified"})  # fmt: skip
     client.post("/incident-entries", {"incident_id": inc["id"], "at": "2026-03-03T08:00:00Z",
@@ -229,7 +246,9 @@ def test_drill_report_builder_and_its_bad_parameters(site_a, a_contributor, scen
     assert Lesson.objects.count() == 1
 
 
-def test_the_drill_report_renders_to_html_and_pdf_through_the_reports_app(api, a_contributor, site_a, scenarios):
+def test_the_drill_report_renders_to_html_and_pdf_through_the_reports_app(
+    api, a_contributor, site_a, scenarios
+):
     ex = services.save_exercise(Exercise(site=site_a, scenario=scenarios["ransomware-hmi"],
                                          scheduled_for=dt.date(2026, 2, 1)))  # fmt: skip
     services.add_entry(ex, at=dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC), text="Ransom note", kind="inject")

@@ -20,7 +20,10 @@ def test_measured_times_count_from_the_start_to_the_first_mark_of_each_milestone
 
 
 def test_without_a_start_the_earliest_mark_is_the_start_and_early_marks_count_as_zero():
-    found = {m.milestone: m.minutes for m in timing.measured_times(None, [(at(5), "detected"), (at(65), "recovered")])}
+    found = {
+        m.milestone: m.minutes
+        for m in timing.measured_times(None, [(at(5), "detected"), (at(65), "recovered")])
+    }
     assert found["detected"] == 0 and found["recovered"] == 60
     before = timing.measured_times(at(10), [(at(3), "detected")])
     assert before[0].minutes == 0

@@ -19,6 +19,7 @@ from otcsms.resilience.models import (
     IncidentAsset,
     IncidentEntry,
     IncidentZone,
+    IrPlan,
     Participant,
     PlanContact,
     PlanRole,
@@ -27,7 +28,10 @@ from otcsms.tenancy.models import Site
 
 SITE = "cedar-ridge-sub"
 ROLES = [
-    ("Incident commander", "Declares the incident, leads the response and decides on isolation and recovery."),
+    (
+        "Incident commander",
+        "Declares the incident, leads the response and decides on isolation and recovery.",
+    ),
     ("CSMS owner", "Accountable for the response; informs management and approves external communication."),
     ("OT engineer", "Puts the process in a safe state, isolates and restores control system hosts."),
     ("Compliance lead", "Decides reportability with the commander and sends the CIP-008 notices."),
@@ -58,9 +62,17 @@ TIMELINE = [
 ]  # fmt: skip
 OUTCOMES = [
     ("safe-state", "met", "Local control after 9 minutes."),
-    ("escalation", "partly", "Commander reached after 17 minutes: the on-call number on the plan was outdated."),
+    (
+        "escalation",
+        "partly",
+        "Commander reached after 17 minutes: the on-call number on the plan was outdated.",
+    ),
     ("containment", "met", "Boundary closed 38 minutes after detection."),
-    ("recovery", "not-met", "Recovery took 2 h 46 min against a 2 h target: the offline image was hard to find."),
+    (
+        "recovery",
+        "not-met",
+        "Recovery took 2 h 46 min against a 2 h target: the offline image was hard to find.",
+    ),
     ("notification", "partly", "Reportability decided, but the notice template was not in the plan."),
 ]
 LESSONS = [
@@ -73,9 +85,10 @@ LESSONS = [
 
 
 def _person(site: Site, name: str) -> Person | None:
-    return Person.objects.filter(name=name).filter(site__in=[site]).first() or Person.objects.filter(
-        name=name, site__isnull=True
-    ).first()
+    return (
+        Person.objects.filter(name=name).filter(site__in=[site]).first()
+        or Person.objects.filter(name=name, site__isnull=True).first()
+    )
 
 
 def load_demo_resilience(summary: DemoSummary) -> None:
@@ -89,12 +102,14 @@ def load_demo_resilience(summary: DemoSummary) -> None:
         scope="Cyber security incidents affecting the substation's BES Cyber Systems, their EACMS and PACS.",
     )  # fmt: skip
     for name, duty in ROLES:
-        role = CsmsRole.objects.filter(name=name).first()
-        if role is not None:
-            PlanRole.objects.create(site=site, plan=plan, role=role, duty=duty)
+        csms_role = CsmsRole.objects.filter(name=name).first()
+        if csms_role is not None:
+            PlanRole.objects.create(site=site, plan=plan, role=csms_role, duty=duty)
     for order, (name, purpose, phone) in enumerate(CONTACTS, start=1):
         if (person := _person(site, name)) is not None:
-            PlanContact.objects.create(site=site, plan=plan, person=person, purpose=purpose, phone=phone, order=order)
+            PlanContact.objects.create(
+                site=site, plan=plan, person=person, purpose=purpose, phone=phone, order=order
+            )
 
     now = timezone.now().replace(second=0, microsecond=0)
     start = (now - dt.timedelta(days=21)).replace(hour=14, minute=0)
@@ -108,7 +123,9 @@ def load_demo_resilience(summary: DemoSummary) -> None:
         if (person := _person(site, name)) is not None:
             Participant.objects.create(site=site, exercise=drill, person=person, role=role)
     for minute, kind, text, milestone in TIMELINE:
-        services.add_entry(drill, at=start + dt.timedelta(minutes=minute), text=text, kind=kind, milestone=milestone)
+        services.add_entry(
+            drill, at=start + dt.timedelta(minutes=minute), text=text, kind=kind, milestone=milestone
+        )
     for criterion, result, note in OUTCOMES:
         services.set_outcome(drill, criterion=criterion, result=result, note=note)
     for title, description, due_in in LESSONS:
@@ -122,7 +139,7 @@ def load_demo_resilience(summary: DemoSummary) -> None:
     _incident(site, plan, now)
 
 
-def _incident(site: Site, plan: object, now: dt.datetime) -> None:
+def _incident(site: Site, plan: IrPlan, now: dt.datetime) -> None:
     detected = now - dt.timedelta(days=9, hours=3)
     incident = Incident(
         site=site, title="Unexpected remote session on the relay engineering laptop",
@@ -135,21 +152,41 @@ def _incident(site: Site, plan: object, now: dt.datetime) -> None:
     incident.full_clean()
     incident.save()
     entries = [
-        (0, "observation", "Intermediate system alert: vendor account session at 02:10 with no open work order.",
-         "detected"),
-        (25, "action", "Network engineer terminates the session and disables the vendor account.", "contained"),
-        (120, "action", "Determined to be an attempt to compromise an EACMS: reportable under CIP-008.", "escalated"),
+        (
+            0,
+            "observation",
+            "Intermediate system alert: vendor account session at 02:10 with no open work order.",
+            "detected",
+        ),
+        (
+            25,
+            "action",
+            "Network engineer terminates the session and disables the vendor account.",
+            "contained",
+        ),
+        (
+            120,
+            "action",
+            "Determined to be an attempt to compromise an EACMS: reportable under CIP-008.",
+            "escalated",
+        ),
         (170, "notification", "Initial notice sent to E-ISAC and CISA.", ""),
         (60 * 24 * 2, "new-information", "Vendor confirms its technician's credentials were phished.", ""),
         (60 * 24 * 4, "notification", "Update sent to E-ISAC and CISA with the vendor's findings.", ""),
-        (60 * 24 * 5, "action", "Laptop reimaged and relay settings verified against the baseline.", "recovered"),
+        (
+            60 * 24 * 5,
+            "action",
+            "Laptop reimaged and relay settings verified against the baseline.",
+            "recovered",
+        ),
     ]
     for minute, kind, text, milestone in entries:
         IncidentEntry.objects.create(site=site, incident=incident, at=detected + dt.timedelta(minutes=minute),
                                      kind=kind, text=text, milestone=milestone)  # fmt: skip
-    laptop = Asset.objects.filter(site=site, name__icontains="laptop").first() or Asset.objects.filter(
-        site=site
-    ).order_by("pk").first()
+    laptop = (
+        Asset.objects.filter(site=site, name__icontains="laptop").first()
+        or Asset.objects.filter(site=site).order_by("pk").first()
+    )
     if laptop is not None:
         IncidentAsset.objects.create(site=site, incident=incident, asset=laptop)
         if laptop.zone_id:

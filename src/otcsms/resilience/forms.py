@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 
@@ -25,6 +25,14 @@ from otcsms.ui.generic import ScopedModelForm, TextRuleMixin
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MILESTONES = [("", "—"), *Milestone.choices]
+_F = TypeVar("_F", bound=forms.Field)
+
+
+def _field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """The form's field ``name``, as the kind it is declared as (the stubs type every field as Field)."""
+    field = form.fields[name]
+    assert isinstance(field, kind)
+    return field
 
 
 class ExerciseForm(ScopedModelForm):
@@ -42,7 +50,11 @@ class ExerciseForm(ScopedModelForm):
         self.fields["title"].required = False
         self.fields["scenario"].error_messages["required"] = "a drill needs a scenario"
         self.fields["scheduled_for"].error_messages["required"] = "a drill needs a date"
-        self.fields["started_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        _field(self, "started_at", forms.DateTimeField).input_formats = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+        ]
 
 
 class PlanForm(ScopedModelForm):
@@ -61,24 +73,29 @@ class PlanForm(ScopedModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         docs = Document.objects.for_user(user).filter(retired_at__isnull=True).order_by("title")
-        self.fields["document"].queryset = docs.filter(kind="plan")
+        _field(self, "document", forms.ModelChoiceField).queryset = docs.filter(kind="plan")
         self.fields["document"].required = False
-        self.fields["bcp_document"].queryset = docs
+        _field(self, "bcp_document", forms.ModelChoiceField).queryset = docs
         if self.instance.pk:
             del self.fields["new_title"]
             self.fields["document"].disabled = True
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not self.instance.pk and not cleaned.get("document") and not (cleaned.get("new_title") or "").strip():
+        if (
+            not self.instance.pk
+            and not cleaned.get("document")
+            and not (cleaned.get("new_title") or "").strip()
+        ):
             self.add_error("document", "choose the plan's document, or give a title for a new one")
         if cleaned.get("document") and (cleaned.get("new_title") or "").strip():
             self.add_error("new_title", "either an existing document or a new title, not both")
         return cleaned
 
     def _post_clean(self) -> None:
+        # a plan on a new document: the model is validated by services.create_plan once the document exists
         if self.instance.pk or self.cleaned_data.get("document"):
-            super()._post_clean()
+            super()._post_clean()  # type: ignore[misc]
 
 
 class CadenceForm(ScopedModelForm):
@@ -100,7 +117,11 @@ class IncidentForm(ScopedModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         for name in ("detected_at", "determined_reportable_at", "closed_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+            _field(self, name, forms.DateTimeField).input_formats = [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%dT%H:%M:%S",
+            ]
 
 
 # --- rows added from a detail page ---------------------------------------------------------------------------
@@ -108,7 +129,9 @@ class EntryForm(TextRuleMixin, forms.Form):
     """A timeline line: the time (UTC, default now), what happened, and a milestone mark."""
 
     at = forms.DateTimeField(
-        label="Time (UTC)", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        label="Time (UTC)",
+        widget=DATETIME,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     kind = forms.ChoiceField(choices=EntryKind.choices, initial=EntryKind.ACTION)
     text = forms.CharField(max_length=1000, label="What happened")
@@ -126,7 +149,9 @@ class ParticipantForm(TextRuleMixin, forms.Form):
     def __init__(self, *args: Any, user: User, site_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = Person.objects.for_user(user).filter(active=True)
-        self.fields["person"].queryset = people.filter(site_id__in=[site_id]) | people.filter(site__isnull=True)
+        _field(self, "person", forms.ModelChoiceField).queryset = people.filter(
+            site_id__in=[site_id]
+        ) | people.filter(site__isnull=True)
 
 
 class OutcomeForm(TextRuleMixin, forms.Form):
@@ -147,7 +172,9 @@ class PlanRoleForm(TextRuleMixin, forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = CsmsRole.objects.for_user(user).order_by("name")
+        _field(self, "role", forms.ModelChoiceField).queryset = CsmsRole.objects.for_user(user).order_by(
+            "name"
+        )
 
 
 class PlanContactForm(ParticipantForm):
@@ -162,7 +189,9 @@ class ZoneForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, site_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["zone"].queryset = Zone.objects.for_user(user).filter(site_id=site_id).order_by("name")
+        _field(self, "zone", forms.ModelChoiceField).queryset = (
+            Zone.objects.for_user(user).filter(site_id=site_id).order_by("name")
+        )
 
 
 class AssetForm(forms.Form):
@@ -170,4 +199,6 @@ class AssetForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, site_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["asset"].queryset = Asset.objects.for_user(user).filter(site_id=site_id).order_by("name")[:2000]
+        _field(self, "asset", forms.ModelChoiceField).queryset = (
+            Asset.objects.for_user(user).filter(site_id=site_id).order_by("name")[:2000]
+        )

@@ -112,8 +112,8 @@ class IrPlan(SiteOwned):
                 errors["document"] = "the plan's document belongs to another site"
             elif doc.kind != "plan":
                 errors["document"] = f"an IR plan is a document of kind Plan, not {doc.get_kind_display()}"
-        if self.bcp_document_id:
-            if self.bcp_document.site_id != self.site_id:
+        if (bcp := self.bcp_document if self.bcp_document_id else None) is not None:
+            if bcp.site_id != self.site_id:
                 errors["bcp_document"] = "the business continuity plan belongs to another site"
             elif self.bcp_document_id == self.document_id:
                 errors["bcp_document"] = "the business continuity plan is another document than the IR plan"
@@ -217,7 +217,9 @@ class Exercise(SiteOwned):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     held_on = models.DateField(null=True, blank=True)
     started_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the first inject was given: the measured times count from here."
+        null=True,
+        blank=True,
+        help_text="When the first inject was given: the measured times count from here.",
     )
     facilitator = models.ForeignKey(
         "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -240,9 +242,10 @@ class Exercise(SiteOwned):
             errors["held_on"] = "a drill that was held has the day it was held"
         if self.held_on and self.held_on > timezone.localdate():
             errors["held_on"] = "a drill cannot have been held in the future"
-        if self.plan_id and self.plan.site_id != self.site_id:
+        if (plan := self.plan if self.plan_id else None) is not None and plan.site_id != self.site_id:
             errors["plan"] = "the IR plan belongs to another site"
-        if self.facilitator_id and self.facilitator.site_id not in (None, self.site_id):
+        facilitator = self.facilitator if self.facilitator_id else None
+        if facilitator is not None and facilitator.site_id not in (None, self.site_id):
             errors["facilitator"] = "this person belongs to another site"
         if errors:
             raise ValidationError(errors)
@@ -356,7 +359,9 @@ class CriterionOutcome(ExerciseChild):
             keys = [c.get("key") for c in self.exercise.scenario.success_criteria]
             if self.criterion not in keys:
                 raise ValidationError(
-                    {"criterion": f"not a success criterion of the scenario; one of: {', '.join(map(str, keys))}"}
+                    {
+                        "criterion": f"not a success criterion of the scenario; one of: {', '.join(map(str, keys))}"
+                    }
                 )
 
 
@@ -410,10 +415,17 @@ class Incident(SiteOwned):
         help_text="Determined to be a Reportable Cyber Security Incident (or an attempt) under CIP-008.",
     )  # fmt: skip
     determined_reportable_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it was determined reportable: the notification clock starts here."
+        null=True,
+        blank=True,
+        help_text="When it was determined reportable: the notification clock starts here.",
     )
     plan = models.ForeignKey(
-        IrPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents", verbose_name="IR plan"
+        IrPlan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name="IR plan",
     )
     zones = models.ManyToManyField("plant.Zone", through="IncidentZone", related_name="+", blank=True)
     assets = models.ManyToManyField("plant.Asset", through="IncidentAsset", related_name="+", blank=True)
@@ -432,12 +444,18 @@ class Incident(SiteOwned):
         refuse_site_move(self)
         errors: dict[str, str] = {}
         if self.reportable and self.determined_reportable_at is None:
-            errors["determined_reportable_at"] = "a reportable incident has the time it was determined reportable"
+            errors["determined_reportable_at"] = (
+                "a reportable incident has the time it was determined reportable"
+            )
         if not self.reportable and self.determined_reportable_at is not None:
             errors["determined_reportable_at"] = "only a reportable incident has this time"
-        if self.determined_reportable_at and self.detected_at and self.determined_reportable_at < self.detected_at:
+        if (
+            self.determined_reportable_at
+            and self.detected_at
+            and self.determined_reportable_at < self.detected_at
+        ):
             errors["determined_reportable_at"] = "determined reportable before it was detected"
-        if self.plan_id and self.plan.site_id != self.site_id:
+        if (plan := self.plan if self.plan_id else None) is not None and plan.site_id != self.site_id:
             errors["plan"] = "the IR plan belongs to another site"
         if errors:
             raise ValidationError(errors)
@@ -528,4 +546,3 @@ class IncidentAsset(IncidentChild):
         super().clean()
         if self.asset_id and self.asset.site_id != self.site_id:
             raise ValidationError({"asset": "the asset belongs to another site"})
-

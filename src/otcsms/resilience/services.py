@@ -64,7 +64,9 @@ def shipped_scenarios(path: Path = LIBRARY) -> list[dict[str, Any]]:
     found = []
     for raw in document.get("scenarios", []):
         key = str(raw.get("key", ""))
-        injects = [{"minute": int(i["minute"]), "text": str(i["text"])} for i in raw.get("injects", [])]
+        injects: list[dict[str, Any]] = [
+            {"minute": int(i["minute"]), "text": str(i["text"])} for i in raw.get("injects", [])
+        ]
         criteria = [{"key": str(c["key"]), "text": str(c["text"])} for c in raw.get("success_criteria", [])]
         actions = [str(a) for a in raw.get("expected_actions", [])]
         if not (key and raw.get("title") and raw.get("summary") and injects and actions and criteria):
@@ -109,9 +111,13 @@ def create_plan(
 ) -> IrPlan:  # fmt: skip
     """An IR plan on an existing plan document of the site, or on a new one titled ``title``."""
     if by is not None and not may_write(by, IrPlan, site_id, "change"):
-        raise ResilienceForbiddenError("only contributors, approvers and site admins of the site add IR plans")
+        raise ResilienceForbiddenError(
+            "only contributors, approvers and site admins of the site add IR plans"
+        )
     if (document_id is None) == (not title.strip()):
-        raise ResilienceInputError("document_id: give the plan's document, or a title for a new one (not both)")
+        raise ResilienceInputError(
+            "document_id: give the plan's document, or a title for a new one (not both)"
+        )
     with transaction.atomic():
         if document_id is None:
             document = evidence.create_document(
@@ -140,8 +146,8 @@ class ContinuityPlan:
 def continuity_plan(plan: IrPlan) -> ContinuityPlan | None:
     """The business continuity plan the IR plan hands over to: its own BCP document, else the BCP named by the
     site's CSMS scope statement in force (or its latest draft)."""
-    if plan.bcp_document_id:
-        return ContinuityPlan(plan.bcp_document.title, f"document {plan.bcp_document_id}", plan.bcp_document)
+    if (bcp := plan.bcp_document if plan.bcp_document_id else None) is not None:
+        return ContinuityPlan(bcp.title, f"document {bcp.pk}", bcp)
     scope = (
         ScopeStatement.objects.filter(site_id=plan.site_id, status__in=("approved", "draft"))
         .exclude(bcp_title="", bcp_reference="")
@@ -177,7 +183,9 @@ def save_exercise(exercise: Exercise) -> Exercise:
     return exercise
 
 
-def add_entry(exercise: Exercise, *, at: dt.datetime, text: str, kind: str = "action", milestone: str = "") -> ExerciseEntry:
+def add_entry(
+    exercise: Exercise, *, at: dt.datetime, text: str, kind: str = "action", milestone: str = ""
+) -> ExerciseEntry:
     """One more line of the exercise's timeline (the exercise is held or being held: not cancelled)."""
     if exercise.status == Exercise.Status.CANCELLED:
         raise ResilienceInputError("exercise: a cancelled drill takes no timeline entries")
@@ -188,10 +196,9 @@ def add_entry(exercise: Exercise, *, at: dt.datetime, text: str, kind: str = "ac
     with transaction.atomic():
         entry.full_clean()
         entry.save()
-        if exercise.started_at is None or at < exercise.started_at:
-            if kind == "inject":
-                exercise.started_at = at
-                exercise.save()
+        if kind == "inject" and (exercise.started_at is None or at < exercise.started_at):
+            exercise.started_at = at  # the first inject starts the clock of the measured times
+            exercise.save()
     return entry
 
 
@@ -255,7 +262,9 @@ def drill_due(site: Site) -> DrillDue:
     (its first audit event)."""
     cadence = DrillCadence.objects.filter(site=site).first()
     months = cadence.months if cadence else timing.default_cadence_months(site.nerc_impact)
-    last = Exercise.objects.filter(site=site, status=Exercise.Status.HELD).aggregate(last=Max("held_on"))["last"]
+    last = Exercise.objects.filter(site=site, status=Exercise.Status.HELD).aggregate(last=Max("held_on"))[
+        "last"
+    ]
     since = cadence.programme_start if cadence else None
     if since is None:
         first = AuditEvent.objects.filter(site_id=site.pk).order_by("seq").first()

@@ -27,7 +27,9 @@ from otcsms.tenancy.models import Site
 def access_objects(site: Site) -> dict[str, int]:
     services.load_library()
     scenario = DrillScenario.objects.get(key="ransomware-hmi")
-    person = Person.objects.create(organisation=site.organisation, site=site, name=f"Responder of {site.code}")
+    person = Person.objects.create(
+        organisation=site.organisation, site=site, name=f"Responder of {site.code}"
+    )
     role = CsmsRole.objects.get_or_create(name="Incident commander")[0]
     plan = services.create_plan(site_id=site.pk, by=None, title=f"IR plan of {site.code}")
     plan_role = PlanRole.objects.create(site=site, plan=plan, role=role, duty="leads")

@@ -59,19 +59,18 @@ def measured_times(start: dt.datetime | None, marks: Iterable[tuple[dt.datetime,
     ``start``: when the exercise (or incident) began; None takes the earliest entry. An entry before the start
     counts as minute 0 (a detection logged before the first inject is not a negative time)."""
     ordered = sorted(marks, key=lambda m: m[0])
-    if start is None and ordered:
-        start = ordered[0][0]
+    origin = start if start is not None else (ordered[0][0] if ordered else None)
     first: dict[str, dt.datetime] = {}
     for at, milestone in ordered:
         if milestone in MILESTONES and milestone not in first:
             first[milestone] = at
     found = []
     for milestone in MILESTONES:
-        at = first.get(milestone)
+        reached = first.get(milestone)
         minutes = None
-        if at is not None and start is not None:
-            minutes = max(0, int((at - start).total_seconds() // 60))
-        found.append(Measure(milestone, at, minutes))
+        if reached is not None and origin is not None:
+            minutes = max(0, int((reached - origin).total_seconds() // 60))
+        found.append(Measure(milestone, reached, minutes))
     return found
 
 

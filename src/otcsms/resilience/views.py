@@ -93,7 +93,10 @@ class ExerciseList(ExerciseViews, generic.ScopedListView):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        self.chosen = {"status": self.request.GET.get("status", ""), "scenario": self.request.GET.get("scenario", "")}
+        self.chosen = {
+            "status": self.request.GET.get("status", ""),
+            "scenario": self.request.GET.get("scenario", ""),
+        }
         if self.chosen["status"] in Exercise.Status.values:
             qs = qs.filter(status=self.chosen["status"])
         if (scenario := parse_id(self.chosen["scenario"])) is not None:
@@ -232,7 +235,9 @@ def exercise_lesson_add(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ResilienceForbiddenError as exc:
             raise PermissionDenied(str(exc)) from None
         except (services.ResilienceInputError, ValidationError) as exc:
-            messages.error(request, services.first_message(exc) if isinstance(exc, ValidationError) else str(exc))
+            messages.error(
+                request, services.first_message(exc) if isinstance(exc, ValidationError) else str(exc)
+            )
         else:
             messages.success(request, f"Lesson recorded; roadmap action “{lesson.action}” created.")
     return HttpResponseRedirect(reverse("web:exercise_detail", args=[pk]) + "#lessons")
@@ -380,7 +385,10 @@ class IncidentList(IncidentViews, generic.ScopedListView):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        self.chosen = {"status": self.request.GET.get("status", ""), "reportable": self.request.GET.get("reportable", "")}
+        self.chosen = {
+            "status": self.request.GET.get("status", ""),
+            "reportable": self.request.GET.get("reportable", ""),
+        }
         if self.chosen["status"] in Incident.Status.values:
             qs = qs.filter(status=self.chosen["status"])
         if self.chosen["reportable"] in ("yes", "no"):
@@ -511,4 +519,3 @@ class CadenceUpdate(CadenceViews, generic.ScopedUpdateView):
 
 class CadenceDelete(CadenceViews, generic.ScopedDeleteView):
     pass
-

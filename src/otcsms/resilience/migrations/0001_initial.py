@@ -7,288 +7,735 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0005_signature_reauthentication'),
-        ('org', '0004_scope_review'),
-        ('plant', '0002_site_in_tenancy'),
-        ('roadmap', '0001_initial'),
-        ('tenancy', '0002_site_labels'),
+        ("evidence", "0005_signature_reauthentication"),
+        ("org", "0004_scope_review"),
+        ("plant", "0002_site_in_tenancy"),
+        ("roadmap", "0001_initial"),
+        ("tenancy", "0002_site_labels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DrillScenario',
+            name="DrillScenario",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(max_length=5000)),
-                ('protocols', models.CharField(blank=True, help_text='e.g. Modbus/TCP, DNP3, OPC UA.', max_length=200)),
-                ('injects', models.JSONField(default=list)),
-                ('expected_actions', models.JSONField(default=list)),
-                ('success_criteria', models.JSONField(default=list)),
-                ('shipped', models.BooleanField(default=False, help_text='From the library otcsms ships.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(max_length=5000)),
+                (
+                    "protocols",
+                    models.CharField(blank=True, help_text="e.g. Modbus/TCP, DNP3, OPC UA.", max_length=200),
+                ),
+                ("injects", models.JSONField(default=list)),
+                ("expected_actions", models.JSONField(default=list)),
+                ("success_criteria", models.JSONField(default=list)),
+                ("shipped", models.BooleanField(default=False, help_text="From the library otcsms ships.")),
             ],
             options={
-                'verbose_name': 'drill scenario',
-                'ordering': ['title'],
+                "verbose_name": "drill scenario",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Exercise',
+            name="Exercise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('scheduled_for', models.DateField(error_messages={'blank': 'a drill needs a date', 'null': 'a drill needs a date'})),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12)),
-                ('held_on', models.DateField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, help_text='When the first inject was given: the measured times count from here.', null=True)),
-                ('notes', models.TextField(blank=True, max_length=5000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
-                ('scenario', models.ForeignKey(error_messages={'blank': 'a drill needs a scenario', 'null': 'a drill needs a scenario'}, on_delete=django.db.models.deletion.PROTECT, related_name='exercises', to='resilience.drillscenario')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "scheduled_for",
+                    models.DateField(
+                        error_messages={"blank": "a drill needs a date", "null": "a drill needs a date"}
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("held", "Held"), ("cancelled", "Cancelled")],
+                        default="scheduled",
+                        max_length=12,
+                    ),
+                ),
+                ("held_on", models.DateField(blank=True, null=True)),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the first inject was given: the measured times count from here.",
+                        null=True,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, max_length=5000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.person",
+                    ),
+                ),
+                (
+                    "scenario",
+                    models.ForeignKey(
+                        error_messages={
+                            "blank": "a drill needs a scenario",
+                            "null": "a drill needs a scenario",
+                        },
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exercises",
+                        to="resilience.drillscenario",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exercise',
-                'ordering': ['-scheduled_for', '-pk'],
+                "verbose_name": "exercise",
+                "ordering": ["-scheduled_for", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExerciseEntry',
+            name="ExerciseEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('kind', models.CharField(choices=[('inject', 'Inject'), ('action', 'Action'), ('observation', 'Observation'), ('decision', 'Decision')], default='action', max_length=12)),
-                ('text', models.CharField(max_length=1000)),
-                ('milestone', models.CharField(blank=True, choices=[('detected', 'Detected'), ('escalated', 'Escalated'), ('contained', 'Contained'), ('recovered', 'Recovered')], max_length=12)),
-                ('exercise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='resilience.exercise')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("inject", "Inject"),
+                            ("action", "Action"),
+                            ("observation", "Observation"),
+                            ("decision", "Decision"),
+                        ],
+                        default="action",
+                        max_length=12,
+                    ),
+                ),
+                ("text", models.CharField(max_length=1000)),
+                (
+                    "milestone",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("detected", "Detected"),
+                            ("escalated", "Escalated"),
+                            ("contained", "Contained"),
+                            ("recovered", "Recovered"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "exercise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="resilience.exercise",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exercise timeline entry',
-                'verbose_name_plural': 'exercise timeline entries',
-                'ordering': ['exercise_id', 'at', 'pk'],
+                "verbose_name": "exercise timeline entry",
+                "verbose_name_plural": "exercise timeline entries",
+                "ordering": ["exercise_id", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, max_length=5000)),
-                ('classification', models.CharField(choices=[('malware', 'Malware / ransomware'), ('unauthorised-access', 'Unauthorised access'), ('unauthorised-control', 'Unauthorised control action'), ('denial-of-service', 'Denial of service / loss of view'), ('credential', 'Credential or certificate compromise'), ('physical', 'Physical security breach'), ('other', 'Other')], max_length=24)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('contained', 'Contained'), ('recovered', 'Recovered'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('detected_at', models.DateTimeField()),
-                ('reportable', models.BooleanField(default=False, help_text='Determined to be a Reportable Cyber Security Incident (or an attempt) under CIP-008.', verbose_name='reportable (NERC CIP-008)')),
-                ('determined_reportable_at', models.DateTimeField(blank=True, help_text='When it was determined reportable: the notification clock starts here.', null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, max_length=5000)),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("malware", "Malware / ransomware"),
+                            ("unauthorised-access", "Unauthorised access"),
+                            ("unauthorised-control", "Unauthorised control action"),
+                            ("denial-of-service", "Denial of service / loss of view"),
+                            ("credential", "Credential or certificate compromise"),
+                            ("physical", "Physical security breach"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("contained", "Contained"),
+                            ("recovered", "Recovered"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("detected_at", models.DateTimeField()),
+                (
+                    "reportable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Determined to be a Reportable Cyber Security Incident (or an attempt) under CIP-008.",
+                        verbose_name="reportable (NERC CIP-008)",
+                    ),
+                ),
+                (
+                    "determined_reportable_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When it was determined reportable: the notification clock starts here.",
+                        null=True,
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident',
-                'ordering': ['-detected_at', '-pk'],
+                "verbose_name": "incident",
+                "ordering": ["-detected_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentAsset',
+            name="IncidentAsset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plant.asset')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='asset_rows', to='resilience.incident')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plant.asset"
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="asset_rows",
+                        to="resilience.incident",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'affected asset',
-                'ordering': ['incident_id', 'asset__name'],
+                "verbose_name": "affected asset",
+                "ordering": ["incident_id", "asset__name"],
             },
         ),
         migrations.AddField(
-            model_name='incident',
-            name='assets',
-            field=models.ManyToManyField(blank=True, related_name='+', through='resilience.IncidentAsset', to='plant.asset'),
+            model_name="incident",
+            name="assets",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", through="resilience.IncidentAsset", to="plant.asset"
+            ),
         ),
         migrations.CreateModel(
-            name='IncidentEntry',
+            name="IncidentEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('kind', models.CharField(choices=[('observation', 'Observation'), ('action', 'Action'), ('new-information', 'New information'), ('notification', 'Notification sent (E-ISAC / CISA)')], default='action', max_length=16)),
-                ('text', models.CharField(max_length=1000)),
-                ('milestone', models.CharField(blank=True, choices=[('detected', 'Detected'), ('escalated', 'Escalated'), ('contained', 'Contained'), ('recovered', 'Recovered')], max_length=12)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='resilience.incident')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("observation", "Observation"),
+                            ("action", "Action"),
+                            ("new-information", "New information"),
+                            ("notification", "Notification sent (E-ISAC / CISA)"),
+                        ],
+                        default="action",
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.CharField(max_length=1000)),
+                (
+                    "milestone",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("detected", "Detected"),
+                            ("escalated", "Escalated"),
+                            ("contained", "Contained"),
+                            ("recovered", "Recovered"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="resilience.incident",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident timeline entry',
-                'verbose_name_plural': 'incident timeline entries',
-                'ordering': ['incident_id', 'at', 'pk'],
+                "verbose_name": "incident timeline entry",
+                "verbose_name_plural": "incident timeline entries",
+                "ordering": ["incident_id", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentZone',
+            name="IncidentZone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='zone_rows', to='resilience.incident')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plant.zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="zone_rows",
+                        to="resilience.incident",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="plant.zone"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'affected zone',
-                'ordering': ['incident_id', 'zone__name'],
+                "verbose_name": "affected zone",
+                "ordering": ["incident_id", "zone__name"],
             },
         ),
         migrations.AddField(
-            model_name='incident',
-            name='zones',
-            field=models.ManyToManyField(blank=True, related_name='+', through='resilience.IncidentZone', to='plant.zone'),
+            model_name="incident",
+            name="zones",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", through="resilience.IncidentZone", to="plant.zone"
+            ),
         ),
         migrations.CreateModel(
-            name='IrPlan',
+            name="IrPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.TextField(blank=True, help_text='Incidents and systems the plan covers.', max_length=5000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('bcp_document', models.ForeignKey(blank=True, help_text="The BCP document; empty: the BCP named by the site's CSMS scope statement.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evidence.document', verbose_name='business continuity plan')),
-                ('document', models.OneToOneField(help_text="The plan's document (kind Plan): its versions and approvals are kept there.", on_delete=django.db.models.deletion.PROTECT, related_name='ir_plan', to='evidence.document')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.TextField(
+                        blank=True, help_text="Incidents and systems the plan covers.", max_length=5000
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "bcp_document",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The BCP document; empty: the BCP named by the site's CSMS scope statement.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evidence.document",
+                        verbose_name="business continuity plan",
+                    ),
+                ),
+                (
+                    "document",
+                    models.OneToOneField(
+                        help_text="The plan's document (kind Plan): its versions and approvals are kept there.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ir_plan",
+                        to="evidence.document",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'IR plan',
-                'ordering': ['site_id', 'pk'],
+                "verbose_name": "IR plan",
+                "ordering": ["site_id", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='incident',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='resilience.irplan', verbose_name='IR plan'),
+            model_name="incident",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="incidents",
+                to="resilience.irplan",
+                verbose_name="IR plan",
+            ),
         ),
         migrations.AddField(
-            model_name='exercise',
-            name='plan',
-            field=models.ForeignKey(blank=True, help_text="The plan the drill tests (its 'last tested' date).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='exercises', to='resilience.irplan', verbose_name='IR plan'),
+            model_name="exercise",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The plan the drill tests (its 'last tested' date).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="exercises",
+                to="resilience.irplan",
+                verbose_name="IR plan",
+            ),
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, max_length=5000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('action', models.ForeignKey(blank=True, help_text='The roadmap action it became (its source link points back here).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='roadmap.action')),
-                ('exercise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='resilience.exercise')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, max_length=5000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The roadmap action it became (its source link points back here).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="roadmap.action",
+                    ),
+                ),
+                (
+                    "exercise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="resilience.exercise",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lesson learned',
-                'verbose_name_plural': 'lessons learned',
-                'ordering': ['exercise_id', 'pk'],
+                "verbose_name": "lesson learned",
+                "verbose_name_plural": "lessons learned",
+                "ordering": ["exercise_id", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(blank=True, help_text='Their part in the drill.', max_length=200)),
-                ('exercise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='resilience.exercise')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("role", models.CharField(blank=True, help_text="Their part in the drill.", max_length=200)),
+                (
+                    "exercise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="resilience.exercise",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.person"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exercise participant',
-                'ordering': ['exercise_id', 'person__name'],
+                "verbose_name": "exercise participant",
+                "ordering": ["exercise_id", "person__name"],
             },
         ),
         migrations.CreateModel(
-            name='PlanContact',
+            name="PlanContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(help_text='e.g. incident commander, vendor support, E-ISAC.', max_length=200)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('order', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(999)])),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='resilience.irplan')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        help_text="e.g. incident commander, vendor support, E-ISAC.", max_length=200
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(
+                        default=1, validators=[django.core.validators.MaxValueValidator(999)]
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.person"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="resilience.irplan",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'IR plan contact',
-                'ordering': ['plan_id', 'order', 'pk'],
+                "verbose_name": "IR plan contact",
+                "ordering": ["plan_id", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlanRole',
+            name="PlanRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('duty', models.CharField(help_text='What this role does in a response.', max_length=500)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='resilience.irplan')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.csmsrole')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("duty", models.CharField(help_text="What this role does in a response.", max_length=500)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="resilience.irplan",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.csmsrole"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'IR plan role',
-                'ordering': ['plan_id', 'role__name'],
+                "verbose_name": "IR plan role",
+                "ordering": ["plan_id", "role__name"],
             },
         ),
         migrations.CreateModel(
-            name='DrillCadence',
+            name="DrillCadence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('months', models.PositiveSmallIntegerField(help_text='Months between drills (NERC CIP-008 R2 asks for at most 15).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)])),
-                ('programme_start', models.DateField(default=django.utils.timezone.localdate, help_text='With no drill held yet, the first one is due this long after this day.')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "months",
+                    models.PositiveSmallIntegerField(
+                        help_text="Months between drills (NERC CIP-008 R2 asks for at most 15).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                    ),
+                ),
+                (
+                    "programme_start",
+                    models.DateField(
+                        default=django.utils.timezone.localdate,
+                        help_text="With no drill held yet, the first one is due this long after this day.",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'drill cadence',
-                'ordering': ['site_id'],
-                'constraints': [models.UniqueConstraint(fields=('site',), name='resilience_one_cadence_per_site')],
+                "verbose_name": "drill cadence",
+                "ordering": ["site_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("site",), name="resilience_one_cadence_per_site")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CriterionOutcome',
+            name="CriterionOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('criterion', models.SlugField(help_text="The key of the scenario's success criterion.", max_length=60)),
-                ('result', models.CharField(choices=[('met', 'Met'), ('partly', 'Partly met'), ('not-met', 'Not met')], max_length=8)),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.site')),
-                ('exercise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='resilience.exercise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.SlugField(help_text="The key of the scenario's success criterion.", max_length=60),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("met", "Met"), ("partly", "Partly met"), ("not-met", "Not met")],
+                        max_length=8,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=1000)),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.site"
+                    ),
+                ),
+                (
+                    "exercise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="resilience.exercise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion outcome',
-                'ordering': ['exercise_id', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('exercise', 'criterion'), name='resilience_outcome_once')],
+                "verbose_name": "criterion outcome",
+                "ordering": ["exercise_id", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("exercise", "criterion"), name="resilience_outcome_once")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='incidentasset',
-            constraint=models.UniqueConstraint(fields=('incident', 'asset'), name='resilience_asset_once'),
+            model_name="incidentasset",
+            constraint=models.UniqueConstraint(fields=("incident", "asset"), name="resilience_asset_once"),
         ),
         migrations.AddConstraint(
-            model_name='incidentzone',
-            constraint=models.UniqueConstraint(fields=('incident', 'zone'), name='resilience_zone_once'),
+            model_name="incidentzone",
+            constraint=models.UniqueConstraint(fields=("incident", "zone"), name="resilience_zone_once"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['site', 'status'], name='resilience_incident_status'),
+            model_name="incident",
+            index=models.Index(fields=["site", "status"], name="resilience_incident_status"),
         ),
         migrations.AddIndex(
-            model_name='exercise',
-            index=models.Index(fields=['site', 'status', 'held_on'], name='resilience_exercise_held'),
+            model_name="exercise",
+            index=models.Index(fields=["site", "status", "held_on"], name="resilience_exercise_held"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('exercise', 'person'), name='resilience_participant_once'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("exercise", "person"), name="resilience_participant_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plancontact',
-            constraint=models.UniqueConstraint(fields=('plan', 'person', 'purpose'), name='resilience_contact_once'),
+            model_name="plancontact",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "person", "purpose"), name="resilience_contact_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planrole',
-            constraint=models.UniqueConstraint(fields=('plan', 'role'), name='resilience_role_once_per_plan'),
+            model_name="planrole",
+            constraint=models.UniqueConstraint(fields=("plan", "role"), name="resilience_role_once_per_plan"),
         ),
     ]
