@@ -146,7 +146,7 @@ def test_the_approver_records_a_timeline_line_outcome_and_lesson_on_the_pages(de
     assert r.status_code == 302
     lesson = Lesson.objects.get(title="Test the backup path yearly")
     assert lesson.action.title == "Test the backup path yearly"
-    event = AuditEvent.objects.get(object_type="resilience.lesson", object_id=str(lesson.pk))
+    event = AuditEvent.objects.get(object_type="resilience.lesson", object_id=str(lesson.pk), action="create")
     assert event.actor_user_id == User.objects.get(username="priya.raman").pk
 
 

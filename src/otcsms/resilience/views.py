@@ -465,10 +465,19 @@ def incident_row_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 # --- scenarios and cadences --------------------------------------------------------------------------------
-class ScenarioViews(generic.ViewSet):
+class ScenarioViews(generic.ScopedMixin):
+    """Read-only pages: the library is changed by loading the shipped file (an organisation admin)."""
+
     model: Any = DrillScenario
     url_base = "web:drillscenario"
     form_class: type[Any] | None = None
+
+    def url(self, kind: str, *args: Any) -> str:
+        return (
+            reverse("web:drillscenario_list")
+            if kind in ("create", "edit", "delete")
+            else super().url(kind, *args)
+        )
 
 
 class ScenarioList(ScenarioViews, generic.ScopedListView):
