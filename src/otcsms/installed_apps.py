@@ -21,6 +21,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.configs",
     "otcsms.risk",
     "otcsms.roadmap",
+    "otcsms.resilience",
     "otcsms.reports",
     "otcsms.web",
 )
