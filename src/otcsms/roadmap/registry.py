@@ -1,13 +1,17 @@
 """What roadmap planning adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry
 
 contributions = Contributions(
     checks_module="otcsms.roadmap.checks",
     api_router="otcsms.roadmap.api.router",
     urls="otcsms.roadmap.urls",
     navigation=(NavEntry("Roadmap", "web:roadmap_home", 370),),
-    import_kinds=(ImportKind("actions", "otcsms.roadmap.cli.import_actions", needs="site"),),
+    import_kinds=(
+        ImportKind("actions", "otcsms.roadmap.cli.import_actions", needs="site"),
+        ImportKind("poam", "otcsms.roadmap.cli.import_poam", needs="site"),
+    ),
+    cli=(CliCommand("poam", "otcsms.roadmap.cli.poam"),),
     demo=(DemoStep("otcsms.roadmap.demo.load_demo_roadmap", 950),),
     access_objects="otcsms.roadmap.testing.access_objects",
     org_wide_paths=("business-goals",),
