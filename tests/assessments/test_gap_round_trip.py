@@ -8,10 +8,10 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from tests.conftest import audit_count, make_user
 
 from otcsms.assessments import gapexport, services
 from otcsms.assessments.models import Response
-from tests.conftest import audit_count, make_user
 
 pytestmark = pytest.mark.django_db
 
