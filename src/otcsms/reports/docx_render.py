@@ -20,10 +20,9 @@ import re
 from collections.abc import Callable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import lxml.html
-from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -34,8 +33,11 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-if TYPE_CHECKING:
-    from otcsms.reports.framework import Report
+from docx import Document
+
+# A report (reports.framework.Report) is read by attribute only: framework imports this module to render DOCX,
+# so importing it back would be a cycle between modules (tests/test_layers.py).
+Report = Any
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 TEXT_PLACEHOLDERS = (
