@@ -3,14 +3,13 @@ as DOCX in that template; the POA&M workbook goes out, comes back with a new dat
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import openpyxl
 import pytest
-from docx import Document
 from playwright.sync_api import expect
 
+from docx import Document
 from otcsms.evidence import services as evidence
 from otcsms.evidence.models import DocumentVersion
 from otcsms.roadmap.models import Action
@@ -49,7 +48,9 @@ def test_gap_report_in_the_utilitys_template_and_the_poam_round_trip(page, site_
     page.goto("/reports/")
     with page.expect_download() as download:
         page.locator(f'a[href="/reports/gaps/?site={site_a.pk}&format=docx"]').click()
-    assert "-gaps-" in download.value.suggested_filename and download.value.suggested_filename.endswith(".docx")
+    assert "-gaps-" in download.value.suggested_filename and download.value.suggested_filename.endswith(
+        ".docx"
+    )
     document = Document(download.value.path())
     assert document.sections[0].header.paragraphs[0].text == "ACME Water Utility · Security Office"
     assert document.paragraphs[0].text == f"ACME cover: Gap report for {site_a.name}"
