@@ -61,7 +61,10 @@ def test_gap_report_in_the_utilitys_template_and_the_poam_round_trip(page, site_
     page.goto(f"/roadmap/sites/{site_a.pk}/poam/")
     with page.expect_download() as download:
         page.click("#poam-download")
-    book = openpyxl.load_workbook(download.value.path())
+    assert download.value.suggested_filename == f"poam-{site_a.code}.xlsx"
+    exported = tmp_path / download.value.suggested_filename
+    download.value.save_as(exported)
+    book = openpyxl.load_workbook(exported)
     sheet = book["POA&M"]
     header = [c.value for c in sheet[1]]
     assert sheet.cell(row=2, column=1).value == f"A-{action.pk}"

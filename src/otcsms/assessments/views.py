@@ -235,7 +235,7 @@ def gaps_import(request: AuthedRequest, pk: int) -> HttpResponse:
         more = f" (and {len(exc.problems) - 20} more)" if len(exc.problems) > 20 else ""
         messages.error(request, f"{len(exc.problems)} problem(s), nothing was changed: {shown}{more}")
         return redirect(detail)
-    messages.success(request, result.describe().capitalize() + ".")
+    messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
     return redirect(detail)
 
 

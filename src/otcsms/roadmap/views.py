@@ -464,7 +464,7 @@ def poam_page(request: HttpRequest, pk: int) -> HttpResponse:
             except ImportRejected as exc:
                 context["problems"] = [str(p) for p in exc.problems]
             else:
-                messages.success(request, result.describe().capitalize() + ".")
+                messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
                 return HttpResponseRedirect(reverse("web:roadmap_poam", args=[site.pk]))
         return render(request, "roadmap/poam.html", context, status=422)
     return render(request, "roadmap/poam.html", context)
