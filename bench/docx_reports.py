@@ -5,7 +5,7 @@
    shipped template checked, each site's POA&M workbook exported and imported back unchanged (read, compared,
    nothing to write); the median of --runs runs.
 3. If `soffice` exists: one gap report converted to PDF by LibreOffice headless (process start included).
-Usage: python bench/docx.py [--runs 3]
+Usage: python bench/docx_reports.py [--runs 3]
 """
 
 from __future__ import annotations
