@@ -21,7 +21,9 @@ demo: $(STAMP) run-deps
 # diagram) and Pango (WeasyPrint renders the PDF reports with it) to run otcsms, chromium too for the browser
 # tests. Only what is missing is installed, quietly. An entry is command:package, or library.so.N:package.
 RUN_DEPS := dot:graphviz libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
-TEST_DEPS := $(RUN_DEPS) chromium:chromium
+# LibreOffice (Writer, no GUI) opens one DOCX report in the tests, as an independent reader: 58 packages, 283 MB,
+# 39 s to install here (docs/benchmarks.md).
+TEST_DEPS := $(RUN_DEPS) chromium:chromium soffice:libreoffice-writer-nogui
 
 # $(call debian-packages,command:package ...)
 define debian-packages

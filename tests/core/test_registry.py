@@ -136,6 +136,7 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "worker",
             "gaps",
             "drift",
+            "poam",
             "report",
             "backup",
             "restore",

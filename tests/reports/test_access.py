@@ -55,7 +55,9 @@ def test_others_get_nothing_of_site_a(request, api, assessed, site_a, persona):
 @pytest.mark.parametrize(
     "params,status",
     [
-        ({"format": "docx"}, 422),
+        ({"format": "odt"}, 422),
+        ({"format": "html", "template": "default"}, 422),
+        ({"format": "docx", "template": "../../etc/passwd"}, 422),
         ({"format": "x" * 5000}, 422),
         ({"assessment": "1e3"}, 422),
         ({"assessment": "../../etc/passwd"}, 422),

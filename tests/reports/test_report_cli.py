@@ -1,4 +1,4 @@
-"""`otcsms report KIND --site S --format html|pdf -o FILE`, run as a process on an initialised instance."""
+"""`otcsms report KIND --site S --format html|pdf|docx -o FILE`, run as a process on an initialised instance."""
 
 from __future__ import annotations
 
@@ -21,6 +21,23 @@ def test_report_command_writes_html_and_pdf_and_refuses_bad_usage(initialised_in
     instance.run("report", "gaps", "--site", "mill-one", "--format", "pdf", "-o", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF-")
 
+    docx = tmp_path / "gaps.docx"
+    instance.run(
+        "report", "gaps", "--site", "mill-one", "--format", "docx", "--template", "default", "-o", str(docx)
+    )
+    from docx import Document
+
+    word = Document(str(docx))
+    assert (
+        word.paragraphs[0].text == "Gap report"
+        and "audit trail up to event #" in word.sections[0].footer.paragraphs[0].text
+    )
+
+    poam = tmp_path / "poam.xlsx"
+    instance.run("poam", "--site", "mill-one", "-o", str(poam))
+    back = instance.run("import", "poam", str(poam), "--site", "mill-one", "--json")
+    assert '"updated": 0' in back.stdout
+
     package = tmp_path / "package.zip"
     instance.run("report", "audit-package", "--site", "mill-one", "-o", str(package))
     import zipfile
@@ -32,7 +49,15 @@ def test_report_command_writes_html_and_pdf_and_refuses_bad_usage(initialised_in
     for args, reason in [
         (("report", "nope", "--site", "mill-one"), "unknown report kind 'nope'"),
         (("report", "gaps", "--site", "nowhere"), "no site 'nowhere'"),
-        (("report", "gaps", "--site", "mill-one", "--format", "docx"), "unknown format 'docx'"),
+        (("report", "gaps", "--site", "mill-one", "--format", "odt"), "unknown format 'odt'"),
+        (
+            ("report", "gaps", "--site", "mill-one", "--template", "default"),
+            "--template applies to --format docx",
+        ),
+        (
+            ("report", "gaps", "--site", "mill-one", "--format", "docx", "--template", "7"),
+            "no report template '7'",
+        ),
         (("report", "gaps", "--site", "mill-one", "--assessment", "42"), "no assessment '42'"),
         (("report", "audit-package", "--site", "mill-one", "--format", "pdf"), "use zip"),
     ]:

@@ -36,7 +36,11 @@ def test_the_demo_has_goals_actions_from_gaps_and_by_hand_dependencies_and_a_pla
     actions = Action.objects.all()
     assert 18 <= actions.count() <= 30
     kinds = set(actions.values_list("source_kind", flat=True))
-    assert {"gap", "manual", "vulnerability"} <= kinds  # the demo advisory's open vulnerability: roadmap.sources
+    assert {
+        "gap",
+        "manual",
+        "vulnerability",
+    } <= kinds  # the demo advisory's open vulnerability: roadmap.sources
     assert ObjectLink.objects.filter(kind="source", source_type__model="action").count() >= 10
     assert ActionDependency.objects.count() >= 5
     assert {"proposed", "planned", "in_progress", "done"} <= set(actions.values_list("status", flat=True))

@@ -3,14 +3,16 @@
 from typing import Any
 
 from django.db import transaction
-from ninja import Query, Router
+from ninja import File, Query, Router, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from otcsms.assessments import inheritance, lifecycle, services, signoff, snapshot
+from otcsms.assessments import gapimport, inheritance, lifecycle, services, signoff, snapshot
 from otcsms.assessments import schemas as s
 from otcsms.assessments.models import Assessment, Response
 from otcsms.catalogs.models import Framework
+from otcsms.core.api_auth import API_AUTH
 from otcsms.core.audit import with_reason
 from otcsms.core.crud import Resource, assign, get_visible_or_404, register, require_write, save_validated
 from otcsms.core.http import AuthedRequest
@@ -18,6 +20,9 @@ from otcsms.core.lifecycle import Transition
 from otcsms.core.models import User
 from otcsms.core.pagination import Page
 from otcsms.core.schemas import Id
+from otcsms.plant.api import problems_response, refuse_oversized_upload
+from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
+from otcsms.plant.schemas import ProblemsOut
 from otcsms.tenancy.models import Site
 
 router = Router(tags=["assessments"])
@@ -175,6 +180,32 @@ def gaps(request: AuthedRequest, pk: int):
             "comment": response.comment,
         })  # fmt: skip
     return rows
+
+
+@router.post(
+    "/assessments/{id:pk}/gaps-import",
+    response={200: dict[str, Any], 422: ProblemsOut},
+    operation_id="assessment_gaps_import",
+    summary="Apply an edited gap list (CSV or XLSX export) to the answers (all or nothing)",
+    auth=[refuse_oversized_upload, *API_AUTH],
+)
+def gaps_import(request: AuthedRequest, pk: int, file: File[UploadedFile]):
+    """The gap list exported as CSV or XLSX (`gaps.csv`, `gaps.xlsx`, `otcsms gaps`), edited: a changed status,
+    owner or comment updates the answer of that zone and requirement. A changed read-only column, a row that is
+    no longer a gap, an inherited answer or a bad value is a problem; on any problem nothing is written: 422 with
+    every problem (row, column, reason)."""
+    assessment = _assessment(request, pk)
+    require_write(request, Assessment, assessment.site_id, "change")
+    if file.size is not None and file.size > MAX_FILE_BYTES:
+        raise HttpError(413, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    try:
+        with transaction.atomic():
+            result = gapimport.import_gaps(
+                assessment, file.read(MAX_FILE_BYTES + 1), file.name or "", by=request.user
+            )
+    except ImportRejected as exc:
+        return problems_response(exc)
+    return Status(200, result.as_dict())
 
 
 @router.get(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessments/<id:pk>/gaps.csv", views.gaps_download, {"fmt": "csv"}, name="assessment_gaps_csv"),
     path("assessments/<id:pk>/gaps.xlsx", views.gaps_download, {"fmt": "xlsx"}, name="assessment_gaps_xlsx"),
     path("assessments/<id:pk>/gaps/print/", views.gaps_print, name="assessment_gaps_print"),
+    path("assessments/<id:pk>/gaps/import/", views.gaps_import, name="assessment_gaps_import"),
     path("assessments/<id:pk>/answer/", views.answer_page, name="assessment_answer"),
     path("assessments/<id:pk>/answer/save/", views.answer_save, name="assessment_answer_save"),
     path("assessments/<id:pk>/answer/override/", views.answer_override, name="assessment_answer_override"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from otcsms.assessments import (
     explain,
     gapexport,
+    gapimport,
     inheritance,
     lifecycle,
     services,
@@ -209,6 +210,33 @@ def gaps_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
     response = HttpResponse(data, content_type=gapexport.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{gapexport.filename(assessment, fmt)}"'
     return response
+
+
+@login_required
+@require_POST
+def gaps_import(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The gap list back, edited (status, owner, comment): all or nothing, every problem listed."""
+    from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
+
+    assessment = _visible(request, pk)
+    if not _may_answer(request, assessment):
+        raise PermissionDenied("only contributors of the site answer an assessment in progress")
+    upload = request.FILES.get("file")
+    detail = reverse("web:assessment_detail", args=[assessment.pk]) + "#gaps-heading"
+    if upload is None or (upload.size or 0) > MAX_FILE_BYTES:
+        messages.error(request, "Choose the edited gap list (.xlsx or .csv, at most 50 MB).")
+        return redirect(detail)
+    try:
+        with transaction.atomic():
+            result = gapimport.import_gaps(assessment, upload.read(MAX_FILE_BYTES + 1), upload.name or "",
+                                           by=request.user)  # fmt: skip
+    except ImportRejected as exc:
+        shown = "; ".join(str(p) for p in exc.problems[:20])
+        more = f" (and {len(exc.problems) - 20} more)" if len(exc.problems) > 20 else ""
+        messages.error(request, f"{len(exc.problems)} problem(s), nothing was changed: {shown}{more}")
+        return redirect(detail)
+    messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
+    return redirect(detail)
 
 
 @login_required

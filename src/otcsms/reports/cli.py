@@ -1,4 +1,4 @@
-"""`otcsms report KIND --site S --format html|pdf -o FILE`: a report of a site, as the command line's admin."""
+"""`otcsms report KIND --site S --format html|pdf|docx -o FILE`: a report of a site, as the command line's admin."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import typer
 
 from otcsms.cli_support import DataDir, fail, require_initialised, setup_django
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 
 
 def report(
     kind: Annotated[str, typer.Argument(help="Report kind (gaps, soa, coverage, ...).")],
     site: Annotated[str, typer.Option("--site", help="Site code, name or id.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="html or pdf (the audit package: zip)")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or docx (the audit package: zip)")] = "",
     assessment: Annotated[
         str | None,
         typer.Option(
@@ -24,21 +24,32 @@ def report(
             help="Assessment id (per-assessment reports; default: the latest of every framework).",
         ),
     ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="DOCX only: the id of the site's report template (evidence document tagged report-template), "
+            "or 'default' for the shipped one; default: the site's newest approved template.",
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Write a report of a site: standalone HTML (inline styles and charts) or PDF, stating when, by whom
-    and from which data (instance id, audit-trail event) it was made. KIND audit-package writes the site's
+    """Write a report of a site: standalone HTML (inline styles and charts), PDF or DOCX (Word, in the site's
+    approved report template), stating when, by whom and from which data (instance id, audit-trail event) it
+    was made. KIND audit-package writes the site's
     audit package (a zip: every report, the approved evidence, the audit trail with a signed checkpoint)."""
     package = kind == "audit-package"
     fmt = fmt or ("zip" if package else "html")
     if fmt not in (("zip",) if package else FORMATS):
-        fail(f"unknown format {fmt!r}; use {'zip' if package else 'html or pdf'}")
+        fail(f"unknown format {fmt!r}; use {'zip' if package else 'html, pdf or docx'}")
+    if template is not None and fmt != "docx":
+        fail("--template applies to --format docx only")
     setup_django(data_dir)
     require_initialised()
     from otcsms.cli_support import find_site
     from otcsms.core.actor import cli_actor
     from otcsms.core.models import User
-    from otcsms.reports import framework
+    from otcsms.reports import docx_templates, framework
 
     known = framework.kinds()
     if kind not in known and not package:
@@ -51,8 +62,9 @@ def report(
         return
     params = {"assessment": assessment} if assessment is not None else {}
     try:
+        chosen = docx_templates.template_for(target, admin, template or "")[0] if fmt == "docx" else None
         built = framework.build(kind, target, admin, params)
-        data = framework.render(built, fmt)
+        data = framework.render(built, fmt, template=chosen)
     except framework.ReportError as exc:
         fail(str(exc))
     try:

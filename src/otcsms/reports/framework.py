@@ -21,8 +21,12 @@ from otcsms.core import registry
 from otcsms.core.models import AuditChainHead, AuditEvent, User
 from otcsms.tenancy.models import Site
 
-FORMATS = ("html", "pdf")
-CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+FORMATS = ("html", "pdf", "docx")
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 MAX_PARAMS = 8
 
 
@@ -53,6 +57,9 @@ class ReportData:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     summary: str = ""  # one line under the title
+    # Optional: the dotted path of a function (writer, context) that writes the DOCX body itself instead of the
+    # HTML converted (see docx_render.DocxWriter); for a kind whose Word output needs more than its HTML.
+    docx: str = ""
 
 
 @dataclass
@@ -129,7 +136,7 @@ def as_report_data(returned: object, builder: str) -> ReportData:
     ):
         return ReportData(
             title=returned["title"], template=returned["template"], context=dict(returned.get("context") or {}),
-            summary=str(returned.get("summary") or ""),
+            summary=str(returned.get("summary") or ""), docx=str(returned.get("docx") or ""),
         )  # fmt: skip
     raise TypeError(
         f"{builder} returned {type(returned).__name__}, not ReportData or a mapping with title, template"
@@ -144,12 +151,23 @@ def render_html(report: Report) -> str:
     )  # fmt: skip
 
 
-def render(report: Report, fmt: str) -> bytes:
+def render(report: Report, fmt: str, *, template: bytes | None = None) -> bytes:
+    """The report as ``fmt``; a DOCX takes the look of ``template`` (checked DOCX bytes; default: the shipped
+    neutral one)."""
     if fmt == "html":
         return render_html(report).encode("utf-8")
     if fmt == "pdf":
         return html_to_pdf(render_html(report))
-    raise ReportError(f"unknown format {fmt!r}; use html or pdf")
+    if fmt == "docx":
+        from otcsms.reports import docx_render
+
+        try:
+            return docx_render.report_docx(
+                report, render_html(report), template or docx_render.default_template()
+            )
+        except docx_render.DocxRenderError as exc:
+            raise ReportError(str(exc)) from None
+    raise ReportError(f"unknown format {fmt!r}; use html, pdf or docx")
 
 
 def html_to_pdf(html: str) -> bytes:

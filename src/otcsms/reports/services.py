@@ -11,7 +11,7 @@ from django.db.models import Q
 from otcsms.core.checkpoints import ChainBrokenError
 from otcsms.core.inputs import parse_id
 from otcsms.core.models import User
-from otcsms.reports import framework, package
+from otcsms.reports import docx_templates, framework, package
 from otcsms.tenancy.models import Site
 
 MAX_REF = 200
@@ -44,13 +44,20 @@ def report_file(kind: str, site: Site, user: User, fmt: str, params: dict[str, s
     data is read)."""
     fmt = fmt or "html"
     if fmt not in framework.FORMATS:
-        raise framework.ReportError(f"unknown format {fmt[:20]!r}; use html or pdf")
+        raise framework.ReportError(f"unknown format {fmt[:20]!r}; use html, pdf or docx")
     if kind not in framework.kinds():
         raise framework.UnknownKindError(
             f"unknown report kind {kind[:40]!r}; known: {', '.join(framework.kinds())}"
         )
+    params = dict(params)
+    choice = params.pop("template", "")
+    if choice and fmt != "docx":
+        raise framework.ReportError("a template applies to DOCX reports only (format=docx)")
+    template = docx_templates.template_for(site, user, choice)[0] if fmt == "docx" else None
     report = framework.build(kind, site, user, params)
-    return ReportFile(report.filename(fmt), framework.CONTENT_TYPES[fmt], framework.render(report, fmt))
+    return ReportFile(
+        report.filename(fmt), framework.CONTENT_TYPES[fmt], framework.render(report, fmt, template=template)
+    )
 
 
 def package_download(site: Site, user: User, fmt: str, params: dict[str, str]) -> tuple[str, IO[bytes]]:

@@ -20,7 +20,7 @@ from otcsms.plant.api import problems_response, refuse_oversized_upload
 from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
 from otcsms.plant.schemas import ProblemsOut
 from otcsms.risk.models import ThreatScenario
-from otcsms.roadmap import exchange, projection, risk_links, services, sources
+from otcsms.roadmap import exchange, poam_sheet, projection, risk_links, services, sources
 from otcsms.roadmap import schemas as s
 from otcsms.roadmap.models import Action, ActionDependency, ActionRequirement, BusinessGoal, RoadmapPlan
 from otcsms.tenancy.models import Site
@@ -278,9 +278,18 @@ def progress(request: AuthedRequest, pk: int):
 
 # --- exchange ----------------------------------------------------------------------------------------------------------
 @router.get("/sites/{id:pk}/roadmap-poam", response={200: None}, operation_id="roadmap_poam")
-def poam(request: AuthedRequest, pk: int):
-    """The site's roadmap as an OSCAL plan of action and milestones (JSON)."""
+def poam(request: AuthedRequest, pk: int, format: str = "json"):
+    """The site's roadmap as a plan of action and milestones: ``format`` json (OSCAL POA&M) or xlsx (a workbook
+    for people: every action and every open gap no action addresses yet, filters, frozen header; edit owner,
+    status, status_reason, start_on, due_on and POST it to roadmap-poam-import)."""
     site = _site(request, pk)
+    if format == "xlsx":
+        name, data = poam_sheet.export_xlsx(site)
+        sheet = HttpResponse(data, content_type=poam_sheet.CONTENT_TYPE)
+        sheet["Content-Disposition"] = f'attachment; filename="{name}"'
+        return sheet
+    if format != "json":
+        raise HttpError(422, "format must be json (OSCAL) or xlsx")
     response = JsonResponse(exchange.poam(site))
     response["Content-Disposition"] = f'attachment; filename="roadmap-{site.code}-poam.json"'
     return response
@@ -321,3 +330,26 @@ def import_actions(request: AuthedRequest, pk: int, file: File[UploadedFile]):
     except ImportRejected as exc:
         return problems_response(exc)
     return Status(201, result.created)
+
+
+@router.post(
+    "/sites/{id:pk}/roadmap-poam-import",
+    response={200: s.PoamImportOut, 422: ProblemsOut},
+    operation_id="roadmap_poam_import",
+    summary="Apply an edited POA&M workbook to the site's actions (all or nothing)",
+    auth=[refuse_oversized_upload, *API_AUTH],
+)
+def import_poam(request: AuthedRequest, pk: int, file: File[UploadedFile]):
+    """The POA&M exported by roadmap-poam?format=xlsx, edited: changed owner, status (run as lifecycle
+    transitions, with who may make each), status_reason, start_on and due_on update the actions; a changed
+    weakness, risk or cost, an unknown id or an edited gap row is a problem. On any problem nothing is written:
+    422 with every problem (row, column, reason)."""
+    site = _site(request, pk)
+    require_write(request, Action, site.pk, "change")
+    if file.size is not None and file.size > MAX_FILE_BYTES:
+        raise HttpError(413, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    try:
+        result = poam_sheet.import_poam(site, file.read(MAX_FILE_BYTES + 1), file.name or "", by=request.user)
+    except ImportRejected as exc:
+        return problems_response(exc)
+    return Status(200, result.as_dict())

@@ -7,9 +7,15 @@ contributions = Contributions(
     api_router="otcsms.roadmap.api.router",
     urls="otcsms.roadmap.urls",
     navigation=(NavEntry("Roadmap", "web:roadmap_home", 370),),
-    cli=(CliCommand("roadmap", "otcsms.roadmap.cli.roadmap_app"),),
+    cli=(
+        CliCommand("roadmap", "otcsms.roadmap.cli.roadmap_app"),
+        CliCommand("poam", "otcsms.roadmap.cli.poam"),
+    ),
     jobs=("otcsms.roadmap.tasks.ACTIONS_FROM_SOURCES",),
-    import_kinds=(ImportKind("actions", "otcsms.roadmap.cli.import_actions", needs="site"),),
+    import_kinds=(
+        ImportKind("actions", "otcsms.roadmap.cli.import_actions", needs="site"),
+        ImportKind("poam", "otcsms.roadmap.cli.import_poam", needs="site"),
+    ),
     demo=(DemoStep("otcsms.roadmap.demo.load_demo_roadmap", 950),),
     access_objects="otcsms.roadmap.testing.access_objects",
     org_wide_paths=("business-goals",),

@@ -309,3 +309,14 @@ class ActionListFilter(ActionFilter):
 
     def filter(self, queryset: Any) -> Any:
         return _prefetched(super().filter(queryset))
+
+
+class PoamChangeOut(Schema):
+    id: str
+    row: int
+    changed: list[str]
+
+
+class PoamImportOut(Schema):
+    updated: int
+    changes: list[PoamChangeOut]

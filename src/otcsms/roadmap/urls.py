@@ -15,5 +15,6 @@ urlpatterns = [
     path("roadmap/sites/<id:pk>/timeline/", v.timeline, name="roadmap_timeline"),
     path("roadmap/sites/<id:pk>/progress/", v.progress_page, name="roadmap_progress"),
     path("roadmap/sites/<id:pk>/export/<str:fmt>/", v.export_file, name="roadmap_export"),
+    path("roadmap/sites/<id:pk>/poam/", v.poam_page, name="roadmap_poam"),
     path("roadmap/assessments/<id:pk>/suggestions/", v.suggestions_page, name="roadmap_suggestions"),
 ]  # fmt: skip

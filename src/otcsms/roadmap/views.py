@@ -20,7 +20,17 @@ from otcsms.assessments.models import Assessment
 from otcsms.core.http import authed
 from otcsms.core.inputs import parse_id, text_problem
 from otcsms.core.scoping import can
-from otcsms.roadmap import exchange, forms, gantt, lifecycle, projection, risk_links, services, sources
+from otcsms.roadmap import (
+    exchange,
+    forms,
+    gantt,
+    lifecycle,
+    poam_sheet,
+    projection,
+    risk_links,
+    services,
+    sources,
+)
 from otcsms.roadmap.models import Action, ActionDependency, BusinessGoal, RoadmapPlan, SourceKind
 from otcsms.roadmap.phases import with_limits
 from otcsms.tenancy.models import Site
@@ -464,9 +474,44 @@ def export_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         response: HttpResponse = JsonResponse(exchange.poam(site))
         response["Content-Disposition"] = f'attachment; filename="roadmap-{site.code}-poam.json"'
         return response
+    if fmt == "poam-xlsx":
+        name, sheet = poam_sheet.export_xlsx(site)
+        response = HttpResponse(sheet, content_type=poam_sheet.CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     if fmt not in ("csv", "xlsx"):
         raise Http404("no such format")
     name, data = exchange.export(site, fmt)
     response = HttpResponse(data, content_type=exchange.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def poam_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The POA&M workbook: download it, and import it back once edited (all or nothing, every problem listed)."""
+    from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
+
+    site = _site_or_404(request, pk)
+    user = _user(request)
+    context: dict[str, Any] = {"site": site, "may_import": can(user, "change", site.pk), "problems": []}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if not context["may_import"]:
+            raise PermissionDenied("only contributors, approvers and site admins import a POA&M")
+        if upload is None:
+            context["problems"] = ["choose the edited .xlsx file"]
+        elif (upload.size or 0) > MAX_FILE_BYTES:
+            context["problems"] = [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB"]
+        else:
+            try:
+                result = poam_sheet.import_poam(
+                    site, upload.read(MAX_FILE_BYTES + 1), upload.name or "", by=user
+                )
+            except ImportRejected as exc:
+                context["problems"] = [str(p) for p in exc.problems]
+            else:
+                messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
+                return HttpResponseRedirect(reverse("web:roadmap_poam", args=[site.pk]))
+        return render(request, "roadmap/poam.html", context, status=422)
+    return render(request, "roadmap/poam.html", context)
