@@ -39,16 +39,24 @@ def report_kinds(request: AuthedRequest):
 
 
 @router.get("/reports/{kind}", response={200: None}, operation_id="reports_get")
-def report(request: AuthedRequest, kind: str, site: str = "", format: str = "", assessment: str = ""):
+def report(
+    request: AuthedRequest,
+    kind: str,
+    site: str = "",
+    format: str = "",
+    assessment: str = "",
+    campaign: str = "",
+):
     """Report ``kind`` of a site (``site``: its id or code) as a file: ``format`` html (standalone: inline
     styles and charts, nothing fetched) or pdf. ``assessment``: the assessment of a per-assessment report
-    (default: the latest of every framework). Kind ``audit-package``: the site's audit package, a zip (every
+    (default: the latest of every framework); ``campaign``: the access review of the access-review record
+    (default: every review of the site). Kind ``audit-package``: the site's audit package, a zip (every
     report in HTML and PDF, the approved evidence files, the audit-trail segment with a signed checkpoint and
     a verification script). 403 unless the caller holds a role on the site."""
     target = services.visible_site(request.user, site)
     if target is None:
         raise HttpError(403, "give ?site= the id or code of a site you hold a role on")
-    params = {"assessment": assessment} if assessment else {}
+    params = {name: value for name, value in (("assessment", assessment), ("campaign", campaign)) if value}
     if kind == package.KIND:
         try:
             name, spool = services.package_download(target, request.user, format, params)

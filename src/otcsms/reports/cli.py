@@ -24,6 +24,12 @@ def report(
             help="Assessment id (per-assessment reports; default: the latest of every framework).",
         ),
     ] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            "--campaign", help="Access review id (access-review; default: every review of the site)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Write a report of a site: standalone HTML (inline styles and charts) or PDF, stating when, by whom
@@ -47,9 +53,10 @@ def report(
     # The command line is the instance's administrator: an org admin that exists only for this run.
     admin = User(username=cli_actor().label[:150], is_org_admin=True, is_active=True)
     if package:
-        _write_package(target, admin, output, assessment)
+        _write_package(target, admin, output, assessment if campaign is None else campaign)
         return
-    params = {"assessment": assessment} if assessment is not None else {}
+    given = (("assessment", assessment), ("campaign", campaign))
+    params = {name: value for name, value in given if value is not None}
     try:
         built = framework.build(kind, target, admin, params)
         data = framework.render(built, fmt)
@@ -68,7 +75,7 @@ def _write_package(site, admin, output: Path, assessment: str | None) -> None:
     from otcsms.reports.package import build_package
 
     if assessment is not None:
-        fail("the audit package takes no --assessment")
+        fail("the audit package takes no --assessment or --campaign")
     try:
         with output.open("wb") as out:
             build_package(site, admin, out)

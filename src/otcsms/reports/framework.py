@@ -24,6 +24,9 @@ from otcsms.tenancy.models import Site
 FORMATS = ("html", "pdf")
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 MAX_PARAMS = 8
+# The parameters a report may take, as the pages, the API and the CLI pass them on (each builder refuses the ones
+# it does not take): the assessment of a per-assessment report, the access review of the access-review record.
+PARAMETERS = ("assessment", "campaign")
 
 
 class ReportError(ValueError):

@@ -32,7 +32,7 @@ def report_download(request: HttpRequest, kind: str) -> HttpResponse | FileRespo
     site = services.visible_site(user, request.GET.get("site"))
     if site is None:
         return JsonResponse({"detail": "no such site among yours"}, status=404)
-    params = {"assessment": request.GET["assessment"]} if request.GET.get("assessment") else {}
+    params = {name: request.GET[name] for name in framework.PARAMETERS if request.GET.get(name)}
     if kind == package.KIND:
         try:
             name, spool = services.package_download(site, user, request.GET.get("format", ""), params)
