@@ -155,3 +155,65 @@ def restore(
         f"restored {done.rows} rows and {done.files} evidence files; audit chain verified: {done.events} events, "
         f"head #{done.head_seq}"
     )
+
+
+def export_json(
+    file: Annotated[Path, typer.Argument(help="JSON file to write (mode 0600; it holds no key).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Write all program data of the instance as one JSON document (every row, the evidence files in base64,
+    the audit trail as it is), read in one consistent snapshot while the service runs: to move an instance
+    between SQLite and PostgreSQL with `otcsms import-json`. The keys are not in it (see `otcsms backup`)."""
+    if file.exists():
+        fail(f"{file} exists: give a new file name")
+    if not file.parent.is_dir():
+        fail(f"no folder {file.parent}")
+    setup_django(data_dir)
+    require_initialised()
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from otcsms.reports import backup as backups
+    from otcsms.reports import jsonexport
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        task = bar.add_task("exporting", total=None)
+        try:
+            done = jsonexport.export_json(file, progress=lambda what: bar.update(task, description=what))
+        except (OSError, backups.RestoreError) as exc:
+            fail(f"export failed: {exc}")
+    typer.echo(
+        f"exported to {file}: {done.rows} rows of {done.tables} tables, {done.files} evidence files, audit trail "
+        f"up to event #{done.audit_seq}, {done.bytes} bytes; the keys are not in it: an import needs the "
+        f"source's secret_key, audit_key and audit_signing_key"
+    )
+
+
+def import_json(
+    file: Annotated[Path, typer.Argument(help="JSON document written by `otcsms export-json`.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Import a JSON export into an empty instance (a new data folder, an empty database; no `otcsms init`) that
+    holds the source's keys: the document, the keys and the target are checked before anything is written, and
+    the audit chain is verified before the import is kept."""
+    if not file.is_file():
+        fail(f"no file {file}")
+    setup_django(data_dir)
+    from django.db.utils import DatabaseError
+
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.reports import backup as backups
+    from otcsms.reports import jsonexport
+
+    try:
+        with acting_as(cli_actor()):
+            done = jsonexport.import_json(file)
+    except backups.RestoreError as exc:
+        fail(f"{exc}; nothing was imported")
+    except DatabaseError as exc:
+        fail(f"the database refused the import: {str(exc).splitlines()[0][:200]}; nothing was imported")
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    typer.echo(
+        f"imported {done.rows} rows and {done.files} evidence files; audit chain verified: {done.events} events, "
+        f"head #{done.head_seq}"
+    )
