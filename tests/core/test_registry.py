@@ -140,6 +140,8 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "report",
             "backup",
             "restore",
+            "export-json",
+            "import-json",
             "check",
             "init",
             "demo",

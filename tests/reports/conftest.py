@@ -1,6 +1,11 @@
-"""An answered IEC 62443-3-3 assessment (two zones) and an answered NIST one at site A, with evidence."""
+"""An answered IEC 62443-3-3 assessment (two zones) and an answered NIST one at site A, with evidence; a scratch
+PostgreSQL database for the SQLite -> PostgreSQL tests of backup/restore and JSON export/import."""
 
 from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -31,3 +36,23 @@ def assessed(site_a, library, zones, a_contributor):
         services.Answer(ref["AC-2"], None, "not_applicable", comment="No accounts: the cell has no HMI"),
     ], a_contributor)  # fmt: skip
     return {"sr": sr, "nist": nist}
+
+
+PG_SERVER = os.environ.get("OTCSMS_TEST_POSTGRES", "postgres://root@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def scratch_postgres() -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server on 127.0.0.1, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"otcsms_restore_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_SERVER, autocommit=True)
+    except psycopg.OperationalError as exc:  # pragma: no cover - the suite's machines all run one
+        pytest.fail(f"no PostgreSQL at {PG_SERVER}: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_SERVER.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
-import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.cli.instances import Instance
 
@@ -31,24 +26,6 @@ with acting_as(cli_actor()):
     doc = services.create_document(site_id=site.pk, title="Firewall policy", kind="policy")
     services.upload_version(doc, ContentFile(bytes(range(256)) * 41 + b"firewall policy v1"), file_name="fw.bin")
 """
-PG_SERVER = os.environ.get("OTCSMS_TEST_POSTGRES", "postgres://root@127.0.0.1:5432/test")
-
-
-@pytest.fixture
-def scratch_postgres() -> Iterator[str]:
-    """A new, empty database on the PostgreSQL server on 127.0.0.1, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
-    name = f"otcsms_restore_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_SERVER, autocommit=True)
-    except psycopg.OperationalError as exc:  # pragma: no cover - the suite's machines all run one
-        pytest.fail(f"no PostgreSQL at {PG_SERVER}: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = PG_SERVER.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def seeded(instance: Instance, tmp_path: Path) -> None:

@@ -37,13 +37,20 @@ def test_report_command_writes_html_and_pdf_and_refuses_bad_usage(initialised_in
     instance.run("poam", "--site", "mill-one", "-o", str(poam))
     back = instance.run("import", "poam", str(poam), "--site", "mill-one", "--json")
     assert '"updated": 0' in back.stdout
+    for kind in ("roadmap", "risks", "access-review", "drift"):  # the kinds of the apps, with nothing to show
+        out = tmp_path / f"{kind}.html"
+        instance.run("report", kind, "--site", "mill-one", "-o", str(out))
+        assert f"#{head}" in out.read_text(encoding="utf-8") and 'class="empty"' in out.read_text(
+            encoding="utf-8"
+        )
 
     package = tmp_path / "package.zip"
     instance.run("report", "audit-package", "--site", "mill-one", "-o", str(package))
     import zipfile
 
     with zipfile.ZipFile(package) as zf:
-        assert {"index.html", "SHA256SUMS", "audit/checkpoint.json", "reports/soa.pdf"} <= set(zf.namelist())
+        assert {"index.html", "SHA256SUMS", "audit/checkpoint.json", "reports/soa.pdf", "reports/risks.pdf",
+                "reports/roadmap.pdf", "reports/access-review.pdf", "reports/drift.pdf"} <= set(zf.namelist())  # fmt: skip
 
     nothing = tmp_path / "nothing"
     for args, reason in [
@@ -60,6 +67,12 @@ def test_report_command_writes_html_and_pdf_and_refuses_bad_usage(initialised_in
         ),
         (("report", "gaps", "--site", "mill-one", "--assessment", "42"), "no assessment '42'"),
         (("report", "audit-package", "--site", "mill-one", "--format", "pdf"), "use zip"),
+        (("report", "access-review", "--site", "mill-one", "--campaign", "../x"), "no access review '../x'"),
+        (("report", "drift", "--site", "mill-one", "--campaign", "1"), "unknown report parameter 'campaign'"),
+        (
+            ("report", "audit-package", "--site", "mill-one", "--campaign", "1"),
+            "takes no --assessment or --campaign",
+        ),
     ]:
         proc = instance.run(*args, "-o", str(nothing), check=2)
         assert reason in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

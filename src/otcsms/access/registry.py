@@ -1,6 +1,6 @@
 """What access-control governance adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry, ReportKind
 
 contributions = Contributions(
     checks_module="otcsms.access.checks",
@@ -13,4 +13,5 @@ contributions = Contributions(
     demo=(DemoStep("otcsms.access.demo.load_demo_access", 460),),
     access_objects="otcsms.access.testing.access_objects",
     site_sections=("otcsms.access.site_sections.systems",),
+    reports=(ReportKind("access-review", "Access-review record", "otcsms.access.reports.build"),),
 )

@@ -1,6 +1,6 @@
 """What configuration management adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry, ReportKind
 
 contributions = Contributions(
     api_router="otcsms.configs.api.router",
@@ -16,4 +16,5 @@ contributions = Contributions(
     access_objects="otcsms.configs.testing.access_objects",
     org_wide_paths=("config-rule-overrides", "config-rules", "config-identity"),
     site_sections=("otcsms.configs.site_sections.drift",),
+    reports=(ReportKind("drift", "Drift report", "otcsms.configs.reports.build"),),
 )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
@@ -72,3 +74,25 @@ def write_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequen
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- a table in one of the export formats: every list's export and the apps' own exports ----------------------
+TABLE_FORMATS: Final = ("csv", "xlsx", "json")
+CONTENT_TYPES: Final = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def write_table(title: str, columns: Sequence[str], rows: list[list[str]], fmt: str) -> bytes:
+    """``rows`` of text cells under ``columns`` as CSV or XLSX (cells guarded as above) or JSON (a list of
+    objects keyed by the column names, the values as they are: JSON is not opened by spreadsheets)."""
+    if fmt == "csv":
+        return write_csv(columns, rows)
+    if fmt == "xlsx":
+        return write_xlsx(title[:31] or "Sheet", columns, rows)
+    if fmt == "json":
+        objects = [dict(zip(columns, row, strict=True)) for row in rows]
+        return (json.dumps(objects, ensure_ascii=False, indent=1) + "\n").encode()
+    raise ValueError(f"format must be one of {', '.join(TABLE_FORMATS)}")

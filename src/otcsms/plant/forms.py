@@ -292,5 +292,8 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=[(f, f.upper()) for f in services.EXPORT_FORMATS])
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        # its own ids: the import form beside it on the same page has fields named site and kind as well, and a
+        # label finds the first element of its id (the browser test of every page found them unlabelled)
+        kwargs.setdefault("auto_id", "export_%s")
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.for_user(user)

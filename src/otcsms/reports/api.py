@@ -53,18 +53,20 @@ def report(
     format: str = "",
     assessment: str = "",
     template: str = "",
+    campaign: str = "",
 ):
     """Report ``kind`` of a site (``site``: its id or code) as a file: ``format`` html (standalone: inline
     styles and charts, nothing fetched), pdf or docx (Word: headings, tables, charts as pictures, a table of
     contents, page numbers, the provenance footer). ``assessment``: the assessment of a per-assessment report
-    (default: the latest of every framework). ``template`` (docx): the id of one of the site's report templates
+    (default: the latest of every framework); ``campaign``: the access review of the access-review record
+    (default: every review of the site). ``template`` (docx): the id of one of the site's report templates
     or ``default`` (the shipped one); default: the site's newest approved template. Kind ``audit-package``: the site's audit package, a zip (every
     report in HTML and PDF, the approved evidence files, the audit-trail segment with a signed checkpoint and
     a verification script). 403 unless the caller holds a role on the site."""
     target = services.visible_site(request.user, site)
     if target is None:
         raise HttpError(403, "give ?site= the id or code of a site you hold a role on")
-    params = {"assessment": assessment} if assessment else {}
+    params = {name: value for name, value in (("assessment", assessment), ("campaign", campaign)) if value}
     if template:
         params["template"] = template
     if kind == package.KIND:

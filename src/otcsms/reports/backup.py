@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.apps import apps
 from django.conf import settings
@@ -69,8 +69,11 @@ def dumped_models() -> list[type[models.Model]]:
 
 @contextmanager
 def read_snapshot() -> Iterator[None]:
+    outer = (
+        connection.in_atomic_block
+    )  # inside a transaction already (a test's): its snapshot is the one read
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not outer:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
@@ -202,7 +205,14 @@ class RestoreSummary:
     head_seq: int = 0
 
 
-def check_target(checked: archive.Checked) -> None:
+class HasManifest(Protocol):
+    """What the checks below read: a backup's manifest, or the head of a JSON export (reports.jsonexport)."""
+
+    @property
+    def manifest(self) -> dict[str, Any]: ...
+
+
+def check_target(checked: HasManifest) -> None:
     """RestoreError unless this instance is empty and knows every migration of the archive. Writes nothing."""
     tables = connection.introspection.table_names()
     if AuditEvent._meta.db_table in tables and (AuditEvent.objects.exists() or User.objects.exists()):
@@ -215,7 +225,7 @@ def check_target(checked: archive.Checked) -> None:
         )
 
 
-def check_keys(checked: archive.Checked) -> None:
+def check_keys(checked: HasManifest) -> None:
     """RestoreError unless this instance holds every key the backup's manifest has a fingerprint of, and the
     same key. Reads settings only: writes nothing, opens no database."""
     present = instance_keys()

@@ -32,6 +32,12 @@ def report(
             "or 'default' for the shipped one; default: the site's newest approved template.",
         ),
     ] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            "--campaign", help="Access review id (access-review; default: every review of the site)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Write a report of a site: standalone HTML (inline styles and charts), PDF or DOCX (Word, in the site's
@@ -58,9 +64,10 @@ def report(
     # The command line is the instance's administrator: an org admin that exists only for this run.
     admin = User(username=cli_actor().label[:150], is_org_admin=True, is_active=True)
     if package:
-        _write_package(target, admin, output, assessment)
+        _write_package(target, admin, output, assessment if campaign is None else campaign)
         return
-    params = {"assessment": assessment} if assessment is not None else {}
+    given = (("assessment", assessment), ("campaign", campaign))
+    params = {name: value for name, value in given if value is not None}
     try:
         chosen = docx_templates.template_for(target, admin, template or "")[0] if fmt == "docx" else None
         built = framework.build(kind, target, admin, params)
@@ -80,7 +87,7 @@ def _write_package(site, admin, output: Path, assessment: str | None) -> None:
     from otcsms.reports.package import build_package
 
     if assessment is not None:
-        fail("the audit package takes no --assessment")
+        fail("the audit package takes no --assessment or --campaign")
     try:
         with output.open("wb") as out:
             build_package(site, admin, out)
@@ -158,5 +165,67 @@ def restore(
         fail(f"the database refused the restore: {str(exc).splitlines()[0][:200]}; nothing was restored")
     typer.echo(
         f"restored {done.rows} rows and {done.files} evidence files; audit chain verified: {done.events} events, "
+        f"head #{done.head_seq}"
+    )
+
+
+def export_json(
+    file: Annotated[Path, typer.Argument(help="JSON file to write (mode 0600; it holds no key).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Write all program data of the instance as one JSON document (every row, the evidence files in base64,
+    the audit trail as it is), read in one consistent snapshot while the service runs: to move an instance
+    between SQLite and PostgreSQL with `otcsms import-json`. The keys are not in it (see `otcsms backup`)."""
+    if file.exists():
+        fail(f"{file} exists: give a new file name")
+    if not file.parent.is_dir():
+        fail(f"no folder {file.parent}")
+    setup_django(data_dir)
+    require_initialised()
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from otcsms.reports import backup as backups
+    from otcsms.reports import jsonexport
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        task = bar.add_task("exporting", total=None)
+        try:
+            done = jsonexport.export_json(file, progress=lambda what: bar.update(task, description=what))
+        except (OSError, backups.RestoreError) as exc:
+            fail(f"export failed: {exc}")
+    typer.echo(
+        f"exported to {file}: {done.rows} rows of {done.tables} tables, {done.files} evidence files, audit trail "
+        f"up to event #{done.audit_seq}, {done.bytes} bytes; the keys are not in it: an import needs the "
+        f"source's secret_key, audit_key and audit_signing_key"
+    )
+
+
+def import_json(
+    file: Annotated[Path, typer.Argument(help="JSON document written by `otcsms export-json`.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Import a JSON export into an empty instance (a new data folder, an empty database; no `otcsms init`) that
+    holds the source's keys: the document, the keys and the target are checked before anything is written, and
+    the audit chain is verified before the import is kept."""
+    if not file.is_file():
+        fail(f"no file {file}")
+    setup_django(data_dir)
+    from django.db.utils import DatabaseError
+
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.reports import backup as backups
+    from otcsms.reports import jsonexport
+
+    try:
+        with acting_as(cli_actor()):
+            done = jsonexport.import_json(file)
+    except backups.RestoreError as exc:
+        fail(f"{exc}; nothing was imported")
+    except DatabaseError as exc:
+        fail(f"the database refused the import: {str(exc).splitlines()[0][:200]}; nothing was imported")
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    typer.echo(
+        f"imported {done.rows} rows and {done.files} evidence files; audit chain verified: {done.events} events, "
         f"head #{done.head_seq}"
     )

@@ -28,6 +28,9 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 MAX_PARAMS = 8
+# The parameters a report may take, as the pages, the API and the CLI pass them on (each builder refuses the ones
+# it does not take): the assessment of a per-assessment report, the access review of the access-review record.
+PARAMETERS = ("assessment", "campaign")
 
 
 class ReportError(ValueError):

@@ -14,6 +14,8 @@ contributions = Contributions(
         CliCommand("report", "otcsms.reports.cli.report"),
         CliCommand("backup", "otcsms.reports.cli.backup"),
         CliCommand("restore", "otcsms.reports.cli.restore"),
+        CliCommand("export-json", "otcsms.reports.cli.export_json"),
+        CliCommand("import-json", "otcsms.reports.cli.import_json"),
     ),
     reports=(
         ReportKind("gaps", "Gap report", "otcsms.reports.kinds.gap_report"),

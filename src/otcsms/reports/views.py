@@ -46,7 +46,7 @@ def report_download(request: HttpRequest, kind: str) -> HttpResponse | FileRespo
     site = services.visible_site(user, request.GET.get("site"))
     if site is None:
         return JsonResponse({"detail": "no such site among yours"}, status=404)
-    params = {"assessment": request.GET["assessment"]} if request.GET.get("assessment") else {}
+    params = {name: request.GET[name] for name in framework.PARAMETERS if request.GET.get(name)}
     if request.GET.get("template"):
         params["template"] = request.GET["template"]
     if kind == package.KIND:

@@ -1,6 +1,6 @@
 """What the risk register and vulnerability management add to otcsms (read by core.registry; import paths only)."""
 
-from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry, ReportKind
 
 contributions = Contributions(
     api_router="otcsms.risk.api.router",
@@ -17,4 +17,5 @@ contributions = Contributions(
     site_sections=("otcsms.risk.site_sections.risks",),
     # documents may evidence a scenario (its analysis), a vulnerability's treatment and a threat-model review
     evidence_targets=("risk.threatscenario", "risk.assetvulnerability", "risk.threatmodelreview"),
+    reports=(ReportKind("risks", "Risk register", "otcsms.risk.reports.build"),),
 )

@@ -1,6 +1,6 @@
 """What roadmap planning adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry, ReportKind
 
 contributions = Contributions(
     checks_module="otcsms.roadmap.checks",
@@ -21,4 +21,5 @@ contributions = Contributions(
     org_wide_paths=("business-goals",),
     site_sections=("otcsms.roadmap.site_sections.actions",),
     evidence_targets=("roadmap.action",),  # a document evidences an action's completion
+    reports=(ReportKind("roadmap", "Roadmap", "otcsms.roadmap.reports.build"),),
 )

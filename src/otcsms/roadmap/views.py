@@ -20,19 +20,10 @@ from otcsms.assessments.models import Assessment
 from otcsms.core.http import authed
 from otcsms.core.inputs import parse_id, text_problem
 from otcsms.core.scoping import can
-from otcsms.roadmap import (
-    exchange,
-    forms,
-    gantt,
-    lifecycle,
-    poam_sheet,
-    projection,
-    risk_links,
-    services,
-    sources,
-)
+from otcsms.roadmap import exchange, forms, lifecycle, poam_sheet, projection, risk_links, services, sources
 from otcsms.roadmap.models import Action, ActionDependency, BusinessGoal, RoadmapPlan, SourceKind
 from otcsms.roadmap.phases import with_limits
+from otcsms.roadmap.timeline import timeline_svg
 from otcsms.tenancy.models import Site
 from otcsms.ui import generic
 from otcsms.ui.sites import current_site_id
@@ -346,43 +337,6 @@ def _move_rows(found: services.WhatIf) -> list[dict[str, Any]]:
 
 
 # --- timeline and progress -----------------------------------------------------------------------------------------
-def timeline_svg(site: Site) -> str:
-    plan = services.plan_of(site)
-    placements = (plan.result or {}).get("placements") or {}
-    bands = [
-        gantt.Band(f"{i + 1}: {p['name']}", p["start_day"], p["end_day"]) for i, p in enumerate(plan.phases)
-    ]
-    actions = list(Action.objects.filter(site=site).exclude(status=lifecycle.CANCELLED).order_by("pk"))
-    deps: dict[int, list[int]] = {}
-    for a, d in ActionDependency.objects.filter(site=site).values_list("action_id", "depends_on_id"):
-        deps.setdefault(a, []).append(d)
-    bars = []
-    for action in actions:
-        span = _span(plan, action, placements.get(str(action.pk)))
-        if span is None:
-            continue
-        bars.append(gantt.Bar(action.pk, action.title, span[0], span[1], action.status,
-                              tuple(deps.get(action.pk, ())), action.get_status_display()))  # fmt: skip
-    bars.sort(key=lambda b: (b.start_day, b.key))
-    return gantt.gantt_svg(bars, bands, title=f"Roadmap of {site.name}")
-
-
-def _span(plan: RoadmapPlan, action: Action, placement: dict[str, Any] | None) -> tuple[int, int] | None:
-    """Days from the plan's start: the action's own dates when it has them, else its phase."""
-    if action.start_on and action.due_on:
-        # what lies before the plan's start is drawn from its first day
-        start = max(0, (action.start_on - plan.starts_on).days)
-        return start, max(start + 1, (action.due_on - plan.starts_on).days)
-    if placement and placement.get("phase") is not None and placement["phase"] < len(plan.phases):
-        phase = plan.phases[placement["phase"]]
-        start = phase["start_day"]
-        if action.due_on:
-            return start, max(start + 1, (action.due_on - plan.starts_on).days)
-        length = max(1, round(float(action.effort_days) * 7 / 5)) if action.effort_days else 14
-        return start, min(phase["end_day"], start + length)
-    return None
-
-
 @login_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     site = _site_or_404(request, pk)

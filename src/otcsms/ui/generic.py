@@ -27,6 +27,7 @@ from otcsms.core.models import User
 from otcsms.core.roles import Action
 from otcsms.core.scoping import may_write
 from otcsms.tenancy.models import Site
+from otcsms.ui import exports
 from otcsms.ui.links import link_panel
 from otcsms.ui.object_panels import object_panels
 from otcsms.ui.sites import current_site_id
@@ -178,11 +179,29 @@ class ScopedMixin(LoginRequiredMixin, ViewSet, _PageView):
 
 
 class ScopedListView(ScopedMixin, generic.ListView):
+    """A list of what the user may see, narrowed to a site, searched; ``?format=csv|xlsx|json`` gives every
+    row of the list (same search, filters and site) as a file with its columns (``ui.exports``)."""
+
     template_name = "web/object_list.html"
     paginate_by = 50
     columns: ClassVar[list[tuple[str, str]]] = [("Name", "name")]
     search_fields: ClassVar[tuple[str, ...]] = ("name",)
     site_filtered: ClassVar[bool] = True
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            fmt = exports.requested(request)
+            if fmt is None:
+                return super().get(request, *args, **kwargs)
+            return exports.export_response(
+                exports.model_title(self.model), self.export_columns(), self.get_queryset(), fmt, value=_value
+            )
+        except exports.ExportError as exc:
+            return exports.refusal(exc)
+
+    def export_columns(self) -> list[tuple[str, str]]:
+        """The columns of the file: the page's (a list may add more)."""
+        return list(self.columns)
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = super().get_queryset()
@@ -210,6 +229,7 @@ class ScopedListView(ScopedMixin, generic.ListView):
         ctx["q"] = self.request.GET.get("q", "")
         ctx["can_create"] = self.may_write(current_site_id(self.request))
         ctx["create_url"] = self.url("create")
+        ctx["export_links"] = exports.export_links(self.request)
         asked = parse_id(self.request.GET.get("site", ""))
         ctx["narrowed_to"] = (
             Site.objects.for_user(self.request.user).filter(pk=asked).first() if asked else None
