@@ -81,7 +81,7 @@ def decode(data: bytes) -> str:
     """The text of the file: UTF-8 (BOM optional) or UTF-16 with its BOM; ValueError names anything else."""
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             raise ValueError(f"not valid UTF-16 at byte {exc.start}") from None
     try:

@@ -5,10 +5,11 @@ Defaults (docs/people.md):
 - a completion at a NERC CIP site (one with an impact rating) is valid for 15 months (CIP-004 R2.3); elsewhere
   for the course's own validity (none: it does not expire);
 - a personnel risk assessment is due again 7 years after it was completed (CIP-004 R3.5);
-- access needs, by privilege: ``view`` nothing by default; ``operate`` awareness training; ``engineer`` and
-  ``administer`` awareness and role-based training (a role-based or protocol-specific course) and a current
-  screening; at a NERC CIP site every privilege needs awareness training and a current screening. The courses a
-  site requires of a CSMS role (or of a privilege) come on top.
+- access needs, by privilege: ``view`` and ``operate`` nothing by default; ``engineer`` and ``administer``
+  role-based training (a current completion of a role-based or protocol-specific course) and a current
+  screening; at a NERC CIP site every privilege needs current training (any course: CIP-004 R2 before access)
+  and a current screening (CIP-004 R3). The courses a site requires of a CSMS role, or of everyone holding at
+  least some privilege, come on top: a site makes awareness training a condition of operating by requiring it.
 """
 
 from __future__ import annotations
@@ -28,16 +29,16 @@ COURSE_KINDS = ("awareness", "role-based", "protocol")
 # privilege -> course kinds of which a current completion is needed (a protocol course is role-based training)
 TRAINING_BY_PRIVILEGE: dict[str, tuple[str, ...]] = {
     "view": (),
-    "operate": ("awareness",),
-    "engineer": ("awareness", "role-based"),
-    "administer": ("awareness", "role-based"),
+    "operate": (),
+    "engineer": ("role-based",),
+    "administer": ("role-based",),
 }
 SCREENING_BY_PRIVILEGE = frozenset({"engineer", "administer"})
 KIND_SATISFIED_BY: dict[str, frozenset[str]] = {
-    "awareness": frozenset({"awareness"}),
+    "any": frozenset(COURSE_KINDS),
     "role-based": frozenset({"role-based", "protocol"}),
 }
-KIND_LABELS = {"awareness": "awareness training", "role-based": "role-based training"}
+KIND_LABELS = {"any": "security training", "role-based": "role-based training"}
 
 
 def add_months(day: date, months: int) -> date:
@@ -189,8 +190,8 @@ def assess(
         result.items.append(Need("training", req.course, status, message, expires, req.course_id))
 
     kinds: list[str] = list(TRAINING_BY_PRIVILEGE.get(privilege or "", ()))
-    if cip and privilege is not None and "awareness" not in kinds:
-        kinds.insert(0, "awareness")
+    if cip and privilege is not None and not kinds:
+        kinds.append("any")
     for kind in kinds:
         label = KIND_LABELS[kind]
         of_kind = [r for r in latest.values() if r.kind in KIND_SATISFIED_BY[kind]]
