@@ -44,7 +44,9 @@ def test_engineering_access_for_someone_not_ready_is_refused_with_the_reason(api
     detail = str(r.json()["detail"])
     assert "Ann is not ready for engineer access at Plant A" in detail
     assert "no role-based training" in detail and "no personnel risk assessment" in detail
-    assert client.post("/access-grants", body(hmi, prerequisite_exception="ok")).status_code == 422  # too short
+    assert (
+        client.post("/access-grants", body(hmi, prerequisite_exception="ok")).status_code == 422
+    )  # too short
     assert audit_count() == before and not AccessGrant.objects.exists()
     # operating needs nothing by default at a site without NERC impact
     assert client.post("/access-grants", body(hmi, "operate")).status_code == 201
@@ -104,7 +106,9 @@ def test_access_held_with_lapsed_training_is_a_finding_per_grant(hmi, site_a, sh
     run_checks(site_a)
     finding = Finding.objects.get(check_id="access.training-lapsed", status="open")
     assert finding.severity == "high"
-    Completion.objects.create(site=site_a, person=hmi.ann, course=Course.objects.get(), completed_on=days_ago(1))
+    Completion.objects.create(
+        site=site_a, person=hmi.ann, course=Course.objects.get(), completed_on=days_ago(1)
+    )
     run_checks(site_a)
     assert not Finding.objects.filter(check_id="access.training-lapsed", status="open").exists()
 
@@ -114,7 +118,9 @@ def test_reviews_route_each_grant_to_the_grantees_manager(hmi, site_a):
     manager_login = make_user("mgr", roles={site_a: "viewer"})
     owner_login = make_user("own", roles={site_a: "viewer"})
     no_role = make_user("far")  # a manager without a role at the site cannot see the grant: passed over
-    boss = Person.objects.create(organisation=site_a.organisation, site=site_a, name="Boss", user=manager_login)
+    boss = Person.objects.create(
+        organisation=site_a.organisation, site=site_a, name="Boss", user=manager_login
+    )
     far = Person.objects.create(organisation=site_a.organisation, name="Far Boss", user=no_role)
     hmi.cat.user = owner_login
     hmi.cat.save()
@@ -122,9 +128,18 @@ def test_reviews_route_each_grant_to_the_grantees_manager(hmi, site_a):
     hmi.ann.save()
     hmi.dan.manager = far
     hmi.dan.save()
-    g_ann, g_dan, g_ben = grant(hmi, hmi.ann), grant(hmi, hmi.dan), AccessGrant.objects.create(
-        site=site_a, system=hmi.system, person=hmi.ben, privilege="operate", justification="x",
-        requested_by=hmi.dan, approved_by=hmi.ann,
+    g_ann, g_dan, g_ben = (
+        grant(hmi, hmi.ann),
+        grant(hmi, hmi.dan),
+        AccessGrant.objects.create(
+            site=site_a,
+            system=hmi.system,
+            person=hmi.ben,
+            privilege="operate",
+            justification="x",
+            requested_by=hmi.dan,
+            approved_by=hmi.ann,
+        ),
     )
     today = timezone.localdate()
     review = start_review(creator, site_a, title="Q4", period_start=today, period_end=today)

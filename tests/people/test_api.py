@@ -39,7 +39,10 @@ def test_bad_completions_are_refused_and_change_nothing(api, training, a_contrib
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
     for body, status in [
         (base | {"completed_on": future}, 422),
-        (base | {"person_id": training.bea.pk}, 422),  # a person of site B: not visible to site A's contributor
+        (
+            base | {"person_id": training.bea.pk},
+            422,
+        ),  # a person of site B: not visible to site A's contributor
         (base | {"site_id": site_b.pk}, 403),
         (base | {"course_id": 10**9}, 422),
         (base | {"expires_on": "2025-01-01"}, 422),
@@ -57,7 +60,9 @@ def test_bad_completions_are_refused_and_change_nothing(api, training, a_contrib
 
 def test_courses_are_organisation_data(api, training, a_contributor, org_admin, b_viewer, outsider):
     assert api(a_contributor).post("/courses", {"code": "X-1", "title": "X"}).status_code == 403
-    r = api(org_admin).post("/courses", {"code": "CIP-004-TRN", "title": "CIP-004 training", "kind": "role-based"})
+    r = api(org_admin).post(
+        "/courses", {"code": "CIP-004-TRN", "title": "CIP-004 training", "kind": "role-based"}
+    )
     assert r.status_code == 201
     assert api(org_admin).post("/courses", {"code": "CIP-004-TRN", "title": "again"}).status_code == 422
     assert len(api(b_viewer).get("/courses").json()["items"]) == 4
@@ -71,14 +76,21 @@ def test_readiness_names_what_is_missing_for_the_privilege(api, training, a_cont
     body = r.json()
     assert body["site_id"] == site_a.pk and not body["ready"] and not body["cip_site"]
     assert {n["subject"] for n in body["needs"]} == {"OT security awareness", "Modbus and DNP3 for operators"}
-    Completion.objects.create(site=site_a, person=training.ann, course=training.awareness, completed_on=days_ago(30))
-    Completion.objects.create(site=site_a, person=training.ann, course=training.modbus, completed_on=days_ago(800))
+    Completion.objects.create(
+        site=site_a, person=training.ann, course=training.awareness, completed_on=days_ago(30)
+    )
+    Completion.objects.create(
+        site=site_a, person=training.ann, course=training.modbus, completed_on=days_ago(800)
+    )
     body = client.get(f"/people/{training.ann.pk}/readiness", privilege="engineer").json()
     assert [(n["subject"], n["status"]) for n in body["needs"]] == [
-        ("Modbus and DNP3 for operators", "expired"), ("role-based training", "expired"),
+        ("Modbus and DNP3 for operators", "expired"),
+        ("role-based training", "expired"),
         ("personnel screening", "missing"),
     ]
-    Completion.objects.create(site=site_a, person=training.ann, course=training.modbus, completed_on=days_ago(2))
+    Completion.objects.create(
+        site=site_a, person=training.ann, course=training.modbus, completed_on=days_ago(2)
+    )
     Screening.objects.create(site=site_a, person=training.ann, completed_on=days_ago(100))
     assert client.get(f"/people/{training.ann.pk}/readiness", privilege="engineer").json()["ready"]
     assert client.get(f"/people/{training.ann.pk}/readiness", privilege="root").status_code == 422
@@ -87,16 +99,22 @@ def test_readiness_names_what_is_missing_for_the_privilege(api, training, a_cont
     assert r.status_code == 200
 
 
-def test_readiness_and_matrix_of_another_site_are_not_found(api, training, a_contributor, b_viewer, site_a, site_b):
+def test_readiness_and_matrix_of_another_site_are_not_found(
+    api, training, a_contributor, b_viewer, site_a, site_b
+):
     assert api(b_viewer).get(f"/people/{training.ann.pk}/readiness").status_code == 404
     assert api(b_viewer).get(f"/training-matrix/{site_a.pk}").status_code == 404
     # the org-wide person is visible to both, but not at the other's site
-    assert api(b_viewer).get(f"/people/{training.org_wide.pk}/readiness", site_id=site_a.pk).status_code == 404
+    assert (
+        api(b_viewer).get(f"/people/{training.org_wide.pk}/readiness", site_id=site_a.pk).status_code == 404
+    )
     assert api(a_contributor).get(f"/training-matrix/{site_b.pk}").status_code == 404
 
 
 def test_the_matrix_shows_each_required_course_per_person(api, training, a_contributor, site_a):
-    Completion.objects.create(site=site_a, person=training.ann, course=training.awareness, completed_on=days_ago(400))
+    Completion.objects.create(
+        site=site_a, person=training.ann, course=training.awareness, completed_on=days_ago(400)
+    )
     r = api(a_contributor).get(f"/training-matrix/{site_a.pk}")
     assert r.status_code == 200
     body = r.json()
@@ -117,7 +135,9 @@ LMS = (
 
 def upload(client, site, text: str, name: str = "lms.csv", encoding: str = "utf-8"):
     data = SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
-    return client.client.post(f"/api/v1/training-matrix/{site.pk}/import", {"file": data}, headers=client.headers)
+    return client.client.post(
+        f"/api/v1/training-matrix/{site.pk}/import", {"file": data}, headers=client.headers
+    )
 
 
 def test_an_lms_export_is_imported_all_or_nothing(api, training, a_contributor, site_a):
@@ -135,7 +155,10 @@ def test_an_lms_export_is_imported_all_or_nothing(api, training, a_contributor, 
     r = upload(client, site_a, "\ufeff" + text, encoding="utf-16")
     assert r.status_code == 201, r.json()
     assert r.json() == {"site_id": site_a.pk, "rows": 3, "created": 3, "unchanged": 0}
-    assert AuditEvent.objects.filter(object_type="people.completion", actor_user_id=a_contributor.pk).count() == 3
+    assert (
+        AuditEvent.objects.filter(object_type="people.completion", actor_user_id=a_contributor.pk).count()
+        == 3
+    )
     assert set(Completion.objects.values_list("source", flat=True)) == {"import"}
     assert upload(client, site_a, text).json()["unchanged"] == 3  # the same file again changes nothing
     assert api(a_contributor).get(f"/people/{training.ann.pk}/readiness").json()["ready"]
@@ -148,7 +171,9 @@ def test_the_import_refuses_readers_other_sites_and_files_that_are_not_text(api,
     assert upload(api(b_viewer), site_a, text).status_code == 404
     r = upload(api(a_contributor), site_a, text, encoding="latin-1")
     assert r.status_code == 201  # plain ASCII is UTF-8 too
-    r = upload(api(a_contributor), site_a, "Email,Course,Completed\nzoë@x,AWR,2026-01-01\n", encoding="latin-1")
+    r = upload(
+        api(a_contributor), site_a, "Email,Course,Completed\nzoë@x,AWR,2026-01-01\n", encoding="latin-1"
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["message"].startswith("file: not UTF-8")
 
 

@@ -32,7 +32,9 @@ def test_a_nerc_cip_site_caps_validity_at_15_months_and_elsewhere_the_course_dec
     assert not rules.is_cip_site("") and not rules.is_cip_site("none")
 
 
-def assess(privilege=None, *, impact="", roles=(), requirements=(), completions=(), screenings=(), validity=None):
+def assess(
+    privilege=None, *, impact="", roles=(), requirements=(), completions=(), screenings=(), validity=None
+):
     return rules.assess(privilege=privilege, nerc_impact=impact, roles=roles, requirements=list(requirements),
                         completions=list(completions), screenings=list(screenings), today=TODAY,
                         validity=validity)  # fmt: skip
@@ -79,7 +81,10 @@ def test_requirements_apply_by_role_and_privilege_and_the_latest_completion_coun
     assert r.reason() == "Awareness: expired on 2025-03-01"
     renewed = CourseRecord(1, "Awareness", "awareness", date(2026, 2, 1), date(2027, 2, 1))
     r = assess(None, roles=[7], requirements=reqs, completions=[AWARE_OLD, renewed])
-    assert [(n.subject, n.status) for n in r.items] == [("Awareness", "ok"), ("Secure engineering", "missing")]
+    assert [(n.subject, n.status) for n in r.items] == [
+        ("Awareness", "ok"),
+        ("Secure engineering", "missing"),
+    ]
     r = assess("administer", roles=[7], requirements=reqs, completions=[renewed, ENG], screenings=[PRA])
     assert [n.subject for n in r.needs] == ["Admin course"]
 
@@ -98,7 +103,11 @@ GOOD = "Email,Course Code,Completion Date,Score,Certificate\nann@x.test,OT-AWR-1
 def test_lms_exports_in_utf8_or_utf16_with_a_bom_are_read(data):
     (row,) = read_completions(data)
     assert (row.email, row.course, row.completed_on, row.score, row.evidence) == (
-        "ann@x.test", "OT-AWR-101", date(2026, 3, 4), 95, "CERT-1"
+        "ann@x.test",
+        "OT-AWR-101",
+        date(2026, 3, 4),
+        95,
+        "CERT-1",
     )
 
 
