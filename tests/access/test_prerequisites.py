@@ -158,3 +158,22 @@ def test_the_review_api_takes_the_routing(api, hmi, a_approver, site_a):
     r = api(a_approver).post("/access-reviews", {"site_id": site_a.pk, "title": "Q2", "period_start": "2026-01-01",
                                                  "period_end": "2026-03-31", "routing": "nobody"})  # fmt: skip
     assert r.status_code == 422
+
+
+def test_the_check_reads_a_constant_number_of_queries_per_site(hmi, site_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            list(access_without_readiness(site_a))
+        return len(captured)
+
+    grant(hmi, hmi.ann, "engineer")
+    few = queries()
+    for i in range(12):
+        person = Person.objects.create(organisation=site_a.organisation, site=site_a, name=f"Engineer {i}")
+        trained(person, site_a, days=900 if i % 2 else 10)
+        grant(hmi, person, "administer")
+    assert queries() == few
+    assert len(list(access_without_readiness(site_a))) == 7  # Ann and the six whose training lapsed
