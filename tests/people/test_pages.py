@@ -58,6 +58,10 @@ def test_the_readiness_page_and_the_person_panel(training, a_contributor, site_a
     assert "no personnel risk assessment" in page and "no role-based training" in page
     page = client.get(f"/people/{training.ann.pk}/").content.decode()
     assert "Training and screening at Plant A: 3 missing or expired" in page
+    page = client.get(f"/people/{training.org_wide.pk}/").content.decode()
+    assert "Readiness at a site of your choice" in page
+    page = client.get(f"/training/people/{training.org_wide.pk}/").content.decode()
+    assert "What Plant A requires" in page  # the reader's only site
     Completion.objects.create(
         site=site_a, person=training.ann, course=training.awareness, completed_on=days_ago(3)
     )

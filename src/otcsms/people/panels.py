@@ -23,8 +23,8 @@ def readiness_of(user: Any, obj: Any) -> ObjectPanel | None:
     url = reverse("web:person_readiness", args=[obj.pk])
     site = Site.objects.for_user(user).filter(pk=obj.site_id).first() if obj.site_id else None
     if site is None:
-        return ObjectPanel("Training and screening", 150, (), 0, list_url=url,
-                           empty="Organisation-wide: open the readiness page and choose a site.")  # fmt: skip
+        item = SectionItem("Readiness at a site of your choice", url, "organisation-wide: choose the site")
+        return ObjectPanel("Training and screening", 150, (item,), 1, list_url=url)
     book = services.ReadinessBook(site, [obj.pk], user=user)
     result = book.of(obj.pk)
     items = list(result.items)
