@@ -32,7 +32,7 @@ def test_an_engineer_gets_ready_for_plc_access(page, site_a):
     old = timezone.localdate() - timedelta(days=800)
     Completion.objects.create(site=site_a, person=ann, course=modbus, completed_on=old)
 
-    page.goto("/accounts/login/")
+    page.goto("/accounts/login/", timeout=60_000)  # the live server's first request loads every app's URLs
     page.fill("#id_username", "lena")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
@@ -55,13 +55,13 @@ def test_an_engineer_gets_ready_for_plc_access(page, site_a):
         "name": "lms.csv", "mimeType": "text/csv",
         "buffer": f"Learner Email,Course Code,Completion Date\nann@plant-a.test,OT-PRO-310,{today}\n".encode(),
     }])  # fmt: skip
-    page.click("button.primary")
+    page.click("main form button.primary")
     expect(row.locator("td.st-ok")).to_contain_text("✓")
     page.goto(f"/training/screenings/new/?site={site_a.pk}")
     page.select_option("#id_person", label="Ann Engineer")
     page.fill("#id_completed_on", today)
     page.fill("#id_reference", "PRA-2026-41")
-    page.click("form button[type=submit]")
+    page.click("main form button.primary")
     expect(page.locator("body")).to_contain_text("Saved")
     assert Screening.objects.get(person=ann).next_due is not None
 
@@ -76,6 +76,6 @@ def test_an_engineer_gets_ready_for_plc_access(page, site_a):
     page.fill("#id_justification", "Filtration PLC logic changes")
     page.select_option("#id_requested_by", label="Ben")
     page.select_option("#id_approved_by", label="Cat")
-    page.click("form button[type=submit]")
+    page.click("main form button.primary")
     expect(page.locator("body")).to_contain_text("Saved")
     assert AccessGrant.objects.get(system=plc).person == ann
