@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("links", "checks"),  # platform services every app uses: object links; checks and findings
     ("ui", "cli_support"),  # the kits every app's pages and commands are built from
     ("org", "catalogs", "jobs"),
-    ("plant",),
+    ("plant", "people"),  # zones, conduits, assets; training and personnel security (issue 15)
     ("assessments",),
     ("evidence",),  # documents and evidence links (issue 11)
     ("access", "configs", "risk"),  # access governance (issue 12); configurations and drift (13); risk (14)

@@ -13,6 +13,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.checks",
     "otcsms.org",
     "otcsms.plant",
+    "otcsms.people",
     "otcsms.catalogs",
     "otcsms.jobs",
     "otcsms.assessments",

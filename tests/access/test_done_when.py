@@ -5,6 +5,8 @@ grant revoked with its time, and exports the whole record as evidence linked to 
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from otcsms.access.models import AccessGrant, AccessSystem
@@ -13,6 +15,7 @@ from otcsms.checks.models import Finding
 from otcsms.evidence.blobstore import open_blob
 from otcsms.evidence.models import DocumentVersion, EvidenceLink
 from otcsms.org.models import Person
+from otcsms.people.models import Completion, Course, Screening
 from tests.conftest import make_user
 
 EXPORT = (
@@ -34,6 +37,10 @@ def test_the_issue_scenario(shipped_library, api, hmi, site_a, a_admin):
     eve = Person.objects.create(
         organisation=site_a.organisation, site=site_a, name="Eve", email="eve@plant-a.test"
     )
+    # Eve's engineering access needs role-based training and a current screening (issue 15's readiness)
+    course = Course.objects.create(code="OT-ENG-201", title="Secure engineering", kind="role-based")
+    Completion.objects.create(site=site_a, person=eve, course=course, completed_on=date(2026, 3, 2))
+    Screening.objects.create(site=site_a, person=eve, completed_on=date(2024, 5, 6))
     door = AccessSystem.objects.create(site=site_a, name="Control room door", kind="physical")
     for person, system, privilege, kind in ((hmi.ann, hmi.system, "operate", "electronic"),
                                             (hmi.dan, hmi.system, "view", "electronic"),

@@ -17,10 +17,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from otcsms.access import reconcile as rc
-from otcsms.access.models import ReviewCampaign
+from otcsms.access.models import AccessGrant, ReviewCampaign
 from otcsms.access.services import SiteReconciliation, reconcile_site
 from otcsms.checks.engine import Problem, check
 from otcsms.core.models import AuditChainHead
+from otcsms.people.services import ReadinessBook
 from otcsms.tenancy.models import Site
 
 ACCOUNT_MANAGEMENT = (("iec62443-3-3", "SR 1.3"), ("nerc-cip", "CIP-004-7 R4.2"))
@@ -118,3 +119,40 @@ def reviews_overdue(site: Site) -> Iterator[Problem]:
     ):
         yield Problem(campaign, f"{campaign.title} was due on {campaign.due_on}; {campaign.pending} grants "
                       "are not reviewed or it is not signed off")  # fmt: skip
+
+
+@check(
+    id="access.training-lapsed",
+    title="Access held without current training or screening",
+    severity="high",
+    requirements=(
+        ("nerc-cip", "CIP-004-7 R2.3"),
+        ("nerc-cip", "CIP-004-7 R3.5"),
+        ("iec62443-2-1-2010", "4.3.2.4.1"),
+        ("iec62443-2-1-2010", "4.3.3.2.3"),
+    ),
+    remediation="Have the person complete the training they lack (or renew their personnel risk assessment) and "
+    "record it (Training > Import from LMS); until then suspend the grant, or record why it stays as a "
+    "documented exception approved by the grant's approver.",
+)
+def access_without_readiness(site: Site) -> Iterator[Problem]:
+    """One finding per grant in force whose holder is not ready for its privilege at the site: a constant
+    number of queries per site (the grants, then the people's readiness records in bulk)."""
+    today = timezone.localdate()
+    grants = list(
+        AccessGrant.objects.filter(site=site, status=AccessGrant.Status.ACTIVE)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .select_related("person", "system")
+        .order_by("person__name", "system__name", "pk")
+    )
+    if not grants:
+        return
+    book = ReadinessBook(site, {g.person_id for g in grants}, today=today)
+    for grant in grants:
+        result = book.of(grant.person_id, grant.privilege)
+        if result.ready:
+            continue
+        why = "; ".join(n.message for n in result.needs)
+        exception = " (granted as a documented exception)" if grant.prerequisite_exception.strip() else ""
+        yield Problem(grant, f"{grant.person} holds {grant.privilege} access on {grant.system}{exception} "
+                             f"but: {why}"[:500])  # fmt: skip

@@ -1,6 +1,7 @@
 """The access part of the demo operator: the water plant's HMI, historian and control-room door, the accounts
 an export of the HMI lists (two the grants do not explain, a shared one without an owner, one of a person who
-has left) and a quarterly review under way."""
+has left) and a quarterly review under way. Tom Baker's engineering access to the filtration PLC was granted
+before his training lapsed (the people demo): the check of access without current training finds it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ SYSTEMS = [
     ("HMI-01 InTouch", "hmi-scada", "HMI-01", "Operator HMI of the control room (AVEVA InTouch, local accounts)."),
     ("HIST-01 PI Server", "historian", "HIST-01", "Plant historian; engineers configure tags, business reads the replica."),
     ("Control room door", "physical", None, "Badge reader of the control room."),
+    ("PLC-FLT-01 Studio 5000", "controller", "PLC-FLT-01",
+     "Engineering access to the filtration PLC (Studio 5000 from the engineering workstation)."),
 ]  # fmt: skip
 NEW_PEOPLE = [
     ("Kevin Doyle", "Shift Operator (left in 2025)", "kevin.doyle@northwind.example", False),
@@ -36,6 +39,7 @@ GRANTS = [
     ("Rosa Alvarez", "HMI-01 InTouch", "operate", "electronic", "Tom Baker", "Maria Lopez", "Shift operator", None),
     ("Kevin Doyle", "HMI-01 InTouch", "operate", "electronic", "Tom Baker", "Maria Lopez", "Shift operator", -200),
     ("Tom Baker", "HIST-01 PI Server", "engineer", "electronic", "Maria Lopez", "Elena Marsh", "Tag configuration", None),
+    ("Tom Baker", "PLC-FLT-01 Studio 5000", "engineer", "electronic", "Maria Lopez", "Elena Marsh", "Filtration PLC logic changes", None),
     ("Rosa Alvarez", "Control room door", "operate", "physical", "Tom Baker", "Maria Lopez", "Shift work in the control room", None),
     ("Aisha Okafor", "Control room door", "operate", "physical", "Tom Baker", "Maria Lopez", "Instrument calibration", 30),
 ]  # fmt: skip

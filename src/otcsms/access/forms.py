@@ -40,8 +40,9 @@ class GrantForm(ScopedModelForm):
     class Meta:
         model = AccessGrant
         fields = ["site", "person", "system", "privilege", "access_type", "justification", "requested_by",
-                  "approved_by", "starts_on", "expires_on", "prerequisites"]  # fmt: skip
-        widgets = {"justification": forms.Textarea(attrs={"rows": 3}), "starts_on": DATE, "expires_on": DATE}
+                  "approved_by", "starts_on", "expires_on", "prerequisites", "prerequisite_exception"]  # fmt: skip
+        widgets = {"justification": forms.Textarea(attrs={"rows": 3}), "starts_on": DATE, "expires_on": DATE,
+                   "prerequisite_exception": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
 
 
 class GrantEditForm(ScopedModelForm):
@@ -58,5 +59,5 @@ class ReviewForm(ScopedModelForm):
 
     class Meta:
         model = ReviewCampaign
-        fields = ["site", "title", "period_start", "period_end", "due_on"]
+        fields = ["site", "title", "period_start", "period_end", "due_on", "routing"]
         widgets = {"period_start": DATE, "period_end": DATE, "due_on": DATE}

@@ -21,10 +21,12 @@ from django.utils import timezone
 from otcsms.core.models import SiteOwned
 from otcsms.core.siterules import refuse_site_move
 from otcsms.org.models import Person
+from otcsms.people.services import readiness
 from otcsms.plant.models import Asset, Zone
 
 DEFAULT_REVOCATION_LIMIT_HOURS = 24  # NERC CIP-004-7 R5.1
 DEFAULT_DORMANT_DAYS = 90
+MIN_EXCEPTION_CHARS = 10
 
 
 class Privilege(models.TextChoices):
@@ -213,8 +215,13 @@ class AccessGrant(SiteOwned):
     )
     prerequisites = models.CharField(
         max_length=500, blank=True,
-        help_text="Training and personnel screening this access needs (e.g. 'CIP-004 training; PRA'). Recorded "
-        "and shown; not checked yet (training and screening records come with issue 15).",
+        help_text="Anything this access needs beyond the readiness rule (e.g. 'vendor NDA on file'). Training "
+        "and screening are checked when the grant is made (docs/people.md).",
+    )  # fmt: skip
+    prerequisite_exception = models.TextField(
+        max_length=1000, blank=True,
+        help_text="Why the access is granted although the person is not ready (missing or expired training or "
+        "screening): a documented exception, accepted by the approver. Empty: the person must be ready.",
     )  # fmt: skip
 
     class Meta:
@@ -245,8 +252,28 @@ class AccessGrant(SiteOwned):
             errors["approved_by"] = "nobody approves their own access"
         if self.starts_on and self.expires_on and self.expires_on < self.starts_on:
             errors["expires_on"] = "expires before it starts"
+        if not errors and self._state.adding:
+            refusal = self.prerequisite_refusal()
+            if refusal:
+                errors["person"] = refusal
         if errors:
             raise ValidationError(errors)
+
+    def prerequisite_refusal(self) -> str:
+        """Why a new grant is refused: the person is not ready for the privilege at the system's site (the
+        readiness rule of ``people``), and no documented exception says why it is granted anyway."""
+        if not (self.person_id and self.system_id and self.privilege) or self.status != self.Status.ACTIVE:
+            return ""
+        exception = self.prerequisite_exception.strip()
+        if exception and len(exception) >= MIN_EXCEPTION_CHARS:
+            return ""
+        result = readiness(self.person, self.system.site, self.privilege)
+        if result.ready:
+            return ""
+        more = (f" (the exception must say why, in at least {MIN_EXCEPTION_CHARS} characters)" if exception
+                else "")  # fmt: skip
+        return (f"{self.person} is not ready for {self.privilege} access at {self.system.site}: {result.reason()}. "
+                f"Complete the training and screening first, or record a documented exception{more}")[:1000]  # fmt: skip
 
     def in_force(self, today: date | None = None) -> bool:
         day = today or timezone.localdate()
@@ -265,7 +292,16 @@ class ReviewCampaign(SiteOwned):
         OPEN = "open", "Open"
         SIGNED_OFF = "signed-off", "Signed off"
 
+    class Routing(models.TextChoices):
+        MANAGER = "manager", "The grantee's manager, else the system owner"
+        OWNER = "owner", "The system owner"
+
     title = models.CharField(max_length=200)
+    routing = models.CharField(
+        "reviewers", max_length=8, choices=Routing.choices, default=Routing.MANAGER,
+        help_text="Who reviews each grant. Anyone without a login or a role at the site is passed over; the "
+        "review's creator takes what nobody else can.",
+    )  # fmt: skip
     period_start = models.DateField()
     period_end = models.DateField()
     due_on = models.DateField(null=True, blank=True)

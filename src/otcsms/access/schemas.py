@@ -143,6 +143,7 @@ class GrantOut(Schema):
     revoke_reason: str
     terminated_at: datetime | None
     prerequisites: str
+    prerequisite_exception: str
     revocation_delay_hours: float | None = None
 
     @staticmethod
@@ -161,7 +162,12 @@ class GrantCreate(InputSchema):
     approved_by_id: Id
     starts_on: date | None = None
     expires_on: date | None = None
-    prerequisites: str = Field("", max_length=500, description="Training and screening this access needs.")
+    prerequisites: str = Field("", max_length=500, description="Anything this access needs beyond readiness.")
+    prerequisite_exception: str = Field(
+        "", max_length=1000,
+        description="Why the access is granted although the person is not ready (training or screening missing "
+        "or expired): a documented exception. Empty: a person who is not ready is refused (422).",
+    )  # fmt: skip
 
 
 class GrantUpdate(InputSchema):
@@ -274,6 +280,7 @@ class ReviewOut(Schema):
     period_end: date
     due_on: date | None
     status: str
+    routing: str
     created_at: datetime
     signed_off_by_id: int | None
     signed_off_at: datetime | None
@@ -286,6 +293,10 @@ class ReviewCreate(InputSchema):
     period_start: date
     period_end: date
     due_on: date | None = None
+    routing: Literal["manager", "owner"] = Field(
+        "manager",
+        description="manager: each grantee's manager reviews (else the system owner); owner: the owner.",
+    )
 
 
 class ReviewFilter(SiteFilter):

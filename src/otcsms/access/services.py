@@ -35,7 +35,7 @@ from otcsms.core.models import User
 from otcsms.core.scoping import can
 from otcsms.org.models import Person
 from otcsms.plant.importfiles import ImportRejected, RowProblem
-from otcsms.tenancy.models import Site
+from otcsms.tenancy.models import Site, SiteMembership
 
 
 class AccessForbiddenError(Exception):
@@ -438,10 +438,19 @@ def _report(where: Q, site_id: int, now: datetime | None) -> rc.Report:
 
 # --- access reviews --------------------------------------------------------------------------------------
 def start_review(
-    user: User, site: Site, *, title: str, period_start: date, period_end: date, due_on: date | None = None
+    user: User,
+    site: Site,
+    *,
+    title: str,
+    period_start: date,
+    period_end: date,
+    due_on: date | None = None,
+    routing: str = ReviewCampaign.Routing.MANAGER,
 ) -> ReviewCampaign:
-    """A campaign with one item per grant in force at the site, each with its reviewer (the system owner's
-    user, or the campaign's creator when the owner has no login or is the grantee)."""
+    """A campaign with one item per grant in force at the site, each with its reviewer: with ``routing``
+    "manager" the grantee's manager (org.Person.manager), else the system owner, else the campaign's creator;
+    with "owner" the system owner, else the creator. A reviewer must have a login and may see the site, and
+    never reviews their own access."""
     campaign = ReviewCampaign(
         site=site,
         title=title,
@@ -449,31 +458,52 @@ def start_review(
         period_end=period_end,
         due_on=due_on,
         created_by=user,
+        routing=routing,
     )
     today = timezone.localdate()
     grants = (
         AccessGrant.objects.filter(site=site, status=AccessGrant.Status.ACTIVE)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-        .select_related("system__owner", "person")
+        .select_related("system__owner", "person__manager")
         .order_by("pk")
     )
+    viewers = _site_viewers(site)
     with transaction.atomic():
         campaign.full_clean()
         campaign.save()
         items = [
-            ReviewItem(site=site, campaign=campaign, grant=g, reviewer_id=_reviewer_id(g, user))
+            ReviewItem(
+                site=site,
+                campaign=campaign,
+                grant=g,
+                reviewer_id=_reviewer_id(g, user, campaign.routing, viewers),
+            )
             for g in grants
         ]
         insert_audited(ReviewItem, items)
     return campaign
 
 
-def _reviewer_id(grant: AccessGrant, fallback: User) -> int:
-    # The person's manager would come first, but org.Person records no manager (yet): the system owner
-    # reviews, unless they have no login or hold the grant themselves.
-    owner = grant.system.owner
-    if owner is not None and owner.user_id is not None and owner.pk != grant.person_id:
-        return owner.user_id
+def _site_viewers(site: Site) -> set[int]:
+    """Users who may read the site (a reviewer must see the grant to decide it), org admins included."""
+    members = SiteMembership.objects.filter(site=site).values("user_id")
+    return set(
+        User.objects.filter(Q(is_org_admin=True) | Q(pk__in=members), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _reviewer_id(grant: AccessGrant, fallback: User, routing: str, viewers: set[int]) -> int:
+    candidates = []
+    if routing == ReviewCampaign.Routing.MANAGER:
+        candidates.append(grant.person.manager)
+    candidates.append(grant.system.owner)
+    for person in candidates:
+        if person is None or person.user_id is None or person.pk == grant.person_id:
+            continue
+        if person.user_id in viewers:
+            return person.user_id
     return fallback.pk
 
 

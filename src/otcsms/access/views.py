@@ -181,7 +181,8 @@ class GrantDetail(GrantViews, generic.ScopedDetailView):
               ("Requested by", "requested_by"), ("Approved by", "approved_by"), ("Starts", "starts_on"),
               ("Expires", "expires_on"), ("Status", "get_status_display"), ("Revoked at", "revoked_at"),
               ("Revocation reason", "revoke_reason"), ("Termination took effect", "terminated_at"),
-              ("Prerequisites (not checked yet)", "prerequisites")]  # fmt: skip
+              ("Other prerequisites", "prerequisites"),
+              ("Documented exception (granted although not ready)", "prerequisite_exception")]  # fmt: skip
 
 
 @login_required
@@ -346,6 +347,7 @@ class ReviewCreate(generic.ScopedCreateView):
             campaign = services.start_review(
                 self.user, data["site"], title=data["title"], period_start=data["period_start"],
                 period_end=data["period_end"], due_on=data.get("due_on"),
+                routing=data.get("routing") or ReviewCampaign.Routing.MANAGER,
             )  # fmt: skip
         except ValidationError as exc:
             form.add_error(None, services.validation_message(exc))

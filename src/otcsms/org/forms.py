@@ -92,7 +92,7 @@ class SiteForm(ScopedModelForm):
 class PersonForm(SiteFixedForm):
     class Meta:
         model = Person
-        fields = ["name", "site", "email", "job_title", "employer", "active"]
+        fields = ["name", "site", "email", "job_title", "employer", "manager", "active"]
 
 
 class CsmsRoleForm(ScopedModelForm):

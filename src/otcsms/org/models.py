@@ -35,6 +35,10 @@ class Person(Audited):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
     active = models.BooleanField(default=True)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports",
+        help_text="Their line manager (same organisation): reviews their access in access reviews.",
+    )  # fmt: skip
 
     site_path: ClassVar[str] = "site"
     objects: ClassVar = SiteScopedAuditedQuerySet.as_manager()
@@ -45,6 +49,18 @@ class Person(Audited):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not self.manager_id:
+            return
+        if self.pk is not None and self.manager_id == self.pk:
+            raise ValidationError({"manager": "nobody is their own manager"})
+        manager = self.manager
+        if manager is not None and self.organisation_id and manager.organisation_id != self.organisation_id:
+            raise ValidationError({"manager": "the manager belongs to another organisation"})
+        if manager is not None and manager.site_id not in (None, self.site_id):
+            # no reference joins two sites (core.siterules): a manager works at the person's site or org-wide
+            raise ValidationError({"manager": "the manager works at another site"})
 
     @classmethod
     def site_scope_q(cls, permitted_sites: models.QuerySet[Any, Any]) -> Q:

@@ -104,6 +104,7 @@ class PersonOut(Schema):
     employer: str
     user_id: int | None
     active: bool
+    manager_id: int | None = None
 
 
 class PersonCreate(InputSchema):
@@ -114,6 +115,7 @@ class PersonCreate(InputSchema):
     employer: str = Field("", max_length=200)
     user_id: int | None = None
     active: bool = True
+    manager_id: int | None = None
 
 
 class PersonUpdate(InputSchema):
@@ -123,6 +125,7 @@ class PersonUpdate(InputSchema):
     employer: str | None = Field(None, max_length=200)
     user_id: int | None = None
     active: bool | None = None
+    manager_id: int | None = None
 
 
 class PersonFilter(SiteFilter):

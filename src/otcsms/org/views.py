@@ -125,7 +125,7 @@ class PersonList(PersonViews, generic.ScopedListView):
 
 class PersonDetail(PersonViews, generic.ScopedDetailView):
     fields = [("Site", "site"), ("Email", "email"), ("Job title", "job_title"), ("Employer", "employer"),
-              ("Active", "active"), ("User account", "user")]  # fmt: skip
+              ("Manager", "manager"), ("Active", "active"), ("User account", "user")]  # fmt: skip
 
 
 class PersonCreate(PersonViews, generic.ScopedCreateView):
