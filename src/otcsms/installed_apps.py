@@ -21,6 +21,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.configs",
     "otcsms.risk",
     "otcsms.roadmap",
+    "otcsms.improvement",
     "otcsms.reports",
     "otcsms.web",
 )

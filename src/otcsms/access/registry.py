@@ -1,6 +1,6 @@
 """What access-control governance adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, Kpi, NavEntry
 
 contributions = Contributions(
     checks_module="otcsms.access.checks",
@@ -13,4 +13,16 @@ contributions = Contributions(
     demo=(DemoStep("otcsms.access.demo.load_demo_access", 460),),
     access_objects="otcsms.access.testing.access_objects",
     site_sections=("otcsms.access.site_sections.systems",),
+    kpis=(
+        Kpi(
+            "access.review-completion",
+            "Access-review completion",
+            "otcsms.access.kpis.review_completion",
+            unit="%",
+            better="higher",
+            list_url="web:access_review_list",
+            order=60,
+        ),
+    ),
+    review_schedules=("otcsms.access.reviews.access_reviews",),
 )

@@ -1,6 +1,6 @@
 """What configuration management adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, Kpi, NavEntry
 
 contributions = Contributions(
     api_router="otcsms.configs.api.router",
@@ -16,4 +16,13 @@ contributions = Contributions(
     access_objects="otcsms.configs.testing.access_objects",
     org_wide_paths=("config-rule-overrides", "config-rules", "config-identity"),
     site_sections=("otcsms.configs.site_sections.drift",),
+    kpis=(
+        Kpi(
+            "drift.open",
+            "Open drift by severity (assets)",
+            "otcsms.configs.kpis.open_drift",
+            list_url="web:config_drift",
+            order=40,
+        ),
+    ),
 )

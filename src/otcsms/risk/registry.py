@@ -17,4 +17,5 @@ contributions = Contributions(
     site_sections=("otcsms.risk.site_sections.risks",),
     # documents may evidence a scenario (its analysis), a vulnerability's treatment and a threat-model review
     evidence_targets=("risk.threatscenario", "risk.assetvulnerability", "risk.threatmodelreview"),
+    review_schedules=("otcsms.risk.reviews.risk_reviews",),
 )

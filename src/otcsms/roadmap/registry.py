@@ -1,6 +1,6 @@
 """What roadmap planning adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import Contributions, DemoStep, ImportKind, Kpi, NavEntry
 
 contributions = Contributions(
     checks_module="otcsms.roadmap.checks",
@@ -13,4 +13,14 @@ contributions = Contributions(
     org_wide_paths=("business-goals",),
     site_sections=("otcsms.roadmap.site_sections.actions",),
     evidence_targets=("roadmap.action",),  # a document evidences an action's completion
+    kpis=(
+        Kpi(
+            "actions.mean-days-to-close",
+            "Mean time to close roadmap actions",
+            "otcsms.roadmap.kpis.mean_days_to_close",
+            unit="days",
+            list_url="web:roadmap_action_list",
+            order=70,
+        ),
+    ),
 )
