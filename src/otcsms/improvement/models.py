@@ -9,6 +9,9 @@ one KPI (and one series of it: a framework, a severity) for one site at one time
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -111,6 +114,17 @@ class Decision(SiteOwned):
 
     def __str__(self) -> str:
         return self.text[:200]
+
+    @classmethod
+    def site_id_for_new(cls, data: Mapping[str, Any]) -> int | None:
+        """A decision belongs to its review's site (the API's write check is made on it)."""
+        review_id = data.get("review_id")
+        if not isinstance(review_id, int):
+            return None
+        site_id: int | None = (
+            ManagementReview.objects.filter(pk=review_id).values_list("site_id", flat=True).first()
+        )
+        return site_id
 
     def clean(self) -> None:
         refuse_site_move(self)
