@@ -15,9 +15,9 @@ from otcsms.evidence.models import Document
 from otcsms.improvement import services
 from otcsms.improvement.models import Decision, KpiSnapshot, ManagementReview, Nonconformity
 from otcsms.links.models import ObjectLink
+from otcsms.org.models import Person
 from otcsms.risk.models import ThreatModelReview
 from otcsms.roadmap.models import Action
-from otcsms.org.models import Person
 from tests.conftest import audit_count
 
 pytestmark = pytest.mark.django_db
