@@ -28,7 +28,9 @@ def grow(site, start: int, count: int) -> None:
         zone = Zone(site=site, name=f"Zone {i}", sl_t_reason="test")
         zone.sl_t = (2, 2, 2, 2, 2, 2, 2)
         zone.save()
-        asset = Asset.objects.create(site=site, zone=zone, name=f"PLC {i}", type="plc", criticality="critical")
+        asset = Asset.objects.create(
+            site=site, zone=zone, name=f"PLC {i}", type="plc", criticality="critical"
+        )
         ProtocolEndpoint.objects.create(asset=asset, protocol="modbus-tcp", host=f"10.0.0.{i}", port=502)
         ProtocolEndpoint.objects.create(asset=asset, protocol="opc-ua", host=f"10.0.0.{i}", port=4840)
         Document.objects.create(site=site, kind="policy", title=f"Policy {i}", next_review=past)

@@ -120,3 +120,25 @@ def test_capturing_a_site_takes_the_same_queries_whatever_its_data(site_a, cell)
         finding(site_a, asset, "medium", i)
         Nonconformity.objects.create(site=site_a, title=f"NC {i}", description="d")
     assert _capture_queries(site_a) == first
+
+
+def test_requirements_met_is_the_coverage_reports_own_share_per_framework(site_a, library, zones):
+    from otcsms.assessments import services as assessments
+    from otcsms.assessments.kpis import requirements_met
+    from otcsms.assessments.models import Assessment
+
+    assert requirements_met(site_a) is None
+    sr = library["sr"]
+    older = Assessment.objects.create(site=site_a, framework=sr, name="2025", started_on=dt.date(2025, 1, 1))
+    newest = Assessment.objects.create(site=site_a, framework=sr, name="2026")
+    for ref, status in (("SR 1.1", "met"), ("SR 1.3", "not_met"), ("SR 5.1", "met")):
+        answer = assessments.Answer(sr.requirements.get(ref=ref).pk, zones["control"].pk, status)
+        assessments.set_response(newest, answer)
+    for zone in zones.values():  # met in every zone it applies to: met overall (a zone short: partially met)
+        assessments.set_response(
+            newest, assessments.Answer(sr.requirements.get(ref="SR 1.1").pk, zone.pk, "met")
+        )
+    assessments.set_response(older, assessments.Answer(sr.requirements.get(ref="SR 1.3").pk, zones["control"].pk,
+                                                       "met"))  # fmt: skip
+    expected = assessments.coverage_report(newest)[0].overall.share("met")
+    assert requirements_met(site_a) == {sr.name: round(100 * expected, 1)} and expected > 0

@@ -3,7 +3,7 @@ the gap between the zones' target and achieved security levels."""
 
 from __future__ import annotations
 
-from otcsms.assessments import services
+from otcsms.assessments import results, services
 from otcsms.assessments.models import Assessment
 from otcsms.iec62443.security_levels import sl_gap
 from otcsms.plant.models import Zone
@@ -22,16 +22,22 @@ def latest_per_framework(site: Site) -> list[Assessment]:
 
 def requirements_met(site: Site) -> dict[str, float] | None:
     """Per framework assessed at the site, the share of its applicable requirements met (percent), from its
-    newest assessment; None when the site has no assessment."""
+    newest assessment's own answers (inherited ones included; no inference to other frameworks: that is the
+    coverage report's); None when the site has no assessment. A few queries per framework assessed."""
     assessments = latest_per_framework(site)
     if not assessments:
         return None
-    report = services.recompute_fleet(assessments)
     found: dict[str, float] = {}
     for assessment in assessments:
-        own = report.get(assessment.pk) or []
-        if own:
-            found[assessment.framework.name] = round(100 * own[0].overall.share("met"), 1)
+        own = assessment.framework
+        universe = [(slot.zone_id, (own.key, slot.ref)) for slot in services.slots(assessment)]
+        outcomes = {
+            (scope, key): results.Outcome(status)
+            for scope, answers in services.answers_in_force(assessment).items()
+            for key, status in answers.items()
+        }
+        coverage = results.coverage(universe, outcomes, services.requirement_meta(own)).get(own.key)
+        found[own.name] = round(100 * coverage.overall.share("met"), 1) if coverage is not None else 0.0
     return found
 
 
