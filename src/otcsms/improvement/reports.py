@@ -27,7 +27,7 @@ def review_pack(site: Site, user: User, params: Mapping[str, str]) -> dict[str, 
         if review is None:
             raise ValueError(f"no management review {params['review'][:40]!r} at this site")
     else:
-        review = reviews.order_by("-status", "-held_on", "-planned_on", "-pk").first()  # held before planned
+        review = reviews.order_by("status", "-held_on", "-planned_on", "-pk").first()  # held before planned
     today = timezone.localdate()
     decisions = (
         list(Decision.objects.for_user(user).filter(review=review).select_related("action", "owner"))
