@@ -142,3 +142,12 @@ def test_requirements_met_is_the_coverage_reports_own_share_per_framework(site_a
                                                        "met"))  # fmt: skip
     expected = assessments.coverage_report(newest)[0].overall.share("met")
     assert requirements_met(site_a) == {sr.name: round(100 * expected, 1)} and expected > 0
+
+
+def test_two_captures_of_a_site_in_one_minute_count_once_in_the_trend(site_a):
+    at = timezone.now().replace(second=5, microsecond=0)
+    KpiSnapshot.objects.create(site=site_a, kpi="findings.open", series="medium", value=2, captured_at=at)
+    KpiSnapshot.objects.create(site=site_a, kpi="findings.open", series="medium", value=1,
+                               captured_at=at + dt.timedelta(seconds=20))  # fmt: skip
+    kpi = next(k for k in registry.kpis() if k.key == "findings.open")
+    assert [v for _, v in services.combined(services.history([site_a.pk]), kpi)["medium"]] == [1]

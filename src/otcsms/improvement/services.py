@@ -160,18 +160,21 @@ def latest(site_ids: Sequence[int]) -> dict[int, dict[str, dict[str, float]]]:
 
 
 def combined(by_site: Mapping[int, Mapping[str, Series]], kpi: registry.Kpi) -> Series:
-    """One KPI over several sites: per series and capture time, the sum (counts, days summed then averaged for
-    days and percentages)."""
-    buckets: dict[str, dict[dt.datetime, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for per_kpi in by_site.values():
+    """One KPI over several sites, per series and capture time (to the minute): the sum over the sites for
+    counts, the mean for percentages and days. Two captures of one site in one minute count once (the later)."""
+    buckets: dict[str, dict[dt.datetime, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    for site_id, per_kpi in by_site.items():
         for series, points in per_kpi.get(kpi.key, {}).items():
-            for at, value in points:
-                buckets[series][at.replace(second=0, microsecond=0)].append(value)
+            for at, value in points:  # oldest first: the later capture of a minute wins
+                buckets[series][at.replace(second=0, microsecond=0)][site_id] = value
     average = kpi.unit in ("%", "days")
-    return {
-        series: [(at, (sum(v) / len(v)) if average else sum(v)) for at, v in sorted(points.items())]
-        for series, points in buckets.items()
-    }
+    out: Series = {}
+    for series, points in buckets.items():
+        out[series] = [
+            (at, (sum(v.values()) / len(v)) if average else sum(v.values()))
+            for at, v in sorted(points.items())
+        ]
+    return out
 
 
 # --- the review calendar ---------------------------------------------------------------------------------------------
