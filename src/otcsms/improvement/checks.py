@@ -44,10 +44,16 @@ def first_appearances(site: Site) -> dict[tuple[int, str], dt.datetime]:
         site_id=site.pk, object_type=ProtocolEndpoint._meta.label_lower, action="create",
         object_id__in=list(watched),
     ).values_list("object_id", "occurred_us")  # fmt: skip
+    when_of = {
+        object_id: dt.datetime.fromtimestamp(occurred_us / 1_000_000, tz=dt.UTC)
+        for object_id, occurred_us in created.order_by()
+    }
+    # Every stored endpoint has its creation event once its transaction commits; one without is being created
+    # in the transaction this check runs in (the demo's load, an import followed by a check): it appears now.
+    now = timezone.now()
     first: dict[tuple[int, str], dt.datetime] = {}
-    for object_id, occurred_us in created.order_by():
-        key = watched[object_id]
-        when = dt.datetime.fromtimestamp(occurred_us / 1_000_000, tz=dt.UTC)
+    for object_id, key in watched.items():
+        when = when_of.get(object_id, now)
         if key not in first or when < first[key]:
             first[key] = when
     return first
@@ -92,7 +98,7 @@ def protocol_new_without_review(site: Site) -> Iterator[Problem]:
         day = when.date()
         if (site_wide and site_wide >= day) or (per_zone.get(zone_id) and per_zone[zone_id] >= day):
             continue
-        if policy is not None and policy >= when:
+        if policy is not None and policy.date() >= day:  # by day, like the threat-model reviews
             continue
         unreviewed.setdefault(zone_id, []).append((family, when))
     zones = Zone.objects.in_bulk(list(unreviewed))
