@@ -3,6 +3,8 @@ the gap between the zones' target and achieved security levels."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from otcsms.assessments import results, services
 from otcsms.assessments.models import Assessment
 from otcsms.iec62443.security_levels import sl_gap
@@ -31,7 +33,7 @@ def requirements_met(site: Site) -> dict[str, float] | None:
     for assessment in assessments:
         own = assessment.framework
         universe = [(slot.zone_id, (own.key, slot.ref)) for slot in services.slots(assessment)]
-        outcomes = {
+        outcomes: dict[tuple[Hashable, tuple[str, str]], results.Outcome] = {
             (scope, key): results.Outcome(status)
             for scope, answers in services.answers_in_force(assessment).items()
             for key, status in answers.items()

@@ -169,10 +169,10 @@ def combined(by_site: Mapping[int, Mapping[str, Series]], kpi: registry.Kpi) -> 
                 buckets[series][at.replace(second=0, microsecond=0)][site_id] = value
     average = kpi.unit in ("%", "days")
     out: Series = {}
-    for series, points in buckets.items():
+    for series, by_time in buckets.items():
         out[series] = [
             (at, (sum(v.values()) / len(v)) if average else sum(v.values()))
-            for at, v in sorted(points.items())
+            for at, v in sorted(by_time.items())
         ]
     return out
 
