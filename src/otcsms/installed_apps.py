@@ -23,6 +23,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.risk",
     "otcsms.roadmap",
     "otcsms.resilience",
+    "otcsms.improvement",
     "otcsms.reports",
     "otcsms.web",
 )

@@ -67,6 +67,12 @@ def test_every_declared_path_resolves():
             assert hasattr(apps.get_model(label).objects, "for_user"), label
         for kind in declared.reports:
             assert callable(registry.resolve(kind.builder)), kind
+        for kpi in declared.kpis:
+            assert callable(registry.resolve(kpi.function)), kpi
+            assert kpi.unit in ("%", "count", "days") and kpi.better in ("higher", "lower"), kpi
+            assert not kpi.list_url or reverse(kpi.list_url), kpi
+        for schedule in declared.review_schedules:
+            assert callable(registry.resolve(schedule)), schedule
 
 
 def test_names_do_not_collide():
@@ -76,19 +82,20 @@ def test_names_do_not_collide():
     assert len(urls) == len(set(urls))
     kinds = [k.name for k in registry.report_kinds()]
     assert len(kinds) == len(set(kinds))
+    assert len(registry.kpis()) == len({k.key for k in registry.kpis()})  # kpis() refuses duplicates too
 
 
 def test_the_products_navigation_and_demo_keep_their_order():
     assert [e.label for e in of_the_product(registry.navigation(), "navigation")] == [
         "Dashboard", "Sites", "People", "CSMS roles", "Activities", "Zones & conduits", "Assets",
         "Assessments", "Training", "Access", "Drift", "Roadmap", "Drills & incidents", "Frameworks", "Documents", "Risks", "Vulnerabilities",
-        "Findings", "Reports", "Jobs", "Audit trail",
+        "CSMS health", "Findings", "Reports", "Jobs", "Audit trail",
     ]  # fmt: skip
     assert [s.target.rsplit(".", 1)[1] for s in of_the_product(registry.demo_steps(), "demo")] == [
         "load_organisation", "load_demo_plant", "load_users", "load_demo_assessments", "load_demo_people",
         "load_demo_links",
         "load_demo_access", "load_demo_evidence", "load_demo_configs", "load_demo_risk", "run_demo_checks",
-        "load_demo_roadmap", "load_demo_resilience",
+        "load_demo_roadmap", "load_demo_resilience", "load_demo_improvement",
     ]  # fmt: skip
 
 
@@ -155,6 +162,7 @@ def test_the_cli_builds_its_commands_without_django_settings_or_models():
             "access",
             "config",
             "roadmap",
+            "kpi",
         ],
         "settings_read": False,
         "apps_ready": False,

@@ -1,6 +1,6 @@
 """What access-control governance adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry, ReportKind
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, Kpi, NavEntry, ReportKind
 
 contributions = Contributions(
     checks_module="otcsms.access.checks",
@@ -14,4 +14,16 @@ contributions = Contributions(
     access_objects="otcsms.access.testing.access_objects",
     site_sections=("otcsms.access.site_sections.systems",),
     reports=(ReportKind("access-review", "Access-review record", "otcsms.access.reports.build"),),
+    kpis=(
+        Kpi(
+            "access.review-completion",
+            "Access-review completion",
+            "otcsms.access.kpis.review_completion",
+            unit="%",
+            better="higher",
+            list_url="web:access_review_list",
+            order=60,
+        ),
+    ),
+    review_schedules=("otcsms.access.reviews.access_reviews",),
 )

@@ -1,6 +1,6 @@
 """What gap assessments add to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, Kpi, NavEntry
 
 contributions = Contributions(
     checks_module="otcsms.assessments.checks",
@@ -14,4 +14,22 @@ contributions = Contributions(
     ),
     access_objects="otcsms.assessments.testing.access_objects",
     site_sections=("otcsms.assessments.site_sections.assessments",),
+    kpis=(
+        Kpi(
+            "requirements.met",
+            "Requirements met per framework",
+            "otcsms.assessments.kpis.requirements_met",
+            unit="%",
+            better="higher",
+            list_url="web:assessment_list",
+            order=10,
+        ),
+        Kpi(
+            "sl.gap",
+            "SL-A below SL-T (levels missing)",
+            "otcsms.assessments.kpis.sl_gap_levels",
+            list_url="web:zone_list",
+            order=20,
+        ),
+    ),
 )

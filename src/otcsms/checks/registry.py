@@ -4,7 +4,7 @@ Its pages (Findings) are the web app's and ``otcsms check`` is the platform's co
 app sits below the UI kits, so it offers services and an API, and every app's checks module registers here.
 """
 
-from otcsms.core.registry import Contributions, DemoStep
+from otcsms.core.registry import Contributions, DemoStep, Kpi
 
 contributions = Contributions(
     api_router="otcsms.checks.api.router",
@@ -12,4 +12,13 @@ contributions = Contributions(
     demo=(DemoStep("otcsms.checks.demo.run_demo_checks", 900),),
     # The list of registered checks is the same for every member; findings and runs are the site's.
     org_wide_paths=("checks",),
+    kpis=(
+        Kpi(
+            "findings.open",
+            "Open findings by severity",
+            "otcsms.checks.kpis.open_findings",
+            list_url="web:finding_list",
+            order=100,
+        ),
+    ),
 )

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from otcsms.checks.engine import Problem, check
 from otcsms.configs import services
-from otcsms.configs.models import Snapshot
+from otcsms.configs.models import Baseline, Snapshot
 from otcsms.plant.models import Asset
 
 # Drift is an unauthorised change of a baseline configuration: IEC 62443 SR 7.6 and CM 1.1; NERC CIP-010 R1.2
@@ -122,3 +122,25 @@ def certificate_expiring(site) -> Iterator[Problem]:
         found = _expiry(summary["not_after"], today)
         if found and found[1] < services.EXPIRY_WARNING_DAYS:
             yield Problem(site, f"otcsms's OPC UA client certificate {_in_words(*found)}")
+
+
+@check(id="configs.asset-without-baseline", title="Asset without an approved configuration baseline",
+       severity="medium",
+       requirements=(("nerc-cip", "CIP-010-4 R1.1"), ("iec62443-2-1-2024", "CM 1.1"), ("iec62443-3-3", "SR 7.6")),
+       remediation="Collect or import the asset's configuration, compare it with what it should be, and approve it "
+       "as the baseline (the asset's configuration page).")  # fmt: skip
+def asset_without_baseline(site) -> Iterator[Problem]:
+    """Assets whose configuration is collected, and high or critical assets, with no baseline: drift cannot be
+    told from them (one query)."""
+    has_baseline = Baseline.objects.filter(asset=OuterRef("pk"))
+    has_snapshot = Snapshot.objects.filter(asset=OuterRef("pk"))
+    assets = (
+        Asset.objects.filter(site=site)
+        .filter(Q(Exists(has_snapshot)) | Q(criticality__in=("high", "critical")))
+        .exclude(Exists(has_baseline))
+        .order_by("name")
+    )
+    for asset in assets:
+        why = "its configuration is collected" if asset.criticality not in ("high", "critical") else (
+            f"it is of {asset.criticality} criticality")  # fmt: skip
+        yield Problem(asset, f"{asset.name} has no approved configuration baseline, and {why}")

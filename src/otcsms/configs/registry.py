@@ -1,6 +1,6 @@
 """What configuration management adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry, ReportKind
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, Kpi, NavEntry, ReportKind
 
 contributions = Contributions(
     api_router="otcsms.configs.api.router",
@@ -17,4 +17,13 @@ contributions = Contributions(
     org_wide_paths=("config-rule-overrides", "config-rules", "config-identity"),
     site_sections=("otcsms.configs.site_sections.drift",),
     reports=(ReportKind("drift", "Drift report", "otcsms.configs.reports.build"),),
+    kpis=(
+        Kpi(
+            "drift.open",
+            "Open drift by severity (assets)",
+            "otcsms.configs.kpis.open_drift",
+            list_url="web:config_drift",
+            order=40,
+        ),
+    ),
 )

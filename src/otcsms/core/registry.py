@@ -17,6 +17,8 @@ Shared code only iterates what is declared:
     the evidence app                links documents to records of every ``evidence_targets``  evidence_targets()
     an object's page (ui.generic)   shows every ``object_panels`` panel, by order             object_panels()
     the reports app                 offers every ``reports`` kind, per site                   report_kinds()
+    the improvement app             captures every ``kpis`` entry per site, charts its trend  kpis()
+    the review calendar             lists what every ``review_schedules`` function has due    review_schedules()
 
 Everything is named by a dotted import path and imported only where it is used. The CLI reads this registry
 before Django is set up (``otcsms --help`` and ``otcsms init`` run where no database or settings exist yet),
@@ -103,6 +105,27 @@ class ReportKind:
 
 
 @dataclass(frozen=True)
+class Kpi:
+    """A key performance indicator of the CSMS, captured per site by the improvement app (its worker job and
+    on demand) and charted as a trend on the CSMS health page and the dashboard.
+
+    ``function`` names a function ``(site) -> float | None | Mapping[str, float]``: one number, None when the
+    site has nothing to measure yet, or one number per series (a framework, a severity) for a KPI that is
+    measured several ways at once. It reads the app's data of that site with a constant number of queries.
+    ``unit`` is ``%``, ``count`` or ``days``; ``better`` says which way is good (``higher`` or ``lower``);
+    ``list_url`` is the URL name of the list behind the number (given ``?site=``), "" for none.
+    """
+
+    key: str
+    title: str
+    function: str
+    unit: str = "count"
+    better: str = "lower"
+    list_url: str = ""
+    order: int = 500
+
+
+@dataclass(frozen=True)
 class Contributions:
     """What one app adds to the shared parts of otcsms; every field is optional."""
 
@@ -134,6 +157,11 @@ class Contributions:
     object_panels: tuple[str, ...] = ()
     # Report kinds of a site (`otcsms report KIND`, the Reports page, /api/v1/reports/{kind}).
     reports: tuple[ReportKind, ...] = ()
+    # Key performance indicators the app measures per site (captured and charted by the improvement app).
+    kpis: tuple[Kpi, ...] = ()
+    # Functions (user, site ids) -> iterable of ui.reviews.ReviewDue: what the app has due for review (policies,
+    # threat models, the CSMS scope, access reviews), shown together on the review calendar.
+    review_schedules: tuple[str, ...] = ()
     # The access test (tests/core/test_api_access.py) covers every API route through these three.
     # A function (site) -> {path kind: pk} creating one object at `site` for each site-owned path kind (the
     # path's first segment, e.g. "zones"), so an outsider and a user of another site can be refused it.
@@ -239,6 +267,21 @@ def object_panels() -> list[str]:
 
 def report_kinds() -> list[ReportKind]:
     return [kind for c in registered().values() for kind in c.reports]
+
+
+def kpis() -> list[Kpi]:
+    """Every declared KPI by order (equal orders keep INSTALLED_APPS order); keys are unique."""
+    found = sorted((k for c in registered().values() for k in c.kpis), key=lambda k: k.order)
+    keys = [k.key for k in found]
+    if len(keys) != len(set(keys)):
+        raise ImproperlyConfigured(
+            f"KPI keys declared twice: {sorted({k for k in keys if keys.count(k) > 1})}"
+        )
+    return found
+
+
+def review_schedules() -> list[str]:
+    return [f for c in registered().values() for f in c.review_schedules]
 
 
 # Core is an app like the others; its registry module is this one.

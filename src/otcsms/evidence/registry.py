@@ -1,6 +1,6 @@
 """What the evidence app adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import Contributions, DemoStep, NavEntry
+from otcsms.core.registry import Contributions, DemoStep, Kpi, NavEntry
 
 contributions = Contributions(
     api_router="otcsms.evidence.api.router",
@@ -15,4 +15,16 @@ contributions = Contributions(
     # The records of the apps below this one that documents evidence; apps above declare their own.
     evidence_targets=("assessments.response", "catalogs.requirement", "plant.zone", "plant.asset"),
     object_panels=("otcsms.evidence.object_panels.evidence_panel",),
+    kpis=(
+        Kpi(
+            "evidence.fresh",
+            "Evidence freshness (current links)",
+            "otcsms.evidence.kpis.evidence_freshness",
+            unit="%",
+            better="higher",
+            list_url="web:evidence_completeness",
+            order=30,
+        ),
+    ),
+    review_schedules=("otcsms.evidence.reviews.document_reviews",),
 )

@@ -20,4 +20,5 @@ contributions = Contributions(
     access_objects="otcsms.org.testing.access_objects",
     org_wide_paths=("csms-roles", "csms-activities"),
     self_service_paths=("/organisation",),
+    review_schedules=("otcsms.org.reviews.scope_reviews",),
 )

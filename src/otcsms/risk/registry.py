@@ -18,4 +18,5 @@ contributions = Contributions(
     # documents may evidence a scenario (its analysis), a vulnerability's treatment and a threat-model review
     evidence_targets=("risk.threatscenario", "risk.assetvulnerability", "risk.threatmodelreview"),
     reports=(ReportKind("risks", "Risk register", "otcsms.risk.reports.build"),),
+    review_schedules=("otcsms.risk.reviews.risk_reviews",),
 )

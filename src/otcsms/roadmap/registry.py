@@ -1,6 +1,6 @@
 """What roadmap planning adds to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry, ReportKind
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, Kpi, NavEntry, ReportKind
 
 contributions = Contributions(
     checks_module="otcsms.roadmap.checks",
@@ -22,4 +22,14 @@ contributions = Contributions(
     site_sections=("otcsms.roadmap.site_sections.actions",),
     evidence_targets=("roadmap.action",),  # a document evidences an action's completion
     reports=(ReportKind("roadmap", "Roadmap", "otcsms.roadmap.reports.build"),),
+    kpis=(
+        Kpi(
+            "actions.mean-days-to-close",
+            "Mean time to close roadmap actions",
+            "otcsms.roadmap.kpis.mean_days_to_close",
+            unit="days",
+            list_url="web:roadmap_action_list",
+            order=70,
+        ),
+    ),
 )

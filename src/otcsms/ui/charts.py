@@ -1,19 +1,23 @@
 """A small chart kit: inline SVG drawn on the server (no chart library, no script, nothing fetched), the same
-markup in a page, a standalone HTML report and its PDF (WeasyPrint draws inline SVG). Pure: no Django.
+markup in a page, a standalone HTML report and its PDF (WeasyPrint draws inline SVG), allowed by the pages'
+Content-Security-Policy (presentation attributes only, never ``style``). Pure: no Django.
 
 Every chart returns one ``<svg>`` element as text, without an ``xmlns`` (inline SVG in HTML needs none, and a
-report holds no URL at all); every text it is given is escaped. Three shapes serve the reports:
+report holds no URL at all); every text it is given is escaped. The shapes:
 
 * ``stacked_bars``  horizontal 100 % stacked bars with a legend (coverage per framework);
-* ``bars``          horizontal bars of values, one colour each (cost per phase, drift by severity);
-* ``heat_grid``     a likelihood x consequence grid of coloured, counted cells (the risk heat map).
+* ``bars``          horizontal bars of values, one colour each (cost per phase, drift or findings by severity);
+* ``heat_grid``     a likelihood x consequence grid of coloured, counted cells (the risk heat map);
+* ``trend_svg``     one line per series over time (the KPI trends of the CSMS health page and the dashboard);
+* ``spark_svg``     a tiny line for a table cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from datetime import date, datetime
+from html import escape
 
 FONT = 'font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif"'
 
@@ -30,6 +34,8 @@ STATUS_LABELS = {
     "not_met": "Not met",
     "not_assessed": "Unknown",
 }
+# Series of a trend, in order (Okabe-Ito: colour-blind-safe, readable in print).
+PALETTE = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#7f7f7f", "#f0e442")
 # Severities and risk levels, lowest first.
 SEVERITY_COLOURS = {
     "info": "#9a9a9a",
@@ -47,7 +53,7 @@ def _short(text: str, limit: int) -> str:
 def _open(width: int, height: int, label: str, size: int = 10) -> str:
     return (
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(label, {chr(34): "&quot;"})}" {FONT} font-size="{size}">'
+        f'aria-label="{escape(label)}" {FONT} font-size="{size}">'
     )
 
 
@@ -205,3 +211,106 @@ def heat_grid(
     out.append(f'<text x="4" y="{base + 32}">{escape(y_axis)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+# --- trends ---------------------------------------------------------------------------------------------------
+Point = tuple[date | datetime, float]
+
+
+def _day(value: date | datetime) -> float:
+    """Days since the epoch (fractional for a date-time): the x of a point."""
+    if isinstance(value, datetime):
+        return value.timestamp() / 86400
+    return float(value.toordinal() - 719163)  # date(1970, 1, 1).toordinal()
+
+
+def _label(value: date | datetime) -> str:
+    return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
+def trend_svg(
+    series: Mapping[str, Sequence[Point]],
+    *,
+    title: str,
+    unit: str = "",
+    width: int = 560,
+    height: int = 170,
+) -> str:
+    """One line per series (label -> points, any order), a shared time axis, the value axis from 0 (0-100 for
+    a percentage), and a legend when there is more than one series; "" when there is no point at all."""
+    lines = {name: sorted(points, key=lambda p: _day(p[0])) for name, points in series.items() if points}
+    if not lines:
+        return ""
+    left, right, top = 40, 12, 10
+    bottom = 24 + (16 * ((len(lines) + 2) // 3) if len(lines) > 1 else 0)
+    xs = [_day(p[0]) for points in lines.values() for p in points]
+    values = [p[1] for points in lines.values() for p in points]
+    first, last = min(xs), max(xs)
+    span = max(last - first, 1.0)
+    top_value = 100.0 if unit == "%" else max(max(values), 1.0) * 1.1
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x_of(x: float) -> float:
+        return left + plot_w * (x - first) / span
+
+    def y_of(v: float) -> float:
+        return top + plot_h * (1 - min(max(v, 0.0), top_value) / top_value)
+
+    suffix = "%" if unit == "%" else ""
+    out = [
+        f'<svg class="chart trend" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="10">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for fraction in (0.0, 0.5, 1.0):
+        y = top + plot_h * (1 - fraction)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#dddddd"/>')
+        out.append(
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" fill="#555555">'
+            f"{_number(top_value * fraction)}{suffix}</text>"
+        )
+    all_points = [p for points in lines.values() for p in points]
+    earliest = min(all_points, key=lambda p: _day(p[0]))[0]
+    latest = max(all_points, key=lambda p: _day(p[0]))[0]
+    axis_y = top + plot_h + 14
+    out.append(f'<text x="{left}" y="{axis_y}" fill="#555555">{_label(earliest)}</text>')
+    out.append(
+        f'<text x="{width - right}" y="{axis_y}" text-anchor="end" fill="#555555">{_label(latest)}</text>'
+    )
+    for i, (name, points) in enumerate(sorted(lines.items())):
+        colour = SEVERITY_COLOURS.get(name, PALETTE[i % len(PALETTE)])
+        coords = " ".join(f"{x_of(_day(d)):.1f},{y_of(v):.1f}" for d, v in points)
+        if len(points) > 1:
+            out.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        d, v = points[-1]
+        out.append(
+            f'<circle cx="{x_of(_day(d)):.1f}" cy="{y_of(v):.1f}" r="3" fill="{colour}">'
+            f"<title>{escape(name or title)}: {_number(v)}{suffix} on {_label(d)}</title></circle>"
+        )
+        if len(lines) > 1:
+            lx = left + (i % 3) * (plot_w // 3)
+            ly = top + plot_h + 30 + 16 * (i // 3)
+            out.append(f'<rect x="{lx}" y="{ly - 8}" width="10" height="10" fill="{colour}"/>')
+            out.append(f'<text x="{lx + 14}" y="{ly}">{escape((name or "all")[:30])}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def spark_svg(points: Sequence[Point], *, width: int = 90, height: int = 22, label: str = "trend") -> str:
+    """A tiny line of ``points`` for a table cell (no axes); "" with fewer than two points."""
+    if len(points) < 2:
+        return ""
+    ordered = sorted(points, key=lambda p: _day(p[0]))
+    xs = [_day(p[0]) for p in ordered]
+    values = [p[1] for p in ordered]
+    low, high = min(values), max(values)
+    span_x, span_y = max(xs[-1] - xs[0], 1.0), max(high - low, 1e-9)
+    coords = " ".join(
+        f"{1 + (width - 2) * (x - xs[0]) / span_x:.1f},{height - 2 - (height - 4) * (v - low) / span_y:.1f}"
+        for x, v in zip(xs, values, strict=True)
+    )
+    return (
+        f'<svg class="chart spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}"><polyline points="{coords}" fill="none" stroke="{PALETTE[0]}" '
+        'stroke-width="1.5"/></svg>'
+    )

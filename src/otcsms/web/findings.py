@@ -34,7 +34,9 @@ _STATUS_FILTER = {"open": ("open",), "accepted": ("accepted",), "live": lifecycl
 
 
 def _visible_findings(request: HttpRequest):
-    return Finding.objects.for_user(request.user).for_site(current_site_id(request))
+    # ?site= narrows to one of the user's sites (the dashboard's numbers link here per site)
+    site_id = parse_id(request.GET.get("site", "")) or current_site_id(request)
+    return Finding.objects.for_user(request.user).for_site(site_id)
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.models import ApiToken, Audited, AuditEvent, User
 from otcsms.core.users import UserInputError, create_user
+from otcsms.improvement import dashboard as program
 from otcsms.org.models import Person, RoleAssignment, ScopeStatement
 from otcsms.tenancy.models import Site, SiteMembership
 from otcsms.ui.sites import choose_site, current_site_id
@@ -61,6 +62,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "counts": counts, "site_rows": site_rows, "recent_events": recent[:10], "show_system": show_system,
         "memberships": SiteMembership.objects.filter(user=user).select_related("site"),
         "checklist": checklist, "checklist_hidden": _checklist_hidden(request, checklist),
+        "board": program.build(user, site_id),
     })  # fmt: skip
 
 
