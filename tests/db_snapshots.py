@@ -47,6 +47,9 @@ class Table:
 @dataclass(frozen=True)
 class Snapshot:
     tables: list[Table]
+    # rows outside the snapshot that its rows point at (model, key field, values): a copy needs them to exist, and
+    # they may not (a transactional test's flush recreates content types under new ids, say): then it loads
+    outside: list[tuple[type[models.Model], str, frozenset[Any]]]
     events: list[tuple[Actor, list[audit.Entry]]]  # the appended audit events, in chain order, by actor
     result: Any
 
@@ -62,7 +65,14 @@ def restore(key: str, load: Callable[[], Any]) -> Any:
     if key not in _snapshots:
         _snapshots[key] = _record(load)
     snapshot = _snapshots[key]
-    if snapshot is None or any(_model_rows(table.model).exists() for table in snapshot.tables):
+    if (
+        snapshot is None
+        or any(_model_rows(table.model).exists() for table in snapshot.tables)
+        or not all(
+            _model_rows(model).filter(**{f"{key}__in": values}).count() == len(values)
+            for model, key, values in snapshot.outside
+        )
+    ):
         return load()
     with transaction.atomic(), connection.cursor() as cursor:
         for table in snapshot.tables:
@@ -92,7 +102,8 @@ def _record(load: Callable[[], Any]) -> Snapshot | None:
             if not any(before[model] for model in written):
                 tables = [_table(model) for model in written]
                 events = AuditEvent.objects.filter(seq__gt=head).order_by("seq").values_list(*_EVENT_FIELDS)
-                snapshot = Snapshot(tables, _entries_by_actor(events), copy.deepcopy(result))
+                outside = _outside(written)
+                snapshot = Snapshot(tables, outside, _entries_by_actor(events), copy.deepcopy(result))
             raise _RollBack
     except _RollBack:
         pass
@@ -117,6 +128,24 @@ def _table(model: type[models.Model]) -> Table:
         for row in values
     ]
     return Table(model, insert, rows)
+
+
+def _outside(written: list[type[models.Model]]) -> list[tuple[type[models.Model], str, frozenset[Any]]]:
+    """The rows of other tables that the written rows point at, by target model and key field."""
+    wanted: dict[tuple[type[models.Model], str], set[Any]] = {}
+    for model in written:
+        for field in model._meta.concrete_fields:
+            target = (
+                field.related_model if field.is_relation and field.many_to_one or field.one_to_one else None
+            )
+            if target is None or target in written or target == "self":
+                continue
+            key = field.target_field.attname
+            values = _model_rows(model).exclude(**{f"{field.attname}__isnull": True})
+            found = set(values.values_list(field.attname, flat=True).distinct())
+            if found:
+                wanted.setdefault((target, key), set()).update(found)
+    return [(target, key, frozenset(values)) for (target, key), values in wanted.items()]
 
 
 def _entries_by_actor(events: Iterable[tuple[Any, ...]]) -> list[tuple[Actor, list[audit.Entry]]]:

@@ -73,7 +73,11 @@ def visit_every_page(browser, live_server, user, request, persona) -> tuple[list
     foreign: list[str] = []
     page.on(
         "console",
-        lambda msg: errors.append(f"console {msg.type}: {msg.text[:200]}") if msg.type == "error" else None,
+        lambda msg: (
+            errors.append(f"console {msg.type}: {msg.text[:200]} ({msg.location.get('url', '')})")
+            if msg.type == "error"
+            else None
+        ),
     )
     page.on("pageerror", lambda exc: errors.append(f"script error: {str(exc)[:200]}"))
 
