@@ -24,7 +24,10 @@ def test_export_import_sqlite_to_postgresql_round_trips(initialised_instance, tm
     done = source.run("export-json", str(exported))
     assert "exported to" in done.stdout and oct(exported.stat().st_mode & 0o777) == "0o600"
     document = json.loads(exported.read_text(encoding="utf-8"))
-    assert document["format"] == "otcsms-json" and document["database"] == "sqlite"
+    source_database = (
+        "postgresql" if source.database_url else "sqlite"
+    )  # the PostgreSQL pass: PostgreSQL to PostgreSQL
+    assert document["format"] == "otcsms-json" and document["database"] == source_database
     assert document["audit_seq"] == source.sql("SELECT seq FROM core_auditchainhead WHERE id = 1")[0][0]
     assert [f["size"] for f in document["files"]] == [len(EVIDENCE)]
     for name in KEY_FILES:  # no key in any form
