@@ -38,7 +38,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("evidence",),  # documents and evidence links (issue 11)
     ("access", "configs", "risk"),  # access governance (issue 12); configurations and drift (13); risk (14)
     ("roadmap",),  # roadmap actions and the planner (issue 14)
-    ("resilience", "improvement"),  # issue 15: drills and incidents; KPIs, reviews, nonconformities: both feed roadmap
+    (
+        "resilience",
+        "improvement",
+    ),  # issue 15: drills and incidents; KPIs, reviews, nonconformities: both feed roadmap
     ("reports",),  # reports, backup and restore (issue 16): reads every app below
     ("web", "demo", "cli", "checks_cli", "api", "urls", "settings", "server", "wsgi", "asgi"),  # entry points
 )

@@ -39,8 +39,9 @@ class DocumentForm(SiteFixedForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["covered_zones"].queryset = scoped(Zone, user).select_related("site")  # type: ignore[attr-defined]
-        self.fields["covered_assets"].queryset = scoped(Asset, user).select_related("site")  # type: ignore[attr-defined]
+        self.fields["covered_zones"].queryset = scoped(Zone, user)  # type: ignore[attr-defined]
+        self.fields["covered_assets"].queryset = scoped(Asset, user)  # type: ignore[attr-defined]
+        self.limit_choices_to_site()  # again, for the two querysets just set
         writable = Site.objects.for_user(user, "change").order_by("name")
         self.fields["covered_sites"].queryset = writable  # type: ignore[attr-defined]
         # Sites the document covers that this user may not change stay as they are (the form does not offer them).

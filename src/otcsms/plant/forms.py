@@ -47,9 +47,6 @@ class PlantForm(SiteFixedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.choice_site = self._choice_site()
-        if self.instance.pk is None and "site" in self.fields:
-            # choosing another site reloads the form with that site's zones (otcsms.js)
-            self.fields["site"].widget.attrs["data-reload-param"] = "site"
         for field in self.fields.values():
             if (
                 isinstance(field, forms.ModelChoiceField)
@@ -59,19 +56,8 @@ class PlantForm(SiteFixedForm):
                 self._limit_zones(field)
 
     def _choice_site(self) -> Site | None:
-        """The site whose zones may be chosen: the stored one, the posted one, the initial one, the only one."""
-        site_field: Any = self.fields.get("site")
-        sites = site_field.queryset if site_field is not None else Site.objects.none()
-        if self.instance.pk is not None:
-            return Site.objects.filter(pk=self.instance.site_id).first()
-        raw = self.data.get(self.add_prefix("site")) if self.is_bound else self.initial.get("site")
-        site_id = parse_id(raw.pk if isinstance(raw, Site) else raw)
-        if site_id is not None:
-            return sites.filter(pk=site_id).first()
-        only = sites.first() if not self.is_bound and sites.count() == 1 else None
-        if only is not None:
-            self.initial["site"] = only.pk  # the one site this user may write at
-        return only
+        site_id = self.choice_site_id()
+        return Site.objects.filter(pk=site_id).first() if site_id is not None else None
 
     def _limit_zones(self, field: forms.ModelChoiceField) -> None:
         assert field.queryset is not None  # a zone field: its queryset is the zones

@@ -31,6 +31,7 @@ from otcsms.ui import exports
 from otcsms.ui.links import link_panel
 from otcsms.ui.object_panels import object_panels
 from otcsms.ui.sites import current_site_id
+from otcsms.ui.widgets import direct_select
 
 if TYPE_CHECKING:
     # What the mixins below are mixed into, for the type checker: a form, and one of Django's generic views.
@@ -91,6 +92,8 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
 
     write_action: ClassVar[Action] = "change"
     field_groups: ClassVar[tuple[FieldGroup, ...]] = ()
+    # Choice fields whose objects may belong to another site than the record's (none so far): left unnarrowed.
+    cross_site_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,6 +105,48 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
             field.queryset = scoped(field.queryset.model, user, action)
         for field in self.fields.values():
             name_accepted_values(field)
+            direct_select(field)
+        self.limit_choices_to_site()
+
+    def choice_site_id(self) -> int | None:
+        """The site the record belongs to once it is known: the stored one (edit), the posted one, the initial one
+        (``?site=`` or the site switcher), or the only site the user may write at (then made the initial one)."""
+        if self.instance.pk is not None:
+            return getattr(self.instance, "site_id", None)
+        site_field = self.fields.get("site")
+        if not isinstance(site_field, forms.ModelChoiceField) or site_field.queryset is None:
+            return None
+        sites = site_field.queryset
+        raw = self.data.get(self.add_prefix("site")) if self.is_bound else self.initial.get("site")
+        site_id = parse_id(str(raw.pk if isinstance(raw, Site) else raw or ""))
+        if site_id is not None:
+            return site_id if sites.filter(pk=site_id).exists() else None
+        if self.is_bound:
+            return None
+        only = list(sites.values_list("pk", flat=True)[:2])
+        if len(only) == 1:
+            self.initial["site"] = only[0]
+            return only[0]
+        return None
+
+    def limit_choices_to_site(self) -> None:
+        """Choices of objects that belong to a site are those of the record's site once it is known, so a
+        dropdown never offers what the save would refuse, and a fleet's other sites are not rendered. On create,
+        choosing another site reloads the form with that site's choices (otcsms.js, ``data-reload-param``)."""
+        narrowable = [
+            field for name, field in self.fields.items()
+            if name != "site" and name not in self.cross_site_fields and isinstance(field, forms.ModelChoiceField)
+            and field.queryset is not None and site_owned(field.queryset.model)
+        ]  # fmt: skip
+        if not narrowable:
+            return
+        if self.instance.pk is None and "site" in self.fields:
+            self.fields["site"].widget.attrs["data-reload-param"] = "site"
+        site_id = self.choice_site_id()
+        if site_id is None:
+            return
+        for field in narrowable:
+            field.queryset = field.queryset.filter(site_id=site_id)  # type: ignore[union-attr]
 
     def layout(self) -> list[forms.BoundField | BoundGroup]:
         """The form's fields in order, each group at the place of its first field."""
@@ -121,6 +166,12 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
         for bound in fields:
             errors += [str(e) for e in bound.errors if str(e) not in errors]  # one rule may fail on several
         return BoundGroup(group.legend, fields, group.help_text, errors)
+
+
+def site_owned(model: type[models.Model]) -> bool:
+    """Whether the model's rows belong to one site (a ``site`` foreign key)."""
+    field = next((f for f in model._meta.concrete_fields if f.name == "site"), None)
+    return field is not None and field.related_model is Site
 
 
 _DEFAULT_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
