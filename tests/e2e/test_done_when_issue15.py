@@ -16,7 +16,7 @@ from otcsms.checks.engine import run_checks
 from otcsms.checks.models import Finding
 from otcsms.improvement.models import KpiSnapshot
 from otcsms.org.models import CsmsRole, Person, RoleAssignment
-from otcsms.people.models import Completion, Course, CourseRequirement
+from otcsms.people.models import Completion, Course, CourseRequirement, Screening
 from otcsms.resilience import services as resilience
 from otcsms.resilience.models import Exercise
 from otcsms.roadmap.models import Action
@@ -42,6 +42,8 @@ def test_the_ciso_runs_the_program(page, site_a):
     CourseRequirement.objects.create(site=site_a, course=modbus, role=role)
     Completion.objects.create(site=site_a, person=ann, course=modbus,
                               completed_on=timezone.localdate() - dt.timedelta(days=800))  # fmt: skip
+    Screening.objects.create(site=site_a, person=ann, completed_on=timezone.localdate() - dt.timedelta(days=90),
+                             reference="PRA-2026-07")  # fmt: skip  (screened: the training alone is missing)
     plc = AccessSystem.objects.create(site=site_a, name="PLC-FEEDER-01", kind="controller")
     AccessGrant.objects.create(site=site_a, person=ann, system=plc, privilege="engineer", requested_by=ben,
                                approved_by=cat, justification="Feeder protection logic")  # fmt: skip
@@ -65,7 +67,7 @@ def test_the_ciso_runs_the_program(page, site_a):
     today = timezone.localdate().isoformat()
     page.fill("#id_scheduled_for", today)
     page.click("form.card button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Ransomware at the substation")
+    expect(page.locator("h1")).to_have_text("Ransomware at the substation", timeout=WAIT)
     exercise = Exercise.objects.get(title="Ransomware at the substation")
     for at, kind, text, milestone in ((f"{today}T09:00", "inject", "Ransom note on the HMI", ""),
                                       (f"{today}T09:12", "action", "Operator calls the shift lead", "detected"),
@@ -75,29 +77,31 @@ def test_the_ciso_runs_the_program(page, site_a):
         page.select_option("#id_milestone", milestone)
         page.fill("#id_text", text)
         page.press("#id_text", "Enter")
-        expect(page.locator("#timeline-entries")).to_contain_text(text)
-    expect(page.locator("#measures")).to_contain_text("41")
+        expect(page.locator("#timeline-entries")).to_contain_text(text, timeout=WAIT)
+    expect(page.locator("#measures")).to_contain_text("41", timeout=WAIT)
     for title in LESSONS:
         page.fill("#lesson-form #id_title", title)
         page.click("#lesson-form button[type=submit]")
-        expect(page.locator("#lessons")).to_contain_text(title)
+        expect(page.locator("#lessons")).to_contain_text(title, timeout=WAIT)
     page.goto(f"/resilience/exercises/{exercise.pk}/edit/")
     page.select_option("#id_status", "held")
     page.fill("#id_held_on", today)
     page.click("main form button[type=submit]")
-    expect(page.locator("body")).to_contain_text("Held")
+    expect(page.locator("body")).to_contain_text("Held", timeout=WAIT)
     page.goto(f"/roadmap/actions/?site={site_a.pk}")
     for title in LESSONS:
-        expect(page.locator("table.data")).to_contain_text(title)
+        expect(page.locator("table.data")).to_contain_text(title, timeout=WAIT)
     assert set(Action.objects.filter(source_kind="drill-lesson").values_list("title", flat=True)) == set(
         LESSONS
     )
 
     # The engineer with PLC engineering access whose training expired: the finding, then the matrix.
     page.goto(f"/findings/?site={site_a.pk}&check=access.training-lapsed")
-    expect(page.locator("table.data")).to_contain_text("Ann Engineer")
+    expect(page.locator("table.findings")).to_contain_text("Ann Engineer", timeout=WAIT)
     page.goto(f"/training/?site={site_a.pk}")
-    expect(page.locator('#matrix tr[data-person="Ann Engineer"] td.st-expired')).to_contain_text("expired")
+    expect(page.locator('#matrix tr[data-person="Ann Engineer"] td.st-expired')).to_contain_text(
+        "expired", timeout=WAIT
+    )
 
     # The health trend: captured now, the training recorded and the checks run, captured again.
     KpiSnapshot.objects.create(site=site_a, kpi="training.compliance", series="", value=0,
@@ -105,7 +109,7 @@ def test_the_ciso_runs_the_program(page, site_a):
     page.goto("/health/")
     page.click("#capture-now")
     training = page.locator("#kpi-trainingcompliance")
-    expect(training.locator(".kpi-now")).to_contain_text("0%")
+    expect(training.locator(".kpi-now")).to_contain_text("0%", timeout=WAIT)
     high_before = Finding.objects.filter(site=site_a, status="open", severity="high").count()
     Completion.objects.create(site=site_a, person=ann, course=modbus, completed_on=timezone.localdate())
     assert run_checks().closed >= 1  # the lapsed-training finding closes
@@ -113,8 +117,10 @@ def test_the_ciso_runs_the_program(page, site_a):
     assert lapsed.status == "closed"
     page.goto("/health/")
     page.click("#capture-now")
-    expect(training.locator(".kpi-now")).to_contain_text("100%")
-    expect(page.locator("#kpi-findingsopen .kpi-now")).to_contain_text(f"high: {high_before - 1}")
-    expect(training.locator("svg polyline").first).to_be_attached()  # a trend line, not one point
+    expect(training.locator(".kpi-now")).to_contain_text("100%", timeout=WAIT)
+    expect(page.locator("#kpi-findingsopen .kpi-now")).to_contain_text(
+        f"high: {high_before - 1}", timeout=WAIT
+    )
+    expect(training.locator("svg polyline").first).to_be_attached(timeout=WAIT)  # a trend line, not one point
     assert list(KpiSnapshot.objects.filter(site=site_a, kpi="training.compliance").order_by("captured_at")
                 .values_list("value", flat=True)) == [0, 0, 100]  # fmt: skip
