@@ -153,7 +153,7 @@ def test_api_page_and_job(site_a, site_b, plant, a_contributor, b_viewer, api, c
     response = api(a_contributor).post(f"/sites/{site_a.pk}/roadmap-sources/sync")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert len(body["created"]) == 1 and body["links"] == 0
+    assert len(body["created"]) == 1 and body["links"] == 0 and body["closed"] == body["kept_open"] == []
     action = Action.objects.get(pk=body["created"][0])
     event = AuditEvent.objects.filter(object_type="roadmap.action", action="create").get()
     assert event.actor_user_id == a_contributor.pk

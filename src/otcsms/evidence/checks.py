@@ -36,7 +36,7 @@ def requirements_without_evidence(site: Site) -> Iterator[Problem]:
     links = EvidenceLink.objects.filter(site=site).filter(current_links_q(timezone.localdate()))
     response_type = ContentType.objects.get_for_model(Response)
     requirement_type = ContentType.objects.get_for_model(Requirement)
-    responses_ok: set[int] = set()
+    responses_ok: set[int | None] = set()
     requirements_ok: set[int] = set()
     for type_id, target_id in links.filter(target_type__in=(response_type, requirement_type)).values_list(
         "target_type_id", "target_id"
@@ -44,7 +44,7 @@ def requirements_without_evidence(site: Site) -> Iterator[Problem]:
         (responses_ok if type_id == response_type.pk else requirements_ok).add(target_id)
     for assessment in newest_assessments(site):
         rows = Response.objects.filter(assessment=assessment).values_list("pk", "requirement_id", "zone_id")
-        responses = {(req, zone): pk for pk, req, zone in rows}
+        responses: dict[tuple[int, int | None], int] = {(req, zone): pk for pk, req, zone in rows}
         missing = [
             slot.ref for slot in assessment_services.slots(assessment)
             if slot.requirement_id not in requirements_ok
