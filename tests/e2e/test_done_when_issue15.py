@@ -42,8 +42,9 @@ def test_the_ciso_runs_the_program(page, site_a):
     CourseRequirement.objects.create(site=site_a, course=modbus, role=role)
     Completion.objects.create(site=site_a, person=ann, course=modbus,
                               completed_on=timezone.localdate() - dt.timedelta(days=800))  # fmt: skip
+    # screened: the training alone is missing
     Screening.objects.create(site=site_a, person=ann, completed_on=timezone.localdate() - dt.timedelta(days=90),
-                             reference="PRA-2026-07")  # fmt: skip  (screened: the training alone is missing)
+                             reference="PRA-2026-07")  # fmt: skip
     plc = AccessSystem.objects.create(site=site_a, name="PLC-FEEDER-01", kind="controller")
     AccessGrant.objects.create(site=site_a, person=ann, system=plc, privilege="engineer", requested_by=ben,
                                approved_by=cat, justification="Feeder protection logic")  # fmt: skip

@@ -205,9 +205,9 @@ def _last_event(action: Action) -> tuple[str, str]:
 
 def test_actions_close_when_their_sources_close_unless_a_person_changed_them_since(
     site_a,
-    plant,
+    plant,  # noqa: F811
     a_contributor,
-    a_approver,  # noqa: F811
+    a_approver,
 ):
     risk.import_advisory(site_a, DEMO_ADVISORY.read_bytes(), DEMO_ADVISORY.name)
     _drift(plant.plc)

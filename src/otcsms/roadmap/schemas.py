@@ -282,7 +282,7 @@ class SyncOut(Schema):
     links: int
     unchanged: int
     closed: list[int]  # done because every source closed
-    kept_open: list[KeptOpenOut]  # every source closed, but a person changed the action since: why it stays open
+    kept_open: list[KeptOpenOut]  # sources closed, but a person changed the action since: why it stays open
 
 
 class ProjectedZoneOut(Schema):
