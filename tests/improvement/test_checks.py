@@ -62,6 +62,15 @@ def test_a_zone_below_its_sl_t_is_reported_until_a_planned_action_concerns_it(si
     run_checks(site_a)
     finding = Finding.objects.get(check_id="roadmap.sl-gap-without-action", status="open")
     assert finding.object_repr == "Cell 1" and "FR1 -2" in finding.message and finding.severity == "high"
+    # the evidence check (its own set-based pass) says what the completeness audit says of the assessment
+    from otcsms.evidence.completeness import audit_site
+
+    audit = [g.message for g in audit_site(site_a, categories=("requirements",)).gaps
+             if isinstance(g.object, Assessment)]  # fmt: skip
+    reported = Finding.objects.filter(check_id="evidence.requirements-without-evidence").values_list(
+        "message", flat=True
+    )
+    assert list(reported) == audit and "in-scope requirement slots of 62443-3-3 baseline" in audit[0]
     action = Action.objects.create(site=site_a, title="Segment cell 1", status="proposed")
     create_link(site_id=site_a.pk, source_type="roadmap.action", source_id=action.pk, target_type="plant.zone",
                 target_id=cell.pk, kind="relates-to")  # fmt: skip

@@ -16,12 +16,15 @@ from otcsms.core.models import AuditEvent
 from otcsms.improvement import services
 from otcsms.improvement.models import KpiSnapshot, Nonconformity
 from otcsms.improvement.tasks import KPI_SNAPSHOTS, kpi_snapshots
+from otcsms.people.models import CourseRequirement
 from otcsms.ui import charts
+from tests.people.conftest import training  # noqa: F401  (the people tests' course catalogue)
 
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {"findings.open", "requirements.met", "sl.gap", "evidence.fresh", "drift.open", "reviews.overdue",
-            "access.review-completion", "actions.mean-days-to-close", "nonconformities.open"}  # fmt: skip
+            "access.review-completion", "actions.mean-days-to-close", "nonconformities.open",
+            "training.compliance", "drills.cadence"}  # fmt: skip
 
 
 def boom(site):
@@ -64,6 +67,48 @@ def test_capture_stores_each_kpi_per_series_with_one_time_and_audits_it(site_a, 
     assert latest["findings.open"]["high"] == 1
     again = services.capture(at=report.at)  # one capture per instant: nothing doubled
     assert KpiSnapshot.objects.filter(site=site_a).count() == rows.count() and again.sites == 2
+
+
+def test_training_compliance_and_drill_cadence_are_captured(site_a, site_b, training):  # noqa: F811
+    from otcsms.people.models import Completion
+    from otcsms.people.rules import add_months
+    from otcsms.resilience import services as resilience
+    from otcsms.resilience.models import DrillCadence, DrillScenario, Exercise
+
+    today = timezone.localdate()
+    # site A asks everyone for awareness and its control engineers for the Modbus course: Ann has both to do,
+    # one current and one expired (2 pairs, 1 current: 50 %); site B asks awareness of Bea, who never took it
+    Completion.objects.create(site=site_a, person=training.ann, course=training.awareness,
+                              completed_on=today - dt.timedelta(days=30))  # fmt: skip
+    Completion.objects.create(site=site_a, person=training.ann, course=training.modbus,
+                              completed_on=add_months(today, -30))  # fmt: skip
+    # site A drills every 12 months, its programme started 6 months ago and nothing was held: half the cadence
+    # used; site B held a drill 3 months ago on the default 15-month CIP cadence (site B is NERC CIP): 20 %
+    cadence = DrillCadence.objects.create(site=site_a, months=12, programme_start=add_months(today, -6))
+    resilience.load_library()
+    Exercise.objects.create(site=site_b, title="Ransomware at the substation", status="held",
+                            scenario=DrillScenario.objects.order_by("pk").first(),
+                            scheduled_for=add_months(today, -3), held_on=add_months(today, -3))  # fmt: skip
+    report = services.capture([site_a, site_b])
+    assert not report.errors
+    values = {(r.site_id, r.kpi): r.value for r in KpiSnapshot.objects.filter(kpi__in=("training.compliance",
+                                                                                      "drills.cadence"))}  # fmt: skip
+    assert values[(site_a.pk, "training.compliance")] == 50.0
+    assert values[(site_b.pk, "training.compliance")] == 0.0
+    assert 48 <= values[(site_a.pk, "drills.cadence")] <= 51  # six months of twelve (months differ in days)
+    assert 19 <= values[(site_b.pk, "drills.cadence")] <= 21  # three months of fifteen
+    # overdue: past 100 %; a site requiring no training has nothing to measure (no value, not 0 %)
+    cadence.programme_start = add_months(today, -18)
+    cadence.save()
+    later = services.capture([site_a], at=report.at + dt.timedelta(minutes=1))
+    assert not later.errors
+    latest = services.latest([site_a.pk])[site_a.pk]
+    assert latest["drills.cadence"][""] > 100
+    from otcsms.people.kpis import training_compliance
+
+    assert training_compliance(site_b, today=today) == 0.0
+    CourseRequirement.objects.filter(site=site_b).delete()
+    assert training_compliance(site_b, today=today) is None
 
 
 def test_a_kpi_that_raises_is_its_error_and_the_others_are_measured(site_a):

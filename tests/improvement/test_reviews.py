@@ -89,6 +89,12 @@ def test_a_nonconformity_puts_its_corrective_action_on_the_roadmap_and_closes_wi
     approver.patch(f"/nonconformities/{pk}", {"root_cause": "No named reviewer"})
     closed = approver.post(f"/nonconformities/{pk}/close")
     assert closed.status_code == 200 and closed.json()["closed_on"] == str(TODAY)
+    action.refresh_from_db()  # its source closed: the corrective action is done with it, in the same request
+    assert action.status == "done" and action.completed_on == TODAY
+    event = AuditEvent.objects.filter(object_type="roadmap.action", object_id=str(action.pk)).order_by(
+        "-seq"
+    )[0]
+    assert event.actor_user_id == a_approver.pk and '"source closed: nonconformity closed"' in event.data
 
 
 @pytest.mark.parametrize("body, message", [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from otcsms.roadmap.planner import Phase, PlanAction, PlanInputError, diff, plan, what_if
+from otcsms.roadmap.planner import Phase, PlanAction, PlanInputError, diff, plan, risk_shares, what_if
 
 PHASES = [Phase("0-90 days", 10000, 20), Phase("3-12 months", 10000, 20), Phase("12-24 months", None, None)]
 
@@ -77,6 +77,22 @@ def test_pins_that_fit_alone_but_not_with_their_dependencies_are_reported():
     result = plan(actions, phases)
     assert not result.feasible
     assert result.problems == ("Top is pinned to phase 1, but its dependency Base fits in no phase up to it",)
+
+
+def test_a_risk_scenario_addressed_by_two_actions_counts_once_shared_between_them():
+    # two actions address scenario 7 (12 points); a third addresses scenario 8 (6 points) on its own
+    twins = [PlanAction(1, "Patch the PLCs", 1, 0, 0.0, risks=((7, 12.0),)),
+             PlanAction(2, "Segment the cell", 1, 0, 0.0, risks=((7, 12.0), (7, 12.0))),  # listed twice: once
+             PlanAction(3, "Harden the HMI", 1, 0, 2.0, risks=((8, 6.0),))]  # fmt: skip
+    assert risk_shares(twins) == [6.0, 6.0, 6.0]
+    result = plan(twins, [Phase("now")])
+    assert result.objective == pytest.approx(12 + 6 + 2)  # not 12 + 12 + 6 + 2
+    assert "6 points for 1 person-days" in result.placements[1].reason
+    # alone in the plan, an action earns the scenario's whole reduction
+    alone = plan([twins[0]], [Phase("now")])
+    assert alone.objective == pytest.approx(12)
+    with pytest.raises(PlanInputError, match="risk reduction"):
+        plan([PlanAction(1, "x", 1, 0, 0.0, risks=((7, -1.0),))], [Phase("now")])
 
 
 def test_a_cycle_is_refused_naming_it():

@@ -4,6 +4,7 @@ and the job."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from otcsms.checks.engine import run_site
 from otcsms.checks.models import Finding
 from otcsms.configs import services as configs
 from otcsms.configs.models import Snapshot
-from otcsms.core.actor import acting_as, worker_actor
+from otcsms.core.actor import acting_as, user_actor, worker_actor
 from otcsms.core.models import AuditEvent
 from otcsms.links.models import ObjectLink
 from otcsms.links.services import create_link
@@ -112,7 +113,8 @@ def test_risk_reduction_comes_from_the_linked_scenarios_unless_kept_by_hand(site
     sources.sync_site(site_a, by=a_contributor)
     action = Action.objects.get(source_kind="vulnerability")
     assert action.risk_reduction == Decimal("8")  # residual 12 -> target 4
-    assert services.planner_input(site_a.pk)[0].risk_reduction == 8.0
+    (seen,) = services.planner_input(site_a.pk)  # the scenario's points, for the planner to share
+    assert (seen.risk_reduction, seen.risks) == (0.0, ((scenario.pk, 8.0),))
     # a second scenario without a target gives nothing until its target is rated
     other = ThreatScenario.objects.create(
         site=site_a, title="Remote access abused", zone=plant.cell, threat_source="criminal",
@@ -138,7 +140,8 @@ def test_risk_reduction_comes_from_the_linked_scenarios_unless_kept_by_hand(site
     services.save_action(action)
     action.refresh_from_db()
     assert action.risk_reduction == Decimal("3")
-    assert services.planner_input(site_a.pk)[0].risk_reduction == 3.0
+    (seen,) = services.planner_input(site_a.pk)
+    assert (seen.risk_reduction, seen.risks) == (3.0, ())
 
 
 def test_api_page_and_job(site_a, site_b, plant, a_contributor, b_viewer, api, client):  # noqa: F811
@@ -150,7 +153,7 @@ def test_api_page_and_job(site_a, site_b, plant, a_contributor, b_viewer, api, c
     response = api(a_contributor).post(f"/sites/{site_a.pk}/roadmap-sources/sync")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert len(body["created"]) == 1 and body["links"] == 0
+    assert len(body["created"]) == 1 and body["links"] == 0 and body["closed"] == body["kept_open"] == []
     action = Action.objects.get(pk=body["created"][0])
     event = AuditEvent.objects.filter(object_type="roadmap.action", action="create").get()
     assert event.actor_user_id == a_contributor.pk
@@ -180,13 +183,88 @@ def test_the_job_makes_actions_as_the_worker(transactional_db, site_a, plant):  
     assert result.status == "SUCCESSFUL" and result.return_value.startswith("1 actions created, 0 updated")
     event = AuditEvent.objects.filter(object_type="roadmap.action", action="create").get()
     assert event.actor_label == "worker:roadmap-from-sources"
-    # patched everywhere: the next run changes nothing (the action stays for the user to finish)
+    # patched everywhere: the next run closes the action (its source is closed), as the worker
     for item in AssetVulnerability.objects.all():
         vuln_lifecycle.change_status(item, "patched", note="35.013 installed", by=None)
     again = roadmap_from_sources.enqueue()
     run_round(Stop(), worker_id())
     again.refresh()
-    assert again.return_value.startswith("0 actions created") and Action.objects.count() == 1
+    assert (
+        again.return_value.startswith("0 actions created")
+        and "1 closed (source closed)" in again.return_value
+    )
+    assert Action.objects.get().status == "done"
+
+
+def _last_event(action: Action) -> tuple[str, str]:
+    event = AuditEvent.objects.filter(object_type="roadmap.action", object_id=str(action.pk)).order_by(
+        "-seq"
+    )[0]
+    return event.actor_label, json.loads(event.data)["reason"]
+
+
+def test_actions_close_when_their_sources_close_unless_a_person_changed_them_since(
+    site_a,
+    plant,  # noqa: F811
+    a_contributor,
+    a_approver,
+):
+    risk.import_advisory(site_a, DEMO_ADVISORY.read_bytes(), DEMO_ADVISORY.name)
+    _drift(plant.plc)
+    run_site(site_a)
+    sources.sync_site(site_a)
+    vuln_action = Action.objects.get(source_kind="vulnerability")
+    drift_action = Action.objects.get(source_kind="drift")
+    services.transition(a_approver, drift_action, "plan", "")  # a person's change before its source closes
+    # a third action, made by hand from a risk scenario, and a fourth from a drill-like source that never closes
+    scenario = risk.scenario_from_vulnerability(
+        AssetVulnerability.objects.get(asset=plant.plc), by=a_contributor
+    )
+    by_hand = Action.objects.create(site=site_a, title="Harden the PLC's remote access")
+    services.link_source(by_hand, "risk.threatscenario", scenario.pk, by=a_contributor)
+    lesson_like = Action.objects.create(site=site_a, title="Write the PLC restore procedure")
+    services.link_source(
+        lesson_like, "plant.asset", plant.plc.pk, by=a_contributor
+    )  # a plant record never closes
+    # the sources close: the vulnerability patched, the drift approved as the baseline, the scenario treated
+    for item in AssetVulnerability.objects.all():
+        vuln_lifecycle.change_status(item, "patched", note="35.013 installed", by=a_contributor)
+    latest = Snapshot.objects.filter(asset=plant.plc).order_by("-version").first()
+    configs.approve_baseline(latest, by=None, reason="firmware 2.0 approved")
+    run_site(site_a)
+    scenario.residual_likelihood, scenario.residual_consequences = 1, {"production": 2}
+    scenario.target_likelihood, scenario.target_consequence = 1, 4
+    risk.save_scenario(scenario)
+    # a person plans the vulnerability's action after its source closed: the sync leaves it open, saying why
+    with acting_as(user_actor(a_approver)):  # as a page or the API would
+        services.transition(a_approver, vuln_action, "plan", "the patch is to be verified on site")
+    with acting_as(worker_actor("roadmap-from-sources", 3)):
+        result = sources.sync_site(site_a)
+    assert sorted(a.pk for a in result.closed) == sorted([drift_action.pk, by_hand.pk])
+    assert [a.pk for a, _why in result.kept] == [vuln_action.pk]
+    assert f"{a_approver.username} changed the action afterwards" in result.kept[0][1]
+    assert "2 closed (source closed), 1 left open" in result.describe()
+    assert result.as_dict()["kept_open"][0]["id"] == vuln_action.pk
+    for action in (drift_action, by_hand, vuln_action, lesson_like):
+        action.refresh_from_db()
+    assert (drift_action.status, by_hand.status, vuln_action.status, lesson_like.status) == (
+        "done", "done", "planned", "proposed")  # fmt: skip
+    assert drift_action.completed_on is not None
+    assert _last_event(drift_action) == ("worker:roadmap-from-sources", "source closed: finding closed")
+    actor, reason = _last_event(by_hand)
+    assert actor == "worker:roadmap-from-sources" and reason.startswith(
+        "source closed: risk treated to target"
+    )
+    # a re-run writes nothing: the done actions stay done, the kept one stays open
+    before = AuditEvent.objects.count()
+    again = sources.sync_site(site_a)
+    assert again.closed == [] and len(again.kept) == 1 and AuditEvent.objects.count() == before
+    # the device drifts again: its finding reopens or a new one comes, never the done action
+    configs.record_snapshot(plant.plc, config=_config("3.0"), volatile={}, source=LIVE)
+    run_site(site_a)
+    sources.sync_site(site_a)
+    drift_action.refresh_from_db()
+    assert drift_action.status == "done"
 
 
 @pytest.mark.parametrize("name", ["", "x" * 61, "bad\x00name"])

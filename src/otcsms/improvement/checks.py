@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from django.db.models import Min
 from django.utils import timezone
 
 from otcsms.checks.engine import Problem, check
@@ -31,32 +32,34 @@ def family_of(protocol: str) -> str | None:
 
 
 def first_appearances(site: Site) -> dict[tuple[int, str], dt.datetime]:
-    """(zone id, protocol family) -> when its first endpoint in that zone was created (two queries)."""
-    endpoints = ProtocolEndpoint.objects.filter(asset__site=site, asset__zone__isnull=False).values_list(
-        "pk", "protocol", "asset__zone_id"
-    )
-    watched = {
-        str(pk): (zone_id, family) for pk, protocol, zone_id in endpoints if (family := family_of(protocol))
-    }
-    if not watched:
+    """(zone id, protocol family) -> when its first endpoint in that zone was created (two queries).
+
+    Ids are given in creation order, so the first endpoint of a zone and family is its lowest id: the database
+    groups the endpoints (a row per zone and protocol, not per endpoint) and the audit trail is asked for the
+    creation of those few only."""
+    firsts: dict[tuple[int, str], int] = {}
+    for zone_id, protocol, first_pk in (
+        ProtocolEndpoint.objects.filter(asset__site=site, asset__zone__isnull=False)
+        .values("asset__zone_id", "protocol").annotate(first=Min("pk"))
+        .values_list("asset__zone_id", "protocol", "first").order_by()
+    ):  # fmt: skip
+        if family := family_of(protocol):
+            key = (zone_id, family)
+            firsts[key] = min(firsts.get(key, first_pk), first_pk)
+    if not firsts:
         return {}
     created = AuditEvent.objects.filter(
         site_id=site.pk, object_type=ProtocolEndpoint._meta.label_lower, action="create",
-        object_id__in=list(watched),
+        object_id__in=[str(pk) for pk in firsts.values()],
     ).values_list("object_id", "occurred_us")  # fmt: skip
     when_of = {
-        object_id: dt.datetime.fromtimestamp(occurred_us / 1_000_000, tz=dt.UTC)
+        int(object_id): dt.datetime.fromtimestamp(occurred_us / 1_000_000, tz=dt.UTC)
         for object_id, occurred_us in created.order_by()
     }
     # Every stored endpoint has its creation event once its transaction commits; one without is being created
     # in the transaction this check runs in (the demo's load, an import followed by a check): it appears now.
     now = timezone.now()
-    first: dict[tuple[int, str], dt.datetime] = {}
-    for object_id, key in watched.items():
-        when = when_of.get(object_id, now)
-        if key not in first or when < first[key]:
-            first[key] = when
-    return first
+    return {key: when_of.get(pk, now) for key, pk in firsts.items()}
 
 
 def last_reviews(site: Site) -> tuple[dt.date | None, dict[int, dt.date], dt.datetime | None]:

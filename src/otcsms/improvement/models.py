@@ -9,7 +9,7 @@ one KPI (and one series of it: a framework, a severity) for one site at one time
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -187,6 +187,12 @@ class Nonconformity(SiteOwned):
                 condition=Q(status__in=["open", "action", "closed"]), name="improvement_nc_status"
             ),
         ]
+
+    @classmethod
+    def roadmap_closed(cls, ids: Iterable[int]) -> dict[int, str]:
+        """The closed ones among ``ids``, with how: the roadmap closes their corrective actions (sources.py)."""
+        return {pk: "nonconformity closed" for pk in cls.objects.filter(pk__in=list(ids), status=cls.Status.CLOSED)
+                .values_list("pk", flat=True)}  # fmt: skip
 
     def __str__(self) -> str:
         return self.title

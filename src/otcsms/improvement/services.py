@@ -29,6 +29,7 @@ from otcsms.core.scoping import can
 from otcsms.improvement.models import Decision, KpiSnapshot, ManagementReview, Nonconformity
 from otcsms.risk.models import ThreatModelReview
 from otcsms.roadmap import services as roadmap
+from otcsms.roadmap import sources as roadmap_sources
 from otcsms.roadmap.models import Action
 from otcsms.tenancy.models import Site
 from otcsms.ui.reviews import ReviewDue
@@ -357,4 +358,6 @@ def close_nonconformity(
         nc.status = Nonconformity.Status.CLOSED
         nc.closed_on = closed_on or timezone.localdate()
         _save(nc)
+        if nc.action_id is not None:  # its corrective action is done with it (the sync's rule, at once)
+            roadmap_sources.close_done(nc.site, roadmap_sources.SyncResult(), only=[nc.action_id])
     return nc

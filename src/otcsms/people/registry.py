@@ -1,6 +1,6 @@
 """What training and personnel security add to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, Kpi, NavEntry
 
 contributions = Contributions(
     api_router="otcsms.people.api.router",
@@ -15,4 +15,15 @@ contributions = Contributions(
     object_panels=("otcsms.people.panels.readiness_of",),
     # documents may evidence a completion (a certificate) or a screening (the case file's reference)
     evidence_targets=("people.completion", "people.screening"),
+    kpis=(
+        Kpi(
+            "training.compliance",
+            "Training compliance (required training current)",
+            "otcsms.people.kpis.training_compliance",
+            unit="%",
+            better="higher",
+            list_url="web:training_matrix",
+            order=65,
+        ),
+    ),
 )

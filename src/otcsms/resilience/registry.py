@@ -1,6 +1,6 @@
 """What incident response and drills add to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import Contributions, DemoStep, NavEntry, ReportKind
+from otcsms.core.registry import Contributions, DemoStep, Kpi, NavEntry, ReportKind
 
 contributions = Contributions(
     api_router="otcsms.resilience.api.router",
@@ -12,4 +12,15 @@ contributions = Contributions(
     org_wide_paths=("drill-scenarios",),
     evidence_targets=("resilience.exercise", "resilience.incident"),
     reports=(ReportKind("drills", "Drill report", "otcsms.resilience.report.build"),),
+    kpis=(
+        Kpi(
+            "drills.cadence",
+            "Drill cadence used since the last drill (over 100: overdue)",
+            "otcsms.resilience.kpis.drill_cadence_used",
+            unit="%",
+            better="lower",
+            list_url="web:exercise_list",
+            order=75,
+        ),
+    ),
 )

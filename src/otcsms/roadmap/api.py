@@ -241,7 +241,8 @@ def plan_what_if(request: AuthedRequest, pk: int, payload: s.WhatIfIn):
 @router.post("/sites/{id:pk}/roadmap-sources/sync", response=s.SyncOut, operation_id="roadmap_sources_sync")
 def sources_sync(request: AuthedRequest, pk: int):
     """Create or update the site's actions from its open vulnerabilities and drift findings: one action per
-    source, never twice; the open ones are updated (docs/roadmap.md)."""
+    source, never twice; the open ones are updated; actions whose every source closed are closed (done), unless
+    a person changed them since (``kept_open``, with why) (docs/roadmap.md)."""
     site = _site(request, pk)
     require_write(request, Action, site.pk, "change")
     return sources.sync_site(site, by=request.user).as_dict()

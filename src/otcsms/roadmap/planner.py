@@ -11,7 +11,8 @@ The problem is a multi-knapsack with precedence, solved as a mixed-integer progr
       sum_{q<=p} x[a, q] <= sum_{q<=p} x[d, q]   for every p        a after its dependency d, and only with it
       x[a, pin(a)] = 1                                              pinned actions stay where the user put them
 
-``value[a]`` is the action's risk reduction plus ``coverage_weight`` per requirement it satisfies. Placed in the
+``value[a]`` is the action's risk reduction plus ``coverage_weight`` per requirement it satisfies; the reduction
+of a risk scenario several actions address is shared between them (``risk_shares``), so it counts once. Placed in the
 first phase an action earns its whole value, in the last 1/P of it: so the planner puts the most value per
 unit of money and effort first, and leaves out what no budget can carry.
 
@@ -60,6 +61,10 @@ class PlanAction:
         int, ...
     ] = ()  # ids of actions that must be placed no later (unknown ids: already done)
     pinned: int | None = None  # phase index (0 = the first), or None
+    # (risk scenario id, the scenario's whole reduction in points) for each scenario the action addresses: the
+    # plan counts each scenario once, shared equally between the actions of the plan that address it; the
+    # action's value is risk_reduction (its own figure: an estimate, or a kept manual one) plus its shares.
+    risks: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +238,18 @@ def phase_label(phases: Sequence[Phase], p: int | None) -> str:
 
 
 # --- preparation -------------------------------------------------------------------------------------------
+def risk_shares(actions: Sequence[PlanAction]) -> list[float]:
+    """Per action, its share of the risk scenarios it addresses: each scenario's points divided equally
+    between the actions of the plan that address it (a scenario listed twice by one action counts once), so
+    the plan counts each scenario's reduction once, however many actions address it."""
+    scenarios = [dict(a.risks) for a in actions]
+    addressed_by: dict[int, int] = {}
+    for own in scenarios:
+        for scenario in own:
+            addressed_by[scenario] = addressed_by.get(scenario, 0) + 1
+    return [sum(points / addressed_by[s] for s, points in own.items()) for own in scenarios]
+
+
 def _prepare(actions: Sequence[PlanAction], phases: Sequence[Phase], coverage_weight: float) -> _Problem:
     if not phases:
         raise PlanInputError("a plan needs at least one phase")
@@ -247,7 +264,9 @@ def _prepare(actions: Sequence[PlanAction], phases: Sequence[Phase], coverage_we
     for i, action in enumerate(ordered):
         if action.id in index:
             raise PlanInputError(f"action {action.id} is given twice")
-        for amount in (action.effort, action.cost, action.risk_reduction, action.requirements):
+        amounts = (action.effort, action.cost, action.risk_reduction, action.requirements,
+                   *(points for _scenario, points in action.risks))  # fmt: skip
+        for amount in amounts:
             if not math.isfinite(amount) or amount < 0:
                 raise PlanInputError(f"action {action.id}: effort, cost, risk reduction are numbers >= 0")
         index[action.id] = i
@@ -256,7 +275,8 @@ def _prepare(actions: Sequence[PlanAction], phases: Sequence[Phase], coverage_we
     for i, ds in enumerate(deps):
         for d in ds:
             dependents[d].append(i)
-    values = [a.risk_reduction + coverage_weight * a.requirements for a in ordered]
+    values = [a.risk_reduction + coverage_weight * a.requirements + share for a, share in
+              zip(ordered, risk_shares(ordered), strict=True)]  # fmt: skip
     problem = _Problem(list(ordered), list(phases), values, deps, dependents, [], index)
     problem.topo = _topological(problem)
     problem.position = {i: pos for pos, i in enumerate(problem.topo)}

@@ -8,8 +8,9 @@ An action reduces the risk of every scenario linked to it (an object link from t
     points = max(0, now - after)
 
 and the action's risk reduction is the sum of the points. A scenario without a target rating gives no points
-(the page says so: rate its target). Two actions linked to one scenario each count its whole reduction: the
-planner's value of an action is what it would remove on its own.
+(the page says so: rate its target). Two actions linked to one scenario each show its whole reduction (what the
+action would remove on its own); the planner counts the scenario once, shared between them (``planner.risk_shares``,
+fed by ``services.planner_input``).
 
 ``Action.risk_reduction`` keeps the figure the planner reads; ``refresh`` writes the computed one into it (an
 audited save) unless the action keeps its own (``risk_reduction_manual``), or no scenario is linked (then the

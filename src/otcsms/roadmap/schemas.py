@@ -271,11 +271,18 @@ class ActionRisksOut(Schema):
     scenarios: list[RiskShareOut]
 
 
+class KeptOpenOut(Schema):
+    id: int
+    reason: str
+
+
 class SyncOut(Schema):
     created: list[int]
     updated: list[int]
     links: int
     unchanged: int
+    closed: list[int]  # done because every source closed
+    kept_open: list[KeptOpenOut]  # sources closed, but a person changed the action since: why it stays open
 
 
 class ProjectedZoneOut(Schema):

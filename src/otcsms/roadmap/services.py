@@ -343,10 +343,15 @@ def planner_input(site_id: int) -> list[planner.PlanAction]:
     found = []
     for a in actions:
         pinned = a.pinned_phase - 1 if a.pinned_phase else (0 if a.status == lifecycle.IN_PROGRESS else None)
+        own = shares.get(a.pk)
+        # from the register: each scenario's points, which the planner shares between the actions addressing it
+        risks = (
+            () if not own or a.risk_reduction_manual else tuple((s.scenario_id, float(s.points)) for s in own)
+        )
         found.append(planner.PlanAction(
             id=a.pk, title=a.title, effort=float(a.effort_days), cost=float(a.cost),
-            risk_reduction=float(risk_links.effective(a, shares.get(a.pk))), requirements=counts.get(a.pk, 0),
-            depends_on=tuple(sorted(deps.get(a.pk, ()))), pinned=pinned,
+            risk_reduction=0.0 if risks else float(risk_links.effective(a, own)), requirements=counts.get(a.pk, 0),
+            depends_on=tuple(sorted(deps.get(a.pk, ()))), pinned=pinned, risks=risks,
         ))  # fmt: skip
     return found
 
