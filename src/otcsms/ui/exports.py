@@ -3,7 +3,8 @@ filters and site narrowing; every row, not one page of them) with the page's col
 never start a formula: ``core.spreadsheet``) or JSON.
 
 The generic list view (``ui.generic.ScopedListView``) answers it for every list built on it; a list page of its
-own calls ``export_response`` with its rows and columns, and shows ``export_links``.
+own (findings, drift, access reviews, advisories, the audit trail) calls ``answer`` with its filtered rows and
+columns before it paginates, and shows ``export_links`` (``web/_export_links.html``).
 """
 
 from __future__ import annotations
@@ -56,16 +57,30 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def attribute(obj: Any, path: str) -> Any:
+    """``obj``'s value at a dotted attribute path as a list shows it: a choice's label, a method's result, ""
+    when a step is None."""
+    value: Any = obj
+    for part in path.split("."):
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if callable(display) else getattr(value, part, None)
+        if value is None:
+            return ""
+    return value() if callable(value) else value
+
+
 def export_response(
     title: str,
     columns: Sequence[tuple[str, str]],
     objects: Iterable[Any],
     fmt: str,
     *,
-    value: Callable[[Any, str], Any],
+    value: Callable[[Any, str], Any] = attribute,
+    key: Callable[[Any], Any] | None = None,
 ) -> HttpResponse:
-    """The file of ``objects`` (at most MAX_ROWS: more is an ExportError) with an ``id`` column and ``columns``
-    ((label, attribute path) as the list shows them), each read with ``value(obj, path)``."""
+    """The file of ``objects`` (at most MAX_ROWS: more is an ExportError) with an ``id`` column (``key(obj)``,
+    by default its primary key) and ``columns`` ((label, attribute path) as the list shows them), each read with
+    ``value(obj, path)``."""
     header = ["id", *(label for label, _ in columns)]
     rows: list[list[str]] = []
     for obj in objects:
@@ -73,13 +88,34 @@ def export_response(
             raise ExportError(
                 f"more than {MAX_ROWS} rows: narrow the list (search, filters or a site) and export again"
             )
-        rows.append([str(getattr(obj, "pk", "")), *(cell(value(obj, path)) for _, path in columns)])
+        ident = key(obj) if key is not None else getattr(obj, "pk", "")
+        rows.append([cell(ident), *(cell(value(obj, path)) for _, path in columns)])
     data = write_table(title, header, rows, fmt)
     name = f"{slugify(title) or 'list'}-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def answer(
+    request: HttpRequest,
+    title: str,
+    columns: Sequence[tuple[str, str]],
+    objects: Callable[[], Iterable[Any]],
+    *,
+    value: Callable[[Any, str], Any] = attribute,
+    key: Callable[[Any], Any] | None = None,
+) -> HttpResponse | None:
+    """For a list page of its own: the file ``?format=`` asks for (``objects()``: every row the page lists, with
+    its filters, before paginating), a 400 for an unknown format, None when the page itself is asked for."""
+    try:
+        fmt = requested(request)
+        if fmt is None:
+            return None
+        return export_response(title, columns, objects(), fmt, value=value, key=key)
+    except ExportError as exc:
+        return refusal(exc)
 
 
 def refusal(exc: ExportError) -> JsonResponse:
