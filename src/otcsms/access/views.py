@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from otcsms.access import changelog, exports, forms, record_evidence, services
+from otcsms.access import changelog, exports, forms, record_evidence, review_sheet, services
 from otcsms.access.models import (
     AccessGrant,
     AccessSystem,
@@ -471,3 +471,40 @@ def review_export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def review_sheet_download(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _visible(ReviewCampaign, request, pk)
+    name, data = review_sheet.export_xlsx(campaign)
+    response = HttpResponse(data, content_type=review_sheet.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def review_sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review in a spreadsheet: download the workbook, import it back once decided (all or nothing, every
+    problem listed); each decision is the importing user's, as on the review screen."""
+    user = _authed(request).user
+    campaign = _visible(ReviewCampaign, request, pk)
+    context: dict[str, Any] = {"campaign": campaign, "open": campaign.status == ReviewCampaign.Status.OPEN,
+                               "problems": []}  # fmt: skip
+    if request.method != "POST":
+        return render(request, "access/review_sheet.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["problems"] = ["choose the edited .xlsx file"]
+    elif (upload.size or 0) > MAX_FILE_BYTES:
+        context["problems"] = [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB"]
+    else:
+        try:
+            result = review_sheet.import_review(
+                campaign, upload.read(MAX_FILE_BYTES + 1), upload.name or "", by=user
+            )
+        except ImportRejected as exc:
+            context["problems"] = [str(p) for p in exc.problems]
+        else:
+            messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
+            return HttpResponseRedirect(reverse("web:access_review", args=[campaign.pk]))
+    return render(request, "access/review_sheet.html", context, status=422)
