@@ -101,3 +101,24 @@ def test_csv_comes_back_too_and_others_cannot_import(api, site_a, gaps, a_contri
     viewer = make_user("vic", roles={site_a: "viewer"})
     assert post(api(viewer), gaps, data, "gaps.csv").status_code == 403
     assert post(api(b_viewer), gaps, data, "gaps.csv").status_code == 404
+
+
+def test_the_command_line_finds_the_assessment_from_the_files_requirements(site_a, gaps, library):
+    """What `otcsms import gaps FILE --site S` runs: the site's latest assessment of the framework whose
+    requirements the file names; the answers changed with no assessor (the audit trail names the command line)."""
+    from otcsms.assessments import gapimport
+    from otcsms.plant.importfiles import ImportRejected
+
+    rows = gapexport.gap_rows(gaps)
+    data = (
+        gapexport.write(gaps, rows, "csv")
+        .decode("utf-8-sig")
+        .replace("Shared logins", "Shared logins removed")
+    )
+    assert gapimport.assessment_of(site_a, data.encode(), "gaps.csv") == gaps
+    result = gapimport.import_gaps(gaps, data.encode(), "gaps.csv", by=None)
+    assert result.as_dict()["updated"] == 1
+    assert answers(gaps)[(rows[0].zone_id, "SR 1.1")][2] == "Shared logins removed"
+    alien = b"zone,requirement,status\n,CIP-004-7 R4.2,met\n"
+    with pytest.raises(ImportRejected, match="not those of any assessment at Plant A"):
+        gapimport.assessment_of(site_a, alien, "gaps.csv")

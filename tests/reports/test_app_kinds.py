@@ -144,3 +144,29 @@ def test_through_the_api_and_the_page_with_campaign(demo, admin, api):
         assert title in listing
     r = page.get("/reports/drift/", {"site": demo.pk, "format": "pdf"})
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+
+
+def test_the_reports_page_picks_the_access_review_of_the_record(demo, admin):
+    """The access-review record's row offers the site's reviews; the form's request gives that review only."""
+    import re
+
+    campaigns = list(ReviewCampaign.objects.filter(site=demo).order_by("-period_end", "-pk"))
+    page = Client()
+    page.force_login(admin)
+    listing = page.get("/reports/").content.decode()
+    form = re.search(rf'<form[^>]*id="pick-{demo.pk}-access-review".*?</form>', listing, re.S)
+    assert form is not None and 'name="campaign"' in form.group()
+    offered = [int(pk) for pk in re.findall(r'<option value="(\d+)">', form.group())]
+    assert offered == [c.pk for c in campaigns]
+    one = campaigns[-1]
+    r = page.get("/reports/access-review/", {"site": demo.pk, "campaign": one.pk, "format": "html"})
+    assert r.status_code == 200 and one.title.encode() in r.content
+    assert all(c.title.encode() not in r.content for c in campaigns if c.title not in one.title)
+    # a user of another site is offered none of them
+    other = Site.objects.exclude(pk=demo.pk).order_by("pk").first()
+    from tests.conftest import make_user
+
+    elsewhere = Client()
+    elsewhere.force_login(make_user("elsewhere", roles={other: "approver"}))
+    text = elsewhere.get("/reports/").content.decode()
+    assert f"pick-{demo.pk}-" not in text and all(c.title not in text for c in campaigns)

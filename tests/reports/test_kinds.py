@@ -28,6 +28,12 @@ def test_gap_report_is_the_assessments_gap_list_per_assessment(assessed, site_a,
     assert by_name["NIST check"]["count"] == 0
     one = kinds.gap_report(site_a, a_contributor, {"assessment": str(assessed["nist"].pk)})
     assert [s["assessment"].name for s in one.context["sections"]] == ["NIST check"]
+    # the Reports page offers both assessments for the per-assessment kinds
+    from otcsms.reports import pickers
+
+    offered = pickers.pickers(site_a, a_contributor)
+    assert {pk for pk, _ in offered["gaps"].choices} == {assessed["sr"].pk, assessed["nist"].pk}
+    assert offered["soa"].parameter == "assessment" and "coverage" not in offered
 
 
 def test_statement_of_applicability_gives_reason_status_and_evidence(assessed, site_a, a_contributor):

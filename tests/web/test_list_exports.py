@@ -149,3 +149,59 @@ def test_an_unknown_format_is_a_400_with_a_reason(demo, fmt):
 def test_an_outsider_is_sent_to_log_in(demo):
     r = Client().get(reverse("web:zone_list"), {"format": "csv"})
     assert r.status_code == 302 and b"Zone" not in r.content
+
+
+# --- the list pages of their own (function views): the same files, the same scoping ---------------------------
+def _site_rows(name: str, site: Site) -> set[int]:
+    """The ids a list's export gives for ``site``'s rows (read from the database, not through the page)."""
+    from otcsms.access.models import ReviewCampaign
+    from otcsms.checks.models import Finding
+    from otcsms.core.models import AuditEvent
+    from otcsms.plant.models import Asset
+    from otcsms.risk.models import Advisory
+
+    return {
+        "web:finding_list": lambda: set(Finding.objects.filter(site=site).values_list("pk", flat=True)),
+        "web:config_drift": lambda: set(Asset.objects.filter(site=site).values_list("pk", flat=True)),
+        "web:access_review_list": lambda: set(
+            ReviewCampaign.objects.filter(site=site).values_list("pk", flat=True)
+        ),
+        "web:advisory_list": lambda: set(Advisory.objects.filter(site=site).values_list("pk", flat=True)),
+        "web:audit": lambda: set(AuditEvent.objects.filter(site_id=site.pk).values_list("seq", flat=True)),
+    }[name]()
+
+
+FUNCTION_LISTS = {  # url name: (query that lists the most, a column of the file)
+    "web:finding_list": ({"status": "all"}, "Severity"),
+    "web:config_drift": ({}, "Highest severity"),
+    "web:access_review_list": ({}, "Period start"),
+    "web:advisory_list": ({}, "Advisory"),
+    "web:audit": ({"type": "access.reviewcampaign"}, "Change"),
+}
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_LISTS))
+def test_the_function_view_lists_export_only_what_the_user_may_see(demo, name):
+    query, column = FUNCTION_LISTS[name]
+    admin = User.objects.get(username="admin")
+    other = Site.objects.exclude(pk=demo.pk).order_by("pk").first()
+    elsewhere = make_user(
+        "elsewhere", roles={other: "auditor"}
+    )  # may read all of its own site, trail included
+    url = reverse(name)
+    site_a = _site_rows(name, demo)
+    listed = rows_of(logged_in(admin).get(url, {**query, "format": "json"}), "json")
+    assert column in listed[0]
+    assert {int(r["id"]) for r in listed} & site_a, f"{name}: the export lists none of the site's rows"
+    before = audit_count()
+    for fmt in ("csv", "xlsx", "json"):
+        rows = rows_of(logged_in(elsewhere).get(url, {**query, "format": fmt}), fmt)
+        assert not {int(r["id"]) for r in rows} & site_a, f"{name}: {fmt} export holds another site's rows"
+    assert audit_count() == before  # exporting writes nothing
+    if (
+        name != "web:audit"
+    ):  # ?site= of a site one holds no role on narrows to nothing (the trail has no ?site=)
+        assert logged_in(elsewhere).get(url, {**query, "format": "json", "site": demo.pk}).json() == []
+    page = logged_in(admin).get(url, query).content.decode()
+    assert "&amp;format=xlsx" in page or "?format=xlsx" in page
+    assert logged_in(admin).get(url, {"format": "pdf"}).status_code == 400

@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from otcsms.access import changelog, exports, record_evidence, services
+from otcsms.access import changelog, exports, record_evidence, review_sheet, services
 from otcsms.access import schemas as s
 from otcsms.access.models import (
     AccessGrant,
@@ -239,6 +239,41 @@ def review_export(request: AuthedRequest, pk: int, format: str = "csv"):
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@router.get("/access-reviews/{id:pk}/sheet", response={200: None}, operation_id="access_reviews_sheet")
+def review_sheet_export(request: AuthedRequest, pk: int):
+    """The review as a workbook to decide offline: one row per grant (id R-…), the decision and comment columns
+    to fill in; POST it back to access-reviews/{id}/import."""
+    campaign = get_visible_or_404(REVIEWS, request, pk)
+    name, data = review_sheet.export_xlsx(campaign)
+    response = HttpResponse(data, content_type=review_sheet.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.post(
+    "/access-reviews/{id:pk}/import",
+    response={200: s.ReviewSheetImportOut, 422: ProblemsOut},
+    operation_id="access_reviews_import",
+    summary="Record the decisions of an edited review workbook (all or nothing)",
+    auth=[refuse_oversized_upload, *API_AUTH],
+)
+def review_sheet_import(request: AuthedRequest, pk: int, file: File[UploadedFile]):
+    """The workbook of access-reviews/{id}/sheet (or a CSV/JSON with its columns), edited: each changed decision
+    (confirmed, revoked) and comment is recorded as the caller, who must be allowed to decide that grant as on
+    the review screen (its reviewer, an approver, a site admin); a revocation needs a comment and revokes the
+    grant. On any problem nothing is written: 422 with every problem (row, column, reason)."""
+    campaign = get_visible_or_404(REVIEWS, request, pk)
+    if file.size is not None and file.size > MAX_FILE_BYTES:
+        raise HttpError(413, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    try:
+        result = review_sheet.import_review(
+            campaign, file.read(MAX_FILE_BYTES + 1), file.name or "", by=request.user
+        )
+    except ImportRejected as exc:
+        return problems_response(exc)
+    return Status(200, result.as_dict())
 
 
 @router.get("/sites/{id:pk}/access-record", response={200: None}, operation_id="access_site_record")

@@ -383,3 +383,15 @@ class ReviewItemFilter(SiteFilter):
 class Decide(InputSchema):
     decision: Literal["confirmed", "revoked"]
     comment: str = Field("", max_length=1000)
+
+
+class ReviewSheetChangeOut(Schema):
+    id: str
+    row: int
+    changed: list[str]
+    decision: str
+
+
+class ReviewSheetImportOut(Schema):
+    updated: int
+    changes: list[ReviewSheetChangeOut]

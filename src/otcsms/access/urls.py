@@ -27,4 +27,7 @@ urlpatterns = [
     path("access/reviews/<id:pk>/sign-off/", v.review_sign_off, name="access_review_sign_off"),
     path("access/reviews/<id:pk>/export/", v.review_export, name="access_review_export"),
     path("access/reviews/<id:pk>/evidence/", v.review_evidence, name="access_review_evidence"),
+    path("access/reviews/<id:pk>/spreadsheet/", v.review_sheet_page, name="access_review_sheet"),
+    path("access/reviews/<id:pk>/spreadsheet/download/", v.review_sheet_download,
+         name="access_review_sheet_download"),
 ]  # fmt: skip

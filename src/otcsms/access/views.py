@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from otcsms.access import changelog, exports, forms, record_evidence, services
+from otcsms.access import changelog, exports, forms, record_evidence, review_sheet, services
 from otcsms.access.models import (
     AccessGrant,
     AccessSystem,
@@ -34,6 +34,7 @@ from otcsms.core.scoping import can
 from otcsms.org.models import Person
 from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
 from otcsms.tenancy.models import Site
+from otcsms.ui import exports as list_exports
 from otcsms.ui import generic
 from otcsms.ui.sites import current_site_id
 
@@ -327,10 +328,33 @@ def site_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     user = _authed(request).user
-    reviews = ReviewCampaign.objects.for_user(user).for_site(current_site_id(request)).select_related("site")
+    site_id = parse_id(request.GET.get("site", "")) or current_site_id(request)
+    reviews = ReviewCampaign.objects.for_user(user).for_site(site_id).select_related("site")
+    file = list_exports.answer(
+        request, "Access reviews", REVIEW_LIST_COLUMNS, lambda: ((r, services.progress_of(r)) for r in reviews),
+        value=_review_list_value, key=lambda row: row[0].pk,
+    )  # fmt: skip
+    if file is not None:
+        return file
     rows = [(r, services.progress_of(r)) for r in reviews[:200]]
     may_start = Site.objects.for_user(user, "approve").exists()
-    return render(request, "access/review_list.html", {"rows": rows, "may_start": may_start})
+    return render(request, "access/review_list.html", {
+        "rows": rows, "may_start": may_start, "export_links": list_exports.export_links(request),
+    })  # fmt: skip
+
+
+# The list as a file: the review's id, then its columns; "progress.*" are read from its progress.
+REVIEW_LIST_COLUMNS = (("Review", "title"), ("Site", "site.name"), ("Period start", "period_start"),
+                       ("Period end", "period_end"), ("Due on", "due_on"), ("Items", "progress.total"),
+                       ("Decided", "progress.decided"), ("Revoked", "progress.revoked"), ("Status", "status"),
+                       ("Signed off by", "signed_off_by"), ("Signed off at", "signed_off_at"))  # fmt: skip
+
+
+def _review_list_value(row: tuple[ReviewCampaign, services.Progress], path: str) -> Any:
+    campaign, progress = row
+    if path.startswith("progress."):
+        return list_exports.attribute(progress, path.removeprefix("progress."))
+    return list_exports.attribute(campaign, path)
 
 
 class ReviewCreate(generic.ScopedCreateView):
@@ -447,3 +471,40 @@ def review_export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def review_sheet_download(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _visible(ReviewCampaign, request, pk)
+    name, data = review_sheet.export_xlsx(campaign)
+    response = HttpResponse(data, content_type=review_sheet.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def review_sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review in a spreadsheet: download the workbook, import it back once decided (all or nothing, every
+    problem listed); each decision is the importing user's, as on the review screen."""
+    user = _authed(request).user
+    campaign = _visible(ReviewCampaign, request, pk)
+    context: dict[str, Any] = {"campaign": campaign, "open": campaign.status == ReviewCampaign.Status.OPEN,
+                               "problems": []}  # fmt: skip
+    if request.method != "POST":
+        return render(request, "access/review_sheet.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["problems"] = ["choose the edited .xlsx file"]
+    elif (upload.size or 0) > MAX_FILE_BYTES:
+        context["problems"] = [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB"]
+    else:
+        try:
+            result = review_sheet.import_review(
+                campaign, upload.read(MAX_FILE_BYTES + 1), upload.name or "", by=user
+            )
+        except ImportRejected as exc:
+            context["problems"] = [str(p) for p in exc.problems]
+        else:
+            messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
+            return HttpResponseRedirect(reverse("web:access_review", args=[campaign.pk]))
+    return render(request, "access/review_sheet.html", context, status=422)

@@ -80,3 +80,44 @@ def _table(assessment, rows) -> bytes:
                 if row.evidence:
                     lines.append(f"      evidence: {', '.join(row.evidence)}")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def import_gaps(
+    file: Path, *, site: str | None, system: str | None, as_json: bool, data_dir: Path | None
+) -> None:
+    """`otcsms import gaps FILE --site S`: apply an edited gap list (status, owner, comment) to the answers of the
+    site's latest assessment of the framework the file's requirements belong to, all or nothing: exit 2 with
+    every problem, and nothing written, on any."""
+    setup_django(data_dir)
+    require_initialised()
+    import json
+
+    from otcsms.assessments import gapimport
+    from otcsms.cli_support import err, out
+    from otcsms.core.actor import acting_as, cli_actor
+    from otcsms.plant.importfiles import ImportRejected
+
+    if site is None:
+        fail("importing gaps needs --site")
+    if system is not None:
+        fail("--system does not apply to gaps")
+    target = find_site(site)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    with acting_as(cli_actor()):
+        try:
+            assessment = gapimport.assessment_of(target, data, file.name)
+            result = gapimport.import_gaps(assessment, data, file.name, by=None)
+        except ImportRejected as exc:
+            noun = "problem" if len(exc.problems) == 1 else "problems"
+            err.print(f"otcsms: {file.name}: {len(exc.problems)} {noun}, nothing was changed: {exc.problems[0]}",
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+            for problem in exc.problems[1:]:
+                err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps({"assessment_id": assessment.pk, **result.as_dict()}))
+    else:
+        out.print(f"{assessment.name}: {result.describe()}", highlight=False, markup=False)

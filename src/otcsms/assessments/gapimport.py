@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from otcsms.assessments import gapexport, services
+from otcsms.assessments.kpis import latest_per_framework
 from otcsms.assessments.models import Assessment, Status
 from otcsms.core.inputs import text_problem
 from otcsms.core.models import User
 from otcsms.core.scoping import can
 from otcsms.plant.importfiles import ImportRejected, RowProblem, read_table
+from otcsms.tenancy.models import Site
 
 EDITABLE = ("status", "owner", "comment")
 READ_ONLY = ("fr", "title", "sl_required", "zone_sl_t", "inherited_from", "evidence")
@@ -36,8 +38,30 @@ class GapImportResult:
                 "changes": [{"zone": z, "requirement": r, "changed": c} for z, r, c in self.changed]}  # fmt: skip
 
 
-def import_gaps(assessment: Assessment, data: bytes, filename: str, *, by: User) -> GapImportResult:
-    """Apply the edited cells of an exported gap list to the assessment's answers (ImportRejected: nothing written)."""
+def assessment_of(site: Site, data: bytes, filename: str) -> Assessment:
+    """The assessment a gap list of ``site`` comes from, for the command line (which names a site, not an
+    assessment): the site's latest assessment of the one framework whose requirements include every requirement
+    of the file. ImportRejected when none or several fit."""
+    table = read_table(data, filename)
+    refs = {record.get("requirement", "").strip() for record in table} - {""}
+    fitting = []
+    for assessment in latest_per_framework(site):
+        known = {r.ref for r in services.framework_requirements(assessment.framework)}
+        if refs and refs <= known:
+            fitting.append(assessment)
+    if len(fitting) == 1:
+        return fitting[0]
+    if not fitting:
+        reason = f"the file's requirements are not those of any assessment at {site.name} (export the gap list again)"
+    else:
+        names = ", ".join(a.framework.key for a in fitting)
+        reason = f"the file's requirements fit the assessments of several frameworks at {site.name}: {names}"
+    raise ImportRejected([RowProblem(0, "requirement", reason)])
+
+
+def import_gaps(assessment: Assessment, data: bytes, filename: str, *, by: User | None) -> GapImportResult:
+    """Apply the edited cells of an exported gap list to the assessment's answers (ImportRejected: nothing written).
+    ``by`` is recorded as the answers' assessor (None from the command line, whose actor is in the audit trail)."""
     table = read_table(data, filename)
     problems: list[RowProblem] = []
     for column in ("zone", "requirement"):
@@ -78,7 +102,7 @@ def import_gaps(assessment: Assessment, data: bytes, filename: str, *, by: User)
 
 
 def _read_row(
-    assessment: Assessment, by: User, number: int, record: dict[str, str],
+    assessment: Assessment, by: User | None, number: int, record: dict[str, str],
     current: dict[tuple[str, str], gapexport.GapRow], requirement_ids: dict[str, int],
     seen: dict[tuple[str, str], int], problems: list[RowProblem],
 ) -> tuple[services.Answer, tuple[str, str, list[str]]] | None:  # fmt: skip

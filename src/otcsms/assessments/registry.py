@@ -1,6 +1,6 @@
 """What gap assessments add to otcsms (read by core.registry; import paths only, no models)."""
 
-from otcsms.core.registry import CliCommand, Contributions, DemoStep, Kpi, NavEntry
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, ImportKind, Kpi, NavEntry
 
 contributions = Contributions(
     checks_module="otcsms.assessments.checks",
@@ -8,6 +8,7 @@ contributions = Contributions(
     urls="otcsms.assessments.urls",
     navigation=(NavEntry("Assessments", "web:assessment_list", 300),),
     cli=(CliCommand("gaps", "otcsms.assessments.cli.gaps"),),
+    import_kinds=(ImportKind("gaps", "otcsms.assessments.cli.import_gaps", needs="site"),),
     demo=(
         DemoStep("otcsms.assessments.demo.load_demo_assessments", 400),
         DemoStep("otcsms.assessments.demo.load_demo_links", 450),

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from otcsms.core.http import AuthedRequest
+from otcsms.core.models import User
 from otcsms.core.scoping import can
 from otcsms.evidence.services import EvidenceForbiddenError, EvidenceInputError, EvidenceStateError
-from otcsms.reports import docx_render, docx_templates, framework, package, services
+from otcsms.reports import docx_render, docx_templates, framework, package, pickers, services
 from otcsms.tenancy.models import Site
 from otcsms.ui.sites import current_site_id
 
@@ -21,23 +22,24 @@ def _authed(request: HttpRequest) -> AuthedRequest:
     return request  # type: ignore[return-value]  # login_required has run: request.user is a User
 
 
-@login_required
-def report_list(request: HttpRequest) -> HttpResponse:
-    user = _authed(request).user
+def _page(request: HttpRequest, user: User, errors: dict[int, str]) -> dict[str, object]:
+    """The Reports page's context: per site, each kind with its picker (assessment, access review), the site's
+    report templates and whether the user may upload one."""
     sites = list(Site.objects.for_user(user).for_site(current_site_id(request)).order_by("name"))
     kinds = list(framework.kinds().values())
-    rows = [
-        {
-            "site": site,
-            "templates": docx_templates.templates_of(site, user),
-            "may_upload": can(user, "change", site.pk),
-        }
-        for site in sites
-    ]
-    return render(
-        request, "reports/list.html",
-        {"sites": sites, "rows": rows, "kinds": kinds, "package_kind": package.KIND, "errors": {}},
-    )  # fmt: skip
+    rows = []
+    for site in sites:
+        picks = pickers.pickers(site, user)
+        rows.append({
+            "site": site, "kinds": [(kind, picks.get(kind.name)) for kind in kinds],
+            "templates": docx_templates.templates_of(site, user), "may_upload": can(user, "change", site.pk),
+        })  # fmt: skip
+    return {"sites": sites, "rows": rows, "package_kind": package.KIND, "errors": errors}
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/list.html", _page(request, _authed(request).user, {}))
 
 
 @login_required
@@ -116,15 +118,4 @@ def template_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 "submit it for review; once another person approves it, DOCX reports of the site use it.",
             )
             return HttpResponseRedirect(reverse("web:document_detail", args=[uploaded.document.pk]))
-    sites = list(Site.objects.for_user(user).for_site(current_site_id(request)).order_by("name"))
-    rows = [
-        {
-            "site": s,
-            "templates": docx_templates.templates_of(s, user),
-            "may_upload": can(user, "change", s.pk),
-        }
-        for s in sites
-    ]
-    context = {"sites": sites, "rows": rows, "kinds": list(framework.kinds().values()),
-               "package_kind": package.KIND, "errors": {site.pk: problem}}  # fmt: skip
-    return render(request, "reports/list.html", context, status=422)
+    return render(request, "reports/list.html", _page(request, user, {site.pk: problem}), status=422)

@@ -27,7 +27,7 @@ from otcsms.risk import attack, forms, services, vuln_lifecycle
 from otcsms.risk import matrix as mx
 from otcsms.risk.models import Advisory, AssetVulnerability, RiskMatrix, ThreatModelReview, ThreatScenario
 from otcsms.tenancy.models import Site
-from otcsms.ui import generic
+from otcsms.ui import exports, generic
 from otcsms.ui.links import link_panel
 from otcsms.ui.sites import current_site_id
 
@@ -300,18 +300,25 @@ def zone_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- advisories -----------------------------------------------------------------------------------------
+ADVISORY_COLUMNS = (("Advisory", "tracking_id"), ("Title", "title"), ("Site", "site.name"), ("Version", "version"),
+                    ("Released", "current_release"), ("Assets", "affected"), ("Imported", "imported_at"))  # fmt: skip
+
+
 @login_required
 def advisory_list(request: HttpRequest) -> HttpResponse:
     user = _authed(request).user
     site_id = parse_id(request.GET.get("site", "")) or current_site_id(request)
     advisories = (
         Advisory.objects.for_user(user).for_site(site_id).select_related("site")
-        .annotate(affected=Count("vulnerabilities__assets", filter=Q(vulnerabilities__assets__listed=True)))[:200]
+        .annotate(affected=Count("vulnerabilities__assets", filter=Q(vulnerabilities__assets__listed=True)))
     )  # fmt: skip
+    file = exports.answer(request, "Advisories", ADVISORY_COLUMNS, lambda: advisories)
+    if file is not None:
+        return file
     writable = Site.objects.for_user(user, "change").order_by("name")
     return render(request, "risk/advisory_list.html", {
-        "advisories": advisories, "sites": writable, "current_site": site_id,
-        "max_mb": services.MAX_ADVISORY_BYTES // 2**20,
+        "advisories": advisories[:200], "sites": writable, "current_site": site_id,
+        "max_mb": services.MAX_ADVISORY_BYTES // 2**20, "export_links": exports.export_links(request),
     })  # fmt: skip
 
 

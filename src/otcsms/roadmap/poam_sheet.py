@@ -13,7 +13,6 @@ The CSV/XLSX list and the OSCAL POA&M of the roadmap stay in exchange.py; this s
 
 from __future__ import annotations
 
-import io
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,20 +27,18 @@ from otcsms.assessments.models import Assessment
 from otcsms.core.inputs import text_problem
 from otcsms.core.models import User
 from otcsms.core.scoping import can
-from otcsms.core.spreadsheet import xlsx_text
 from otcsms.plant.importfiles import ImportRejected, RowProblem, read_table
 from otcsms.roadmap import lifecycle, services
 from otcsms.roadmap.exchange import _actions, _placements, _requirement_text
 from otcsms.roadmap.models import Action, RoadmapPlan
 from otcsms.tenancy.models import Site
+from otcsms.ui.exports import EditableSheet, editable_workbook
 
 COLUMNS = ("id", "weakness", "source_requirements", "zones", "owner", "status", "status_reason", "start_on",
            "due_on", "milestones", "completed_on", "risk_reduction", "cost", "source_kind", "description")  # fmt: skip
 EDITABLE = ("owner", "status", "status_reason", "start_on", "due_on")
 CHECKED_READ_ONLY = ("weakness", "risk_reduction", "cost")  # data people might edit by mistake: refused
 GAP_STATUS = "open gap"  # the status a gap without an action shows
-DATE_COLUMNS = ("start_on", "due_on", "completed_on")
-NUMBER_COLUMNS = ("risk_reduction", "cost")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
 
@@ -140,54 +137,10 @@ def rows(site: Site) -> list[dict[str, Any]]:
 
 def export_xlsx(site: Site) -> tuple[str, bytes]:
     """(file name, bytes) of the site's POA&M workbook: the POA&M sheet first, then a sheet saying how to use it."""
-    import openpyxl  # imported here: only the XLSX pays for it
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "POA&M"
-    sheet.append(list(COLUMNS))
-    editable_fill = PatternFill("solid", fgColor="FFF2CC")
-    for index, name in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        if name in EDITABLE:
-            cell.fill = editable_fill
-    for values in rows(site):
-        line: list[Any] = []
-        for name in COLUMNS:
-            value = values[name]
-            if value is None or value == "":
-                line.append(None)
-            elif isinstance(value, date | Decimal):
-                line.append(float(value) if isinstance(value, Decimal) else value)
-            else:
-                line.append(xlsx_text(str(value)))
-        sheet.append(line)
-        number = sheet.max_row
-        for index, name in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=number, column=index)
-            if name in DATE_COLUMNS and cell.value is not None:
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
-    last = max(sheet.max_row, 2)
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{openpyxl.utils.get_column_letter(len(COLUMNS))}{last}"
-    status_column = openpyxl.utils.get_column_letter(COLUMNS.index("status") + 1)
-    choices = DataValidation(type="list", formula1='"' + ",".join(lifecycle.STATES) + '"', allow_blank=False)
-    choices.error = "one of " + ", ".join(lifecycle.STATES)
-    sheet.add_data_validation(choices)
-    choices.add(f"{status_column}2:{status_column}{last}")
     widths = {"id": 10, "weakness": 40, "source_requirements": 24, "zones": 18, "owner": 12, "status": 12,
               "status_reason": 24, "start_on": 12, "due_on": 12, "milestones": 36, "completed_on": 12,
               "risk_reduction": 10, "cost": 12, "source_kind": 20, "description": 50}  # fmt: skip
-    for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = widths[name]
-    about = workbook.create_sheet("How to use")
-    for text in (
+    how_to = (
         f"Plan of action and milestones of {site.name}: one row per roadmap action (A-…) and per open gap that "
         "no action addresses yet (G-…).",
         "Edit the yellow columns (owner, status, status_reason, start_on, due_on) and import the file back: "
@@ -197,12 +150,10 @@ def export_xlsx(site: Site) -> tuple[str, bytes]:
         "Leave the other columns as they are: a changed weakness, risk or cost is refused, the rest is ignored. "
         "Gap rows (G-…) are read here only: plan them by creating an action.",
         "All or nothing: one bad row and nothing is imported; every problem is listed with its row and column.",
-    ):
-        about.append([xlsx_text(text)])
-    about.column_dimensions["A"].width = 140
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return f"poam-{site.code or site.pk}.xlsx", buffer.getvalue()
+    )
+    data = editable_workbook(EditableSheet("POA&M", COLUMNS, EDITABLE, rows(site), widths,
+                                           {"status": lifecycle.STATES}, how_to))  # fmt: skip
+    return f"poam-{site.code or site.pk}.xlsx", data
 
 
 # --- import ----------------------------------------------------------------------------------------------------

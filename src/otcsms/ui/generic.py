@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import ProtectedError, Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -245,7 +245,7 @@ class ScopedListView(ScopedMixin, generic.ListView):
             if fmt is None:
                 return super().get(request, *args, **kwargs)
             return exports.export_response(
-                exports.model_title(self.model), self.export_columns(), self.get_queryset(), fmt, value=_value
+                exports.model_title(self.model), self.export_columns(), self.get_queryset(), fmt
             )
         except exports.ExportError as exc:
             return exports.refusal(exc)
@@ -389,11 +389,4 @@ class ScopedDeleteView(ScopedMixin, generic.DeleteView):
         return HttpResponseRedirect(self.url("list"))
 
 
-def _value(obj: models.Model, attr: str) -> Any:
-    value: Any = obj
-    for part in attr.split("."):
-        display = getattr(value, f"get_{part}_display", None)
-        value = display() if callable(display) else getattr(value, part, None)
-        if value is None:
-            return ""
-    return value() if callable(value) else value
+_value = exports.attribute

@@ -24,12 +24,17 @@ from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import can
 from otcsms.tenancy.models import Site
+from otcsms.ui import exports
 from otcsms.ui.links import object_url
 from otcsms.ui.sites import current_site_id
 
 STATUS_CHOICES = (("open", "Open"), ("accepted", "Risk accepted"), ("live", "Open or accepted"),
                   ("closed", "Closed"), ("all", "All"))  # fmt: skip
 BAR_WIDTH = 290  # SVG units between the labels and the counts
+EXPORT_COLUMNS = (("Severity", "severity"), ("Finding", "message"), ("Check", "check_id"),
+                  ("Object", "object_repr"), ("Object type", "object_type.name"), ("Site", "site.name"),
+                  ("Status", "status"), ("First seen", "first_seen"), ("Last seen", "last_seen"),
+                  ("Accepted until", "accepted_until"))  # fmt: skip
 _STATUS_FILTER = {"open": ("open",), "accepted": ("accepted",), "live": lifecycle.LIVE, "closed": ("closed",)}
 
 
@@ -65,12 +70,16 @@ def finding_list(request: AuthedRequest) -> HttpResponse:
     counts = _severity_counts(findings)
     if filters["severity"]:
         findings = findings.filter(severity__in=filters["severity"])
-    page = Paginator(findings.order_by("-first_seen", "-pk"), 50).get_page(request.GET.get("page"))
+    findings = findings.order_by("-first_seen", "-pk")
+    if (file := exports.answer(request, "Findings", EXPORT_COLUMNS, lambda: findings)) is not None:
+        return file
+    page = Paginator(findings, 50).get_page(request.GET.get("page"))
     rows = [{"finding": f, "title": _title(f.check_id)} for f in page]
     return render(request, "web/findings.html", {
         "page": page, "rows": rows, "filters": filters, "counts": counts, "chart": _chart(counts),
         "checks": registered(), "statuses": STATUS_CHOICES, "severities": SEVERITY_ORDER,
         "runs": _latest_runs(request), "run_sites": _sites_to_run(request),
+        "export_links": exports.export_links(request),
     })  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from otcsms.core.users import UserInputError, create_user
 from otcsms.improvement import dashboard as program
 from otcsms.org.models import Person, RoleAssignment, ScopeStatement
 from otcsms.tenancy.models import Site, SiteMembership
+from otcsms.ui import exports
 from otcsms.ui.sites import choose_site, current_site_id
 from otcsms.web import onboarding
 from otcsms.web.findings import open_severe_count
@@ -116,6 +117,13 @@ def history(request: AuthedRequest, object_type: str, pk: int) -> HttpResponse:
     return render(request, "web/history.html", {"object": obj, "meta": model._meta, "page": page})
 
 
+# The audit trail as a file: each event's number (the id column), what the page shows, the change document
+# (before, after, reason: secrets already masked when it was written) and the event's hash in the chain.
+AUDIT_COLUMNS = (("When (UTC)", "occurred_at"), ("Who", "actor_label"), ("Action", "action"),
+                 ("Object type", "object_type"), ("Object id", "object_id"), ("Object", "object_repr"),
+                 ("Site id", "site_id"), ("Change", "data"), ("Hash", "hash"))  # fmt: skip
+
+
 @login_required
 def audit_trail(request: AuthedRequest) -> HttpResponse:
     events = AuditEvent.objects.for_user(request.user)
@@ -128,6 +136,10 @@ def audit_trail(request: AuthedRequest) -> HttpResponse:
     actor = request.GET.get("actor", "")[:100]
     if actor:
         events = events.filter(actor_label__icontains=actor)
+    if request.method == "GET":
+        file = exports.answer(request, "Audit trail", AUDIT_COLUMNS, lambda: events, key=lambda e: e.seq)
+        if file is not None:
+            return file
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     may_verify = request.user.is_org_admin or AuditEvent.objects.for_user(request.user).exists()
     report = None
@@ -137,6 +149,7 @@ def audit_trail(request: AuthedRequest) -> HttpResponse:
         report = verify_chain()
     return render(request, "web/audit.html", {
         "page": page, "report": report, "may_verify": may_verify, "type": object_type, "actor": actor,
+        "export_links": exports.export_links(request),
     })  # fmt: skip
 
 
