@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from otcsms.assessments import services as assessment_services
-from otcsms.assessments.models import Response
-from otcsms.catalogs.models import Requirement
 from otcsms.checks.engine import Problem, check
-from otcsms.evidence.completeness import audit_site, newest_assessments
+from otcsms.evidence.completeness import audit_site, unevidenced_message, unevidenced_slots
 from otcsms.evidence.freshness import current_links_q
 from otcsms.evidence.models import Document, DocumentKind, EvidenceLink
 from otcsms.tenancy.models import Site
@@ -31,29 +27,11 @@ from otcsms.tenancy.models import Site
     "answer page or the document's page.",
 )
 def requirements_without_evidence(site: Site) -> Iterator[Problem]:
-    """The completeness audit's requirements question (its assessment-level gap, same message), without the
-    per-slot gaps the audit lists for its page: building those was most of this check's time at fleet scale."""
-    links = EvidenceLink.objects.filter(site=site).filter(current_links_q(timezone.localdate()))
-    response_type = ContentType.objects.get_for_model(Response)
-    requirement_type = ContentType.objects.get_for_model(Requirement)
-    responses_ok: set[int | None] = set()
-    requirements_ok: set[int] = set()
-    for type_id, target_id in links.filter(target_type__in=(response_type, requirement_type)).values_list(
-        "target_type_id", "target_id"
-    ):
-        (responses_ok if type_id == response_type.pk else requirements_ok).add(target_id)
-    for assessment in newest_assessments(site):
-        rows = Response.objects.filter(assessment=assessment).values_list("pk", "requirement_id", "zone_id")
-        responses: dict[tuple[int, int | None], int] = {(req, zone): pk for pk, req, zone in rows}
-        missing = [
-            slot.ref for slot in assessment_services.slots(assessment)
-            if slot.requirement_id not in requirements_ok
-            and responses.get((slot.requirement_id, slot.zone_id)) not in responses_ok
-        ]  # fmt: skip
+    """The completeness audit's requirements question: an assessment-level problem with the audit's message (not
+    the per-slot gaps the audit lists for its page)."""
+    for assessment, _count, missing in unevidenced_slots(site, timezone.localdate()):
         if missing:
-            shown = ", ".join(dict.fromkeys(missing[:10]))  # the audit's words (completeness._requirements)
-            yield Problem(assessment, f"{len(missing)} in-scope requirement slots of {assessment.name} have no "
-                                      f"current evidence ({shown}{', ...' if len(missing) > 10 else ''})")  # fmt: skip
+            yield Problem(assessment, unevidenced_message(assessment, [slot.ref for slot, _ in missing]))
 
 
 @check(

@@ -13,6 +13,7 @@ A few queries per site, whatever the number of links: sets of ids, never a query
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from otcsms.assessments import services as assessment_services
 from otcsms.assessments.models import Assessment, Response
+from otcsms.assessments.scope import Slot
 from otcsms.catalogs.models import Requirement
 from otcsms.core.models import Audited
 from otcsms.evidence.freshness import current_documents_q, current_links_q, state_of
@@ -79,39 +81,56 @@ def newest_assessments(site: Site) -> list[Assessment]:
     return list(newest.values())
 
 
-def _requirements(site: Site, day: date) -> tuple[int, int, list[Gap]]:
+def unevidenced_slots(
+    site: Site, day: date
+) -> Iterator[tuple[Assessment, int, list[tuple[Slot, int | None]]]]:
+    """Per newest assessment of the site: its number of in-scope slots, and those without current evidence (the
+    slot, and its answer's id when it has one). Plain values: model instances cost more than the rest together."""
     links = EvidenceLink.objects.filter(site=site).filter(current_links_q(day))
     response_type = ContentType.objects.get_for_model(Response)
     requirement_type = ContentType.objects.get_for_model(Requirement)
-    evidenced_responses = set(links.filter(target_type=response_type).values_list("target_id", flat=True))
-    evidenced_requirements = set(
-        links.filter(target_type=requirement_type).values_list("target_id", flat=True)
+    evidenced_responses: set[int | None] = set()
+    evidenced_requirements: set[int] = set()
+    pairs = links.filter(target_type__in=(response_type, requirement_type)).values_list(
+        "target_type_id", "target_id"
     )
+    for type_id, target_id in pairs:
+        (evidenced_responses if type_id == response_type.pk else evidenced_requirements).add(target_id)
+    for assessment in newest_assessments(site):
+        rows = Response.objects.filter(assessment=assessment).values_list("pk", "requirement_id", "zone_id")
+        responses: dict[tuple[int, int | None], int] = {(req, zone): pk for pk, req, zone in rows}
+        slots = assessment_services.slots(assessment)
+        missing = [
+            (slot, response_id) for slot in slots
+            if slot.requirement_id not in evidenced_requirements
+            and (response_id := responses.get((slot.requirement_id, slot.zone_id))) not in evidenced_responses
+        ]  # fmt: skip
+        yield assessment, len(slots), missing
+
+
+def unevidenced_message(assessment: Assessment, refs: list[str]) -> str:
+    shown = ", ".join(dict.fromkeys(refs[:10]))
+    return (f"{len(refs)} in-scope requirement slots of {assessment.name} have no current evidence "
+            f"({shown}{', ...' if len(refs) > 10 else ''})")  # fmt: skip
+
+
+def _requirements(site: Site, day: date) -> tuple[int, int, list[Gap]]:
     ok = total = 0
     gaps: list[Gap] = []
     zone_names = dict(Zone.objects.filter(site=site).values_list("pk", "name"))
-    for assessment in newest_assessments(site):
-        # plain values: model instances cost more than the rest of the audit together
-        rows = Response.objects.filter(assessment=assessment).values_list("pk", "requirement_id", "zone_id")
-        responses: dict[tuple[int, int | None], int] = {(req, zone): pk for pk, req, zone in rows}
-        missing: list[str] = []
-        for slot in assessment_services.slots(assessment):
-            total += 1
-            response_id = responses.get((slot.requirement_id, slot.zone_id))
-            if slot.requirement_id in evidenced_requirements or response_id in evidenced_responses:
-                ok += 1
-                continue
-            missing.append(slot.ref)
+    for assessment, count, missing in unevidenced_slots(site, day):
+        total += count
+        ok += count - len(missing)
+        for slot, response_id in missing:
             if response_id is not None and len(gaps) < MAX_LISTED:
                 where = f" in {zone_names.get(slot.zone_id or 0, '')}" if slot.zone_id else ""
                 response = Response(pk=response_id, site_id=site.pk, assessment_id=assessment.pk,
                                     requirement_id=slot.requirement_id, zone_id=slot.zone_id)  # fmt: skip
                 gaps.append(Gap("requirements", response, f"{slot.ref}{where} has no current evidence"))
         if missing:
-            shown = ", ".join(dict.fromkeys(missing[:10]))
-            gaps.append(Gap("requirements", assessment,
-                            f"{len(missing)} in-scope requirement slots of {assessment.name} have no current "
-                            f"evidence ({shown}{', ...' if len(missing) > 10 else ''})"))  # fmt: skip
+            gaps.append(
+                Gap("requirements", assessment, unevidenced_message(assessment, [s.ref for s, _ in missing]))
+            )
     return ok, total, gaps
 
 
