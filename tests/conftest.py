@@ -98,25 +98,32 @@ def shipped_library(db):
     return restore("shipped library", load_shipped_library)
 
 
+def create_org() -> Organisation:
+    return Organisation.objects.create(name="Test Utility")
+
+
+def create_site_a(org: Organisation) -> Site:
+    return Site.objects.create(organisation=org, name="Plant A", code="plant-a", sector="water")
+
+
+def create_site_b(org: Organisation) -> Site:
+    return Site.objects.create(organisation=org, name="Substation B", code="sub-b",
+                               sector="electric-transmission", nerc_impact="medium")  # fmt: skip
+
+
 @pytest.fixture
 def org(db):
-    return Organisation.objects.create(name="Test Utility")
+    return create_org()
 
 
 @pytest.fixture
 def site_a(org):
-    return Site.objects.create(organisation=org, name="Plant A", code="plant-a", sector="water")
+    return create_site_a(org)
 
 
 @pytest.fixture
 def site_b(org):
-    return Site.objects.create(
-        organisation=org,
-        name="Substation B",
-        code="sub-b",
-        sector="electric-transmission",
-        nerc_impact="medium",
-    )
+    return create_site_b(org)
 
 
 def make_user(username: str, *, org_admin: bool = False, roles: dict | None = None) -> User:
@@ -128,14 +135,54 @@ def make_user(username: str, *, org_admin: bool = False, roles: dict | None = No
     return user
 
 
+def create_org_admin() -> User:
+    return make_user("olivia", org_admin=True)
+
+
+def create_a_contributor(site_a: Site) -> User:
+    return make_user("alice", roles={site_a: "contributor"})
+
+
 @pytest.fixture
 def org_admin(site_a, site_b):
-    return make_user("olivia", org_admin=True)
+    return create_org_admin()
 
 
 @pytest.fixture
 def a_contributor(site_a):
-    return make_user("alice", roles={site_a: "contributor"})
+    return create_a_contributor(site_a)
+
+
+def site_objects(site: Site) -> dict[str, int]:
+    """{API path kind: pk} of one object of ``site`` per site-owned path, built by every app's
+    ``access_objects`` (core.registry)."""
+    from otcsms.core import registry
+
+    objects: dict[str, int] = {}
+    for declared in registry.registered().values():
+        if declared.access_objects:
+            objects |= registry.resolve(declared.access_objects)(site)
+    return objects
+
+
+def _build_site_a_world() -> dict[str, int]:
+    org = create_org()
+    site_a = create_site_a(org)
+    create_site_b(org)
+    create_org_admin()
+    create_a_contributor(site_a)
+    return site_objects(site_a)
+
+
+@pytest.fixture
+def site_a_world(db) -> dict[str, int]:
+    """What the tests that visit every route need: the organisation, sites A and B, the org admin (olivia), the
+    contributor at A (alice) and one site-A object per site-owned API path ({path kind: pk}, as
+    ``site_a_objects``). Built for real once per test process and copied after that (tests/db_snapshots.py):
+    the objects of every app take a second or two to write, and these tests are one per route."""
+    from tests.db_snapshots import restore
+
+    return restore("site A world", _build_site_a_world)
 
 
 @pytest.fixture
@@ -215,3 +262,12 @@ def session_api():
 
 def audit_count() -> int:
     return AuditEvent.objects.count()
+
+
+def pytest_runtest_logreport(report):
+    """``OTCSMS_TEST_TIMES=FILE``: each phase's time of each test appended to FILE as it ends (tab-separated: test,
+    phase, seconds), so where a long run spends its time can be read while it runs (docs/benchmarks.md)."""
+    path = os.environ.get("OTCSMS_TEST_TIMES")
+    if path and not os.environ.get("PYTEST_XDIST_WORKER"):  # under xdist the controller writes, once
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{report.nodeid}\t{report.when}\t{report.duration:.3f}\n")

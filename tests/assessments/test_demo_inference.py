@@ -12,7 +12,6 @@ from otcsms.assessments.results import combined_status
 from otcsms.catalogs import graph
 from otcsms.catalogs.crosswalk import RELATED, path_relationship
 from otcsms.catalogs.models import Requirement
-from otcsms.tenancy.models import Organisation
 
 # What each answered status may give a requirement, by the composed relationship of the path (docs/inference.md)
 JUSTIFIED = {
@@ -27,25 +26,13 @@ JUSTIFIED = {
 }
 
 
-def load_library_and_demo() -> None:
-    from tests.conftest import make_user
-
-    from otcsms.catalogs.loader import load_shipped_library
-    from otcsms.demo.operator import load_demo
-
-    load_shipped_library()
-    Organisation.objects.create(name="My organisation")
-    make_user("admin", org_admin=True)
-    load_demo(password="demo-password-for-tests")
-
-
 @pytest.fixture
 def demo(db):
-    from tests.db_snapshots import restore
+    from tests.demo_data import library_and_demo
 
     graph.forget()
     state.forget()
-    restore("shipped library and demo operator", load_library_and_demo)  # a copy: tests/db_snapshots.py
+    library_and_demo()  # a copy: tests/db_snapshots.py
     return Assessment.objects.select_related("framework").get(framework__key="iec62443-3-3")
 
 

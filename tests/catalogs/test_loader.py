@@ -20,7 +20,8 @@ from tests.catalogs.conftest import LIBRARY_DIR, licensed_62443_3_3, row_counts,
 
 @pytest.fixture
 def library(db):
-    """The load itself is under test here: the real loader, not conftest's copy of what it wrote."""
+    """The load itself is under test here: the real loader, not conftest's copy of what it wrote (the tests of
+    what a second load does start from that copy, ``shipped_library``)."""
     return load_shipped_library()
 
 
@@ -54,7 +55,7 @@ def test_shipped_load_puts_every_row_in_the_database_once(library, shipped, fram
     assert ac21.parent.ref == "AC-2" and ac21.depth == 2
 
 
-def test_reloading_the_shipped_library_parses_nothing_and_writes_nothing(library, monkeypatch):
+def test_reloading_the_shipped_library_parses_nothing_and_writes_nothing(shipped_library, monkeypatch):
     events = AuditEvent.objects.count()
 
     def must_not_parse(*args, **kwargs):
@@ -66,7 +67,7 @@ def test_reloading_the_shipped_library_parses_nothing_and_writes_nothing(library
     assert AuditEvent.objects.count() == events
 
 
-def test_a_changed_shipped_file_reloads_only_what_is_new(library, monkeypatch, tmp_path):
+def test_a_changed_shipped_file_reloads_only_what_is_new(shipped_library, monkeypatch, tmp_path):
     """After an upgrade ships a new mapping set version, init loads it and nothing else."""
     paths = shipped_library_paths()
     source = next(p for p in paths if p.name == "map-iec62443-3-3_to_nerc-cip.yaml")

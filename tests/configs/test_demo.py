@@ -5,17 +5,13 @@ from __future__ import annotations
 from otcsms.checks.models import Finding
 from otcsms.configs import services
 from otcsms.configs.models import Snapshot
-from otcsms.demo.operator import load_demo
 from otcsms.plant.models import Asset
-from otcsms.tenancy.models import Organisation
 
 
 def test_demo_configurations(db):
-    from tests.conftest import make_user
+    from tests.demo_data import demo_operator
 
-    Organisation.objects.create(name="My organisation")
-    make_user("admin", org_admin=True)
-    load_demo(password="demo-password-for-tests")
+    demo_operator()
     rows = {row.asset.name: row for row in services.drift(Asset.objects.all())}
     assert {name: row.result.status for name, row in rows.items()} == {
         "PLC-CHM-01": "drifted",
@@ -34,6 +30,3 @@ def test_demo_configurations(db):
     assert "expires on" in expiring.message
     finding = Finding.objects.get(check_id="configs.drift-critical")
     assert finding.object_repr == "PLC-CHM-01" and finding.status == "open"
-    count = Snapshot.objects.count()
-    load_demo(password="demo-password-for-tests")
-    assert Snapshot.objects.count() == count

@@ -15,6 +15,7 @@ from otcsms.api import api as ninja_api
 from otcsms.core import registry
 from otcsms.core.models import AuditEvent
 from otcsms.org.models import Person
+from tests.conftest import site_objects
 
 # /version is the platform's own route (otcsms/api.py), not an app's.
 SELF_SERVICE = {"/version"} | {p for c in registry.registered().values() for p in c.self_service_paths}
@@ -37,11 +38,7 @@ def all_routes() -> list[tuple[str, str]]:
 def site_a_objects(site_a, a_contributor):
     """{path kind: pk} of one site-A object per site-owned path, built by every app's ``access_objects``
     (with the site's personas in place, as the tests using it expect)."""
-    objects: dict[str, int] = {}
-    for declared in registry.registered().values():
-        if declared.access_objects:
-            objects |= registry.resolve(declared.access_objects)(site_a)
-    return objects
+    return site_objects(site_a)
 
 
 def resource_of(path: str) -> str:

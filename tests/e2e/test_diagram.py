@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from otcsms.demo.operator import load_demo
 from otcsms.plant.models import Zone
-from otcsms.tenancy.models import Organisation, Site
+from otcsms.tenancy.models import Site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,8 +14,9 @@ PASSWORD = "demo-password-for-tests"
 
 @pytest.fixture
 def demo():
-    Organisation.objects.create(name="My organisation")
-    load_demo(password=PASSWORD)
+    from tests.demo_data import demo_operator
+
+    demo_operator()
     return Site.objects.get(code="riverside-wtp")
 
 

@@ -13,9 +13,9 @@ from django.test import Client
 from otcsms.core.models import User
 from otcsms.tenancy.models import Site
 from tests.conftest import make_user
+from tests.demo_data import demo_operator
 from tests.e2e.conftest import screenshot
 from tests.page_urls import page_urls
-from tests.web.test_demo_pages import load_organisation_and_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,9 +31,7 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')].
 
 @pytest.fixture
 def demo(transactional_db):
-    from tests.db_snapshots import restore
-
-    restore("demo operator", load_organisation_and_demo)
+    demo_operator()
     return Site.objects.get(code="riverside-wtp")
 
 

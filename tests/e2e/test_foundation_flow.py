@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from otcsms.core.audit import verify_chain
-from otcsms.demo.operator import load_demo
 from otcsms.org.models import RoleAssignment
-from otcsms.tenancy.models import Organisation, Site
+from otcsms.tenancy.models import Site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,9 +16,9 @@ PASSWORD = "demo-password-for-tests"
 @pytest.fixture
 def demo():
     from tests.conftest import make_user
+    from tests.demo_data import demo_operator
 
-    Organisation.objects.create(name="My organisation")
-    load_demo(password=PASSWORD)
+    demo_operator()
     make_user("olivia", org_admin=True)
 
 

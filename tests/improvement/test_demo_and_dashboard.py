@@ -15,14 +15,12 @@ from otcsms.improvement.models import Decision, KpiSnapshot, ManagementReview, N
 from otcsms.links.models import ObjectLink
 from otcsms.reports.framework import ReportError, build, render_html
 from otcsms.tenancy.models import Site
-from tests.web.test_demo_pages import load_organisation_and_demo
+from tests.demo_data import demo_operator
 
 
 @pytest.fixture
 def demo(db):
-    from tests.db_snapshots import restore
-
-    return restore("demo operator", load_organisation_and_demo)
+    return demo_operator()
 
 
 def login(username: str) -> Client:

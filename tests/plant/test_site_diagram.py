@@ -7,10 +7,9 @@ from defusedxml import ElementTree
 from django.test import Client
 from django.urls import reverse
 
-from otcsms.demo.operator import load_demo
 from otcsms.plant import graphviz, services
 from otcsms.plant.models import Conduit, SystemUnderConsideration, Zone
-from otcsms.tenancy.models import Organisation, Site
+from otcsms.tenancy.models import Site
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
@@ -33,8 +32,9 @@ def top(group) -> float:
 
 @pytest.fixture
 def demo(db):
-    Organisation.objects.create(name="My organisation")
-    load_demo(password="demo-password-for-tests")
+    from tests.demo_data import demo_operator
+
+    demo_operator()
 
 
 @pytest.mark.parametrize("code", ["riverside-wtp", "cedar-ridge-sub", "harbor-pkg"])

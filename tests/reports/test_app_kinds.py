@@ -20,17 +20,15 @@ from otcsms.roadmap import lifecycle
 from otcsms.roadmap.models import Action
 from otcsms.tenancy.models import Site
 from tests.conftest import audit_count
+from tests.demo_data import demo_operator
 from tests.reports.test_kinds import EXTERNAL
-from tests.web.test_demo_pages import load_organisation_and_demo
 
 KINDS = ("roadmap", "risks", "access-review", "drift")
 
 
 @pytest.fixture
 def demo(db):
-    from tests.db_snapshots import restore
-
-    restore("demo operator", load_organisation_and_demo)
+    demo_operator()
     return Site.objects.get(code="riverside-wtp")
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from otcsms.core import registry
 from otcsms.core.models import AuditEvent
-from otcsms.tenancy.models import Organisation, Site
+from otcsms.tenancy.models import Site
 from tests.core.test_api_access import all_routes, check_refused, items, resource_of, site_a_objects  # noqa: F401
 from tests.toyapp.models import Gadget
 
@@ -86,11 +86,9 @@ def test_its_command_runs(settings, site_a):
 
 def test_its_demo_step_runs_after_the_organisation_and_once(db):
     from otcsms.demo.operator import load_demo
-    from tests.conftest import make_user
+    from tests.demo_data import demo_operator
 
-    Organisation.objects.create(name="My organisation")
-    make_user("admin", org_admin=True)
-    load_demo(password="demo-password-for-tests")
+    demo_operator()  # the demo's first run (a copy of it), the toy app's step included
     load_demo(password="demo-password-for-tests")
     water = Site.objects.get(code="riverside-wtp")
     assert list(Gadget.objects.values_list("site", "name")) == [(water.pk, "Chlorine analyser")]

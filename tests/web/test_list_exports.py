@@ -18,7 +18,7 @@ from otcsms.plant.models import Zone
 from otcsms.tenancy.models import Site
 from otcsms.ui.generic import ScopedListView
 from tests.conftest import audit_count, make_user
-from tests.web.test_demo_pages import load_organisation_and_demo
+from tests.demo_data import demo_operator
 
 
 def list_routes() -> list[tuple[str, type[ScopedListView]]]:
@@ -49,9 +49,7 @@ def test_the_list_routes_are_found():
 
 @pytest.fixture
 def demo(db):
-    from tests.db_snapshots import restore
-
-    restore("demo operator", load_organisation_and_demo)
+    demo_operator()
     return Site.objects.get(code="riverside-wtp")
 
 
