@@ -94,7 +94,8 @@ def test_the_products_navigation_and_demo_keep_their_order():
     assert [s.target.rsplit(".", 1)[1] for s in of_the_product(registry.demo_steps(), "demo")] == [
         "load_organisation", "load_demo_plant", "load_users", "load_demo_assessments", "load_demo_people",
         "load_demo_links",
-        "load_demo_access", "load_demo_evidence", "load_demo_configs", "load_demo_risk", "run_demo_checks",
+        "load_demo_access", "load_demo_evidence", "load_demo_report_template", "load_demo_configs", "load_demo_risk",
+        "run_demo_checks",
         "load_demo_roadmap", "load_demo_resilience", "load_demo_improvement",
     ]  # fmt: skip
 

@@ -11,12 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from docx.shared import RGBColor
 
+from otcsms.core.models import User
 from otcsms.evidence import services as evidence
 from otcsms.evidence.models import Document as EvidenceDocument
 from otcsms.evidence.models import DocumentVersion
 from otcsms.reports import docx_render, docx_templates, framework, services
 from otcsms.reports.docx_templates import TemplateRefusedError, check_template
-from tests.conftest import PASSWORD, make_user
+from otcsms.tenancy.models import Site
+from tests.conftest import PASSWORD, audit_count, make_user
 
 
 def letterhead_template(*, placeholders: bool = True) -> bytes:
@@ -236,3 +238,39 @@ def test_the_api_offers_docx_and_the_template_list(api, site_a, a_contributor):
     assert client.get(f"/sites/{site_a.pk}/report-templates").json() == []
     shipped = client.get(f"/sites/{site_a.pk}/report-templates/default")
     assert shipped.status_code == 200 and check_template(shipped.content).placeholders
+
+
+def test_the_demo_operators_word_reports_come_out_in_its_approved_letterhead(db):
+    """The demo's organisation template (reports/demo.py): kept at the water plant for every site, approved by
+    another person than its author, used by the DOCX reports of every site; the demo step again changes nothing."""
+    from otcsms.core.registry import DemoSummary
+    from otcsms.reports.demo import INK, load_demo_report_template
+    from tests.db_snapshots import restore
+    from tests.web.test_demo_pages import load_organisation_and_demo
+
+    restore("demo operator", load_organisation_and_demo)
+    water, substation = Site.objects.get(code="riverside-wtp"), Site.objects.get(code="cedar-ridge-sub")
+    template = EvidenceDocument.objects.get(tags__icontains="report-template")
+    version = template.current_version
+    assert template.site == water and version is not None and version.status == "approved"
+    assert version.approved_by.username == "maria.lopez" and version.uploaded_by.username == "tom.baker"
+    organisation = water.organisation.name
+    # a viewer of the substation only: the template kept at the water plant covers it
+    for site, user in ((water, "maria.lopez"), (substation, "grid.viewer")):
+        made = services.report_file("risks", site, User.objects.get(username=user), "docx", {})
+        document = Document(io.BytesIO(made.data))
+        assert document.sections[0].header.paragraphs[0].text == f"{organisation} · OT Security Office"
+        assert document.styles["Heading 1"].font.color.rgb == INK
+        cover = [p.text for p in document.paragraphs[:4]]
+        assert cover[:3] == [organisation.upper(), "Risk register", f"{site.name} ({site.code})"]
+        assert " scenario" in cover[3]  # the report's summary
+        assert document.paragraphs[1].style.name == "Title"
+        assert any(p.style.name == "Heading 1" and p.text == "Heat maps" for p in document.paragraphs)
+        footer = [p.text for p in document.sections[0].footer.paragraphs]
+        assert footer[0].startswith("Made ") and footer[1].startswith(f"{organisation} · Page ")
+    before = audit_count()
+    load_demo_report_template(DemoSummary(password="demo-password-for-tests"))
+    assert (
+        audit_count() == before
+        and EvidenceDocument.objects.filter(tags__icontains="report-template").count() == 1
+    )

@@ -9,8 +9,9 @@ import pytest
 
 from otcsms.assessments import gapexport
 from otcsms.core.models import AuditChainHead, AuditEvent
-from otcsms.reports import charts, framework, kinds
+from otcsms.reports import framework, kinds
 from otcsms.reports.framework import ReportError
+from otcsms.ui import charts
 
 # An attribute or CSS reference to anything but inline data: what a standalone report must not have.
 EXTERNAL = re.compile(

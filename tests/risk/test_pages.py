@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -58,24 +59,43 @@ def test_scenario_form_rates_on_the_matrix(plant, a_contributor, site_a):
     assert ThreatScenario.objects.count() == 1
 
 
+def heat_map_links(page: str) -> dict[str, dict[str, str]]:
+    """The heat map of a page: per cell (its tooltip) the links of its counts (the count's tooltip -> URL)."""
+    found = re.search(r'<figure id="heat-map">(<svg.*?</svg>)', page, flags=re.S)
+    assert found is not None
+    chart = ElementTree.fromstring(found.group(1))  # well-formed: every text escaped
+    return {
+        cell.find("rect/title").text: {a.find("text/title").text: a.get("href") for a in cell.iter("a")}
+        for cell in chart.findall("g")
+    }
+
+
 def test_the_list_filters_and_the_heat_map_links_to_it(plant, a_contributor, b_viewer, site_a):
     make(site_a, plant.cell, "Ransomware", 4, {"production": 5}, residual_likelihood=2,
          residual_consequences={"production": 3}, treatment="mitigate")  # fmt: skip
     make(site_a, plant.cell, "Laptop malware", 2, {"production": 2})
     client = logged_in(a_contributor)
-    page = client.get("/risk/heat-map/").content.decode()
-    assert page.count('class="cell"') == 25 and "<svg" in page
-    assert 'data-likelihood="4" data-consequence="5" data-inherent="1" data-residual="0"' in page
-    link = re.search(r'href="(/risk/scenarios/\?inherent_likelihood=4&amp;inherent_consequence=5)"', page)
-    assert link is not None
-    listed = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    cells = heat_map_links(client.get("/risk/heat-map/").content.decode())
+    assert len(cells) == 25
+    linked = {title.split(":")[0]: links for title, links in cells.items() if links}
+    assert linked == {
+        "likelihood 4 × consequence 5": {"1 scenario rated here before any control (inherent)":
+                                         "/risk/scenarios/?inherent_likelihood=4&inherent_consequence=5"},
+        "likelihood 2 × consequence 3": {"1 scenario rated here with the existing controls (residual)":
+                                         "/risk/scenarios/?residual_likelihood=2&residual_consequence=3"},
+        "likelihood 2 × consequence 2": {"1 scenario rated here before any control (inherent)":
+                                         "/risk/scenarios/?inherent_likelihood=2&inherent_consequence=2"},
+    }  # fmt: skip
+    listed = client.get("/risk/scenarios/?inherent_likelihood=4&inherent_consequence=5").content.decode()
     assert "Ransomware" in listed and "Laptop malware" not in listed
+    narrowed = heat_map_links(client.get("/risk/heat-map/", {"site": site_a.pk}).content.decode())
+    assert all(url.endswith(f"&site={site_a.pk}") for links in narrowed.values() for url in links.values())
     assert "Laptop" in client.get("/risk/scenarios/?treatment=none").content.decode()
     assert "Ransomware" not in client.get("/risk/scenarios/?treatment=none").content.decode()
     assert "Ransomware" in client.get("/risk/scenarios/?residual_level=medium").content.decode()
     assert client.get("/risk/scenarios/?inherent_likelihood=%C2%B2&zone=x").status_code == 200
     other = logged_in(b_viewer).get("/risk/heat-map/").content.decode()
-    assert 'data-inherent="1"' not in other and "Ransomware" not in other
+    assert not any(heat_map_links(other).values()) and "Ransomware" not in other
 
 
 def test_zone_page_shows_the_justified_sl_t_beside_the_recorded_one(plant, a_contributor, site_a):

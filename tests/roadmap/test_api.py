@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+from xml.etree import ElementTree
+
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from otcsms.core.models import AuditEvent
 from otcsms.links.models import ObjectLink
@@ -244,6 +250,14 @@ def test_progress_counts_planned_and_done_and_the_gaps_closed(
     assert progress["counts"]["done"] == 1 and progress["counts"]["proposed"] == 1
     assert progress["gaps_total"] == 3 and progress["gaps_closed"] == 2
     assert progress["burndown"][-1][1] == 1 and progress["percent_done"] == 50
+    # the progress page draws it (the chart kit): every gap open the day before the first completion, then one
+    finished = Action.objects.get(pk=first).completed_on
+    browser = Client()
+    browser.force_login(a_contributor)
+    page = browser.get(reverse("web:roadmap_progress", args=[site_a.pk])).content.decode()
+    chart = ElementTree.fromstring(re.search(r'<svg class="chart trend".*?</svg>', page, flags=re.S).group(0))
+    assert [c.find("title").text for c in chart.iter("circle")] == [
+        f"Gaps still open: 3 on {finished - timedelta(days=1):%Y-%m-%d}", f"Gaps still open: 1 on {finished:%Y-%m-%d}"]  # fmt: skip
     # SL-A once the roadmap is done: SR 1.1 and SR 1.3 met (SR 1.1 RE 1 already is) lift FR1 to 4 (the small
     # catalog selects nothing more up to SL 4); SR 5.1 met lifts FR5 to 1 (SR 5.1 RE 1, selected at SL 2, is not
     # answered); the answers are the site's, inherited by every zone

@@ -42,9 +42,9 @@ from otcsms.evidence.models import (
     ReviewReminder,
 )
 from otcsms.evidence.search import matching_q
-from otcsms.evidence.trend_chart import percent_line_svg
 from otcsms.links.services import LinkInputError, find_record
 from otcsms.tenancy.models import Site
+from otcsms.ui import charts
 from otcsms.ui.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
 from otcsms.ui.links import link_panel
 from otcsms.ui.sites import current_site_id
@@ -419,6 +419,21 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
 TREND_DAYS = 90  # daily snapshots shown in the trend chart
 
 
+def trend_chart(site: Site, trend: list[CompletenessSnapshot]) -> str:
+    """The site's daily completeness scores (oldest first) as a line, each day a point with its score; the
+    chart's title sums it up (first and last score, how many days); "" without a snapshot."""
+    if not trend:
+        return ""
+    first, last = trend[0], trend[-1]
+    summary = (
+        f"Completeness of {site.name}: {first.score}% on {first.taken_on:%Y-%m-%d}"
+        + (f", {last.score}% on {last.taken_on:%Y-%m-%d}" if len(trend) > 1 else "")
+        + f" ({len(trend)} day{'s' if len(trend) != 1 else ''})"
+    )
+    points = [(s.taken_on, float(s.score)) for s in trend]
+    return charts.trend_svg({"Completeness": points}, title=summary, unit="%", height=160, every_point=True)
+
+
 @login_required
 def completeness_page(request: HttpRequest) -> HttpResponse:
     user = authed(request).user
@@ -430,7 +445,7 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
     for site in sites[:20]:
         result = audit_site(site)
         trend = list(CompletenessSnapshot.objects.filter(site=site).order_by("-taken_on")[:TREND_DAYS])[::-1]
-        chart = percent_line_svg([(s.taken_on, s.score) for s in trend], label=f"Completeness of {site.name}")
+        chart = trend_chart(site, trend)
         results.append({"result": result, "trend": trend, "chart": mark_safe(chart),  # noqa: S308 - numbers and escaped text only
 
                         "categories": [(c, result.in_order.get(c, 0), result.counted.get(c, 0), result.gaps_of(c)[:100])

@@ -227,13 +227,16 @@ def _check_placeholders(document: object) -> tuple[str, ...]:
 
 # --- templates as evidence documents -------------------------------------------------------------------------------
 def templates_of(site: Site, user: User) -> list[Document]:
-    """The site's report templates ``user`` may see, newest first."""
-    return list(
+    """The report templates of ``site`` that ``user`` may see: the site's own, newest first, then those another
+    site keeps for it (an organisation's template kept at its head office, covering the other sites: see
+    docs/evidence.md, "Documents covering several sites"), newest first."""
+    found = (
         Document.objects.for_user(user)
-        .filter(site=site, tags__icontains=TAG, retired_at__isnull=True)
-        .select_related("current_version")
-        .order_by("-pk")
+        .for_site(site.pk)
+        .filter(tags__icontains=TAG, retired_at__isnull=True)
+        .select_related("current_version", "site")
     )
+    return sorted(found, key=lambda d: (d.site_id != site.pk, -d.pk))
 
 
 def _is_template(document: Document) -> bool:
@@ -242,7 +245,7 @@ def _is_template(document: Document) -> bool:
 
 def template_for(site: Site, user: User, choice: str) -> tuple[bytes, str]:
     """(DOCX bytes, a label) of the template a report of ``site`` uses: ``choice`` "default" is the shipped one,
-    a document id that template, "" the site's newest template with an approved version (else the shipped one).
+    a document id that template, "" the first of ``templates_of`` with an approved version (else the shipped one).
     A chosen template without an approved version, or one that no longer passes the checks, is refused."""
     from otcsms.reports.framework import ReportError
 
@@ -295,7 +298,10 @@ def upload_template(
     checked = check_template(data)
     with transaction.atomic():
         if document_id is not None:
-            document = next((d for d in templates_of(site, by) if d.pk == document_id), None)
+            # a new version only of the site's own templates (one another site keeps is written there)
+            document = next(
+                (d for d in templates_of(site, by) if d.pk == document_id and d.site_id == site.pk), None
+            )
             if document is None:
                 raise TemplateRefusedError(f"no report template {document_id} at {site.name}")
         else:

@@ -14,9 +14,9 @@ from otcsms.assessments.results import Counts, combined_status
 from otcsms.core.inputs import parse_id
 from otcsms.core.models import User
 from otcsms.evidence.cells import evidence_states
-from otcsms.reports import charts
 from otcsms.reports.framework import ReportData, ReportError
 from otcsms.tenancy.models import Site
+from otcsms.ui import charts
 
 STATUS_LABELS = {
     "met": "Met", "partially_met": "Partially met", "not_met": "Not met",

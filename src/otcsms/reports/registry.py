@@ -4,7 +4,7 @@ Report kinds come from every app's ``reports`` field (core.registry.ReportKind):
 assessments and evidence apps; an app above them (risk, roadmap) declares its own kinds in its registry.py.
 """
 
-from otcsms.core.registry import CliCommand, Contributions, NavEntry, ReportKind
+from otcsms.core.registry import CliCommand, Contributions, DemoStep, NavEntry, ReportKind
 
 contributions = Contributions(
     api_router="otcsms.reports.api.router",
@@ -22,5 +22,6 @@ contributions = Contributions(
         ReportKind("soa", "Statement of applicability", "otcsms.reports.kinds.statement_of_applicability"),
         ReportKind("coverage", "Coverage matrix across frameworks", "otcsms.reports.kinds.coverage_matrix"),
     ),
+    demo=(DemoStep("otcsms.reports.demo.load_demo_report_template", 510),),  # after the evidence documents
     access_objects="otcsms.reports.testing.access_objects",
 )

@@ -15,9 +15,9 @@ from otcsms.core.models import User
 from otcsms.plant.models import Zone
 from otcsms.risk import matrix as mx
 from otcsms.risk import services
+from otcsms.risk.heat_chart import LEVEL_COLOURS, heat_svg
 from otcsms.risk.models import RiskMatrix, ThreatScenario
 from otcsms.tenancy.models import Site
-from otcsms.ui import charts
 
 
 def build(site: Site, user: User, params: Mapping[str, str]) -> dict[str, Any]:
@@ -26,22 +26,9 @@ def build(site: Site, user: User, params: Mapping[str, str]) -> dict[str, Any]:
     matrix = RiskMatrix.of(site.organisation_id)
     scenarios = ThreatScenario.objects.for_user(user).filter(site=site)
     grid = services.heat_map(matrix, scenarios)
-    row_labels = [
-        f"{n} {label}"
-        for n, label in zip(
-            range(matrix.n_likelihood, 0, -1), reversed(matrix.likelihood_labels), strict=True
-        )
-    ]
-    column_labels = [str(n) for n in range(1, matrix.n_consequence + 1)]
 
     def heat(which: str, title: str) -> str:
-        rows = [
-            [charts.Cell(getattr(c, which), charts.SEVERITY_COLOURS.get(c.level, "#cccccc"),
-                         f"likelihood {c.likelihood} x consequence {c.consequence}: {c.level}, "
-                         f"{getattr(c, which)} scenario(s)") for c in cells]
-            for cells in grid
-        ]  # fmt: skip
-        return charts.heat_grid(rows, row_labels=row_labels, column_labels=column_labels, title=title)
+        return heat_svg(matrix, grid, title=title, ratings=(which,))
 
     register = list(
         scenarios.select_related(
@@ -71,7 +58,7 @@ def build(site: Site, user: User, params: Mapping[str, str]) -> dict[str, Any]:
             "residual_map": heat("residual", "Residual risk (existing controls)"),
             "consequence_labels": list(enumerate(matrix.consequence_labels, start=1)),
             "zones": [z for z in zones if z.scenarios],
-            "level_colours": charts.SEVERITY_COLOURS,
+            "level_colours": LEVEL_COLOURS,
         },
         "summary": f"{len(register)} scenario{'s' if len(register) != 1 else ''}, {unrated} without a residual rating",
     }

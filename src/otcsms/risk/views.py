@@ -25,19 +25,12 @@ from otcsms.org.models import Person
 from otcsms.plant.models import Zone
 from otcsms.risk import attack, forms, services, vuln_lifecycle
 from otcsms.risk import matrix as mx
+from otcsms.risk.heat_chart import LEVEL_COLOURS, heat_svg
 from otcsms.risk.models import Advisory, AssetVulnerability, RiskMatrix, ThreatModelReview, ThreatScenario
 from otcsms.tenancy.models import Site
 from otcsms.ui import exports, generic
 from otcsms.ui.links import link_panel
 from otcsms.ui.sites import current_site_id
-
-LEVEL_COLOURS = {
-    "low": "#4caf50",
-    "medium": "#f2c94c",
-    "high": "#f2994a",
-    "critical": "#d64545",
-    "": "#cccccc",
-}
 
 
 def _authed(request: HttpRequest) -> AuthedRequest:
@@ -216,24 +209,20 @@ class ReviewDelete(ReviewViews, generic.ScopedDeleteView):
 
 
 # --- heat map, matrix, zone -----------------------------------------------------------------------------
-CELL = 64
+HEAT_CELL = 64  # px: the page's cells hold two counts
 
 
-def heat_svg_cells(
-    matrix: RiskMatrix, scenarios: QuerySet[ThreatScenario], site_id: int | None
-) -> list[dict[str, Any]]:
-    """Positions, colours, counts and list links of the heat map's cells (the template draws the SVG)."""
-    cells = []
+def heat_map_svg(matrix: RiskMatrix, scenarios: QuerySet[ThreatScenario], site_id: int | None) -> str:
+    """The heat map of the page: per cell the inherent / residual count, each a link to the scenarios rated
+    there (narrowed to the page's site)."""
     site = f"&site={site_id}" if site_id else ""
-    for row, cells_of_row in enumerate(services.heat_map(matrix, scenarios)):
-        for column, cell in enumerate(cells_of_row):
-            query = f"inherent_likelihood={cell.likelihood}&inherent_consequence={cell.consequence}{site}"
-            residual = f"residual_likelihood={cell.likelihood}&residual_consequence={cell.consequence}{site}"
-            cells.append({"x": 120 + column * CELL, "y": 10 + row * CELL, "cell": cell,
-                          "colour": LEVEL_COLOURS.get(cell.level, "#ccc"),
-                          "inherent_url": f"{reverse('web:threatscenario_list')}?{query}",
-                          "residual_url": f"{reverse('web:threatscenario_list')}?{residual}"})  # fmt: skip
-    return cells
+    listed = reverse("web:threatscenario_list")
+
+    def href(rating: str, cell: services.HeatCell) -> str:
+        return f"{listed}?{rating}_likelihood={cell.likelihood}&{rating}_consequence={cell.consequence}{site}"
+
+    return heat_svg(matrix, services.heat_map(matrix, scenarios), title="Risk heat map: likelihood by consequence",
+                    href=href, cell=HEAT_CELL)  # fmt: skip
 
 
 @login_required
@@ -242,14 +231,8 @@ def heat_map_page(request: HttpRequest) -> HttpResponse:
     site_id = parse_id(request.GET.get("site", "")) or current_site_id(request)
     scenarios = ThreatScenario.objects.for_user(user).for_site(site_id)
     matrix = forms.matrix_for(user)
-    n_l, n_c = matrix.n_likelihood, matrix.n_consequence
     return render(request, "risk/heat_map.html", {
-        "cells": heat_svg_cells(matrix, scenarios, site_id), "matrix": matrix, "cell": CELL,
-        "width": 130 + n_c * CELL, "height": 60 + n_l * CELL,
-        "likelihood_axis": [{"y": 10 + i * CELL + CELL // 2, "label": f"{n_l - i} {lab}"}
-                            for i, lab in enumerate(reversed(matrix.likelihood_labels))],
-        "consequence_axis": [{"x": 120 + i * CELL + CELL // 2, "label": f"{i + 1}"}
-                             for i in range(n_c)],
+        "heat_map": heat_map_svg(matrix, scenarios, site_id), "matrix": matrix,
         "consequence_labels": list(enumerate(matrix.consequence_labels, start=1)),
         "total": scenarios.count(), "site": Site.objects.for_user(user).filter(pk=site_id).first() if site_id else None,
         "top": scenarios.select_related("site", "zone").order_by("-residual_score", "-inherent_score", "pk")[:10],

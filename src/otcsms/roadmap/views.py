@@ -4,7 +4,7 @@ the exports. Workflows call ``roadmap.services``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otcsms.assessments.models import Assessment
@@ -25,7 +26,7 @@ from otcsms.roadmap.models import Action, ActionDependency, BusinessGoal, Roadma
 from otcsms.roadmap.phases import with_limits
 from otcsms.roadmap.timeline import timeline_svg
 from otcsms.tenancy.models import Site
-from otcsms.ui import generic
+from otcsms.ui import charts, generic
 from otcsms.ui.sites import current_site_id
 
 
@@ -358,19 +359,13 @@ def progress_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _burndown_svg(found: services.Progress) -> str:
-    """Gaps still open after each day an action closing them was finished (a step line), as SVG."""
-    points = [("start", found.gaps_total), *found.burndown]
-    width, height, left = 640, 180, 40
-    top = max(found.gaps_total, 1)
-    step = (width - left - 10) / max(len(points) - 1, 1)
-    coords = [(left + i * step, 10 + (height - 40) * (1 - n / top)) for i, (_, n) in enumerate(points)]
-    path = " ".join(f"{'M' if i == 0 else 'L'} {x:.1f} {y:.1f}" for i, (x, y) in enumerate(coords))
-    labels = "".join(f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{day}</text>'
-                     for (x, _), (day, _) in zip(coords, points, strict=True))  # fmt: skip
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="burndown" width="{width}" height="{height}" role="img">'
-            f"<title>Gaps still open</title>"
-            f'<text x="4" y="14" font-size="11">{top}</text><text x="4" y="{height - 30}" font-size="11">0</text>'
-            f'<path d="{path}" fill="none" stroke="#3b6fb6" stroke-width="2"/>{labels}</svg>')  # fmt: skip
+    """Gaps still open, over time: all of them the day before the first completion, then after each day an action
+    closing some was finished (a single point today when none is). Drawn by the chart kit, every point with its
+    count and day."""
+    days = [(date.fromisoformat(day), float(n)) for day, n in found.burndown]
+    start = days[0][0] - timedelta(days=1) if days else timezone.localdate()
+    return charts.trend_svg({"Gaps still open": [(start, float(found.gaps_total)), *days]},
+                            title="Gaps still open", width=640, height=180, every_point=True)  # fmt: skip
 
 
 # --- suggestions from an assessment --------------------------------------------------------------------------------

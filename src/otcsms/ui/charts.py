@@ -3,12 +3,14 @@ markup in a page, a standalone HTML report and its PDF (WeasyPrint draws inline 
 Content-Security-Policy (presentation attributes only, never ``style``). Pure: no Django.
 
 Every chart returns one ``<svg>`` element as text, without an ``xmlns`` (inline SVG in HTML needs none, and a
-report holds no URL at all); every text it is given is escaped. The shapes:
+chart holds no URL but the links a page gives a heat grid's counts); every text it is given is escaped. The shapes:
 
 * ``stacked_bars``  horizontal 100 % stacked bars with a legend (coverage per framework);
 * ``bars``          horizontal bars of values, one colour each (cost per phase, drift or findings by severity);
-* ``heat_grid``     a likelihood x consequence grid of coloured, counted cells (the risk heat map);
-* ``trend_svg``     one line per series over time (the KPI trends of the CSMS health page and the dashboard);
+* ``heat_grid``     a likelihood x consequence grid of coloured, counted cells, the counts optionally links (the
+                    risk heat map of the page and of the risk register);
+* ``trend_svg``     one line per series over time (the KPI trends of the CSMS health page and the dashboard, the
+                    evidence completeness trend, the roadmap's burn-down of gaps);
 * ``spark_svg``     a tiny line for a table cell.
 """
 
@@ -154,10 +156,24 @@ def _number(value: float) -> str:
 
 # --- heat grid ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
+class Count:
+    value: int
+    title: str = ""  # what the number counts (its tooltip)
+    href: str = ""  # where the number links: the list of what it counts (a page's; a report holds no URL)
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
-    count: int
     colour: str
-    title: str = ""
+    counts: tuple[Count, ...] = ()  # one number, or two written "a/b" (inherent / residual); 0 is left blank
+    title: str = ""  # what the cell is (its tooltip)
+
+
+def _count(item: Count, x: int, y: int, text: str, size: int, bold: bool) -> str:
+    tip = f"<title>{escape(item.title)}</title>" if item.title else ""
+    weight = ' font-weight="bold"' if bold else ""
+    mark = f'<text x="{x}" y="{y}" text-anchor="middle" font-size="{size}"{weight}>{escape(text)}{tip}</text>'
+    return f'<a href="{escape(item.href)}">{mark}</a>' if item.href else mark
 
 
 def heat_grid(
@@ -171,8 +187,9 @@ def heat_grid(
     cell: int = 44,
     label_width: int = 130,
 ) -> str:
-    """A grid of coloured cells (rows top first, as given), each showing its count (blank at 0), with row
-    labels at the left and column labels below; ``title`` above it."""
+    """A grid of coloured cells (rows top first, as given), each showing its counts (a second one smaller, after
+    a slash; blank at 0), each count a link where it has one, with row labels at the left and column labels
+    below; ``title`` above it."""
     n_columns = max((len(r) for r in rows), default=0)
     width = label_width + n_columns * cell + 10
     top = 20
@@ -190,14 +207,21 @@ def heat_grid(
             x = label_width + c * cell
             tip = f"<title>{escape(item.title)}</title>" if item.title else ""
             out.append(
-                f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{escape(item.colour)}" '
+                f'<g><rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{escape(item.colour)}" '
                 f'stroke="#fff" stroke-width="2">{tip}</rect>'
             )
-            if item.count:
+            baseline = y + cell // 2 + 6
+            if len(item.counts) == 1 and item.counts[0].value:
                 out.append(
-                    f'<text x="{x + cell // 2}" y="{y + cell // 2 + 6}" text-anchor="middle" font-size="16" '
-                    f'font-weight="bold">{item.count}</text>'
+                    _count(item.counts[0], x + cell // 2, baseline, str(item.counts[0].value), 16, True)
                 )
+            elif len(item.counts) > 1:
+                first, second = item.counts[0], item.counts[1]
+                if first.value:
+                    out.append(_count(first, x + cell * 5 // 16, baseline, str(first.value), 16, True))
+                if second.value:
+                    out.append(_count(second, x + cell * 23 // 32, baseline, f"/{second.value}", 12, False))
+            out.append("</g>")
     base = top + len(rows) * cell
     for c in range(n_columns):
         label = column_labels[c] if c < len(column_labels) else ""
@@ -235,9 +259,12 @@ def trend_svg(
     unit: str = "",
     width: int = 560,
     height: int = 170,
+    every_point: bool = False,
 ) -> str:
     """One line per series (label -> points, any order), a shared time axis, the value axis from 0 (0-100 for
-    a percentage), and a legend when there is more than one series; "" when there is no point at all."""
+    a percentage), and a legend when there is more than one series; "" when there is no point at all. The last
+    point of each line is a marker whose tooltip says the value and the day; ``every_point`` marks every point
+    so (a daily score, where each day is worth reading)."""
     lines = {name: sorted(points, key=lambda p: _day(p[0])) for name, points in series.items() if points}
     if not lines:
         return ""
@@ -282,11 +309,11 @@ def trend_svg(
         coords = " ".join(f"{x_of(_day(d)):.1f},{y_of(v):.1f}" for d, v in points)
         if len(points) > 1:
             out.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        d, v = points[-1]
-        out.append(
-            f'<circle cx="{x_of(_day(d)):.1f}" cy="{y_of(v):.1f}" r="3" fill="{colour}">'
-            f"<title>{escape(name or title)}: {_number(v)}{suffix} on {_label(d)}</title></circle>"
-        )
+        for d, v in points if every_point else points[-1:]:
+            out.append(
+                f'<circle cx="{x_of(_day(d)):.1f}" cy="{y_of(v):.1f}" r="3" fill="{colour}">'
+                f"<title>{escape(name or title)}: {_number(v)}{suffix} on {_label(d)}</title></circle>"
+            )
         if len(lines) > 1:
             lx = left + (i % 3) * (plot_w // 3)
             ly = top + plot_h + 30 + 16 * (i // 3)
