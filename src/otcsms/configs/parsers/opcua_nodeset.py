@@ -91,7 +91,9 @@ def _parse(data: bytes) -> Parsed:
     tags = _Tags(ns)
     classes = tags.classes
     for element in root:
-        node_class = classes.get(element.tag)  # a qualified tag: no local name worked out per element
+        # By the qualified tag (no local name worked out per node); the local name only for the few others
+        # (namespace table, models, aliases), so a node in another namespace is still read as before.
+        node_class = classes.get(element.tag) or _NODE_CLASSES.get(local(element.tag))
         if node_class is None:
             continue
         node_id, node, value = _node(element, node_class, tags)
