@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from otcsms.configs.collectors import Options, Target, collect_all
+from tests.configs.peers import run_apart
 
 
 def test_the_longest_reads_start_first_and_outcomes_keep_the_given_order():
@@ -33,7 +34,7 @@ def test_the_longest_reads_start_first_and_outcomes_keep_the_given_order():
             server.close()
         return [ports.index(port) for port in arrived], outcomes
 
-    arrived, outcomes = asyncio.run(run())
+    arrived, outcomes = run_apart(run())
     assert [o.target.key for o in outcomes] == ["plc-a", "server-b", "rtu-c", "plc-d"]
     assert all(o.status in ("unreachable", "error") for o in outcomes)
     # one at a time: OPC UA first, then DNP3, then the Modbus reads in their given order
