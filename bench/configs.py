@@ -5,11 +5,13 @@ fleet drift over 20,000 assets' latest snapshots.
    next to a plain hashlib.sha256 of the same bytes (the floor).
 2. collect from MODBUS pymodbus devices, OPC UA asyncua servers and DNP3 dnp3py outstations on 127.0.0.1, all at once (bounded
    concurrency), versus each device alone: devices/s and the ratio of the total time to the slowest device.
-   The devices run in helper processes (this file with --serve).
+   The devices run in helper processes (this file with --serve); --latency-ms puts a relay that delays every
+   message in front of each (a network's round trip, which 127.0.0.1 does not have).
 3. fleet drift (services.drift) over ASSETS assets, each with a baseline and a latest snapshot, 10% drifted.
 
 Targets: >= 20 MB/s normalise+diff; concurrent collection within 2x of the slowest device; fleet drift < 5 s.
-Usage: python bench/configs.py [--modbus 200] [--opcua 20] [--dnp3 20] [--assets 20000] [--database-url URL]
+Usage: python bench/configs.py [--modbus 200] [--opcua 20] [--dnp3 20] [--latency-ms 0] [--assets 20000]
+       [--database-url URL] [--only throughput|collection|drift]
 """
 
 from __future__ import annotations
