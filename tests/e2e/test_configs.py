@@ -111,7 +111,7 @@ def test_import_baseline_import_again_and_see_the_drift(page: Page, site_a, tmp_
     page.fill("input[aria-label='Reason for deleting the deviation on /opcua/build_info/software_version']",
               "patch not released by the vendor")  # fmt: skip
     with page.expect_navigation():
-        page.get_by_role("button", name="Delete").click()
+        page.get_by_role("button", name="Delete", exact=True).click()
     expect(main).to_contain_text("Deviation deleted: the difference is drift again.")
     expect(page.locator("main table.data").first.locator("tr", has_text="software_version")).to_contain_text(
         "high"
