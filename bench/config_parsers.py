@@ -7,6 +7,7 @@ and values), then times, best of --repeat runs:
 next to plain hashlib.sha256 of the same bytes (the floor). Target: >= 20 MB/s for parse + dump + hash.
 Pure code: no database, no Django.
 
+Wall and CPU time of this process are both printed (the machine may be shared: CPU time is the steadier).
 Usage: python bench/config_parsers.py [--mb 20] [--repeat 3]
 """
 
@@ -78,13 +79,15 @@ def canonical_hash(config: dict) -> str:
     return hashlib.sha256(dumped.encode()).hexdigest()
 
 
-def best_of(repeat: int, work) -> float:
-    times = []
+def best_of(repeat: int, work) -> tuple[float, float]:
+    """The best wall time and the best CPU time of this process (the steadier figure on a shared machine)."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus)
 
 
 def main() -> None:
@@ -103,15 +106,19 @@ def main() -> None:
     parse_time = best_of(args.repeat, lambda: opcua_nodeset.parse(data))
     dump_time = best_of(args.repeat, lambda: canonical_hash(parsed.config))
     total = best_of(args.repeat, lambda: canonical_hash(opcua_nodeset.parse(data).config))
-    for label, seconds in (
+    print(f"{'':34} {'wall':>9} {'MB/s':>8} {'CPU':>9} {'MB/s':>8}")
+    for label, (wall, cpu) in (
         ("sha256 of the bytes (floor)", floor),
         ("parse (normalise)", parse_time),
         ("canonical JSON + sha256", dump_time),
         ("parse + canonical JSON + sha256", total),
     ):
-        print(f"{label:34} {seconds:7.3f} s  {megabytes / seconds:8.1f} MB/s")
-    verdict = "meets" if megabytes / total >= 20 else "MISSES"
-    print(f"target >= 20 MB/s normalise: {verdict} ({megabytes / total:.1f} MB/s)")
+        print(
+            f"{label:34} {wall:7.3f} s {megabytes / wall:8.1f} {cpu:7.3f} s {megabytes / max(cpu, 1e-9):8.1f}"
+        )
+    rate = megabytes / total[1]
+    print(f"target >= 20 MB/s normalise: {'meets' if rate >= 20 else 'MISSES'} ({rate:.1f} MB/s CPU; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -5,11 +5,13 @@ fleet drift over 20,000 assets' latest snapshots.
    next to a plain hashlib.sha256 of the same bytes (the floor).
 2. collect from MODBUS pymodbus devices, OPC UA asyncua servers and DNP3 dnp3py outstations on 127.0.0.1, all at once (bounded
    concurrency), versus each device alone: devices/s and the ratio of the total time to the slowest device.
-   The devices run in helper processes (this file with --serve).
+   The devices run in helper processes (this file with --serve); --latency-ms puts a relay that delays every
+   message in front of each (a network's round trip, which 127.0.0.1 does not have).
 3. fleet drift (services.drift) over ASSETS assets, each with a baseline and a latest snapshot, 10% drifted.
 
 Targets: >= 20 MB/s normalise+diff; concurrent collection within 2x of the slowest device; fleet drift < 5 s.
-Usage: python bench/configs.py [--modbus 200] [--opcua 20] [--dnp3 20] [--assets 20000] [--database-url URL]
+Usage: python bench/configs.py [--modbus 200] [--opcua 20] [--dnp3 20] [--latency-ms 0] [--assets 20000]
+       [--database-url URL] [--only throughput|collection|drift]
 """
 
 from __future__ import annotations
@@ -88,12 +90,39 @@ def throughput(size_mb: float) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- 2. collection
-def serve(kind: str, count: int) -> None:
-    """Helper process: ``count`` devices of ``kind`` on free ports; prints the ports as JSON, then serves."""
-    asyncio.run(_serve(kind, count))
+def serve(kind: str, count: int, latency_ms: float = 0) -> None:
+    """Helper process: ``count`` devices of ``kind`` on free ports; prints the ports as JSON, then serves. With a
+    latency, each device is reached through a relay that holds every message for that long in each direction
+    (a network's round trip, which devices on 127.0.0.1 do not have)."""
+    asyncio.run(_serve(kind, count, latency_ms / 1000))
 
 
-async def _serve(kind: str, count: int) -> None:
+async def _relay(upstream: int, delay: float) -> int:
+    """A TCP relay on a free port to 127.0.0.1:upstream that delays each chunk by ``delay`` seconds."""
+    from tests.configs.peers import free_port
+
+    async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                await asyncio.sleep(delay)
+                sink.write(data)
+                await sink.drain()
+        except OSError:
+            pass
+        finally:
+            sink.close()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(delay)  # the connection's handshake
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    port = free_port()
+    await asyncio.start_server(handle, "127.0.0.1", port)
+    return port
+
+
+async def _serve(kind: str, count: int, delay: float = 0) -> None:
     from tests.configs.peers import OpcUaPeer, free_port
 
     ports = []
@@ -136,17 +165,21 @@ async def _serve(kind: str, count: int) -> None:
             peer = OpcUaPeer(free_port())
             await peer.start()
             ports.append(peer.port)
+    if delay:
+        ports = [await _relay(port, delay) for port in ports]
     print(json.dumps(ports), flush=True)
     await asyncio.Event().wait()
 
 
-def start_helpers(kind: str, count: int, processes: int) -> tuple[list[subprocess.Popen], list[int]]:
+def start_helpers(
+    kind: str, count: int, processes: int, latency_ms: float = 0
+) -> tuple[list[subprocess.Popen], list[int]]:
     helpers, ports = [], []
     env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
     share = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
     for n in share:
         if n:
-            helpers.append(subprocess.Popen([sys.executable, __file__, "--serve", kind, str(n)], cwd=ROOT, env=env,
+            helpers.append(subprocess.Popen([sys.executable, __file__, "--serve", kind, str(n), "--latency-ms", str(latency_ms)], cwd=ROOT, env=env,
                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))  # fmt: skip
     for helper in helpers:
         ports += json.loads(helper.stdout.readline())
@@ -164,16 +197,17 @@ def _proc_cpu(pids: list[int]) -> float:
     return total / ticks
 
 
-def collection(modbus: int, opcua: int, dnp3: int = 0) -> None:
+def collection(modbus: int, opcua: int, dnp3: int = 0, latency_ms: float = 0) -> None:
     from otcsms.configs import identity
     from otcsms.configs.collectors import Options, Target, collect_all, collect_one
 
     started = time.perf_counter()
-    helpers_m, modbus_ports = start_helpers("modbus", modbus, 2)
-    helpers_o, opcua_ports = start_helpers("opcua", opcua, 2) if opcua else ([], [])
-    helpers_d, dnp3_ports = start_helpers("dnp3", dnp3, 1) if dnp3 else ([], [])
+    helpers_m, modbus_ports = start_helpers("modbus", modbus, 2, latency_ms)
+    helpers_o, opcua_ports = start_helpers("opcua", opcua, 2, latency_ms) if opcua else ([], [])
+    helpers_d, dnp3_ports = start_helpers("dnp3", dnp3, 1, latency_ms) if dnp3 else ([], [])
     print(f"2. {len(modbus_ports)} Modbus devices, {len(opcua_ports)} OPC UA servers and {len(dnp3_ports)} DNP3 outstations started in "
-          f"{time.perf_counter() - started:.1f} s (helper processes)")  # fmt: skip
+          f"{time.perf_counter() - started:.1f} s (helper processes)"
+          + (f", each behind a relay adding {latency_ms:g} ms each way" if latency_ms else ""))  # fmt: skip
     cert, key = identity.generate()
     options = Options(timeout=10, retries=0, concurrency=64, client_certificate=cert, client_key=key)
     targets = [
@@ -217,11 +251,14 @@ def collection(modbus: int, opcua: int, dnp3: int = 0) -> None:
         for protocol in sorted({t.protocol for t in targets}):
             subset = [t for t in targets if t.protocol == protocol]
             slowest_one = max(s for s, q in alone if q == protocol)
+            peers_cpu, own_cpu = _proc_cpu(helper_pids), time.process_time()
             began = time.perf_counter()
             asyncio.run(collect_all(subset, options))
             took = time.perf_counter() - began
+            own_cpu, peers_cpu = time.process_time() - own_cpu, _proc_cpu(helper_pids) - peers_cpu
             print(f"   only the {len(subset)} {protocol} at once: {took:.2f} s, {len(subset) / took:.0f} devices/s, "
-                  f"{took / slowest_one:.2f}x the slowest {protocol} device ({slowest_one:.3f} s)")  # fmt: skip
+                  f"{took / slowest_one:.2f}x the slowest {protocol} device ({slowest_one:.3f} s); CPU: the collector "
+                  f"{own_cpu:.2f} s ({own_cpu / len(subset) * 1000:.1f} ms a device), the devices {peers_cpu:.2f} s")  # fmt: skip
     finally:
         for helper in helpers_m + helpers_o + helpers_d:
             helper.terminate()
@@ -302,15 +339,17 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=20_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--only", choices=["throughput", "collection", "drift"], default=None)
+    parser.add_argument("--latency-ms", type=float, default=0,
+                        help="collection: reach each device through a relay delaying every message this long")  # fmt: skip
     parser.add_argument("--serve", nargs=2, metavar=("KIND", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
+        serve(args.serve[0], int(args.serve[1]), args.latency_ms)
         return
     if args.only in (None, "throughput"):
         throughput(args.size_mb)
     if args.only in (None, "collection"):
-        collection(args.modbus, args.opcua, args.dnp3)
+        collection(args.modbus, args.opcua, args.dnp3, args.latency_ms)
     if args.only in (None, "drift"):
         fleet_drift(args.assets, args.database_url)
 

@@ -8,6 +8,7 @@ in its own process (``python -m tests.configs.modbus_device``), started with its
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -162,8 +163,11 @@ class ModbusDevice:
         self.start()
 
 
-def run(coro):
-    return asyncio.run(coro)
+def run_apart(coro):
+    """asyncio.run in a thread of its own: a session's browser tests (Playwright) may keep an event loop running
+    in the main thread, and pytest-django runs tests without a database after them."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class OpcUaInThread:

@@ -8,8 +8,6 @@ something else is an error, not a crash.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import os
 import struct
 import threading
@@ -21,7 +19,7 @@ from otcsms.configs import services
 from otcsms.configs.collectors import Options, Target, collect_one, dnp3
 from otcsms.configs.models import Snapshot
 from otcsms.plant.models import Asset
-from tests.configs.peers import Dnp3Outstation, free_port
+from tests.configs.peers import Dnp3Outstation, free_port, run_apart
 
 POINTS = {
     "binary_inputs": {"0": True, "1": False},
@@ -43,13 +41,6 @@ def outstation():
 @pytest.fixture
 def rtu(site_a, zone_sl2):
     return Asset.objects.create(site=site_a, name="RTU-SUB-01", zone=zone_sl2, type="rtu")
-
-
-def run_apart(coro):
-    """asyncio.run in a thread of its own: a session's browser tests (Playwright) may keep an event loop running
-    in the main thread, and pytest-django runs tests without a database after them."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def fast(**kw) -> Options:

@@ -1,13 +1,17 @@
 """Configuration drift in a browser: import a device's configuration file for an asset, approve it as the
-baseline, import a changed one, and read the drift with its JSON Pointer paths and severities."""
+baseline, import a changed one, read the drift with its JSON Pointer paths and severities, then decide on it:
+approve one change as a deviation, withdraw that approval (the change is drift again), and release the new
+version as the baseline."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from otcsms.configs.models import Baseline, Deviation
 from otcsms.plant.models import Asset, Zone
 from tests.conftest import PASSWORD, make_user
 
@@ -83,3 +87,43 @@ def test_import_baseline_import_again_and_see_the_drift(page: Page, site_a, tmp_
     with page.expect_navigation():
         page.click("text=compare with baseline")
     expect(page.locator("main")).to_contain_text("/opcua/endpoints/None~1None")
+
+    # The decision, on the asset's page. The firmware change is approved as a deviation (ticketed, expiring):
+    # it leaves the drift, the open endpoint stays.
+    page.goto(f"/configs/assets/{asset.pk}/")
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(microsecond=0).isoformat()
+    page.fill("input[aria-label='Path pattern']", "/opcua/build_info/software_version")
+    page.fill("input[aria-label='Expected value (JSON)']", '"4.11"')
+    page.fill("input[aria-label='Change ticket']", "CHG-4711")
+    page.fill("input[aria-label='Reason']", "vendor patch for the dosing pump driver")
+    page.fill("input[aria-label='Expires at (ISO 8601 with time zone)']", expires)
+    with page.expect_navigation():
+        page.click("text=Approve deviation")
+    main = page.locator("main")
+    expect(main).to_contain_text("Deviation approved.")
+    expect(main).to_contain_text("1 difference(s) approved as deviations.")
+    drift = page.locator("main table.data").first
+    expect(drift).to_contain_text("/opcua/endpoints/None~1None")
+    expect(drift).not_to_contain_text("software_version")
+    expect(main.locator("span.badge.status-drifted")).to_be_visible()
+
+    # ... then rejected after all: withdrawn with a reason, the change is drift again.
+    page.fill("input[aria-label='Reason for deleting the deviation on /opcua/build_info/software_version']",
+              "patch not released by the vendor")  # fmt: skip
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete", exact=True).click()
+    expect(main).to_contain_text("Deviation deleted: the difference is drift again.")
+    expect(page.locator("main table.data").first.locator("tr", has_text="software_version")).to_contain_text(
+        "high"
+    )
+    assert not Deviation.objects.filter(asset=asset).exists()
+
+    # The new version released as the baseline: nothing is drift any more.
+    page.fill("input[aria-label='Reason for approving v2']", "endpoint accepted for commissioning, MOC-88")
+    with page.expect_navigation():
+        page.click("tr:has(input[aria-label='Reason for approving v2']) >> text=Approve as baseline")
+    expect(main).to_contain_text("Version 2 is the baseline")
+    expect(main.locator("span.badge.status-in_baseline")).to_be_visible()
+    expect(main).not_to_contain_text("/opcua/endpoints/None~1None")
+    baseline = Baseline.objects.filter(asset=asset).order_by("-approved_at", "-pk").first()
+    assert (baseline.snapshot.version, baseline.approved_by) == (2, anna)

@@ -10,6 +10,7 @@ application certificate when it has one), anonymous when allowed, else with the 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import hashlib
@@ -22,6 +23,9 @@ PROTOCOL = "opc-ua"
 NAME = "opcua"
 MAX_NODES = 5000
 MAX_DEPTH = 8
+# Requests a session has outstanding at once while browsing (OPC UA servers answer several in turn; small
+# embedded servers limit how many they queue, so a bound well under the usual limits).
+BROWSES_IN_FLIGHT = 8
 _TOKEN_NAMES = {0: "Anonymous", 1: "UserName", 2: "Certificate", 3: "IssuedToken"}
 _MODES = {1: "None", 2: "Sign", 3: "SignAndEncrypt"}
 _ACCESS = {1: "CurrentRead", 2: "CurrentWrite", 4: "HistoryRead", 8: "HistoryWrite", 16: "SemanticChange"}
@@ -174,8 +178,8 @@ async def _session_reads(
     except Exception as exc:  # a refused session still leaves what GetEndpoints told
         return f"session refused on {policy}/{_MODES.get(int(endpoint.SecurityMode))}: {exc}"[:300]
     try:
-        await _read_server(client, opcua)
-        nodes, values = await _browse_variables(client)
+        # The server's own variables and the browse of the device's address space, in flight together.
+        _, (nodes, values) = await asyncio.gather(_read_server(client, opcua), _browse_variables(client))
         opcua["nodes"] = nodes
         volatile["values"] = values
     finally:
@@ -204,10 +208,19 @@ async def _browse_variables(client: Any) -> tuple[dict[str, Any], dict[str, Any]
     frontier = [client.nodes.objects]
     seen: set[str] = set()
     variables: list[Any] = []
+    gate = asyncio.Semaphore(BROWSES_IN_FLIGHT)
+
+    async def children(node: Any) -> Any:
+        async with gate:
+            return await node.get_children_descriptions()
+
     for _ in range(MAX_DEPTH):
         following = []
-        for node in frontier:
-            for ref in await node.get_children_descriptions():
+        # One level at a time, its browses in flight together (a round trip per level, not per node); the
+        # answers are taken in the frontier's order, so the result is the same as browsing one by one.
+        answers = await asyncio.gather(*(children(node) for node in frontier))
+        for references in answers:
+            for ref in references:
                 nodeid = ref.NodeId
                 key = nodeid.to_string()
                 if nodeid.NamespaceIndex == 0 or key in seen:
@@ -227,10 +240,15 @@ async def _browse_variables(client: Any) -> tuple[dict[str, Any], dict[str, Any]
     values: dict[str, Any] = {}
     if not variables:
         return nodes, values
-    names = await client.read_attributes(variables, ua.AttributeIds.BrowseName)
-    types = await client.read_attributes(variables, ua.AttributeIds.DataType)
-    access = await client.read_attributes(variables, ua.AttributeIds.AccessLevel)
-    current = await client.read_attributes(variables, ua.AttributeIds.Value)
+    names, types, access, current = await asyncio.gather(
+        *(
+            client.read_attributes(variables, attribute)
+            for attribute in (
+                ua.AttributeIds.BrowseName, ua.AttributeIds.DataType, ua.AttributeIds.AccessLevel,
+                ua.AttributeIds.Value,
+            )
+        )
+    )  # fmt: skip
     for node, name, dtype, level, value in zip(variables, names, types, access, current, strict=True):
         key = node.nodeid.to_string()
         bits = int(level.Value.Value or 0) if level.Value is not None else 0

@@ -132,7 +132,7 @@ def _words(text: str | None) -> str:
 
 
 _DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
-_ASTRAL_OR_REFERENCE = re.compile(rb"[\xf0-\xf7]|&#")
+_FOUR_BYTE_LEAD = re.compile(rb"[\xf0-\xf7]")
 
 
 def bmp_only(data: bytes) -> bool:
@@ -145,7 +145,11 @@ def bmp_only(data: bytes) -> bool:
     declared = _DECLARED_ENCODING.match(head)
     if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
         return False
-    return _ASTRAL_OR_REFERENCE.search(data) is None
+    # Two scans that stay in C at memory speed: ``in`` is a fast substring search, and pure ASCII (the usual
+    # export) needs no byte-class search at all (one alternation over 20 MB took a fifth of a NodeSet's parse).
+    if b"&#" in data:
+        return False
+    return data.isascii() or _FOUR_BYTE_LEAD.search(data) is None
 
 
 def _deeper_than(root: etree._Element, max_depth: int) -> bool:
