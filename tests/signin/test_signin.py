@@ -34,7 +34,11 @@ def password_login(client: Client, username: str, password: str = PASSWORD):
 
 
 def events(what: str) -> list[AuditEvent]:
-    return [e for e in AuditEvent.objects.filter(object_type="signin.login") if json.loads(e.data)["reason"] == what]
+    return [
+        e
+        for e in AuditEvent.objects.filter(object_type="signin.login")
+        if json.loads(e.data)["reason"] == what
+    ]
 
 
 def enrol_totp(client: Client) -> str:
@@ -52,7 +56,9 @@ def test_totp_enrolment_mfa_step_wrong_and_replayed_codes_and_recovery(a_contrib
     secret = enrol_totp(client)
     device = TotpDevice.objects.get(user=a_contributor)
     # Encrypted at rest: neither the key nor its base32 text is in the row; the instance's key reads it back.
-    assert secret not in device.encrypted_key and device.bin_key == b32decode(secret + "=" * (-len(secret) % 8))
+    assert secret not in device.encrypted_key and device.bin_key == b32decode(
+        secret + "=" * (-len(secret) % 8)
+    )
     enrolled = AuditEvent.objects.get(object_type="signin.totpdevice", action="create")
     assert enrolled.actor_user_id == a_contributor.pk and secret not in enrolled.data
     recovery = client.get("/account/security/").context["recovery"]
@@ -64,7 +70,9 @@ def test_totp_enrolment_mfa_step_wrong_and_replayed_codes_and_recovery(a_contrib
     assert client.get("/")["Location"].startswith("/accounts/login/verify/")
     assert client.get("/api/v1/me").status_code == 403
     before = audit_count()
-    wrong = client.post("/accounts/login/verify/", {"code": "000000" if code(secret) != "000000" else "111111"})
+    wrong = client.post(
+        "/accounts/login/verify/", {"code": "000000" if code(secret) != "000000" else "111111"}
+    )
     assert wrong.status_code == 400 and audit_count() == before + 1 and events("MFA failed")
     TotpDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # django-otp's back-off, reset
     later = code(secret, time.time() + 30)  # the next step: the enrolment used this one
@@ -102,7 +110,9 @@ def test_a_replayed_code_is_refused_by_the_service(a_contributor):
     device.throttling_failure_count = 0
     device.save()
     assert not services.verify_totp(device, token, at=at + 5)  # still refused a moment later
-    assert not services.verify_totp(device, "12345", at=at) and not services.verify_totp(device, "١٢٣٤٥٦", at=at)
+    assert not services.verify_totp(device, "12345", at=at) and not services.verify_totp(
+        device, "١٢٣٤٥٦", at=at
+    )
 
 
 def test_policy_admins_forces_enrolment_at_next_login(org_admin, site_a, session_api):
@@ -115,7 +125,12 @@ def test_policy_admins_forces_enrolment_at_next_login(org_admin, site_a, session
     assert r.status_code == 200 and r.json()["required_for"] == "admins"
     event = AuditEvent.objects.filter(object_type="signin.mfapolicy").first()
     assert event.actor_user_id == org_admin.pk
-    assert [services.mfa_required(u) for u in (org_admin, approver, site_admin, contributor)] == [True, True, True, False]
+    assert [services.mfa_required(u) for u in (org_admin, approver, site_admin, contributor)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
 
     client = Client()
     password_login(client, "sam")
@@ -136,7 +151,12 @@ def test_policy_admins_forces_enrolment_at_next_login(org_admin, site_a, session
 
 def test_policy_refusals_change_nothing(org_admin, a_contributor, session_api):
     before = audit_count()
-    assert session_api(a_contributor, csrf=True).call("PUT", "/mfa-policy", {"required_for": "everyone"}).status_code == 403
+    assert (
+        session_api(a_contributor, csrf=True)
+        .call("PUT", "/mfa-policy", {"required_for": "everyone"})
+        .status_code
+        == 403
+    )
     admin = session_api(org_admin, csrf=True)
     assert admin.call("PUT", "/mfa-policy", {"required_for": "all"}).status_code == 422
     assert admin.call("PUT", "/mfa-policy", {"required_for": "admins", "x": 1}).status_code == 422
@@ -187,7 +207,9 @@ def test_sessions_list_and_revoke(a_contributor, b_viewer, session_api):
     assert laptop.get("/").status_code == 200
     # The API: the caller's own sessions only, and only from a browser session.
     api = session_api(b_viewer, csrf=True)
-    assert [s["id"] for s in api.get("/sessions").json()] == [s.pk for s in services.active_sessions(b_viewer)]
+    assert [s["id"] for s in api.get("/sessions").json()] == [
+        s.pk for s in services.active_sessions(b_viewer)
+    ]
     assert api.post(f"/sessions/{other.pk}/revoke").status_code == 404
     assert api.post(f"/sessions/{theirs.pk}/revoke").json()["id"] == theirs.pk
 
@@ -203,7 +225,9 @@ def test_reauthentication_for_token_creation_and_role_changes(org_admin, a_contr
     assert not ApiToken.objects.filter(user=a_contributor).exists()
     assert client.post("/account/reauth/", {"password": "wrong", "next": "/tokens/"}).status_code == 400
     assert events("re-authentication failed")
-    assert client.post("/account/reauth/", {"password": PASSWORD, "next": "/tokens/"})["Location"] == "/tokens/"
+    assert (
+        client.post("/account/reauth/", {"password": PASSWORD, "next": "/tokens/"})["Location"] == "/tokens/"
+    )
     assert client.post("/tokens/", {"name": "export"}).status_code == 200
     assert ApiToken.objects.filter(user=a_contributor).count() == 1
 
@@ -270,11 +294,15 @@ def test_removing_a_factor_needs_reauth_and_is_audited(a_contributor):
     session = client.session
     session[state.AUTH_AT] = time.time() - 11 * 60
     session.save()
-    assert client.post(f"/account/security/totp/{device.pk}/remove/")["Location"].startswith("/account/reauth/")
+    assert client.post(f"/account/security/totp/{device.pk}/remove/")["Location"].startswith(
+        "/account/reauth/"
+    )
     session = client.session
     session[state.AUTH_AT] = time.time()
     session.save()
-    assert client.post(f"/account/security/totp/{device.pk}/remove/", {"reason": "new phone"}).status_code == 302
+    assert (
+        client.post(f"/account/security/totp/{device.pk}/remove/", {"reason": "new phone"}).status_code == 302
+    )
     assert not TotpDevice.objects.filter(user=a_contributor).exists()
     assert not RecoveryCodes.objects.filter(user=a_contributor).exists()  # no app or key left
     removed = AuditEvent.objects.get(object_type="signin.totpdevice", action="delete")

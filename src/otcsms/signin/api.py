@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from otcsms.core.api import require_session
 from otcsms.core.http import AuthedRequest
 from otcsms.core.schemas import InputSchema
+from otcsms.core.scoping import is_member
 from otcsms.signin import services
 from otcsms.signin.models import MfaPolicy, SigninSession
 from otcsms.signin.views import own_factor
@@ -52,6 +53,8 @@ class FactorOut(Schema):
 
 @router.get("/mfa-policy", response=PolicyOut, operation_id="mfa_policy_get")
 def get_policy(request: AuthedRequest) -> MfaPolicy:
+    if not is_member(request.user):
+        raise HttpError(403, "only members of the organisation read its MFA policy")
     return MfaPolicy.current()
 
 

@@ -11,5 +11,5 @@ contributions = Contributions(
     ),
     demo=(DemoStep("otcsms.signin.demo.load_demo_signin", 310),),
     org_wide_paths=("mfa-policy",),
-    self_service_paths=("/sessions", "/sessions/{id}/revoke", "/mfa/devices", "/mfa/devices/{kind}/{id}"),
+    self_service_paths=("/sessions", "/sessions/{pk}/revoke", "/mfa/devices", "/mfa/devices/{kind}/{pk}"),
 )
