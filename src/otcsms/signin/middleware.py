@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 from django.utils import timezone
 
+from otcsms.core.http import authed
 from otcsms.signin import services, state
 from otcsms.signin.models import SigninSession
 
@@ -96,7 +97,9 @@ class SigninMiddleware:
         if now - seen > state.idle_seconds():
             services.end_session(sid, SigninSession.End.IDLE)
             return "idle timeout"
-        if not SigninSession.objects.filter(pk=sid, user_id=request.user.pk, ended_at__isnull=True).exists():
+        if not SigninSession.objects.filter(
+            pk=sid, user_id=authed(request).user.pk, ended_at__isnull=True
+        ).exists():
             return "revoked"
         if now - seen >= state.SEEN_EVERY:
             session[state.SEEN] = now
@@ -123,8 +126,8 @@ class SigninMiddleware:
             and not state.session_passed_mfa(request)
             and (
                 state.expects_mfa(request)
-                or services.has_mfa(request.user)
-                or services.mfa_required(request.user)
+                or services.has_mfa(authed(request).user)
+                or services.mfa_required(authed(request).user)
             )
         ):
             detail = (

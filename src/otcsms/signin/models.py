@@ -65,7 +65,9 @@ class OwnDevices(AuditedQuerySet[Any]):
         return self.filter(user_id=user.pk)
 
 
-class SecondFactor(ThrottlingMixin, TimestampMixin, Device, Audited):  # type: ignore[misc]  # django-otp is untyped
+class SecondFactor(
+    ThrottlingMixin, TimestampMixin, Device, Audited
+):  # django-otp is untyped: its bases are Any
     """What every kind of second factor shares: django-otp's device, audited (enrolment and removal are events)."""
 
     created_at = models.DateTimeField(default=timezone.now)

@@ -71,7 +71,9 @@ def passed_mfa(request: HttpRequest, method: str) -> None:
     session = request.session
     session[MFA], session[AUTH_AT], session[EXPECTS] = method, time.time(), True
     session.pop(GATE, None)
-    SigninSession.objects.filter(pk=session.get(SID)).update(mfa=method[:20])
+    sid = session.get(SID)
+    if isinstance(sid, int):
+        SigninSession.objects.filter(pk=sid).update(mfa=method[:20])
 
 
 def reauthenticated(request: HttpRequest) -> None:
