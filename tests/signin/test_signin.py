@@ -307,3 +307,18 @@ def test_removing_a_factor_needs_reauth_and_is_audited(a_contributor):
     assert not RecoveryCodes.objects.filter(user=a_contributor).exists()  # no app or key left
     removed = AuditEvent.objects.get(object_type="signin.totpdevice", action="delete")
     assert json.loads(removed.data)["reason"] == "new phone"
+
+
+def test_the_demo_mfa_user_signs_in_with_the_documented_secret(db):
+    from tests.db_snapshots import restore
+    from tests.web.test_demo_pages import load_organisation_and_demo
+
+    from otcsms.signin.demo import DEMO_MFA_USER, DEMO_TOTP_SECRET
+
+    restore("demo operator", load_organisation_and_demo)
+    assert MfaPolicy.current().required_for == "nobody"  # every other demo user signs in with a password
+    client = Client()
+    client.post("/accounts/login/", {"username": DEMO_MFA_USER, "password": "demo-password-for-tests"})
+    assert client.get("/")["Location"].startswith("/accounts/login/verify/")
+    assert client.post("/accounts/login/verify/", {"code": code(DEMO_TOTP_SECRET)})["Location"] == "/"
+    assert client.get("/").status_code == 200
