@@ -98,9 +98,24 @@ def test_totp_enrolment_mfa_step_wrong_and_replayed_codes_and_recovery(a_contrib
     assert client.post("/accounts/login/verify/", {"code": codes[0]}).status_code == 400
 
 
+def enrolled_device(user, at: float) -> tuple[TotpDevice, bytes]:
+    key = TotpDevice.new_key()
+    totp = TOTP(key)
+    totp.time = at - 30
+    wrong = f"{(totp.token() + 1) % 10**6:06d}"
+    assert (
+        services.add_totp(user, key, wrong, at=at - 30) is None
+        and services.add_totp(user, key, "12345x") is None
+    )
+    assert not TotpDevice.objects.filter(user=user).exists()
+    device = services.add_totp(user, key, f"{totp.token():06d}", at=at - 30)
+    assert device is not None and device.confirmed
+    return device, key
+
+
 def test_a_replayed_code_is_refused_by_the_service(a_contributor):
-    device, key = services.start_totp(a_contributor)
     at = time.time()
+    device, key = enrolled_device(a_contributor, at)
     totp = TOTP(key)
     totp.time = at
     token = f"{totp.token():06d}"
@@ -239,6 +254,8 @@ def test_reauthentication_for_token_creation_and_role_changes(org_admin, a_contr
     r = admin.post("/memberships", {"user_id": a_contributor.pk, "site_id": site_a.pk, "role": "viewer"})
     assert r.status_code == 403 and "re-authenticate" in r.json()["detail"] and audit_count() == before
     assert admin.post("/tokens", {"name": "x"}).status_code == 403
+    r = admin.post("/scope-statements/1/approve")  # an approval: refused before the scope is even looked up
+    assert r.status_code == 403 and "re-authenticate" in r.json()["detail"]
     page = Client()
     page.force_login(org_admin)
     session = page.session
@@ -248,9 +265,7 @@ def test_reauthentication_for_token_creation_and_role_changes(org_admin, a_contr
 
 
 def test_token_creation_needs_a_session_that_passed_mfa(a_contributor, session_api):
-    device, key = services.start_totp(a_contributor)
-    device.confirmed = True
-    device.save()
+    enrolled_device(a_contributor, time.time())
     api = session_api(a_contributor, csrf=True)  # signed in, MFA step not done
     assert api.post("/tokens", {"name": "x"}).status_code == 403
     session = api.client.session
@@ -310,10 +325,9 @@ def test_removing_a_factor_needs_reauth_and_is_audited(a_contributor):
 
 
 def test_the_demo_mfa_user_signs_in_with_the_documented_secret(db):
+    from otcsms.signin.demo import DEMO_MFA_USER, DEMO_TOTP_SECRET
     from tests.db_snapshots import restore
     from tests.web.test_demo_pages import load_organisation_and_demo
-
-    from otcsms.signin.demo import DEMO_MFA_USER, DEMO_TOTP_SECRET
 
     restore("demo operator", load_organisation_and_demo)
     assert MfaPolicy.current().required_for == "nobody"  # every other demo user signs in with a password

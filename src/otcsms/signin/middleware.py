@@ -45,12 +45,17 @@ SENSITIVE_PAGES: dict[str, frozenset[str]] = {
     "web:signin_remove": frozenset({"*"}),
     "web:signin_policy": frozenset({"POST"}),
     "web:signin_recovery": frozenset({"POST"}),
+    # approvals (a document version's approval asks for the password itself: an e-signature, evidence app)
+    "web:scope_approve": frozenset({"POST"}),
+    "web:access_review_sign_off": frozenset({"POST"}),
 }
 SENSITIVE_API: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = (
     (frozenset({"POST"}), re.compile(r"^/api/v1/tokens/?$")),
     (frozenset({"POST", "PUT", "PATCH", "DELETE"}), re.compile(r"^/api/v1/memberships(/.*)?$")),
     (frozenset({"PUT", "PATCH"}), re.compile(r"^/api/v1/mfa-policy/?$")),
     (frozenset({"DELETE"}), re.compile(r"^/api/v1/mfa/devices/.*$")),
+    (frozenset({"POST"}), re.compile(r"^/api/v1/scope-statements/[^/]+/approve/?$")),
+    (frozenset({"POST"}), re.compile(r"^/api/v1/access-reviews/[^/]+/sign-off/?$")),
 )
 TOKEN_PAGES = (("web:tokens", "POST"),)
 TOKEN_API = re.compile(r"^/api/v1/tokens/?$")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import time
+from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.db import transaction
 from django.utils import timezone
@@ -102,25 +104,31 @@ def has_mfa(user: User) -> bool:
     )
 
 
-def start_totp(user: User) -> tuple[TotpDevice, bytes]:
-    """A new, unconfirmed authenticator for ``user`` and its key (shown once, to be typed or scanned)."""
-    key = TotpDevice.new_key()
-    with transaction.atomic():
-        TotpDevice.objects.filter(user=user, confirmed=False).delete()
-        device = TotpDevice(user=user, name="Authenticator app", confirmed=False)
-        device.set_key(key)
-        device.save()
-    return device, key
-
-
-def otpauth_uri(device: TotpDevice, key: bytes, issuer: str = "otcsms") -> str:
-    from base64 import b32encode
-    from urllib.parse import quote, urlencode
-
+def otpauth_uri(user: User, key: bytes, issuer: str = "otcsms") -> str:
+    """The key as an ``otpauth://`` link (what a QR code would hold): 6 digits, 30 s steps."""
     secret = b32encode(key).decode("ascii").rstrip("=")
-    label = quote(f"{issuer}:{device.user.get_username()}")
-    query = urlencode({"secret": secret, "issuer": issuer, "digits": device.digits, "period": device.step})
+    label = quote(f"{issuer}:{user.get_username()}")
+    query = urlencode({"secret": secret, "issuer": issuer, "digits": 6, "period": 30})
     return f"otpauth://totp/{label}?{query}"
+
+
+def add_totp(user: User, key: bytes, code: str, name: str = "", at: float | None = None) -> TotpDevice | None:
+    """Enrol an authenticator app holding ``key`` once the user typed a code it computed (which proves the app
+    has the key); None if the code is not right. The code's time step counts as used: it cannot sign in."""
+    code = code.strip().replace(" ", "")
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
+        return None
+    totp = TOTP(key, 30, 0, 6, 0)
+    totp.time = time.time() if at is None else at
+    if not totp.verify(int(code), 1):
+        return None
+    device = TotpDevice(user=user, name=(name.strip() or "Authenticator app")[:64], confirmed=True)
+    device.set_key(key)
+    device.last_t, device.drift = totp.t(), totp.drift
+    device._audit_reason = "MFA enrolment: authenticator app"
+    with transaction.atomic():
+        device.save()
+    return device
 
 
 def verify_totp(device: TotpDevice, code: str, at: float | None = None) -> bool:
@@ -147,19 +155,6 @@ def verify_totp(device: TotpDevice, code: str, at: float | None = None) -> bool:
         else:
             device.throttle_increment(commit=True)
     return ok
-
-
-def confirm_totp(device: TotpDevice, code: str, name: str = "") -> bool:
-    """Enrol the unconfirmed ``device`` once the user typed a code from it (proves the app holds the key)."""
-    if not verify_totp(device, code):
-        return False
-    with transaction.atomic():
-        device = TotpDevice.objects.select_for_update().get(pk=device.pk)
-        device.confirmed = True
-        device.name = (name.strip() or "Authenticator app")[:64]
-        device._audit_reason = "MFA enrolment: authenticator app"
-        device.save()
-    return True
 
 
 def new_recovery_codes(user: User) -> list[str]:

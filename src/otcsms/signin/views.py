@@ -3,6 +3,7 @@ the organisation's MFA policy."""
 
 from __future__ import annotations
 
+import contextlib
 from base64 import b32encode
 from typing import Any
 
@@ -16,9 +17,19 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from otcsms.core import secretbox
 from otcsms.core.http import AuthedRequest
+from otcsms.core.secretbox import SecretUnreadable
 from otcsms.signin import services, state
-from otcsms.signin.models import MfaPolicy, RecoveryCodes, Requirement, SecondFactor, SecurityKey, TotpDevice
+from otcsms.signin.models import (
+    TOTP_PURPOSE,
+    MfaPolicy,
+    RecoveryCodes,
+    Requirement,
+    SecondFactor,
+    SecurityKey,
+    TotpDevice,
+)
 
 PENDING_TOTP = "signin.pending_totp"
 CHALLENGE = "signin.webauthn_challenge"
@@ -204,27 +215,33 @@ def _enrolled(request: AuthedRequest, method: str) -> list[str]:
 def totp(request: AuthedRequest) -> HttpResponse:
     """Add an authenticator app: show a new key, then confirm it with a code the app computes."""
     error = ""
-    device = None
+    # The key being set up waits in the session (encrypted, like a stored one) until a code confirms it.
     pending = request.session.get(PENDING_TOTP)
-    if request.method == "POST" and isinstance(pending, int):
-        device = TotpDevice.objects.filter(user=request.user, pk=pending, confirmed=False).first()
-        if device is not None and services.confirm_totp(device, request.POST.get("code", ""),
-                                                         request.POST.get("name", "")[:64]):  # fmt: skip
+    key = None
+    if isinstance(pending, str):
+        with contextlib.suppress(SecretUnreadable):
+            key = secretbox.decrypt(pending, TOTP_PURPOSE)
+    if request.method == "POST" and key is not None:
+        added = services.add_totp(
+            request.user, key, request.POST.get("code", "")[:20], request.POST.get("name", "")[:64]
+        )
+        if added is not None:
             request.session.pop(PENDING_TOTP, None)
             codes = _enrolled(request, "totp")
             messages.success(request, "Authenticator app added.")
-            return render(request, "signin/recovery_codes.html", {"codes": codes, "next": _next(request, "")}) if codes \
-                else redirect(_next(request, "/account/security/"))  # fmt: skip
+            if codes:
+                return render(
+                    request, "signin/recovery_codes.html", {"codes": codes, "next": _next(request, "")}
+                )
+            return redirect(_next(request, "/account/security/"))
         error = "That code was not accepted: check the app's clock and type the current code."
-    if device is None:
-        device, key = services.start_totp(request.user)
-        request.session[PENDING_TOTP] = device.pk
-    else:
-        key = device.bin_key
+    if key is None:
+        key = TotpDevice.new_key()
+        request.session[PENDING_TOTP] = secretbox.encrypt(key, TOTP_PURPOSE)
     secret = b32encode(key).decode("ascii").rstrip("=")
     return render(request, "signin/totp.html", {
         "secret": secret, "grouped": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "uri": services.otpauth_uri(device, key), "error": error, "next": _next(request, ""),
+        "uri": services.otpauth_uri(request.user, key), "error": error, "next": _next(request, ""),
     }, status=400 if error else 200)  # fmt: skip
 
 
