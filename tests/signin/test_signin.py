@@ -336,3 +336,19 @@ def test_the_demo_mfa_user_signs_in_with_the_documented_secret(db):
     assert client.get("/")["Location"].startswith("/accounts/login/verify/")
     assert client.post("/accounts/login/verify/", {"code": code(DEMO_TOTP_SECRET)})["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"id": 5}', b'{"rawId": "AAAA", "response": {}}',
+                                  b'{"id": "' + b"A" * 5000 + b'"}'])  # fmt: skip
+def test_hostile_security_key_answers_are_refused(a_contributor, body):
+    client = Client()
+    client.force_login(a_contributor)
+    before = audit_count()
+    # without a pending challenge, and with one
+    assert client.post("/account/security/keys/", body, content_type="application/json").status_code == 400
+    assert client.post("/account/security/keys/options/").status_code == 200
+    r = client.post("/account/security/keys/", body, content_type="application/json")
+    assert r.status_code == 400 and "detail" in r.json()
+    assert client.post("/accounts/login/key/options/").status_code == 400  # no key enrolled
+    assert client.post("/accounts/login/key/", body, content_type="application/json").status_code == 400
+    assert audit_count() - before == 1  # only the "MFA failed" login event of the last call

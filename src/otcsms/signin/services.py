@@ -26,7 +26,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -243,7 +243,7 @@ def register_key(user: User, rp: RelyingParty, challenge: bytes, credential: Any
             credential=credential, expected_challenge=challenge, expected_rp_id=rp.rp_id,
             expected_origin=rp.origin,
         )  # fmt: skip
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
+    except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SigninError(f"the security key's answer was not accepted: {str(exc)[:200]}") from None
     transports = credential.get("response", {}).get("transports", []) if isinstance(credential, dict) else []
     with transaction.atomic():
@@ -292,7 +292,7 @@ def verify_key(user: User, rp: RelyingParty, challenge: bytes, credential: Any) 
                 expected_origin=rp.origin, credential_public_key=base64url_to_bytes(key.public_key),
                 credential_current_sign_count=key.sign_count,
             )  # fmt: skip
-        except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as exc:
+        except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise SigninError(f"the security key's answer was not accepted: {str(exc)[:200]}") from None
         key.sign_count = verified.new_sign_count
         key.set_last_used_timestamp(commit=False)

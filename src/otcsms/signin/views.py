@@ -85,7 +85,7 @@ def _code_passes(user: Any, code: str) -> str | None:
     code = code.strip()
     if not code or len(code) > 40:
         return None
-    if code.replace(" ", "").isdigit():
+    if code.replace(" ", "").isdigit() and len(code.replace(" ", "")) <= 8:
         for device in TotpDevice.objects.filter(user=user, confirmed=True):
             if services.verify_totp(device, code):
                 return "totp"
