@@ -1,7 +1,7 @@
 """The signin app's part of the demo operator.
 
 The MFA policy is shown but left at "nobody": the demo users sign in with their password only, as `make demo`
-users and the browser tests expect. One more demo user, ``sam.secure`` (approver at the substation), has an
+users and the browser tests expect. One more demo user, ``sam.secure`` (auditor at the substation), has an
 authenticator app enrolled with the fixed secret below, printed by ``otcsms demo``: add it to any authenticator
 app (or compute a code with ``oathtool --totp -b SECRET``) to try the MFA sign-in. An org admin who sets the
 policy to "admins" on the MFA policy page sees every admin asked to enrol at their next sign-in.
@@ -33,7 +33,7 @@ def load_demo_signin(summary: DemoSummary) -> None:
         user = create_user(DEMO_MFA_USER, summary.password, email=f"{DEMO_MFA_USER}@northwind.example")
         site = Site.objects.filter(code="cedar-ridge-sub").first()
         if site is not None:
-            grant_site_role(user, site, "approver")
+            grant_site_role(user, site, "auditor")
     if not TotpDevice.objects.filter(user=user).exists():
         device = TotpDevice(user=user, name="Demo authenticator app", confirmed=True)
         device.set_key(b32decode(DEMO_TOTP_SECRET))
@@ -41,5 +41,5 @@ def load_demo_signin(summary: DemoSummary) -> None:
         device.save()
         services.new_recovery_codes(user)
     summary.users.append(
-        (DEMO_MFA_USER, f"approver at the substation, with MFA: TOTP secret {DEMO_TOTP_SECRET} (demo only)")
+        (DEMO_MFA_USER, f"auditor at the substation, with MFA: TOTP secret {DEMO_TOTP_SECRET} (demo only)")
     )
