@@ -352,3 +352,17 @@ def test_hostile_security_key_answers_are_refused(a_contributor, body):
     assert client.post("/accounts/login/key/options/").status_code == 400  # no key enrolled
     assert client.post("/accounts/login/key/", body, content_type="application/json").status_code == 400
     assert audit_count() - before == 1  # only the "MFA failed" login event of the last call
+
+
+def test_the_session_check_costs_one_query_per_request(a_contributor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(a_contributor)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/healthz")
+    mine = [q["sql"] for q in first.captured_queries if "signin_signinsession" in q["sql"]]
+    assert len(mine) == 1 and mine[0].lstrip().upper().startswith(
+        "SELECT"
+    )  # last seen: at most once a minute

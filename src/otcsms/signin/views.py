@@ -8,6 +8,7 @@ from base64 import b32encode
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -166,7 +167,11 @@ def reauth(request: AuthedRequest) -> HttpResponse:
             if ok:
                 state.passed_mfa(request, method or "")
         else:
-            ok = request.user.check_password(request.POST.get("password", ""))
+            # Through the authentication backends, so django-axes counts wrong passwords here too.
+            again = authenticate(
+                request, username=request.user.get_username(), password=request.POST.get("password", "")
+            )
+            ok = again is not None and again.pk == request.user.pk
             if ok:
                 state.reauthenticated(request)
         services.login_event(request.user, request.user.get_username(),
