@@ -69,6 +69,16 @@ def test_totp_enrolment_mfa_step_wrong_and_replayed_codes_and_recovery(a_contrib
     assert password_login(client, "alice")["Location"] == "/"
     assert client.get("/")["Location"].startswith("/accounts/login/verify/")
     assert client.get("/api/v1/me").status_code == 403
+    # The password alone cannot add a factor (and so pass the step with it), nor replace the recovery codes.
+    for path in (
+        "/account/security/totp/",
+        "/account/security/",
+        "/account/security/keys/options/",
+        "/account/security/recovery/",
+    ):
+        r = client.post(path, {"code": code(secret)})
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/verify/"), path
+    assert TotpDevice.objects.filter(user=a_contributor).count() == 1
     before = audit_count()
     wrong = client.post(
         "/accounts/login/verify/", {"code": "000000" if code(secret) != "000000" else "111111"}

@@ -28,12 +28,16 @@ from otcsms.core.http import authed
 from otcsms.signin import services, state
 from otcsms.signin.models import SigninSession
 
-# Pages a session may reach before its MFA step is done.
-GATE_PAGES = frozenset({
-    "web:logout", "web:signin_verify", "web:signin_key_login_options", "web:signin_key_login",
-    "web:signin_enrol", "web:signin_totp", "web:signin_key_options", "web:signin_key_add",
-    "web:signin_recovery",
+# Pages a session may reach before its MFA step is done. While it must pass a factor it has ("verify"), only
+# that step: adding a factor there would let a password alone add one and pass. While it must enrol one.
+VERIFY_PAGES = frozenset(
+    {"web:logout", "web:signin_verify", "web:signin_key_login_options", "web:signin_key_login"}
+)
+ENROL_PAGES = frozenset({
+    "web:logout", "web:signin_enrol", "web:signin_security", "web:signin_totp", "web:signin_key_options",
+    "web:signin_key_add",
 })  # fmt: skip
+GATE_PAGES = {"verify": VERIFY_PAGES, "enrol": ENROL_PAGES}
 
 # Sensitive actions: (page url name, methods) and (API method, path pattern). "*" is every method.
 SENSITIVE_PAGES: dict[str, frozenset[str]] = {
@@ -118,7 +122,7 @@ class SigninMiddleware:
         match = request.resolver_match
         name = match.view_name if match is not None else ""
         gate = state.gate(request)
-        if gate is not None and name not in GATE_PAGES:
+        if gate is not None and name not in GATE_PAGES[gate]:
             if _is_api(request):
                 return JsonResponse({"detail": f"finish signing in first: MFA {gate} at /accounts/login/verify/"},
                                     status=403)  # fmt: skip
