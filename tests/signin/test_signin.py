@@ -376,3 +376,22 @@ def test_the_session_check_costs_one_query_per_request(a_contributor):
     assert len(mine) == 1 and mine[0].lstrip().upper().startswith(
         "SELECT"
     )  # last seen: at most once a minute
+
+
+def test_the_last_factor_stays_while_the_policy_requires_mfa(a_contributor, session_api):
+    device, _key = enrolled_device(a_contributor, time.time())
+    services.set_policy("everyone")
+    before = audit_count()
+    with pytest.raises(services.SigninError, match="requires MFA"):
+        services.remove_factor(device)
+    api = session_api(a_contributor, csrf=True)
+    session = api.client.session
+    session[state.MFA] = "totp"
+    session.pop(state.GATE)
+    session.save()
+    r = api.delete(f"/mfa/devices/totp/{device.pk}")
+    assert r.status_code == 409 and "requires MFA" in r.json()["detail"] and audit_count() == before
+    assert [f["kind"] for f in api.get("/mfa/devices").json()] == ["totp"]
+    services.set_policy("nobody")
+    assert api.delete(f"/mfa/devices/totp/{device.pk}").status_code == 204
+    assert api.get("/mfa/devices").json() == []

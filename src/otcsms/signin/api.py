@@ -8,7 +8,7 @@ token must not be able to revoke the session that would notice it, nor remove th
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from otcsms.core.api import require_session
@@ -98,11 +98,14 @@ def list_factors(request: AuthedRequest) -> list[FactorOut]:
 @router.delete("/mfa/devices/{kind}/{id:pk}", response={204: None}, operation_id="mfa_devices_remove")
 def remove_factor(
     request: AuthedRequest, kind: Literal["totp", "webauthn", "recovery"], pk: int
-) -> tuple[int, None]:
+) -> Status[None]:
     require_session(request, "remove second factors")
     try:
         device = own_factor(request.user, kind, pk)
     except Exception:
         raise HttpError(404, f"{kind} factor {pk} not found") from None
-    services.remove_factor(device)
-    return 204, None
+    try:
+        services.remove_factor(device)
+    except services.SigninError as exc:
+        raise HttpError(409, str(exc)) from None
+    return Status(204, None)

@@ -197,7 +197,13 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 
 def remove_factor(device: SecondFactor, reason: str = "") -> None:
-    """Remove a second factor (audited: MFA removal). Removing the last app or key also removes the codes."""
+    """Remove a second factor (audited: MFA removal). Removing the last app or key also removes the codes; a
+    user the policy requires MFA of keeps at least one app or key."""
+    strong = [f for f in factors(device.user) if f.kind in ("totp", "webauthn")]
+    if device.kind != "recovery" and len(strong) <= 1 and mfa_required(device.user):
+        raise SigninError(
+            "the organisation requires MFA for you: add another factor before removing this one"
+        )
     with transaction.atomic():
         device._audit_reason = reason or f"MFA removal: {device._meta.verbose_name}"
         device.delete()

@@ -305,16 +305,11 @@ def own_factor(user: Any, kind: str, pk: int) -> SecondFactor:
 def remove(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     device = own_factor(request.user, kind, pk)
     if request.method == "POST":
-        if (
-            services.mfa_required(request.user)
-            and kind != "recovery"
-            and len([f for f in services.factors(request.user) if f.kind in ("totp", "webauthn")]) <= 1
-        ):
-            messages.error(
-                request, "The organisation requires MFA for you: add another factor before removing this one."
-            )
+        try:
+            services.remove_factor(device, reason=request.POST.get("reason", "")[:500])
+        except services.SigninError as exc:
+            messages.error(request, str(exc))
             return redirect("web:signin_security")
-        services.remove_factor(device, reason=request.POST.get("reason", "")[:500])
         messages.success(request, f"Removed {device.name}.")
         return redirect("web:signin_security")
     return render(request, "signin/remove.html", {"device": device})
