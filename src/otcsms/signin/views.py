@@ -38,7 +38,9 @@ CHALLENGE = "signin.webauthn_challenge"
 
 def _next(request: HttpRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path on this site only (never a view name for redirect(), never another host).
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    if target.startswith("/") and not target.startswith("//") and allowed:
         return target
     return default
 
@@ -98,14 +100,14 @@ def _code_passes(user: Any, code: str) -> str | None:
 def verify(request: AuthedRequest) -> HttpResponse:
     """The MFA step of a sign-in: a code from the authenticator app, a recovery code, or a security key."""
     if state.gate(request) != "verify":
-        return redirect(_next(request))
+        return HttpResponseRedirect(_next(request))
     error = ""
     if request.method == "POST":
         method = _code_passes(request.user, request.POST.get("code", ""))
         if method is not None:
             state.passed_mfa(request, method)
             services.login_event(request.user, request.user.get_username(), "MFA passed", {"factor": method})
-            return redirect(_next(request))
+            return HttpResponseRedirect(_next(request))
         services.login_event(request.user, request.user.get_username(), "MFA failed", {"factor": "code"})
         error = "That code was not accepted (wrong, already used, or too many tries: wait a few seconds)."
     return render(
@@ -178,7 +180,7 @@ def reauth(request: AuthedRequest) -> HttpResponse:
                              "re-authenticated" if ok else "re-authentication failed",
                              {"factor": "mfa" if mfa else "password"})  # fmt: skip
         if ok:
-            return redirect(_next(request))
+            return HttpResponseRedirect(_next(request))
         error = "Not accepted. Try again."
     ctx = _factor_context(request, error, "Confirm it is you")
     ctx["password"] = not mfa
@@ -238,7 +240,7 @@ def totp(request: AuthedRequest) -> HttpResponse:
                 return render(
                     request, "signin/recovery_codes.html", {"codes": codes, "next": _next(request, "")}
                 )
-            return redirect(_next(request, "/account/security/"))
+            return HttpResponseRedirect(_next(request, "/account/security/"))
         error = "That code was not accepted: check the app's clock and type the current code."
     if key is None:
         key = TotpDevice.new_key()
