@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),  # plain Python: version, environment parsing, IEC 62443 data
     ("core",),  # audit trail, actor, model mixins, scoping, API plumbing
     ("tenancy",),  # organisation, sites, memberships
-    ("links", "checks"),  # platform services every app uses: object links; checks and findings
+    ("links", "checks", "signin"),  # platform services: object links; checks and findings; sign-in (issue 18)
     ("ui", "cli_support"),  # the kits every app's pages and commands are built from
     ("org", "catalogs", "jobs"),
     ("plant", "people"),  # zones, conduits, assets; training and personnel security (issue 15)

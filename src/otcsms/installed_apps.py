@@ -10,6 +10,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.core",
     "otcsms.tenancy",
     "otcsms.links",
+    "otcsms.signin",
     "otcsms.checks",
     "otcsms.org",
     "otcsms.plant",

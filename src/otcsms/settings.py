@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "otcsms.signin.middleware.SigninMiddleware",  # timeouts, revocation, the MFA step, re-authentication
     "otcsms.core.middleware.SessionActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -212,7 +213,15 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("OTCSMS_SESSION_HOURS", 12, minimum=1) * 3600
+# Sessions (docs/signin.md): signed out 12 hours after sign-in whatever happens (absolute) and after 30 minutes
+# without a request (idle); sensitive actions need a sign-in or re-authentication within the last 10 minutes.
+SIGNIN_ABSOLUTE_HOURS = env_int("OTCSMS_SESSION_HOURS", 12, minimum=1, maximum=24 * 30)
+SIGNIN_IDLE_MINUTES = env_int("OTCSMS_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+SIGNIN_REAUTH_MINUTES = env_int("OTCSMS_REAUTH_MINUTES", 10, minimum=1, maximum=24 * 60)
+SESSION_COOKIE_AGE = SIGNIN_ABSOLUTE_HOURS * 3600
+# WebAuthn relying party: the host name users reach otcsms at (empty: the request's host, checked against
+# ALLOWED_HOSTS). Security keys enrolled under one name do not work under another.
+WEBAUTHN_RP_ID = env_str("OTCSMS_WEBAUTHN_RP_ID", "")
 # TLS: either `otcsms serve` terminates it (certificate and key files), or a reverse proxy does and says so
 # in X-Forwarded-Proto. Served over TLS, cookies are secure and HSTS is on unless switched off explicitly.
 TLS_CERT_FILE = env_file("OTCSMS_TLS_CERT")

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from otcsms.core import registry
@@ -10,8 +9,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("getting-started/hide/", views.hide_checklist, name="checklist_hide"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # accounts/login/ and accounts/logout/ are the signin app's (with the MFA step): otcsms.signin.urls
     path("site/switch/", views.switch_site, name="switch_site"),
     path("history/<str:object_type>/<id:pk>/", views.history, name="history"),
     path("audit/", views.audit_trail, name="audit"),
