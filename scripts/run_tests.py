@@ -20,6 +20,8 @@ def pytest(env_extra: dict[str, str], label: str) -> int:
     # keeps each test module's rewritten asserts only as bytecode, and without it every test process of both
     # runs rewrites all of them again (about 8 s of CPU each). The caches are in __pycache__, ignored by git.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | env_extra
+    if "OTCSMS_TEST_TIMES" in env:  # each test's times (tests/conftest.py), one file per database
+        env["OTCSMS_TEST_TIMES"] += ".postgresql" if "DATABASE_URL" in env_extra else ".sqlite"
     print(f"\n===== test suite on {label} =====", flush=True)
     # worksteal: a worker that runs out of tests takes half of the other's queue, so the run does not end
     # with one worker idle while the other works through a row of slow command tests.
