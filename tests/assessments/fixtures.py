@@ -78,3 +78,15 @@ def zones(site_a):
     dmz.sl_t = (1, 1, 1, 1, 1, 1, 1)
     dmz.save()
     return {"control": control, "dmz": dmz}
+
+
+@pytest.fixture
+def parent_zone(site_a, zones):
+    """A parent zone above Control and the DMZ, at SL 1: SR 1.1 RE 1 (SL 2) is selected only in Control."""
+    top = Zone(site=site_a, name="Plant", sl_t_reason="Whole plant")
+    top.sl_t = (1, 1, 1, 1, 1, 1, 1)
+    top.save()
+    for zone in zones.values():
+        zone.parent = top
+        zone.save()
+    return top

@@ -14,7 +14,6 @@ from otcsms.assessments import gapexport, inheritance, services, signoff, snapsh
 from otcsms.assessments.models import Assessment, Response
 from otcsms.assessments.results import combined_status
 from otcsms.core.models import AuditEvent
-from otcsms.plant.models import Zone
 
 IA_2 = ("nist-sp800-53r5", "IA-2")
 
@@ -30,15 +29,8 @@ def logged_in(user) -> Client:
 
 
 @pytest.fixture
-def plant(site_a, zones):
-    """A parent zone above Control and the DMZ, at SL 1: SR 1.1 RE 1 (SL 2) is selected only in Control."""
-    top = Zone(site=site_a, name="Plant", sl_t_reason="Whole plant")
-    top.sl_t = (1, 1, 1, 1, 1, 1, 1)
-    top.save()
-    for zone in zones.values():
-        zone.parent = top
-        zone.save()
-    return top
+def plant(parent_zone):
+    return parent_zone
 
 
 @pytest.fixture

@@ -75,3 +75,31 @@ def answer_scopes(
             if above is not None and above != zone and above in zones:
                 scopes.add((requirement, above))
     return scopes
+
+
+def with_inherited(
+    direct: Mapping[Scope, Mapping[K, str]],
+    in_scope: Mapping[int, Iterable[K]],
+    parent_of: Mapping[int, int | None],
+    unanswered: str,
+) -> dict[Scope, dict[K, str]]:
+    """Statuses per scope as they are in force: ``direct`` (every scope's own, ``unanswered`` ones included),
+    and for each requirement in a zone's scope (``in_scope``: zone -> its requirements) with no real answer of
+    its own, the real one of its nearest ancestor zone, else of the site. The same answers as ``effective``,
+    as statuses, with the tree walked once per zone rather than once per requirement."""
+    real = {
+        (key, scope): s for scope, answers in direct.items() for key, s in answers.items() if s != unanswered
+    }
+    merged: dict[Scope, dict[K, str]] = {scope: dict(answers) for scope, answers in direct.items()}
+    for zone, keys in in_scope.items():
+        own = direct.get(zone, {})
+        above = list(ancestors(zone, parent_of))[1:]
+        for key in keys:
+            if own.get(key, unanswered) != unanswered:
+                continue
+            for scope in above:
+                found = real.get((key, scope))
+                if found is not None:
+                    merged.setdefault(zone, {})[key] = found
+                    break
+    return merged

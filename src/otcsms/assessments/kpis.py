@@ -8,7 +8,7 @@ from collections.abc import Hashable
 from otcsms.assessments import results, services
 from otcsms.assessments.models import Assessment
 from otcsms.iec62443.security_levels import sl_gap
-from otcsms.plant.models import Zone
+from otcsms.plant.models import SL_T_FIELDS, Zone
 from otcsms.tenancy.models import Site
 
 
@@ -47,11 +47,11 @@ def zone_gaps(site: Site) -> dict[int, tuple[tuple[int, ...], tuple[int, ...] | 
     """Per zone with an SL-T: (SL-T, SL-A or None when no assessment gives one)."""
     achieved = services.diagram_levels(site)
     by_zone = achieved.by_zone if achieved is not None else {}
-    return {
-        zone.pk: (tuple(zone.sl_t), tuple(by_zone[zone.pk]) if zone.pk in by_zone else None)
-        for zone in Zone.objects.filter(site=site)
-        if zone.sl_t is not None
-    }
+    found: dict[int, tuple[tuple[int, ...], tuple[int, ...] | None]] = {}
+    for pk, *levels in Zone.objects.filter(site=site).values_list("pk", *SL_T_FIELDS):
+        if None not in levels:  # the zone's SL-T (Zone.sl_t), read as plain values
+            found[pk] = (tuple(levels), tuple(by_zone[pk]) if pk in by_zone else None)
+    return found
 
 
 def sl_gap_levels(site: Site) -> float | None:

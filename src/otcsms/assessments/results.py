@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from otcsms.assessments.inference import ReachLike
-from otcsms.iec62443.security_levels import SlRequirement, achieved_sl, sl_gap
+from otcsms.iec62443.security_levels import SlRequirement, SlTable, achieved_sl, sl_gap, sl_table
 
 ReqKey = tuple[str, str]  # (framework key, requirement ref)
 Scope = Hashable
@@ -201,12 +201,14 @@ class ZoneLevels:
 def sl_heatmap(
     sl_targets: Mapping[Scope, Sequence[int]],
     statuses_by_zone: Mapping[Scope, Mapping[str, str]],
-    catalog: Sequence[SlRequirement],
+    catalog: Sequence[SlRequirement] | SlTable,
 ) -> list[ZoneLevels]:
-    """SL-A per zone per FR from the zone's 62443-3-3 statuses, next to its SL-T (zones x FRs)."""
+    """SL-A per zone per FR from the zone's 62443-3-3 statuses, next to its SL-T (zones x FRs); ``catalog`` is
+    best given prepared (``sl_table``), else it is prepared here."""
+    table = catalog if isinstance(catalog, SlTable) else sl_table(catalog)
     rows = []
     for zone, target in sl_targets.items():
-        achieved = achieved_sl(statuses_by_zone.get(zone, {}), catalog)
+        achieved = achieved_sl(statuses_by_zone.get(zone, {}), table)
         rows.append(ZoneLevels(zone, tuple(target), achieved, sl_gap(target, achieved)))
     return rows
 

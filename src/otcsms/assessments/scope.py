@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from otcsms.iec62443.security_levels import SlRequirement, requirements_in_scope
+from otcsms.iec62443.security_levels import SlRequirement, requirements_in_scope, sl_table
 
 ZONE_FRAMEWORKS = frozenset({"iec62443-3-3"})
 SITE = None  # the scope of site-level answers
@@ -50,13 +50,13 @@ def slots_for(assessment, zones: Sequence, requirements: Sequence) -> list[Slot]
     key = assessment.framework.key
     assessable = [r for r in requirements if r.assessable]
     if is_zone_based(key):
-        catalog = sl_catalog(assessable)
+        table = sl_table(sl_catalog(assessable))
         by_ref = {r.ref: r for r in assessable}
         slots = []
         for zone in zones:
             if zone.sl_t is None:  # no SL-T chosen yet: nothing is selected for this zone
                 continue
-            for ref in requirements_in_scope(zone.sl_t, catalog):
+            for ref in requirements_in_scope(zone.sl_t, table):
                 req = by_ref[ref]
                 slots.append(Slot(req.pk, ref, zone.pk, lowest_level(req)))
         return slots

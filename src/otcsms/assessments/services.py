@@ -24,7 +24,7 @@ from otcsms.catalogs.models import Framework, Requirement, ShownGuidance
 from otcsms.core import inputs
 from otcsms.core.models import User
 from otcsms.core.scoping import memberships
-from otcsms.iec62443.security_levels import SlVector
+from otcsms.iec62443.security_levels import SlRequirement, SlTable, SlVector, requirements_in_scope, sl_table
 from otcsms.plant.models import Zone
 from otcsms.plant.services import AchievedLevels
 
@@ -148,18 +148,11 @@ def _with_inherited(
 ) -> dict[int | None, dict[ReqKey, str]]:
     """``direct`` answers per scope, plus for every zone slot without a real answer of its own the answer it
     inherits: what inference, coverage, the heat map and the delta count for the zone."""
-    answered: dict[tuple[str, int | None], str] = {
-        (ref, scope): status
-        for scope, answers in direct.items()
-        for (_fw, ref), status in answers.items()
-        if status != Status.NOT_ASSESSED
-    }
-    pairs: list[tuple[str, int | None]] = [(s.ref, s.zone_id) for s in zone_slots if s.zone_id is not None]
-    merged = {scope: dict(answers) for scope, answers in direct.items()}
-    for (ref, zone), found in inheritance.effective(pairs, answered, parents).items():
-        if found.inherited:
-            merged.setdefault(zone, {})[(key, ref)] = found.answer
-    return merged
+    in_scope: dict[int, list[ReqKey]] = {}
+    for s in zone_slots:
+        if s.zone_id is not None:
+            in_scope.setdefault(s.zone_id, []).append((key, s.ref))
+    return inheritance.with_inherited(direct, in_scope, parents, Status.NOT_ASSESSED)
 
 
 def answers_in_force(assessment: Assessment) -> dict[int | None, dict[ReqKey, str]]:
@@ -631,24 +624,75 @@ def inferred_for(assessment: Assessment, zone_id: int | None, key: ReqKey):
     return inference_state(assessment).engine.result(zone_id, key)
 
 
+@dataclass(frozen=True)
+class SlPrepared:
+    """A 62443-3-3 version's SL selection, prepared once (a loaded version never changes: cached)."""
+
+    catalog: tuple[SlRequirement, ...]
+    table: SlTable
+    ref_of: dict[int, str]  # requirement id -> ref, for the requirements of the catalog
+
+
+@functools.lru_cache(maxsize=32)
+def _sl_prepared(framework_id: int, loaded_at) -> SlPrepared:
+    rows = _requirements_of(framework_id, loaded_at)
+    catalog = tuple(sl_catalog(rows))
+    refs = {req.id for req in catalog}
+    return SlPrepared(catalog, sl_table(catalog), {row.pk: row.ref for row in rows if row.ref in refs})
+
+
+def sl_prepared(framework: Framework) -> SlPrepared:
+    return _sl_prepared(framework.pk, framework.loaded_at)
+
+
+def zone_sl_statuses(
+    assessment: Assessment, zones: Iterable[Zone]
+) -> tuple[dict[results.Scope, dict[str, str]], dict[int, list[str]]]:
+    """For each of ``zones`` (in scope) with an SL-T: its 62443-3-3 statuses in force by ref (as
+    ``answers_in_force`` gives them: its own answers, and inherited ones where its SL-T selects a requirement it
+    has no real answer to), and the refs its SL-T selects, in catalog order. Two queries (the answers as plain
+    values and the zone tree), whatever the number of zones: what SL-A and the heat map are computed from."""
+    prepared = sl_prepared(assessment.framework)
+    direct: dict[int | None, dict[str, str]] = {}
+    rows = (
+        Response.objects.filter(assessment=assessment)
+        .order_by()
+        .values_list("zone_id", "requirement_id", "status")
+    )
+    for zone_id, requirement_id, status in rows.iterator(chunk_size=5000):
+        ref = prepared.ref_of.get(requirement_id)
+        if ref is not None:
+            direct.setdefault(zone_id, {})[ref] = status
+    selected: dict[int, list[str]] = {}
+    by_target: dict[SlVector, list[str]] = {}
+    for zone in zones:
+        target = zone.sl_t
+        if target is not None:
+            if target not in by_target:
+                by_target[target] = requirements_in_scope(target, prepared.table)
+            selected[zone.pk] = by_target[target]
+    merged = inheritance.with_inherited(
+        direct, selected, zone_parents(assessment.site_id), Status.NOT_ASSESSED
+    )
+    statuses: dict[results.Scope, dict[str, str]] = {pk: merged.get(pk, {}) for pk in selected}
+    return statuses, selected
+
+
 def heat_rows(assessment: Assessment) -> list[tuple[Zone, list[results.HeatCell]]]:
     """The SL heat map per zone in scope with an SL-T: per FR its SL-A, SL-T, state and share answered."""
     zones = {z.pk: z for z in zones_in_scope(assessment)}
     if not zones:
         return []
-    requirements = framework_requirements(assessment.framework)
-    catalog = sl_catalog(requirements)
-    fr_of = {req.id: req.fr for req in catalog}
-    answers = answers_in_force(assessment)
-    statuses: dict[results.Scope, dict[str, str]] = {
-        pk: {ref: s for (_fw, ref), s in answers.get(pk, {}).items()} for pk in zones
-    }
+    prepared = sl_prepared(assessment.framework)
+    fr_of = {req.id: req.fr for req in prepared.catalog}
+    statuses, in_scope = zone_sl_statuses(assessment, zones.values())
     targets: dict[results.Scope, SlVector] = {pk: z.sl_t for pk, z in zones.items() if z.sl_t is not None}
-    selected: dict[int, dict[int, list[str]]] = {pk: {} for pk, z in zones.items() if z.sl_t is not None}
-    for slot in slots_for(assessment, list(zones.values()), list(requirements)):
-        selected[cast(int, slot.zone_id)].setdefault(fr_of[slot.ref], []).append(slot.ref)
+    selected: dict[int, dict[int, list[str]]] = {pk: {} for pk in in_scope}
+    for zone_id, refs in in_scope.items():
+        for ref in refs:
+            selected[zone_id].setdefault(fr_of[ref], []).append(ref)
     heat = []
-    for row in results.sl_heatmap(targets, statuses, catalog):
+    for row in results.sl_heatmap(targets, statuses, prepared.table):
         zone_id = cast(int, row.zone)  # the keys of `targets`
         heat.append((zones[zone_id], results.heat_cells(row, selected[zone_id], statuses[zone_id])))
     return heat
@@ -697,13 +741,9 @@ def heatmap(assessment: Assessment) -> list[results.ZoneLevels]:
     zones = zones_in_scope(assessment)
     if not zones:
         return []
-    catalog = sl_catalog(framework_requirements(assessment.framework))
-    answers = answers_in_force(assessment)
-    statuses: dict[results.Scope, dict[str, str]] = {
-        z.pk: {ref: s for (_fw, ref), s in answers.get(z.pk, {}).items()} for z in zones
-    }
+    statuses, _selected = zone_sl_statuses(assessment, zones)
     targets: dict[results.Scope, SlVector] = {z.pk: z.sl_t for z in zones if z.sl_t is not None}
-    return results.sl_heatmap(targets, statuses, catalog)
+    return results.sl_heatmap(targets, statuses, sl_prepared(assessment.framework).table)
 
 
 def redundancy_report(assessment: Assessment) -> list[results.RedundantSet]:
@@ -743,12 +783,12 @@ def diagram_levels(site) -> AchievedLevels | None:
     """The SL-A of the site's zones for the plant diagram: from its latest completed IEC 62443-3-3 assessment,
     else its latest one in progress (the legend says which, and that unanswered requirements count as unmet);
     None when the site has none. Handed to plant by AssessmentsConfig.ready()."""
-    candidates = Assessment.objects.filter(site=site, framework__key__in=ZONE_FRAMEWORKS).select_related(
-        "framework"
-    )
-    assessment = candidates.filter(state=lifecycle.COMPLETED).first() or candidates.first()
-    if assessment is None:
+    candidates = list(
+        Assessment.objects.filter(site=site, framework__key__in=ZONE_FRAMEWORKS).select_related("framework")
+    )  # newest first (the model's ordering); a site has a few
+    if not candidates:
         return None
+    assessment = next((a for a in candidates if a.state == lifecycle.COMPLETED), candidates[0])
     if assessment.state == lifecycle.COMPLETED:
         when = f"completed {assessment.completed_on:%Y-%m-%d}" if assessment.completed_on else "completed"
     else:

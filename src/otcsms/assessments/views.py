@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from otcsms.assessments import (
+    answer_html,
     explain,
     gapexport,
     gapimport,
@@ -378,13 +379,17 @@ def _answer_page(request: AuthedRequest, assessment: Assessment, status: int = 2
         if row.guidance
     }
     evidence_column = _evidence_cells(request, shown_rows)
+    can_answer = _may_answer(request, assessment)
     return render(request, "assessments/answer.html", {
         "assessment": assessment, "rows": shown_rows, "truncated": len(rows) > MAX_ROWS_SHOWN,
+        "rows_html": answer_html.rows_html(
+            shown_rows, can_answer=can_answer, zone_based=by_fr, evidence_column=evidence_column
+        ),
         "guidance": guidance.values(),
         "evidence_column": evidence_column,
         "zones": zones.values(), "groups": groups, "statuses": Status.choices, "filters": filters,
         "filtered": any(filters.values()), "fr_choices": list(enumerate(FR_LABELS, start=1)) if by_fr else [],
-        "progress": services.progress(assessment), "can_answer": _may_answer(request, assessment),
+        "progress": services.progress(assessment), "can_answer": can_answer,
         "has_maturity": services.has_maturity(assessment.framework),
         "zone_based": by_fr,
     }, status=status)  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 SlVector = tuple[int, int, int, int, int, int, int]
 
@@ -33,6 +34,8 @@ def validate_sl_vector(value: object) -> SlVector:
     Accepts one level for all seven FRs (`2`, `"2"`) or seven levels (`"1,2,2,3,1,1,2"`,
     `[1, 2, 2, 3, 1, 1, 2]`).
     """
+    if type(value) is tuple and len(value) == FR_COUNT and all(type(v) is int and 0 <= v <= 4 for v in value):
+        return cast(SlVector, value)  # already one (the common case: SL-T and SL-A passed around as tuples)
     levels = _levels_of(value)
     if len(levels) == 1:
         levels = levels * FR_COUNT
@@ -43,26 +46,52 @@ def validate_sl_vector(value: object) -> SlVector:
     return (levels[0], levels[1], levels[2], levels[3], levels[4], levels[5], levels[6])
 
 
-def requirements_in_scope(sl_t: Sequence[int], catalog: Iterable[SlRequirement]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class SlTable:
+    """A catalog's selection prepared for SL-A: per FR index (0-6), per level 1..4 (index 0..3), the ids of the
+    requirements whose lowest selecting level it is. Build it once per catalog (``sl_table``) and reuse it for
+    every zone: ``achieved_sl`` then only looks at each requirement once."""
+
+    first_selected_at: tuple[tuple[tuple[str, ...], ...], ...]
+    rows: tuple[tuple[str, int, frozenset[int]], ...]  # (id, FR index, selection) in catalog order
+
+
+def sl_table(catalog: Iterable[SlRequirement]) -> SlTable:
+    """The catalog's selection, prepared once for ``achieved_sl`` and ``requirements_in_scope`` (raises ValueError
+    on an FR outside 1-7)."""
+    found: list[list[list[str]]] = [[[] for _ in range(4)] for _ in range(FR_COUNT)]
+    rows = []
+    for req in catalog:
+        rows.append((req.id, _fr_index(req), req.sl_selection))
+        levels = [level for level in req.sl_selection if 1 <= level <= 4]
+        if levels:
+            found[_fr_index(req)][min(levels) - 1].append(req.id)
+    return SlTable(tuple(tuple(tuple(ids) for ids in per_fr) for per_fr in found), tuple(rows))
+
+
+def requirements_in_scope(sl_t: Sequence[int], catalog: Iterable[SlRequirement] | SlTable) -> list[str]:
     """Ids of the requirements a zone with target `sl_t` must meet, in catalog order.
 
     A requirement applies when its selection includes the zone's SL-T for the requirement's FR; SL-T 0 selects
-    nothing.
+    nothing. ``catalog`` may be given prepared (``sl_table``).
     """
     target = validate_sl_vector(sl_t)
-    return [req.id for req in catalog if target[_fr_index(req)] in req.sl_selection]
+    table = catalog if isinstance(catalog, SlTable) else sl_table(catalog)
+    return [req_id for req_id, fr_index, selection in table.rows if target[fr_index] in selection]
 
 
-def achieved_sl(statuses: Mapping[str, str], catalog: Iterable[SlRequirement]) -> SlVector:
+def achieved_sl(statuses: Mapping[str, str], catalog: Iterable[SlRequirement] | SlTable) -> SlVector:
     """SL-A per FR: the highest level L at which every requirement selected at any level 1..L is met.
 
     `not_applicable` counts as met: a requirement that does not apply to the zone cannot hold its level
     down. A requirement missing from `statuses` counts as not assessed, hence not met. A level claims nothing
     when the catalog selects no requirement up to it, so an FR the catalog does not cover has SL-A 0, while
-    an FR whose first requirements appear at SL 2 can reach SL-A 2 directly.
+    an FR whose first requirements appear at SL 2 can reach SL-A 2 directly. ``catalog`` may be given
+    prepared (``sl_table``), as callers computing many zones do.
     """
-    selected_up_to = _cumulative_selection(catalog)
-    return validate_sl_vector([_achieved_for_fr(selected_up_to[fr], statuses) for fr in range(FR_COUNT)])
+    table = catalog if isinstance(catalog, SlTable) else sl_table(catalog)
+    levels = [_achieved_for_fr(per_fr, statuses) for per_fr in table.first_selected_at]
+    return (levels[0], levels[1], levels[2], levels[3], levels[4], levels[5], levels[6])
 
 
 def sl_gap(sl_t: Sequence[int], sl_a: Sequence[int]) -> SlVector:
@@ -115,25 +144,17 @@ def _fr_index(req: SlRequirement) -> int:
     return req.fr - 1
 
 
-def _cumulative_selection(catalog: Iterable[SlRequirement]) -> list[list[list[str]]]:
-    """Per FR index, per level 1..4 (index 0..3): ids of the requirements selected at any level up to it."""
-    selected: list[list[list[str]]] = [[[] for _ in range(4)] for _ in range(FR_COUNT)]
-    for req in catalog:
-        levels = [level for level in req.sl_selection if 1 <= level <= 4]
-        if not levels:
-            continue
-        for level in range(min(levels), 5):
-            selected[_fr_index(req)][level - 1].append(req.id)
-    return selected
-
-
-def _achieved_for_fr(selected_up_to: list[list[str]], statuses: Mapping[str, str]) -> int:
-    # the sets are nested (level L holds all of the levels below), so the first unmet set ends the climb
+def _achieved_for_fr(first_selected_at: tuple[tuple[str, ...], ...], statuses: Mapping[str, str]) -> int:
+    # The requirements selected up to level L are those first selected at L or below: each is checked once,
+    # at the level that adds it, and the first unmet one ends the climb (it holds every level above down too).
+    # A level adding nothing keeps the level below (none, while nothing is selected yet).
     achieved = 0
-    for level, ids in enumerate(selected_up_to, start=1):
-        if not ids:
-            continue
-        if any(statuses.get(req_id, "not_assessed") not in MET_FOR_SL_A for req_id in ids):
-            break
-        achieved = level
+    selected_any = False
+    for level, ids in enumerate(first_selected_at, start=1):
+        for req_id in ids:
+            if statuses.get(req_id, "not_assessed") not in MET_FOR_SL_A:
+                return achieved
+        selected_any = selected_any or bool(ids)
+        if selected_any:
+            achieved = level
     return achieved
