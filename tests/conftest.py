@@ -29,6 +29,15 @@ pytest_plugins = ["tests.assessments.fixtures", "tests.cli.instances"]
 
 
 def pytest_configure(config):
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    # Property tests judge the code, never the machine: no time limit per example and no "input generation is
+    # slow" health check, both of which fail on a loaded CI machine (two cores shared by four test processes).
+    hypothesis_settings.register_profile(
+        "otcsms", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    )
+    hypothesis_settings.load_profile("otcsms")
     import tempfile
     from pathlib import Path
 
