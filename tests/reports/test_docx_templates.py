@@ -245,10 +245,9 @@ def test_the_demo_operators_word_reports_come_out_in_its_approved_letterhead(db)
     another person than its author, used by the DOCX reports of every site; the demo step again changes nothing."""
     from otcsms.core.registry import DemoSummary
     from otcsms.reports.demo import INK, load_demo_report_template
-    from tests.db_snapshots import restore
-    from tests.web.test_demo_pages import load_organisation_and_demo
+    from tests.demo_data import demo_operator
 
-    restore("demo operator", load_organisation_and_demo)
+    demo_operator()
     water, substation = Site.objects.get(code="riverside-wtp"), Site.objects.get(code="cedar-ridge-sub")
     template = EvidenceDocument.objects.get(tags__icontains="report-template")
     version = template.current_version

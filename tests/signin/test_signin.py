@@ -336,10 +336,9 @@ def test_removing_a_factor_needs_reauth_and_is_audited(a_contributor):
 
 def test_the_demo_mfa_user_signs_in_with_the_documented_secret(db):
     from otcsms.signin.demo import DEMO_MFA_USER, DEMO_TOTP_SECRET
-    from tests.db_snapshots import restore
-    from tests.web.test_demo_pages import load_organisation_and_demo
+    from tests.demo_data import demo_operator
 
-    restore("demo operator", load_organisation_and_demo)
+    demo_operator()
     assert MfaPolicy.current().required_for == "nobody"  # every other demo user signs in with a password
     client = Client()
     client.post("/accounts/login/", {"username": DEMO_MFA_USER, "password": "demo-password-for-tests"})

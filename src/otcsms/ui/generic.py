@@ -147,6 +147,12 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
             return
         for field in narrowable:
             field.queryset = field.queryset.filter(site_id=site_id)  # type: ignore[union-attr]
+            if field.error_messages.get("invalid_choice") == _DEFAULT_MODEL_INVALID_CHOICE.get(type(field)):
+                plural = field.queryset.model._meta.verbose_name_plural  # type: ignore[union-attr]
+                field.error_messages["invalid_choice"] = (
+                    f"choose among the {plural} of the record's site: %(value)s belongs to another site "
+                    "or is not one you may see"
+                )
 
     def layout(self) -> list[forms.BoundField | BoundGroup]:
         """The form's fields in order, each group at the place of its first field."""
@@ -175,6 +181,10 @@ def site_owned(model: type[models.Model]) -> bool:
 
 
 _DEFAULT_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+_DEFAULT_MODEL_INVALID_CHOICE = {
+    forms.ModelChoiceField: forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    forms.ModelMultipleChoiceField: forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+}
 
 
 def name_accepted_values(field: forms.Field) -> None:

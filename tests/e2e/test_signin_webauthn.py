@@ -10,7 +10,6 @@ import pytest
 from otcsms.core.models import AuditEvent
 from otcsms.signin.models import SecurityKey, SigninSession
 from tests.conftest import PASSWORD, make_user
-from tests.e2e.conftest import browser  # noqa: F401  (the shared Chromium)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +21,7 @@ def sign_in(page, base: str) -> None:
     page.click("button[type=submit]")
 
 
-def test_enrol_a_security_key_sign_out_and_sign_in_with_it(browser, live_server):  # noqa: F811
+def test_enrol_a_security_key_sign_out_and_sign_in_with_it(browser, live_server):
     user = make_user("kim")
     # WebAuthn needs a secure context and a domain name as relying party: localhost, not 127.0.0.1.
     base = f"http://localhost:{live_server.thread.port}"
