@@ -69,7 +69,9 @@ LDIF = "\n".join([
 @pytest.fixture(scope="session")
 def slapd_server(tmp_path_factory) -> Iterator[slapd.Slapd]:
     if slapd.slapd_binary() is None:
-        pytest.skip("SLAPD IS NOT INSTALLED: the directory sign-in tests need Debian's slapd (`make test` installs it)")
+        pytest.skip(
+            "SLAPD IS NOT INSTALLED: the directory sign-in tests need Debian's slapd (`make test` installs it)"
+        )
     server = slapd.start(tmp_path_factory.mktemp("slapd"), LDIF)
     yield server
     server.stop()

@@ -172,7 +172,9 @@ def start(folder: Path, ldif: str) -> Slapd:
         if _listening(server):
             return server
         server.stop()
-    raise RuntimeError(f"slapd did not start: {process.stderr.read().decode(errors='replace')[-2000:] if process.stderr else ''}")
+    raise RuntimeError(
+        f"slapd did not start: {process.stderr.read().decode(errors='replace')[-2000:] if process.stderr else ''}"
+    )
 
 
 def _listening(server: Slapd) -> bool:

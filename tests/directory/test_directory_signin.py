@@ -46,8 +46,9 @@ def mappings(site_a, site_b):
     return {
         "engineers": services.save_mapping(GroupMapping(group_dn=ENGINEERS, site=site_a, role="contributor")),
         # typed the way AD shows it: another case, spaces after the commas
-        "leads": services.save_mapping(GroupMapping(group_dn=LEADS.upper().replace(",", ", "), site=site_a,
-                                                    role="approver")),  # fmt: skip
+        "leads": services.save_mapping(
+            GroupMapping(group_dn=LEADS.upper().replace(",", ", "), site=site_a, role="approver")
+        ),
         "leads_b": services.save_mapping(GroupMapping(group_dn=LEADS, site=site_b, role="viewer")),
         "admins": services.save_mapping(GroupMapping(group_dn=ADMINS, role=ORG_ADMIN)),
     }
@@ -101,7 +102,8 @@ def test_removed_from_the_group_the_role_is_gone_at_the_next_sign_in(directory, 
     with directory_admin(directory) as admin:
         assert admin.modify(ENGINEERS, {"member": [(ldap3.MODIFY_DELETE, [user_dn("Max Mover")])]})
     try:
-        assert sign_in("mover", PASSWORDS["mover"])[1] == 302  # still a directory user: signs in, with no role
+        # still a directory user: signs in, with no role
+        assert sign_in("mover", PASSWORDS["mover"])[1] == 302
         assert roles_of("mover") == {}
         removed = events("tenancy.sitemembership")[-1]
         assert removed.action == "delete" and data(removed)["reason"] == "directory group sync"
@@ -137,7 +139,9 @@ def test_a_role_given_by_hand_to_a_directory_user_lasts_until_their_next_sign_in
         ("jd\x00oe", PASSWORDS["jdoe"], None),  # a NUL: refused before any search (the middleware's 400)
     ],
 )
-def test_refused_sign_ins_create_nothing_and_are_in_the_trail(directory, mappings, username, password, refusal):
+def test_refused_sign_ins_create_nothing_and_are_in_the_trail(
+    directory, mappings, username, password, refusal
+):
     users, memberships = User.objects.count(), SiteMembership.objects.count()
     client, status = sign_in(username, password)
     assert status in (200, 400)  # the form again, or a refused request
@@ -166,7 +170,9 @@ def test_a_user_disabled_in_the_directory_is_refused_and_deactivated_here(direct
         leaver.refresh_from_db()
         assert not leaver.is_active
         assert token_api.get("/directory-mappings").status_code == 401  # their API token stops too
-        assert data(events("core.user", object_id=str(leaver.pk))[-1])["reason"] == "disabled in the directory"
+        assert (
+            data(events("core.user", object_id=str(leaver.pk))[-1])["reason"] == "disabled in the directory"
+        )
     finally:
         with directory_admin(directory) as admin:
             admin.modify(user_dn("Lee Leaver"), {"userAccountControl": [(ldap3.MODIFY_REPLACE, ["512"])]})

@@ -13,12 +13,23 @@ router = Router(tags=["directory"])
 
 RESOURCES: list[Resource[Any]] = [
     Resource(
-        GroupMapping, "directory-mappings", s.MappingOut, s.MappingCreate, s.MappingUpdate, filters=s.MappingFilter,
-        ordering=("dn_key", "site_id", "pk"), tags=["directory"],
+        GroupMapping,
+        "directory-mappings",
+        s.MappingOut,
+        s.MappingCreate,
+        s.MappingUpdate,
+        filters=s.MappingFilter,
+        ordering=("dn_key", "site_id", "pk"),
+        tags=["directory"],
     ),
     Resource(
-        DirectoryAccount, "directory-accounts", s.AccountOut, select_related=("user",),
-        ordering=("user__username",), deletable=False, tags=["directory"],
+        DirectoryAccount,
+        "directory-accounts",
+        s.AccountOut,
+        select_related=("user",),
+        ordering=("user__username",),
+        deletable=False,
+        tags=["directory"],
     ),
 ]
 for resource in RESOURCES:

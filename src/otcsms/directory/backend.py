@@ -20,8 +20,12 @@ log = logging.getLogger("otcsms.directory")
 class DirectoryBackend(ModelBackend):
     """Bind as the user; on success the local account is created or brought in step (``services``)."""
 
-    def authenticate(  # type: ignore[override]  # Django's signature takes **kwargs; ours names what it uses
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         config = services.config()
         if config is None or username is None or password is None:

@@ -58,16 +58,20 @@ class DirectoryConfig:
     email_attr: str = "mail"
 
     def transport(self) -> str:
-        """"ldaps", "starttls" or "plain"; raises DirectoryError for a URL or a combination not allowed."""
+        """How the connection is protected: ldaps, starttls or plain; DirectoryError for what is not allowed."""
         scheme = urlsplit(self.url).scheme.lower()
         if scheme == "ldaps":
             return "ldaps"
         if scheme != "ldap":
-            raise DirectoryError(f"the directory URL must start with ldap:// or ldaps://, not {self.url[:60]!r}")
+            raise DirectoryError(
+                f"the directory URL must start with ldap:// or ldaps://, not {self.url[:60]!r}"
+            )
         if self.start_tls:
             return "starttls"
         if not self.insecure:
-            raise DirectoryError("plain LDAP sends passwords in clear: use ldaps://, StartTLS, or set the insecure option")
+            raise DirectoryError(
+                "plain LDAP sends passwords in clear: use ldaps://, StartTLS, or set the insecure option"
+            )
         return "plain"
 
 
@@ -105,7 +109,9 @@ def _server(config: DirectoryConfig) -> ldap3.Server:
                         connect_timeout=config.timeout)  # fmt: skip
 
 
-def _connect(config: DirectoryConfig, server: ldap3.Server, dn: str | None, password: str | None) -> ldap3.Connection:
+def _connect(
+    config: DirectoryConfig, server: ldap3.Server, dn: str | None, password: str | None
+) -> ldap3.Connection:
     """An open connection (TLS started where it must be), not yet bound."""
     conn = ldap3.Connection(server, user=dn, password=password, auto_bind=ldap3.AUTO_BIND_NONE,
                             receive_timeout=config.timeout, raise_exceptions=False, read_only=True)  # fmt: skip
@@ -133,7 +139,9 @@ def authenticate(config: DirectoryConfig, username: str, password: str) -> Direc
         service = _connect(config, server, config.bind_dn or None, config.bind_password or None)
         try:
             if not service.bind():
-                raise DirectoryError(f"the service account's bind failed: {service.result.get('description', '')}")
+                raise DirectoryError(
+                    f"the service account's bind failed: {service.result.get('description', '')}"
+                )
             attrs = [config.first_name_attr, config.last_name_attr, config.email_attr, "userAccountControl"]
             search_filter = config.user_filter.format(username=escape_filter_chars(name))
             service.search(config.user_base, search_filter, ldap3.SUBTREE, attributes=attrs, size_limit=2)

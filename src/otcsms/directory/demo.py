@@ -13,9 +13,19 @@ from otcsms.tenancy.models import Site
 GROUPS = "OU=Groups,OU=OT,DC=northwind,DC=example"
 DEMO_MAPPINGS = (
     (f"CN=OT-CSMS-Admins,{GROUPS}", None, ORG_ADMIN, "The OT security team"),
-    (f"CN=Riverside-Engineers,{GROUPS}", "riverside-wtp", "contributor", "Control engineers of the water plant"),
+    (
+        f"CN=Riverside-Engineers,{GROUPS}",
+        "riverside-wtp",
+        "contributor",
+        "Control engineers of the water plant",
+    ),
     (f"CN=Riverside-Operations-Leads,{GROUPS}", "riverside-wtp", "approver", "Shift leads sign off changes"),
-    (f"CN=CedarRidge-Protection,{GROUPS}", "cedar-ridge-sub", "contributor", "Protection and control engineers"),
+    (
+        f"CN=CedarRidge-Protection,{GROUPS}",
+        "cedar-ridge-sub",
+        "contributor",
+        "Protection and control engineers",
+    ),
     (f"CN=OT-Internal-Audit,{GROUPS}", "cedar-ridge-sub", "auditor", "NERC CIP internal audit"),
     (f"CN=OT-Internal-Audit,{GROUPS}", "riverside-wtp", "auditor", ""),
 )

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from otcsms.core.models import Audited, AuditedQuerySet, OrgWide
+from otcsms.core.models import Audited, AuditedQuerySet
 from otcsms.core.roles import SiteRole
 from otcsms.core.scoping import AnyUser
 from otcsms.directory.dn import BadDn, dn_key
@@ -36,8 +36,11 @@ class OrgAdminsOnly(AuditedQuerySet[Any]):
         return self.none()
 
 
-class GroupMapping(OrgWide):
-    """Members of a directory group get a role on a site, or are organisation admins."""
+class GroupMapping(Audited):
+    """Members of a directory group get a role on a site, or are organisation admins. Organisation data that
+    only organisation admins read (not ``OrgWide``, whose rows every member reads) or write."""
+
+    org_wide: ClassVar[bool] = True  # read by scoping.may_write: organisation admins write
 
     group_dn = models.CharField(
         "group DN", max_length=500,
@@ -58,7 +61,9 @@ class GroupMapping(OrgWide):
         constraints = [
             models.UniqueConstraint(fields=["dn_key", "site"], name="directory_one_role_per_group_and_site"),
             models.UniqueConstraint(
-                fields=["dn_key"], condition=Q(site__isnull=True), name="directory_one_org_admin_mapping_per_group"
+                fields=["dn_key"],
+                condition=Q(site__isnull=True),
+                name="directory_one_org_admin_mapping_per_group",
             ),
         ]
 
@@ -73,7 +78,9 @@ class GroupMapping(OrgWide):
             raise ValidationError({"group_dn": str(exc)}) from None
         self.group_dn = self.group_dn.strip()
         if self.role == ORG_ADMIN and self.site_id is not None:
-            raise ValidationError({"site": "the organisation admin role is for the whole organisation: no site"})
+            raise ValidationError(
+                {"site": "the organisation admin role is for the whole organisation: no site"}
+            )
         if self.role != ORG_ADMIN and self.site_id is None:
             raise ValidationError({"site": "a site role needs a site"})
 
@@ -97,7 +104,9 @@ class DirectoryAccountQuerySet(AuditedQuerySet[Any]):
 class DirectoryAccount(Audited):
     """A local account made for (and kept in step with) a directory user; its password is unusable."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_account"
+    )
     dn = models.CharField("DN", max_length=1000)
     dn_key = models.CharField(max_length=1000, unique=True)
     groups = models.JSONField(default=list, help_text="The groups the directory named at the last sign-in.")

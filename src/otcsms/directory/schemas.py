@@ -21,7 +21,9 @@ class MappingOut(Schema):
 
 
 class MappingCreate(InputSchema):
-    group_dn: str = Field(min_length=3, max_length=500, description="Distinguished name of the directory group.")
+    group_dn: str = Field(
+        min_length=3, max_length=500, description="Distinguished name of the directory group."
+    )
     site_id: Id | None = Field(None, description="The site; none for the organisation admin role.")
     role: MappedRole
     note: str = Field("", max_length=200)

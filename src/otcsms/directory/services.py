@@ -110,15 +110,21 @@ def signed_in(found: DirectoryUser, username: str) -> User | None:
     name = local_name(username)
     key = dn_key(found.dn)
     with acting_as(sync_actor(name)), transaction.atomic():
-        account = DirectoryAccount.objects.select_for_update().select_related("user").filter(dn_key=key).first()
+        account = (
+            DirectoryAccount.objects.select_for_update().select_related("user").filter(dn_key=key).first()
+        )
         if account is None:
             if User.objects.filter(username=name).exists():
                 _refusal(name, "a local account has this name", found.dn)
                 return None
-            user = User(username=name, first_name=found.first_name, last_name=found.last_name, email=found.email)
+            user = User(
+                username=name, first_name=found.first_name, last_name=found.last_name, email=found.email
+            )
             user.set_unusable_password()
             with_reason(user, "created at first directory sign-in").save()
-            account = DirectoryAccount.objects.create(user=user, dn=found.dn, dn_key=key, groups=list(found.groups))
+            account = DirectoryAccount.objects.create(
+                user=user, dn=found.dn, dn_key=key, groups=list(found.groups)
+            )
         else:
             user = account.user
             if not user.is_active:

@@ -61,12 +61,11 @@ def _save(request: AuthedRequest, form: MappingForm) -> bool:
 def directory_page(request: AuthedRequest) -> HttpResponse:
     _org_admin(request)
     form = MappingForm(request.POST or None)
-    if request.method == "POST":
-        if _save(request, form):
-            messages.success(request, f"Mapped {form.instance}. It applies at each member's next sign-in.")
-            return redirect("web:directory")
+    if request.method == "POST" and _save(request, form):
+        messages.success(request, f"Mapped {form.instance}. It applies at each member's next sign-in.")
+        return redirect("web:directory")
     return render(request, "directory/directory.html", {
-        "connection": _connection(), "form": form, "status": 400 if form.errors else 200,
+        "connection": _connection(), "form": form,
         "mappings": GroupMapping.objects.for_user(request.user).select_related("site"),
         "accounts": DirectoryAccount.objects.for_user(request.user).select_related("user"),
     }, status=400 if form.errors else 200)  # fmt: skip

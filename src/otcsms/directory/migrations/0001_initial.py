@@ -7,42 +7,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenancy', '0002_site_labels'),
+        ("tenancy", "0002_site_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirectoryAccount',
+            name="DirectoryAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dn', models.CharField(max_length=1000, verbose_name='DN')),
-                ('dn_key', models.CharField(max_length=1000, unique=True)),
-                ('groups', models.JSONField(default=list, help_text='The groups the directory named at the last sign-in.')),
-                ('synced_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='directory_account', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dn", models.CharField(max_length=1000, verbose_name="DN")),
+                ("dn_key", models.CharField(max_length=1000, unique=True)),
+                (
+                    "groups",
+                    models.JSONField(
+                        default=list, help_text="The groups the directory named at the last sign-in."
+                    ),
+                ),
+                ("synced_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_account",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user__username'],
+                "ordering": ["user__username"],
             },
         ),
         migrations.CreateModel(
-            name='GroupMapping',
+            name="GroupMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group_dn', models.CharField(help_text='Distinguished name of the directory group, e.g. CN=Plant-A-Engineers,OU=Groups,DC=corp,DC=example', max_length=500, verbose_name='group DN')),
-                ('dn_key', models.CharField(editable=False, max_length=500)),
-                ('role', models.CharField(choices=[('org-admin', 'Organisation admin'), ('viewer', 'Viewer'), ('contributor', 'Contributor'), ('approver', 'Approver'), ('site-admin', 'Site admin'), ('auditor', 'Auditor')], max_length=20)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('site', models.ForeignKey(blank=True, help_text='Empty for the organisation admin role.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "group_dn",
+                    models.CharField(
+                        help_text="Distinguished name of the directory group, e.g. CN=Plant-A-Engineers,OU=Groups,DC=corp,DC=example",
+                        max_length=500,
+                        verbose_name="group DN",
+                    ),
+                ),
+                ("dn_key", models.CharField(editable=False, max_length=500)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("org-admin", "Organisation admin"),
+                            ("viewer", "Viewer"),
+                            ("contributor", "Contributor"),
+                            ("approver", "Approver"),
+                            ("site-admin", "Site admin"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the organisation admin role.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['dn_key', 'site__name', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('dn_key', 'site'), name='directory_one_role_per_group_and_site'), models.UniqueConstraint(condition=models.Q(('site__isnull', True)), fields=('dn_key',), name='directory_one_org_admin_mapping_per_group')],
+                "ordering": ["dn_key", "site__name", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("dn_key", "site"), name="directory_one_role_per_group_and_site"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("site__isnull", True)),
+                        fields=("dn_key",),
+                        name="directory_one_org_admin_mapping_per_group",
+                    ),
+                ],
             },
         ),
     ]
