@@ -81,7 +81,7 @@ class Slapd:
 
 
 def _certificates(folder: Path) -> tuple[Path, Path, Path, Path]:
-    """A CA, a server certificate for 127.0.0.1 and localhost signed by it, and a second CA that signed nothing."""
+    """A CA, a server certificate for 127.0.0.1 signed by it, and a second CA that signed nothing."""
     now = datetime.datetime.now(datetime.UTC)
 
     def name(cn: str) -> x509.Name:
@@ -108,8 +108,9 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path, Path]:
         x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca_cert.subject)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                    x509.DNSName("localhost")]), critical=False)
+        # 127.0.0.1 only: reached as "localhost", the server is not the one its certificate names
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
