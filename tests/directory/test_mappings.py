@@ -7,10 +7,13 @@ import pytest
 from django.test import Client
 
 from otcsms.core.models import AuditEvent
+from otcsms.core.registry import DemoSummary
 from otcsms.directory.client import DirectoryConfig, DirectoryError, Refused, check_username
+from otcsms.directory.demo import DEMO_MAPPINGS, load_demo_directory
 from otcsms.directory.dn import BadDn, dn_key
 from otcsms.directory.models import GroupMapping
 from otcsms.directory.services import mapped_roles, save_mapping
+from otcsms.tenancy.models import Site
 
 ENGINEERS = "CN=Plant-A-Engineers,OU=Groups,DC=corp,DC=example"
 
@@ -160,3 +163,14 @@ def test_plain_ldap_is_refused_unless_insecure():
     )
     with pytest.raises(DirectoryError):
         DirectoryConfig(url="http://dc", user_base="dc=x").transport()
+
+
+@pytest.mark.django_db
+def test_the_demo_mappings_load_once(org):
+    for code in {m[1] for m in DEMO_MAPPINGS if m[1]}:
+        Site.objects.create(organisation=org, name=code.title(), code=code)
+    load_demo_directory(DemoSummary(password="x"))
+    assert GroupMapping.objects.count() == len(DEMO_MAPPINGS)
+    before = audit_count()
+    load_demo_directory(DemoSummary(password="x"))
+    assert audit_count() == before
