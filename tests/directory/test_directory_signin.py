@@ -67,7 +67,7 @@ def test_an_ad_user_signs_in_and_lands_with_exactly_the_mapped_role(directory, m
     assert SigninSession.objects.get(user=user).method == "directory"
     # the trail: the account and the role, by the directory sync, and the login itself
     created = events("core.user", object_id=str(user.pk))[0]
-    assert created.action == "create" and created.actor_label == "system:directory sync (jdoe) (anonymous)"
+    assert created.action == "create" and created.actor_label == "system:directory sync (jdoe)"
     granted = events("tenancy.sitemembership")[-1]
     assert granted.action == "create" and data(granted)["reason"] == "directory group sync"
     sync = data(events("directory.sync", object_id=str(user.pk))[-1])["after"]
@@ -107,7 +107,7 @@ def test_removed_from_the_group_the_role_is_gone_at_the_next_sign_in(directory, 
         assert roles_of("mover") == {}
         removed = events("tenancy.sitemembership")[-1]
         assert removed.action == "delete" and data(removed)["reason"] == "directory group sync"
-        assert removed.actor_label.startswith("system:directory sync (mover)")
+        assert removed.actor_label == "system:directory sync (mover)"
         sync = data(events("directory.sync")[-1])["after"]
         assert sync["removed"] == [{"site": "Plant A", "before": "contributor", "after": None}]
     finally:
@@ -182,13 +182,13 @@ def test_a_user_disabled_in_the_directory_is_refused_and_deactivated_here(direct
 
 
 def test_the_directory_cannot_take_over_a_local_account(directory, mappings):
-    local = User.objects.create(username="jdoe", email="local@example.test")
+    local = User.objects.create(username="JDoe", email="local@example.test")
     local.set_password("local-jdoe-password")
     local.save()
     assert sign_in("jdoe", PASSWORDS["jdoe"])[1] == 200
     assert reason(events("directory.sync")[-1]) == "directory: a local account has this name"
     assert roles_of("jdoe") == {} and not DirectoryAccount.objects.exists()
-    assert sign_in("jdoe", "local-jdoe-password")[1] == 302  # the local password still works
+    assert sign_in("JDoe", "local-jdoe-password")[1] == 302  # the local password still works
 
 
 def test_directory_sign_in_goes_through_the_mfa_step(directory, mappings):

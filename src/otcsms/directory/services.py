@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from otcsms.core.actor import Actor, acting_as, peek_actor, system_actor
+from otcsms.core.actor import Actor, acting_as, peek_actor
 from otcsms.core.audit import append_event, with_reason
 from otcsms.core.models import User
 from otcsms.directory.client import DirectoryConfig, DirectoryUser
@@ -44,7 +44,9 @@ def config() -> DirectoryConfig | None:
 
 def sync_actor(username: str) -> Actor:
     """The directory sync acting for ``username``'s sign-in (the request id of the sign-in kept)."""
-    return system_actor(f"directory sync ({username[:100]})", on_behalf_of=peek_actor())
+    outer = peek_actor()
+    return Actor(kind="system", label=f"system:directory sync ({username[:100]})",
+                 request_id=outer.request_id if outer is not None else "")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def signed_in(found: DirectoryUser, username: str) -> User | None:
             DirectoryAccount.objects.select_for_update().select_related("user").filter(dn_key=key).first()
         )
         if account is None:
-            if User.objects.filter(username=name).exists():
+            if User.objects.filter(username__iexact=name).exists():  # "Admin" is taken by "admin" too
                 _refusal(name, "a local account has this name", found.dn)
                 return None
             user = User(
