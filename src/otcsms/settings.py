@@ -209,7 +209,8 @@ LDAP_INSECURE = env_bool("OTCSMS_LDAP_INSECURE", False)
 _ldap_ca_file = env_file("OTCSMS_LDAP_CA_FILE")
 LDAP_CA_FILE = str(_ldap_ca_file) if _ldap_ca_file else ""
 LDAP_BIND_DN = env_str("OTCSMS_LDAP_BIND_DN")
-_ldap_password_file = env_file("OTCSMS_LDAP_BIND_PASSWORD_FILE")  # never the password itself in the environment
+# The service account's password from a file, never from the environment in clear.
+_ldap_password_file = env_file("OTCSMS_LDAP_BIND_PASSWORD_FILE")
 LDAP_BIND_PASSWORD = _ldap_password_file.read_text().strip() if _ldap_password_file else ""
 LDAP_USER_BASE = env_str("OTCSMS_LDAP_USER_BASE")
 LDAP_USER_FILTER = env_str("OTCSMS_LDAP_USER_FILTER", "(sAMAccountName={username})")
