@@ -23,7 +23,8 @@ demo: $(STAMP) run-deps
 RUN_DEPS := dot:graphviz libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
 # LibreOffice (Writer, no GUI) opens one DOCX report in the tests, as an independent reader: 58 packages, 283 MB,
 # 39 s to install here (docs/benchmarks.md).
-TEST_DEPS := $(RUN_DEPS) chromium:chromium soffice:libreoffice-writer-nogui
+# slapd (OpenLDAP, in /usr/sbin: on root's PATH) is the directory the directory sign-in tests start on 127.0.0.1.
+TEST_DEPS := $(RUN_DEPS) chromium:chromium soffice:libreoffice-writer-nogui slapd:slapd ldapsearch:ldap-utils
 
 # $(call debian-packages,command:package ...)
 define debian-packages

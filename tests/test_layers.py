@@ -32,7 +32,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tenancy",),  # organisation, sites, memberships
     ("links", "checks", "signin"),  # platform services: object links; checks and findings; sign-in (issue 18)
     ("ui", "cli_support"),  # the kits every app's pages and commands are built from
-    ("org", "catalogs", "jobs"),
+    # directory: LDAP / AD sign-in and group -> role mappings (issue 18)
+    ("org", "catalogs", "jobs", "directory"),
     ("plant", "people"),  # zones, conduits, assets; training and personnel security (issue 15)
     ("assessments",),
     ("evidence",),  # documents and evidence links (issue 11)

@@ -17,6 +17,7 @@ OTCSMS_APPS: tuple[str, ...] = (
     "otcsms.people",
     "otcsms.catalogs",
     "otcsms.jobs",
+    "otcsms.directory",
     "otcsms.assessments",
     "otcsms.evidence",
     "otcsms.access",

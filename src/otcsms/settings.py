@@ -197,7 +197,39 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "otcsms.directory.backend.DirectoryBackend",  # asks the directory only while OTCSMS_LDAP_URL is set
 ]
+
+# Directory sign-in (LDAP / Active Directory, docs/directory.md): off while OTCSMS_LDAP_URL is empty. TLS is
+# required (ldaps://, or StartTLS on ldap://), the server's certificate checked against OTCSMS_LDAP_CA_FILE (or the
+# system's CAs); plain LDAP, which sends every password in clear, only with OTCSMS_LDAP_INSECURE=true.
+LDAP_URL = env_str("OTCSMS_LDAP_URL")
+LDAP_START_TLS = env_bool("OTCSMS_LDAP_START_TLS", True)
+LDAP_INSECURE = env_bool("OTCSMS_LDAP_INSECURE", False)
+_ldap_ca_file = env_file("OTCSMS_LDAP_CA_FILE")
+LDAP_CA_FILE = str(_ldap_ca_file) if _ldap_ca_file else ""
+LDAP_BIND_DN = env_str("OTCSMS_LDAP_BIND_DN")
+# The service account's password from a file, never from the environment in clear.
+_ldap_password_file = env_file("OTCSMS_LDAP_BIND_PASSWORD_FILE")
+LDAP_BIND_PASSWORD = _ldap_password_file.read_text().strip() if _ldap_password_file else ""
+LDAP_USER_BASE = env_str("OTCSMS_LDAP_USER_BASE")
+LDAP_USER_FILTER = env_str("OTCSMS_LDAP_USER_FILTER", "(sAMAccountName={username})")
+LDAP_GROUP_BASE = env_str("OTCSMS_LDAP_GROUP_BASE")
+LDAP_GROUP_FILTER = env_str("OTCSMS_LDAP_GROUP_FILTER", "(member={user_dn})")
+LDAP_TIMEOUT = env_int("OTCSMS_LDAP_TIMEOUT", 5, minimum=1, maximum=60)
+if LDAP_URL:
+    if not LDAP_URL.lower().startswith(("ldap://", "ldaps://")):
+        raise ImproperlyConfigured("OTCSMS_LDAP_URL must start with ldap:// or ldaps://")
+    if LDAP_URL.lower().startswith("ldap://") and not LDAP_START_TLS and not LDAP_INSECURE:
+        raise ImproperlyConfigured(
+            "OTCSMS_LDAP_START_TLS=false on ldap:// sends passwords in clear: use ldaps:// or StartTLS "
+            "(or OTCSMS_LDAP_INSECURE=true, for a test directory only)"
+        )
+    if not LDAP_USER_BASE or "{username}" not in LDAP_USER_FILTER or "{user_dn}" not in LDAP_GROUP_FILTER:
+        raise ImproperlyConfigured(
+            "set OTCSMS_LDAP_USER_BASE; OTCSMS_LDAP_USER_FILTER must contain {username} and "
+            "OTCSMS_LDAP_GROUP_FILTER {user_dn}"
+        )
 
 # Login throttling: five wrong passwords for one username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("OTCSMS_LOGIN_FAILURE_LIMIT", 5, minimum=1)

@@ -89,10 +89,10 @@ def test_the_products_navigation_and_demo_keep_their_order():
     assert [e.label for e in of_the_product(registry.navigation(), "navigation")] == [
         "Dashboard", "Sites", "People", "CSMS roles", "Activities", "Zones & conduits", "Assets",
         "Assessments", "Training", "Access", "Drift", "Roadmap", "Drills & incidents", "Frameworks", "Documents", "Risks", "Vulnerabilities",
-        "CSMS health", "Findings", "Reports", "Jobs", "Sign-in & sessions", "MFA policy", "Audit trail",
+        "CSMS health", "Findings", "Reports", "Jobs", "Sign-in & sessions", "MFA policy", "Directory sign-in", "Audit trail",
     ]  # fmt: skip
     assert [s.target.rsplit(".", 1)[1] for s in of_the_product(registry.demo_steps(), "demo")] == [
-        "load_organisation", "load_demo_plant", "load_users", "load_demo_signin", "load_demo_assessments", "load_demo_people",
+        "load_organisation", "load_demo_plant", "load_users", "load_demo_signin", "load_demo_directory", "load_demo_assessments", "load_demo_people",
         "load_demo_links",
         "load_demo_access", "load_demo_evidence", "load_demo_report_template", "load_demo_configs", "load_demo_risk",
         "run_demo_checks",
