@@ -275,8 +275,8 @@ def audit_count() -> int:
 
 def pytest_runtest_logreport(report):
     """``OTCSMS_TEST_TIMES=FILE``: each phase's time of each test appended to FILE as it ends (tab-separated: test,
-    phase, seconds), so where a long run spends its time can be read while it runs (docs/benchmarks.md)."""
+    phase, seconds, outcome), so where a long run spends its time can be read while it runs (docs/benchmarks.md)."""
     path = os.environ.get("OTCSMS_TEST_TIMES")
     if path and not os.environ.get("PYTEST_XDIST_WORKER"):  # under xdist the controller writes, once
         with open(path, "a", encoding="utf-8") as out:
-            out.write(f"{report.nodeid}\t{report.when}\t{report.duration:.3f}\n")
+            out.write(f"{report.nodeid}\t{report.when}\t{report.duration:.3f}\t{report.outcome}\n")
