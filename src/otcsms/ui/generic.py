@@ -148,7 +148,7 @@ class ScopedModelForm(TextRuleMixin, forms.ModelForm):
         for field in narrowable:
             field.queryset = field.queryset.filter(site_id=site_id)  # type: ignore[union-attr]
             if field.error_messages.get("invalid_choice") == _DEFAULT_MODEL_INVALID_CHOICE.get(type(field)):
-                plural = field.queryset.model._meta.verbose_name_plural  # type: ignore[union-attr]
+                plural = field.queryset.model._meta.verbose_name_plural
                 field.error_messages["invalid_choice"] = (
                     f"choose among the {plural} of the record's site: %(value)s belongs to another site "
                     "or is not one you may see"
