@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-
-if TYPE_CHECKING:  # the page's row type; the page imports this module
-    from otcsms.assessments.views import AnswerRow
 
 FOR_MANY_ZONE = "also for the zones below without their own answer"
 FOR_MANY_SITE = "for every zone without its own answer"
@@ -27,15 +24,16 @@ SAVE_STATE = (
 
 
 def rows_html(
-    rows: Iterable[AnswerRow], *, can_answer: bool, zone_based: bool, evidence_column: bool
+    rows: Iterable[Any], *, can_answer: bool, zone_based: bool, evidence_column: bool
 ) -> SafeString:
-    """Every row's ``<tr>``, each on lines of its own as the template's loop wrote them."""
+    """Every row's ``<tr>`` (rows: views.AnswerRow; typed loosely, the page imports this module and not the other
+    way round), each on lines of its own as the template's loop wrote them."""
     return mark_safe(  # noqa: S308 - every value below is escaped (safe HTML as it is, like the template)
         "".join(f"\n{_row(row, can_answer, zone_based, evidence_column)}\n" for row in rows)
     )
 
 
-def _row(row: AnswerRow, can_answer: bool, zone_based: bool, evidence_column: bool) -> str:
+def _row(row: Any, can_answer: bool, zone_based: bool, evidence_column: bool) -> str:
     slot, zone, response = row.slot, row.zone, row.response
     key, ref = escape(row.key), escape(slot.ref)
     zone_name = escape(zone.name) if zone is not None else ""
