@@ -32,7 +32,7 @@ from otcsms.core.http import AuthedRequest
 from otcsms.core.inputs import parse_id
 from otcsms.core.scoping import can
 from otcsms.org.models import Person
-from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
+from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected, import_upload
 from otcsms.tenancy.models import Site
 from otcsms.ui import exports as list_exports
 from otcsms.ui import generic
@@ -492,19 +492,11 @@ def review_sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
                                "problems": []}  # fmt: skip
     if request.method != "POST":
         return render(request, "access/review_sheet.html", context)
-    upload = request.FILES.get("file")
-    if upload is None:
-        context["problems"] = ["choose the edited .xlsx file"]
-    elif (upload.size or 0) > MAX_FILE_BYTES:
-        context["problems"] = [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB"]
-    else:
-        try:
-            result = review_sheet.import_review(
-                campaign, upload.read(MAX_FILE_BYTES + 1), upload.name or "", by=user
-            )
-        except ImportRejected as exc:
-            context["problems"] = [str(p) for p in exc.problems]
-        else:
-            messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
-            return HttpResponseRedirect(reverse("web:access_review", args=[campaign.pk]))
+    result, context["problems"] = import_upload(
+        request.FILES.get("file"),
+        lambda data, name: review_sheet.import_review(campaign, data, name, by=user),
+    )
+    if result is not None:
+        messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
+        return HttpResponseRedirect(reverse("web:access_review", args=[campaign.pk]))
     return render(request, "access/review_sheet.html", context, status=422)

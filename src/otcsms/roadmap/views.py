@@ -439,7 +439,7 @@ def export_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 def poam_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The POA&M workbook: download it, and import it back once edited (all or nothing, every problem listed)."""
-    from otcsms.plant.importfiles import MAX_FILE_BYTES, ImportRejected
+    from otcsms.plant.importfiles import import_upload
 
     site = _site_or_404(request, pk)
     user = _user(request)
@@ -448,19 +448,11 @@ def poam_page(request: HttpRequest, pk: int) -> HttpResponse:
         upload = request.FILES.get("file")
         if not context["may_import"]:
             raise PermissionDenied("only contributors, approvers and site admins import a POA&M")
-        if upload is None:
-            context["problems"] = ["choose the edited .xlsx file"]
-        elif (upload.size or 0) > MAX_FILE_BYTES:
-            context["problems"] = [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB"]
-        else:
-            try:
-                result = poam_sheet.import_poam(
-                    site, upload.read(MAX_FILE_BYTES + 1), upload.name or "", by=user
-                )
-            except ImportRejected as exc:
-                context["problems"] = [str(p) for p in exc.problems]
-            else:
-                messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
-                return HttpResponseRedirect(reverse("web:roadmap_poam", args=[site.pk]))
+        result, context["problems"] = import_upload(
+            upload, lambda data, name: poam_sheet.import_poam(site, data, name, by=user)
+        )
+        if result is not None:
+            messages.success(request, result.describe()[:1].upper() + result.describe()[1:] + ".")
+            return HttpResponseRedirect(reverse("web:roadmap_poam", args=[site.pk]))
         return render(request, "roadmap/poam.html", context, status=422)
     return render(request, "roadmap/poam.html", context)

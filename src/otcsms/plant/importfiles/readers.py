@@ -11,14 +11,15 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, BinaryIO, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, Final, TypeVar
 
 from otcsms.core.spreadsheet import unescape_formula
 from otcsms.plant.importfiles.problems import ImportRejected, RowProblem, reject
 from otcsms.plant.importfiles.vocabulary import FORMATS
 
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
+_Result = TypeVar("_Result")
 MAX_ROWS: Final = 200_000
 MAX_COLUMNS: Final = 64
 MAX_XLSX_UNCOMPRESSED_BYTES: Final = 512 * 1024 * 1024
@@ -344,3 +345,16 @@ def _row_of(header: list[str], cells: list[str], number: int, problems: list[Row
     if any(cell.strip() for cell in unnamed):
         problems.append(RowProblem(number, "", "a value stands in a column without a name in the header"))
     return row
+
+
+def import_upload(upload: Any, importer: Callable[[bytes, str], _Result]) -> tuple[_Result | None, list[str]]:
+    """An uploaded file (a Django ``UploadedFile`` or None) given to ``importer(data, name)``: its result, or None
+    and the problems to show on the upload page (no file, too large, every problem of a refused import)."""
+    if upload is None:
+        return None, ["choose the edited .xlsx file"]
+    if (upload.size or 0) > MAX_FILE_BYTES:
+        return None, [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB"]
+    try:
+        return importer(upload.read(MAX_FILE_BYTES + 1), upload.name or ""), []
+    except ImportRejected as exc:
+        return None, [str(problem) for problem in exc.problems]
